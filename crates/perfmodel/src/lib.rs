@@ -1,0 +1,28 @@
+//! The performance model: scenario in, predictions out, for Sync, Executor and Tokio.
+//!
+//! Pure Rust with no web, no I/O and no clock: the same inputs give the same
+//! numbers natively, in the CLI and in the browser. Three layers:
+//!
+//! * [`params`] and [`scenario`]: every input, with unit, range, default and
+//!   where the default comes from;
+//! * [`pattern`]: the steps behind one `client.get(key)` in each pattern, the
+//!   single description both solvers read;
+//! * the solvers: [`mva`] (analytic, mean values) and [`sim`] (discrete-event,
+//!   seeded, percentiles and a GIL trace), plus [`memory`].
+//!
+//! [`predict`] ties them together into one [`Prediction`].
+
+pub mod error;
+pub mod memory;
+pub mod mva;
+pub mod params;
+pub mod pattern;
+pub mod predict;
+pub mod scenario;
+pub mod sim;
+
+pub use error::ModelError;
+pub use params::Params;
+pub use pattern::Pattern;
+pub use predict::{predict, predict_curve, Prediction, Solver};
+pub use scenario::Scenario;

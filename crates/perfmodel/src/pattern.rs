@@ -1,0 +1,227 @@
+//! The steps behind one `client.get(key)` in each pattern: one description read by both solvers and the site.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ModelError, Params, Scenario};
+
+/// The ways a Python program can issue a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pattern {
+    /// Official C-extension client called directly: the calling thread blocks.
+    /// One calling thread, so requests run one after another.
+    Sync,
+    /// The same blocking client called from N Python threads.
+    SyncThreads,
+    /// Official client through asyncio `loop.run_in_executor` on a thread pool.
+    Executor,
+    /// aerospike-py's native async: I/O on Tokio workers without the GIL.
+    Tokio,
+}
+
+impl Pattern {
+    /// The three patterns the site compares, in display order.
+    pub const COMPARED: [Pattern; 3] = [Pattern::Sync, Pattern::Executor, Pattern::Tokio];
+    /// Every pattern the model knows.
+    pub const ALL: [Pattern; 4] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Tokio];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Pattern::Sync => "sync",
+            Pattern::SyncThreads => "sync-threads",
+            Pattern::Executor => "executor",
+            Pattern::Tokio => "tokio",
+        }
+    }
+
+    /// A label for readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Pattern::Sync => "Sync (official)",
+            Pattern::SyncThreads => "Sync + threads (official)",
+            Pattern::Executor => "Executor (official + run_in_executor)",
+            Pattern::Tokio => "Tokio (aerospike-py async)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Pattern, ModelError> {
+        Pattern::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| ModelError::Invalid {
+            name: "pattern",
+            reason: format!("unknown pattern {s:?}; expected one of sync, sync-threads, executor, tokio"),
+        })
+    }
+}
+
+/// Which thread runs a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The thread that called the blocking client.
+    Caller,
+    /// The asyncio event-loop thread.
+    Loop,
+    /// A ThreadPoolExecutor worker.
+    Worker,
+    /// A Tokio runtime worker.
+    Tokio,
+}
+
+/// What a step costs and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "us")]
+pub enum Work {
+    /// CPU with the GIL held.
+    Gil(f64),
+    /// CPU with the GIL released.
+    Cpu(f64),
+    /// Waiting for the network and server (the scenario's I/O wait); no CPU, no GIL.
+    Io(f64),
+    /// Waiting for this step's thread to be woken by another thread; no CPU, no GIL.
+    Wake(f64),
+}
+
+impl Work {
+    pub fn us(self) -> f64 {
+        match self {
+            Work::Gil(t) | Work::Cpu(t) | Work::Io(t) | Work::Wake(t) => t,
+        }
+    }
+    pub fn holds_gil(self) -> bool {
+        matches!(self, Work::Gil(_))
+    }
+}
+
+/// One step of a request's path.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Step {
+    pub role: Role,
+    pub work: Work,
+    pub what: &'static str,
+}
+
+/// Totals of a path that the solvers and the request-flow figure use.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct PathTotals {
+    /// GIL-held CPU on the loop (or caller) thread, µs.
+    pub gil_loop_us: f64,
+    /// GIL-held CPU on other threads, µs.
+    pub gil_other_us: f64,
+    /// CPU without the GIL, µs.
+    pub cpu_us: f64,
+    /// I/O wait, µs.
+    pub io_us: f64,
+    /// Thread wake-ups, µs.
+    pub wake_us: f64,
+    /// Part of the above spent holding an executor worker, µs (executor only).
+    pub worker_held_us: f64,
+    /// Separate times a request takes the GIL.
+    pub gil_acquisitions: u32,
+    /// Times a request moves from one thread to another.
+    pub thread_hops: u32,
+}
+
+impl PathTotals {
+    pub fn gil_us(&self) -> f64 {
+        self.gil_loop_us + self.gil_other_us
+    }
+    pub fn total_us(&self) -> f64 {
+        self.gil_us() + self.cpu_us + self.io_us + self.wake_us
+    }
+}
+
+/// The path of one request in `pattern` under `scenario`.
+///
+/// Where only a total was measured (the GIL-held cost of a client call, the
+/// executor's overhead), it is split evenly between the points where that
+/// work happens. The split changes which thread a trace shows the work on,
+/// never the totals the solvers use.
+// ANCHOR: steps
+pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
+    use Role::*;
+    use Work::*;
+    let io = s.io_wait_ms * 1e3;
+    let app = s.app_cpu_ms * 1e3;
+    let mut v = match pattern {
+        Pattern::Sync | Pattern::SyncThreads => vec![
+            Step { role: Caller, work: Gil(p.official_gil_us / 2.0), what: "parse arguments into C" },
+            Step { role: Caller, work: Cpu(p.official_nogil_us / 2.0), what: "encode and send (GIL released)" },
+            Step { role: Caller, work: Io(io), what: "wait for the server" },
+            Step { role: Caller, work: Cpu(p.official_nogil_us / 2.0), what: "receive and parse the reply" },
+            Step { role: Caller, work: Gil(p.official_gil_us / 2.0), what: "re-take the GIL, build the result dict" },
+        ],
+        Pattern::Executor => vec![
+            Step { role: Loop, work: Gil(p.executor_overhead_us / 3.0), what: "run_in_executor: wrap in a future, queue the work item" },
+            Step { role: Worker, work: Wake(p.thread_wake_us), what: "a pool worker wakes up" },
+            Step { role: Worker, work: Gil(p.executor_overhead_us / 3.0 + p.official_gil_us / 2.0), what: "worker takes the GIL, parses arguments into C" },
+            Step { role: Worker, work: Cpu(p.official_nogil_us / 2.0), what: "encode and send (GIL released)" },
+            Step { role: Worker, work: Io(io), what: "worker blocks on the server" },
+            Step { role: Worker, work: Cpu(p.official_nogil_us / 2.0), what: "receive and parse the reply" },
+            Step { role: Worker, work: Gil(p.official_gil_us / 2.0 + p.executor_overhead_us / 3.0), what: "re-take the GIL, build the dict, call_soon_threadsafe" },
+            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
+            Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
+        ],
+        Pattern::Tokio => vec![
+            Step { role: Loop, work: Gil(p.asp_gil_us / 2.0), what: "convert arguments, create the future, spawn on Tokio" },
+            Step { role: Tokio, work: Wake(p.thread_wake_us), what: "a Tokio worker picks up the task" },
+            Step { role: Tokio, work: Cpu(p.asp_nogil_us / 2.0), what: "encode and send in Rust (no GIL)" },
+            Step { role: Tokio, work: Io(io), what: "await the server (the worker is free meanwhile)" },
+            Step { role: Tokio, work: Cpu(p.asp_nogil_us / 2.0), what: "decode the reply in Rust (no GIL)" },
+            Step { role: Tokio, work: Gil(p.asp_gil_us / 2.0), what: "take the GIL, build the dict, call_soon_threadsafe" },
+            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
+            Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
+        ],
+    };
+    if app > 0.0 {
+        let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
+        v.push(Step { role, work: Gil(app), what: "application work on the result (GIL held)" });
+    }
+    v
+}
+// ANCHOR_END: steps
+
+/// Sum a path into the totals the solvers need, counting GIL acquisitions
+/// (a GIL step that does not directly follow a GIL step on the same thread)
+/// and thread hops (a step on a different thread than the one before).
+pub fn totals(steps: &[Step]) -> PathTotals {
+    let mut t = PathTotals::default();
+    let mut prev: Option<Step> = None;
+    for st in steps {
+        let us = st.work.us();
+        match st.work {
+            Work::Gil(_) if matches!(st.role, Role::Loop | Role::Caller) => t.gil_loop_us += us,
+            Work::Gil(_) => t.gil_other_us += us,
+            Work::Cpu(_) => t.cpu_us += us,
+            Work::Io(_) => t.io_us += us,
+            Work::Wake(_) => t.wake_us += us,
+        }
+        if st.role == Role::Worker {
+            t.worker_held_us += us;
+        }
+        let same_thread = prev.is_some_and(|p| p.role == st.role);
+        if st.work.holds_gil() && !(same_thread && prev.is_some_and(|p| p.work.holds_gil())) {
+            t.gil_acquisitions += 1;
+        }
+        if prev.is_some() && !same_thread {
+            t.thread_hops += 1;
+        }
+        prev = Some(*st);
+    }
+    t
+}
+
+/// Lengths of the separate GIL holds on a path (consecutive GIL steps on
+/// one thread are one hold), µs.
+pub fn gil_holds(steps: &[Step]) -> Vec<f64> {
+    let mut holds: Vec<f64> = Vec::new();
+    let mut prev: Option<Step> = None;
+    for st in steps {
+        if let Work::Gil(us) = st.work {
+            match (prev, holds.last_mut()) {
+                (Some(p), Some(last)) if p.role == st.role && p.work.holds_gil() => *last += us,
+                _ => holds.push(us),
+            }
+        }
+        prev = Some(*st);
+    }
+    holds
+}

@@ -1,0 +1,123 @@
+//! The reader's situation: I/O wait, concurrency, pool, cores, other GIL work, pod limit.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{check_range, ModelError};
+
+/// One point of the reader's world. Unlike [`crate::Params`], these are not
+/// facts about the clients but choices: the sliders on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Network round trip plus server time of one request, in ms.
+    pub io_wait_ms: f64,
+    /// Callers issuing requests in a closed loop (each awaits its reply, then issues the next).
+    pub concurrency: u32,
+    /// Executor pool size; `None` means CPython's default, min(32, cores + 4).
+    pub pool: Option<u32>,
+    /// CPU cores available to the process.
+    pub cores: u32,
+    /// Tokio worker threads; `None` means Tokio's default, one per core.
+    pub tokio_workers: Option<u32>,
+    /// Other CPU work per request that holds the GIL on the loop thread
+    /// (a handler, a model inference), in ms.
+    pub app_cpu_ms: f64,
+    /// Background CPU-bound Python threads competing for the GIL.
+    pub background_threads: u32,
+    /// The container's memory limit, in MiB.
+    pub pod_limit_mib: f64,
+}
+
+/// Valid ranges, each stated once; the site's sliders read them from here.
+pub mod range {
+    pub const IO_WAIT_MS: (f64, f64) = (0.0, 10_000.0);
+    pub const CONCURRENCY: (f64, f64) = (1.0, 100_000.0);
+    pub const POOL: (f64, f64) = (1.0, 1_024.0);
+    pub const CORES: (f64, f64) = (1.0, 256.0);
+    pub const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
+    pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
+    pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
+    pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
+}
+
+impl Default for Scenario {
+    /// The benchmark's own conditions: localhost, concurrency 50 (the default
+    /// of aerospike-py's benchmark suite), a two-core machine, nothing else
+    /// competing for the GIL, a 512 MiB pod.
+    fn default() -> Self {
+        Scenario {
+            io_wait_ms: LOCALHOST_RTT_MS,
+            concurrency: 50,
+            pool: None,
+            cores: 2,
+            tokio_workers: None,
+            app_cpu_ms: 0.0,
+            background_threads: 0,
+            pod_limit_mib: 512.0,
+        }
+    }
+}
+
+/// Loopback TCP round trip measured here (lab/results/asyncio_costs.json, tcp_rtt_us).
+pub const LOCALHOST_RTT_MS: f64 = 0.0637;
+
+impl Scenario {
+    /// CPython's ThreadPoolExecutor default since 3.8: min(32, cpu_count + 4).
+    pub fn pool_size(&self) -> u32 {
+        self.pool.unwrap_or_else(|| (self.cores + 4).min(32))
+    }
+
+    /// Tokio's multi-thread runtime default: one worker per core.
+    pub fn tokio_worker_count(&self) -> u32 {
+        self.tokio_workers.unwrap_or(self.cores)
+    }
+
+    /// Every value inside its range, or an error naming the first that is not.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        use range::*;
+        check_range("io_wait_ms", self.io_wait_ms, IO_WAIT_MS.0, IO_WAIT_MS.1, "ms")?;
+        check_range("concurrency", self.concurrency as f64, CONCURRENCY.0, CONCURRENCY.1, "callers")?;
+        if let Some(p) = self.pool {
+            check_range("pool", p as f64, POOL.0, POOL.1, "threads")?;
+        }
+        check_range("cores", self.cores as f64, CORES.0, CORES.1, "cores")?;
+        if let Some(t) = self.tokio_workers {
+            check_range("tokio_workers", t as f64, TOKIO_WORKERS.0, TOKIO_WORKERS.1, "threads")?;
+        }
+        check_range("app_cpu_ms", self.app_cpu_ms, APP_CPU_MS.0, APP_CPU_MS.1, "ms")?;
+        check_range(
+            "background_threads",
+            self.background_threads as f64,
+            BACKGROUND_THREADS.0,
+            BACKGROUND_THREADS.1,
+            "threads",
+        )?;
+        check_range("pod_limit_mib", self.pod_limit_mib, POD_LIMIT_MIB.0, POD_LIMIT_MIB.1, "MiB")?;
+        Ok(())
+    }
+
+    /// Bring every value into range; each change is reported as a sentence
+    /// the site can show. Non-finite numbers fall back to the default.
+    pub fn clamped(mut self) -> (Scenario, Vec<String>) {
+        use range::*;
+        let d = Scenario::default();
+        let mut notes = Vec::new();
+        let mut fix = |name: &str, v: f64, (lo, hi): (f64, f64), fallback: f64| -> f64 {
+            let out = if !v.is_finite() { fallback } else { v.clamp(lo, hi) };
+            if out != v {
+                notes.push(format!("{name} {v} is outside {lo}–{hi}; using {out}"));
+            }
+            out
+        };
+        self.io_wait_ms = fix("I/O wait (ms)", self.io_wait_ms, IO_WAIT_MS, d.io_wait_ms);
+        self.concurrency = fix("concurrency", self.concurrency as f64, CONCURRENCY, 50.0) as u32;
+        self.pool = self.pool.map(|p| fix("pool size", p as f64, POOL, 6.0) as u32);
+        self.cores = fix("cores", self.cores as f64, CORES, 2.0) as u32;
+        self.tokio_workers = self.tokio_workers.map(|t| fix("Tokio workers", t as f64, TOKIO_WORKERS, 2.0) as u32);
+        self.app_cpu_ms = fix("per-request CPU (ms)", self.app_cpu_ms, APP_CPU_MS, 0.0);
+        self.background_threads =
+            fix("background threads", self.background_threads as f64, BACKGROUND_THREADS, 0.0) as u32;
+        self.pod_limit_mib = fix("pod memory limit (MiB)", self.pod_limit_mib, POD_LIMIT_MIB, d.pod_limit_mib);
+        (self, notes)
+    }
+}

@@ -1,0 +1,822 @@
+//! Discrete-event simulator: threads, the GIL and its switch interval, the executor queue, the loop and Tokio workers.
+//!
+//! The simulator runs the same request paths as the analytic solver
+//! ([`crate::pattern::steps`]) but with threads as first-class objects, so it
+//! can report what means cannot: latency percentiles, queue lengths over time
+//! and which thread holds or waits for the GIL at each instant.
+//!
+//! Rules it follows (each a simplification of CPython or Tokio, stated once):
+//! * The GIL has one holder. A thread that wants it while it is held joins a
+//!   FIFO of waiters. A holder releases it when its step ends and its next
+//!   step does not hold the GIL (a blocking call, or going idle); the first
+//!   waiter takes it.
+//! * Switch interval: a waiter that has waited `gil_switch_interval_ms`
+//!   without any GIL switch happening forces the holder to drop the GIL
+//!   mid-step; the holder rejoins the back of the queue with the rest of its
+//!   step. Only long holders (CPU-bound threads, long application work) are
+//!   ever forced.
+//! * The event loop runs the callbacks that were ready when an iteration
+//!   started, keeping the GIL between them, then releases it (the
+//!   `select()` call) before the next iteration.
+//! * A thread that finishes its part of a request and finds more queued
+//!   work keeps the GIL if that work starts by holding it.
+//! * Handing a request to an idle thread costs a wake-up (`thread_wake_us`)
+//!   before that thread runs; a busy thread picks it up from its queue.
+//! * Non-GIL CPU runs on `cores` servers, first come first served; GIL-held
+//!   work always finds a core (the GIL holder is one thread).
+//! * Executor workers are created lazily, up to the pool size, as CPython's
+//!   ThreadPoolExecutor does; a worker is held from the first to the last
+//!   step of its part, I/O included. Tokio workers are not held during I/O.
+//!
+//! Every random draw comes from one `fastrand::Rng` seeded by the caller.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+use crate::pattern::{self, Pattern, Role, Step, Work};
+use crate::{ModelError, Params, Scenario};
+
+/// How step durations are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceDist {
+    /// CPU steps take exactly their mean; I/O follows `io_jitter`.
+    Measured,
+    /// Every step (CPU and I/O) is exponential with its mean: the
+    /// assumptions under which exact MVA is exact, for validation.
+    Exponential,
+}
+
+/// What to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Completed requests measured after warm-up.
+    pub requests: u64,
+    /// Completed requests discarded first.
+    pub warmup: u64,
+    pub dist: ServiceDist,
+    /// Length of the recorded thread-state trace, ms (0 records none).
+    pub trace_ms: f64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0 }
+    }
+}
+
+/// What a thread is doing during a traced interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreadState {
+    /// Running with the GIL.
+    Held,
+    /// Blocked waiting for the GIL.
+    Waiting,
+    /// Running (or waiting for a core) without the GIL.
+    Cpu,
+    /// Blocked on I/O.
+    Io,
+    /// Waiting to be woken up.
+    Waking,
+}
+
+/// Which kind of thread a lane belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lane {
+    Caller,
+    Loop,
+    Worker,
+    Tokio,
+    Background,
+}
+
+/// One interval of one thread's state.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub thread: u32,
+    pub state: ThreadState,
+    /// ms from the start of the trace window.
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+/// What the simulator measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimResult {
+    pub pattern: Pattern,
+    pub concurrency: u32,
+    pub completed: u64,
+    /// Requests per second over the measured window.
+    pub throughput: f64,
+    pub latency_ms: Percentiles,
+    /// Share of the window the GIL was held by request work (0–1).
+    pub gil_utilization: f64,
+    /// Share of the window the GIL was held by background threads (0–1).
+    pub gil_background: f64,
+    /// Mean time a request waited for the GIL, ms.
+    pub gil_wait_ms: f64,
+    /// Time-averaged requests past the queue (running, in I/O, holding a worker).
+    pub in_flight: f64,
+    /// Time-averaged requests waiting in a queue before they could start.
+    pub queued: f64,
+    /// OS threads the pattern used (loop, workers created, Tokio workers, callers, background).
+    pub threads: u32,
+    /// Lane of each thread, indexed by `Segment::thread`.
+    pub lanes: Vec<Lane>,
+    /// Thread states over the trace window.
+    pub trace: Vec<Segment>,
+    /// Simulated time covered by the measurement, ms.
+    pub window_ms: f64,
+}
+
+/// Latency summary, ms.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+/// Hard limits that keep a browser tab responsive whatever the inputs.
+pub const MAX_REQUESTS: u64 = 2_000_000;
+pub const MAX_TRACE_SEGMENTS: usize = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    /// A thread's current timed activity (GIL step, CPU step, blocking I/O, wake-up) ends.
+    ThreadDone { thread: u32, gen: u32 },
+    /// Asynchronous I/O of a request ends (Tokio).
+    IoDone { req: u32 },
+    /// A waiter's switch interval expired.
+    DropRequest { waiter: u32, switches: u64 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    t: f64,
+    seq: u64,
+    ev: Ev,
+}
+impl PartialEq for Event {
+    fn eq(&self, o: &Self) -> bool {
+        self.t == o.t && self.seq == o.seq
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, o: &Self) -> Ordering {
+        // Reversed: BinaryHeap is a max-heap, we want the earliest event.
+        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Activity {
+    Idle,
+    /// Woken, about to start `req`.
+    Waking,
+    WantGil,
+    Gil { end: f64 },
+    WantCore,
+    Cpu,
+    Io,
+}
+
+#[derive(Debug, Clone)]
+struct Thread {
+    role: Option<Role>,
+    act: Activity,
+    gen: u32,
+    req: Option<u32>,
+    /// Remaining µs of the current step (for a forced GIL drop).
+    remaining: f64,
+    holds_gil: bool,
+    /// Loop only: callbacks left in the current iteration.
+    batch_left: usize,
+    /// When the current traced state began.
+    since: f64,
+    state: Option<ThreadState>,
+    wait_since: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Req {
+    issued: f64,
+    step: usize,
+}
+
+/// A set of interchangeable threads serving one role.
+#[derive(Debug, Default)]
+struct Pool {
+    threads: Vec<u32>,
+    idle: Vec<u32>,
+    queue: VecDeque<u32>,
+    max: usize,
+}
+
+struct Sim<'a> {
+    steps: Vec<Step>,
+    cfg: SimConfig,
+    p: &'a Params,
+    io_us: f64,
+    rng: fastrand::Rng,
+    now: f64,
+    seq: u64,
+    heap: BinaryHeap<Event>,
+    threads: Vec<Thread>,
+    lanes: Vec<Lane>,
+    reqs: Vec<Req>,
+    pools: [Pool; 4],
+    gil: Option<u32>,
+    gil_waiters: VecDeque<u32>,
+    gil_switches: u64,
+    cores_free: u32,
+    core_queue: VecDeque<u32>,
+    // measurement
+    completed: u64,
+    measuring: bool,
+    t_start: f64,
+    hist: Histogram<u64>,
+    lat_sum: f64,
+    gil_busy_req: f64,
+    gil_busy_bg: f64,
+    gil_since: f64,
+    gil_wait_sum: f64,
+    queued_area: f64,
+    queued_since: f64,
+    trace: Vec<Segment>,
+    trace_end: f64,
+}
+
+fn role_index(r: Role) -> usize {
+    match r {
+        Role::Caller => 0,
+        Role::Loop => 1,
+        Role::Worker => 2,
+        Role::Tokio => 3,
+    }
+}
+
+fn lane_of(r: Role) -> Lane {
+    match r {
+        Role::Caller => Lane::Caller,
+        Role::Loop => Lane::Loop,
+        Role::Worker => Lane::Worker,
+        Role::Tokio => Lane::Tokio,
+    }
+}
+
+/// Simulate `pattern` under `scenario`. Validates its inputs first.
+pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> Result<SimResult, ModelError> {
+    p.validate()?;
+    s.validate()?;
+    if cfg.requests == 0 || cfg.requests > MAX_REQUESTS {
+        return Err(ModelError::OutOfRange {
+            name: "requests",
+            value: cfg.requests as f64,
+            min: 1.0,
+            max: MAX_REQUESTS as f64,
+            unit: "requests",
+        });
+    }
+    Ok(simulate_path(pattern, pattern::steps(pattern, p, s), p, s, cfg))
+}
+
+/// Simulate an arbitrary request path under the threading rules of
+/// `pattern` (which threads exist, how many callers run at once). The
+/// theory tests use it to build networks whose exact solution is known.
+/// Inputs are not validated here; [`simulate`] does that.
+pub fn simulate_path(pattern: Pattern, steps: Vec<Step>, p: &Params, s: &Scenario, cfg: &SimConfig) -> SimResult {
+    let mut sim = Sim::new(pattern, steps, p, s, cfg);
+    sim.run();
+    sim.result(pattern, s)
+}
+
+impl<'a> Sim<'a> {
+    fn new(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario, cfg: &SimConfig) -> Sim<'a> {
+        let n = s.concurrency;
+        let mut pools: [Pool; 4] = Default::default();
+        pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { n as usize } else { 1 };
+        pools[role_index(Role::Loop)].max = 1;
+        pools[role_index(Role::Worker)].max = s.pool_size() as usize;
+        pools[role_index(Role::Tokio)].max = s.tokio_worker_count() as usize;
+        let mut sim = Sim {
+            steps,
+            cfg: *cfg,
+            p,
+            io_us: s.io_wait_ms * 1e3,
+            rng: fastrand::Rng::with_seed(cfg.seed),
+            now: 0.0,
+            seq: 0,
+            heap: BinaryHeap::with_capacity(n as usize + 64),
+            threads: Vec::new(),
+            lanes: Vec::new(),
+            reqs: vec![Req { issued: 0.0, step: 0 }; n as usize],
+            pools,
+            gil: None,
+            gil_waiters: VecDeque::new(),
+            gil_switches: 0,
+            cores_free: s.cores,
+            core_queue: VecDeque::new(),
+            completed: 0,
+            measuring: false,
+            t_start: 0.0,
+            hist: Histogram::new(3).expect("3 significant figures is a valid histogram precision"),
+            lat_sum: 0.0,
+            gil_busy_req: 0.0,
+            gil_busy_bg: 0.0,
+            gil_since: 0.0,
+            gil_wait_sum: 0.0,
+            queued_area: 0.0,
+            queued_since: 0.0,
+            trace: Vec::new(),
+            trace_end: 0.0,
+        };
+        // Threads that exist from the start: loop, callers (sync + threads
+        // creates them up front), Tokio workers, background threads.
+        if pattern == Pattern::Tokio {
+            for _ in 0..s.tokio_worker_count() {
+                sim.spawn(Some(Role::Tokio));
+            }
+        }
+        if matches!(pattern, Pattern::Executor | Pattern::Tokio) {
+            sim.spawn(Some(Role::Loop));
+        }
+        for _ in 0..s.background_threads {
+            let t = sim.spawn(None);
+            sim.threads[t as usize].remaining = f64::INFINITY;
+            sim.want_gil(t);
+        }
+        // Every caller issues its first request at time zero.
+        for r in 0..n {
+            sim.issue(r);
+        }
+        sim
+    }
+
+    fn spawn(&mut self, role: Option<Role>) -> u32 {
+        let id = self.threads.len() as u32;
+        self.threads.push(Thread {
+            role,
+            act: Activity::Idle,
+            gen: 0,
+            req: None,
+            remaining: 0.0,
+            holds_gil: false,
+            batch_left: 0,
+            since: self.now,
+            state: None,
+            wait_since: 0.0,
+        });
+        self.lanes.push(role.map(lane_of).unwrap_or(Lane::Background));
+        if let Some(r) = role {
+            let pool = &mut self.pools[role_index(r)];
+            pool.threads.push(id);
+            pool.idle.push(id);
+        }
+        id
+    }
+
+    fn push(&mut self, t: f64, ev: Ev) {
+        self.seq += 1;
+        self.heap.push(Event { t, seq: self.seq, ev });
+    }
+
+    fn draw_cpu(&mut self, mean: f64) -> f64 {
+        match self.cfg.dist {
+            ServiceDist::Measured => mean,
+            ServiceDist::Exponential => self.exp(mean),
+        }
+    }
+
+    fn exp(&mut self, mean: f64) -> f64 {
+        if mean <= 0.0 {
+            return 0.0;
+        }
+        // 1 - u is in (0, 1], so ln never sees zero.
+        -mean * (1.0 - self.rng.f64()).ln()
+    }
+
+    fn draw_io(&mut self) -> f64 {
+        let w = self.io_us;
+        match self.cfg.dist {
+            ServiceDist::Exponential => self.exp(w),
+            ServiceDist::Measured => {
+                let j = self.p.io_jitter;
+                w * (1.0 - j) + self.exp(w * j)
+            }
+        }
+    }
+
+    // ---- tracing and accounting ------------------------------------------
+
+    fn set_state(&mut self, t: u32, st: Option<ThreadState>) {
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        if th.state == st {
+            return;
+        }
+        if let Some(old) = th.state {
+            if self.measuring && th.since < self.trace_end && now > self.t_start && self.trace.len() < MAX_TRACE_SEGMENTS {
+                let a = th.since.max(self.t_start);
+                let b = now.min(self.trace_end);
+                if b > a {
+                    self.trace.push(Segment {
+                        thread: t,
+                        state: old,
+                        start_ms: (a - self.t_start) / 1e3,
+                        end_ms: (b - self.t_start) / 1e3,
+                    });
+                }
+            }
+        }
+        th.state = st;
+        th.since = now;
+    }
+
+    fn account_gil(&mut self) {
+        if let Some(h) = self.gil {
+            if self.measuring {
+                let dt = self.now - self.gil_since.max(self.t_start);
+                if dt > 0.0 {
+                    if self.threads[h as usize].role.is_some() {
+                        self.gil_busy_req += dt;
+                    } else {
+                        self.gil_busy_bg += dt;
+                    }
+                }
+            }
+        }
+        self.gil_since = self.now;
+    }
+
+    /// Requests waiting for a thread before they can start: behind the
+    /// blocked caller thread (sync) or in the executor's work queue. The
+    /// loop's and Tokio's run queues are not counted: work there is running.
+    fn queued_now(&self) -> usize {
+        self.pools[role_index(Role::Caller)].queue.len() + self.pools[role_index(Role::Worker)].queue.len()
+    }
+
+    fn account_queue(&mut self) {
+        if self.measuring {
+            let dt = self.now - self.queued_since.max(self.t_start);
+            if dt > 0.0 {
+                self.queued_area += dt * self.queued_now() as f64;
+            }
+        }
+        self.queued_since = self.now;
+    }
+
+    // ---- the GIL ----------------------------------------------------------
+
+    fn want_gil(&mut self, t: u32) {
+        if self.threads[t as usize].holds_gil {
+            self.run_gil(t);
+            return;
+        }
+        if self.gil.is_none() && self.gil_waiters.is_empty() {
+            self.take_gil(t);
+            self.run_gil(t);
+        } else {
+            let th = &mut self.threads[t as usize];
+            th.act = Activity::WantGil;
+            th.wait_since = self.now;
+            self.gil_waiters.push_back(t);
+            self.set_state(t, Some(ThreadState::Waiting));
+            let at = self.now + self.p.gil_switch_interval_ms * 1e3;
+            let switches = self.gil_switches;
+            self.push(at, Ev::DropRequest { waiter: t, switches });
+        }
+    }
+
+    fn take_gil(&mut self, t: u32) {
+        self.account_gil();
+        self.gil = Some(t);
+        self.gil_switches += 1;
+        self.threads[t as usize].holds_gil = true;
+    }
+
+    fn release_gil(&mut self, t: u32) {
+        if !self.threads[t as usize].holds_gil {
+            return;
+        }
+        self.account_gil();
+        self.threads[t as usize].holds_gil = false;
+        self.gil = None;
+        if let Some(next) = self.gil_waiters.pop_front() {
+            let waited = self.now - self.threads[next as usize].wait_since;
+            if self.measuring && self.threads[next as usize].role.is_some() {
+                self.gil_wait_sum += waited;
+            }
+            self.take_gil(next);
+            self.run_gil(next);
+        }
+    }
+
+    /// Run the current GIL step of a thread that holds the GIL.
+    fn run_gil(&mut self, t: u32) {
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        th.gen = th.gen.wrapping_add(1);
+        let end = now + th.remaining;
+        th.act = Activity::Gil { end };
+        let gen = th.gen;
+        self.set_state(t, Some(ThreadState::Held));
+        if end.is_finite() {
+            self.push(end, Ev::ThreadDone { thread: t, gen });
+        }
+    }
+
+    fn drop_request(&mut self, waiter: u32, switches: u64) {
+        if self.threads[waiter as usize].act != Activity::WantGil {
+            return;
+        }
+        if switches != self.gil_switches {
+            // The GIL changed hands meanwhile: CPython's waiter simply waits
+            // another interval.
+            let at = self.now + self.p.gil_switch_interval_ms * 1e3;
+            let switches = self.gil_switches;
+            self.push(at, Ev::DropRequest { waiter, switches });
+            return;
+        }
+        let Some(h) = self.gil else { return };
+        // Forced switch: the holder stops mid-step and queues again.
+        let th = &mut self.threads[h as usize];
+        let Activity::Gil { end } = th.act else { return };
+        th.remaining = (end - self.now).max(0.0);
+        th.gen = th.gen.wrapping_add(1);
+        self.release_gil(h);
+        self.want_gil(h);
+    }
+
+    // ---- requests and threads ----------------------------------------------
+
+    fn issue(&mut self, r: u32) {
+        self.reqs[r as usize] = Req { issued: self.now, step: 0 };
+        self.deliver(r);
+    }
+
+    /// Hand request `r` to the role of its current step.
+    fn deliver(&mut self, r: u32) {
+        let mut step = self.reqs[r as usize].step;
+        // A wake step only costs time if it has to wake an idle thread.
+        let wake = if let Work::Wake(us) = self.steps[step].work {
+            step += 1;
+            self.reqs[r as usize].step = step;
+            us
+        } else {
+            0.0
+        };
+        let role = self.steps[step].role;
+        let pi = role_index(role);
+        let idle = self.pools[pi].idle.pop().or_else(|| {
+            (self.pools[pi].threads.len() < self.pools[pi].max).then(|| {
+                let t = self.spawn(Some(role));
+                self.pools[pi].idle.pop();
+                t
+            })
+        });
+        match idle {
+            Some(t) => {
+                let th = &mut self.threads[t as usize];
+                th.req = Some(r);
+                th.batch_left = 1;
+                if wake > 0.0 {
+                    th.act = Activity::Waking;
+                    th.gen = th.gen.wrapping_add(1);
+                    let gen = th.gen;
+                    self.set_state(t, Some(ThreadState::Waking));
+                    let at = self.now + self.draw_cpu(wake);
+                    self.push(at, Ev::ThreadDone { thread: t, gen });
+                } else {
+                    self.start_step(t);
+                }
+            }
+            None => {
+                self.account_queue();
+                self.pools[pi].queue.push_back(r);
+            }
+        }
+    }
+
+    /// Begin the current step of the thread's request.
+    fn start_step(&mut self, t: u32) {
+        let r = self.threads[t as usize].req.expect("a thread starting a step has a request");
+        let step = self.steps[self.reqs[r as usize].step];
+        match step.work {
+            Work::Gil(us) => {
+                self.threads[t as usize].remaining = self.draw_cpu(us);
+                self.want_gil(t);
+            }
+            Work::Cpu(us) => {
+                self.release_gil(t);
+                let d = self.draw_cpu(us);
+                self.threads[t as usize].remaining = d;
+                self.set_state(t, Some(ThreadState::Cpu));
+                if self.cores_free > 0 {
+                    self.cores_free -= 1;
+                    self.run_cpu(t);
+                } else {
+                    self.threads[t as usize].act = Activity::WantCore;
+                    self.core_queue.push_back(t);
+                }
+            }
+            Work::Io(_) => {
+                self.release_gil(t);
+                let d = self.draw_io();
+                if step.role == Role::Tokio {
+                    // Async I/O: the worker is free while the request waits.
+                    let at = self.now + d;
+                    self.push(at, Ev::IoDone { req: r });
+                    self.threads[t as usize].req = None;
+                    self.next_work(t);
+                } else {
+                    let th = &mut self.threads[t as usize];
+                    th.act = Activity::Io;
+                    th.gen = th.gen.wrapping_add(1);
+                    let gen = th.gen;
+                    self.set_state(t, Some(ThreadState::Io));
+                    self.push(self.now + d, Ev::ThreadDone { thread: t, gen });
+                }
+            }
+            Work::Wake(_) => {
+                // Wake steps inside one thread's part cost nothing.
+                self.reqs[r as usize].step += 1;
+                self.start_step(t);
+            }
+        }
+    }
+
+    fn run_cpu(&mut self, t: u32) {
+        let th = &mut self.threads[t as usize];
+        th.act = Activity::Cpu;
+        th.gen = th.gen.wrapping_add(1);
+        let (gen, d) = (th.gen, th.remaining);
+        self.push(self.now + d, Ev::ThreadDone { thread: t, gen });
+    }
+
+    /// The thread's timed activity ended.
+    fn thread_done(&mut self, t: u32) {
+        let act = self.threads[t as usize].act;
+        if act == Activity::Cpu {
+            if let Some(next) = self.core_queue.pop_front() {
+                self.run_cpu(next);
+            } else {
+                self.cores_free += 1;
+            }
+        }
+        if act == Activity::Waking {
+            self.start_step(t);
+            return;
+        }
+        let Some(r) = self.threads[t as usize].req else { return };
+        self.advance(t, r);
+    }
+
+    /// Move request `r`, run by thread `t`, past its current step.
+    fn advance(&mut self, t: u32, r: u32) {
+        let step = self.reqs[r as usize].step + 1;
+        self.reqs[r as usize].step = step;
+        if step == self.steps.len() {
+            self.complete(r);
+            self.threads[t as usize].req = None;
+            self.issue(r);
+            self.next_work(t);
+            return;
+        }
+        let role = self.threads[t as usize].role.expect("request threads have a role");
+        if self.steps[step].role == role {
+            self.start_step(t);
+        } else {
+            self.threads[t as usize].req = None;
+            self.deliver(r);
+            self.next_work(t);
+        }
+    }
+
+    /// The thread is free: take queued work or go idle.
+    fn next_work(&mut self, t: u32) {
+        let role = self.threads[t as usize].role.expect("request threads have a role");
+        let pi = role_index(role);
+        let th = &mut self.threads[t as usize];
+        if role == Role::Loop {
+            th.batch_left = th.batch_left.saturating_sub(1);
+            if th.batch_left == 0 {
+                // End of an iteration: select() releases the GIL.
+                self.release_gil(t);
+                let th = &mut self.threads[t as usize];
+                th.batch_left = self.pools[pi].queue.len();
+            }
+        }
+        if !self.pools[pi].queue.is_empty() {
+            self.account_queue();
+            let r = self.pools[pi].queue.pop_front().expect("checked non-empty");
+            self.threads[t as usize].req = Some(r);
+            self.start_step(t);
+        } else {
+            self.release_gil(t);
+            let th = &mut self.threads[t as usize];
+            th.act = Activity::Idle;
+            th.batch_left = 0;
+            self.set_state(t, None);
+            self.pools[pi].idle.push(t);
+        }
+    }
+
+    fn complete(&mut self, r: u32) {
+        let lat = self.now - self.reqs[r as usize].issued;
+        self.completed += 1;
+        if self.measuring {
+            self.lat_sum += lat;
+            // Tenths of a µs, at least 1 so the histogram accepts it.
+            let _ = self.hist.record(((lat * 10.0).round() as u64).max(1));
+        } else if self.completed >= self.cfg.warmup {
+            self.start_measuring();
+        }
+    }
+
+    fn start_measuring(&mut self) {
+        self.measuring = true;
+        self.t_start = self.now;
+        self.trace_end = self.now + self.cfg.trace_ms * 1e3;
+        self.gil_since = self.now;
+        self.queued_since = self.now;
+        self.completed = 0;
+        for th in &mut self.threads {
+            th.since = self.now;
+        }
+    }
+
+    fn run(&mut self) {
+        if self.cfg.warmup == 0 {
+            self.start_measuring();
+        }
+        while let Some(Event { t, ev, .. }) = self.heap.pop() {
+            self.now = t;
+            match ev {
+                Ev::ThreadDone { thread, gen } => {
+                    if self.threads[thread as usize].gen == gen {
+                        self.thread_done(thread);
+                    }
+                }
+                Ev::IoDone { req } => {
+                    self.reqs[req as usize].step += 1;
+                    self.deliver(req);
+                }
+                Ev::DropRequest { waiter, switches } => self.drop_request(waiter, switches),
+            }
+            if self.measuring && self.completed >= self.cfg.requests {
+                break;
+            }
+        }
+        self.account_gil();
+        self.account_queue();
+        for t in 0..self.threads.len() as u32 {
+            self.set_state(t, None);
+        }
+    }
+
+    fn result(&self, pattern: Pattern, s: &Scenario) -> SimResult {
+        let window = (self.now - self.t_start).max(f64::MIN_POSITIVE);
+        let ms = |v: u64| v as f64 / 1e4;
+        let n = self.completed.max(1) as f64;
+        let queued = self.queued_area / window;
+        SimResult {
+            pattern,
+            concurrency: s.concurrency,
+            completed: self.completed,
+            throughput: self.completed as f64 / window * 1e6,
+            latency_ms: Percentiles {
+                mean: self.lat_sum / n / 1e3,
+                p50: ms(self.hist.value_at_quantile(0.5)),
+                p95: ms(self.hist.value_at_quantile(0.95)),
+                p99: ms(self.hist.value_at_quantile(0.99)),
+                p999: ms(self.hist.value_at_quantile(0.999)),
+                max: ms(self.hist.max()),
+            },
+            gil_utilization: (self.gil_busy_req / window).min(1.0),
+            gil_background: (self.gil_busy_bg / window).min(1.0),
+            gil_wait_ms: self.gil_wait_sum / n / 1e3,
+            in_flight: (s.concurrency as f64 - queued).max(0.0),
+            queued,
+            threads: self.threads.len() as u32,
+            lanes: self.lanes.clone(),
+            trace: self.trace.clone(),
+            window_ms: window / 1e3,
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Model behaviour: determinism, validation messages, the convoy effect, memory, defaults vs recorded measurements.
+
+use perfmodel::memory;
+use perfmodel::pattern::{steps, totals};
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{predict, ModelError, Params, Pattern, Scenario, Solver};
+
+#[test]
+fn same_seed_gives_the_same_numbers() {
+    let s = Scenario { concurrency: 300, io_wait_ms: 2.0, ..Scenario::default() };
+    let cfg = SimConfig { seed: 42, requests: 10_000, warmup: 1_000, trace_ms: 5.0, ..SimConfig::default() };
+    for pattern in Pattern::ALL {
+        let a = simulate(pattern, &Params::default(), &s, &cfg).unwrap();
+        let b = simulate(pattern, &Params::default(), &s, &cfg).unwrap();
+        assert_eq!(a.throughput.to_bits(), b.throughput.to_bits());
+        assert_eq!(a.latency_ms, b.latency_ms);
+        assert_eq!(a.trace, b.trace);
+    }
+}
+
+#[test]
+fn out_of_range_inputs_name_the_parameter_and_its_range() {
+    let s = Scenario { io_wait_ms: -1.0, ..Scenario::default() };
+    let err = predict(Pattern::Tokio, &Params::default(), &s, Solver::Analytic, 1).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("io_wait_ms") && msg.contains("between 0 and 10000"), "{msg}");
+    let p = Params { loop_resume_us: f64::NAN, ..Params::default() };
+    let err = predict(Pattern::Tokio, &p, &Scenario::default(), Solver::Analytic, 1).unwrap_err();
+    assert!(matches!(err, ModelError::OutOfRange { name: "loop_resume_us", .. }), "{err}");
+}
+
+#[test]
+fn clamping_explains_every_change() {
+    let s = Scenario { concurrency: 0, io_wait_ms: f64::INFINITY, cores: 9_999, ..Scenario::default() };
+    let (c, notes) = s.clamped();
+    assert!(c.validate().is_ok());
+    assert_eq!(c.concurrency, 1);
+    assert_eq!(c.cores, 256);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+}
+
+#[test]
+fn request_paths_count_gil_acquisitions_and_hops() {
+    let p = Params::default();
+    let s = Scenario::default();
+    let t = |pat| totals(&steps(pat, &p, &s));
+    assert_eq!((t(Pattern::Sync).gil_acquisitions, t(Pattern::Sync).thread_hops), (2, 0));
+    assert_eq!((t(Pattern::Executor).gil_acquisitions, t(Pattern::Executor).thread_hops), (4, 2));
+    assert_eq!((t(Pattern::Tokio).gil_acquisitions, t(Pattern::Tokio).thread_hops), (3, 2));
+}
+
+#[test]
+fn a_cpu_bound_background_thread_turns_microseconds_into_milliseconds() {
+    let p = Params::default();
+    let quiet = Scenario { concurrency: 8, io_wait_ms: 0.5, ..Scenario::default() };
+    let noisy = Scenario { background_threads: 1, ..quiet };
+    let cfg = SimConfig { requests: 3_000, warmup: 300, ..SimConfig::default() };
+    for pattern in [Pattern::Executor, Pattern::Tokio] {
+        let a = simulate(pattern, &p, &quiet, &cfg).unwrap();
+        let b = simulate(pattern, &p, &noisy, &cfg).unwrap();
+        assert!(b.gil_background > 0.3, "{pattern:?}: background share {}", b.gil_background);
+        assert!(
+            b.latency_ms.p99 > 5.0 * a.latency_ms.p99 && b.latency_ms.p99 > p.gil_switch_interval_ms,
+            "{pattern:?}: p99 {} -> {}",
+            a.latency_ms.p99,
+            b.latency_ms.p99
+        );
+    }
+}
+
+#[test]
+fn executor_memory_counts_only_threads_it_created() {
+    let p = Params::default();
+    let s = Scenario { concurrency: 3, ..Scenario::default() };
+    assert_eq!(memory::threads(Pattern::Executor, &s).total(), 4);
+    let big = Scenario { concurrency: 10_000, ..Scenario::default() };
+    assert_eq!(memory::threads(Pattern::Executor, &big).total(), 1 + big.pool_size());
+    let m = memory::memory(Pattern::Executor, &p, &big);
+    assert!(m.reserved > m.resident);
+    let limit = memory::concurrency_exceeding_limit(Pattern::SyncThreads, &p, &Scenario::default(), 100_000).unwrap();
+    let under = Scenario { concurrency: limit - 1, ..Scenario::default() };
+    let over = Scenario { concurrency: limit, ..Scenario::default() };
+    assert!(!memory::memory(Pattern::SyncThreads, &p, &under).exceeds_pod_limit);
+    assert!(memory::memory(Pattern::SyncThreads, &p, &over).exceeds_pod_limit);
+}
+
+/// The defaults say they were measured by lab/asyncio_costs.py; hold them to it.
+#[test]
+fn defaults_equal_the_recorded_measurements() {
+    let text = include_str!("../../../lab/results/asyncio_costs.json");
+    let m: serde_json::Value = serde_json::from_str(text).unwrap();
+    let f = |k: &str| m[k].as_f64().unwrap_or_else(|| m[k][0].as_f64().unwrap());
+    let p = Params::default();
+    let close = |name: &str, got: f64, want: f64| {
+        assert!((got - want).abs() <= 0.051 * want.abs().max(0.1), "{name}: default {got}, measured {want}");
+    };
+    let resume = f("loop_resume_us");
+    close("loop_resume_us", p.loop_resume_us, resume);
+    close("executor_overhead_us", p.executor_overhead_us, f("executor_noop_c64_us") - resume);
+    close("thread_wake_us", p.thread_wake_us, f("threadsafe_roundtrip_us") / 2.0);
+    close("official_nogil_us", p.official_nogil_us, f("tcp_rtt_cpu_us"));
+    close("asp_nogil_us", p.asp_nogil_us, f("tcp_rtt_cpu_us"));
+    close("io_jitter", p.io_jitter, (f("tcp_rtt_p99_over_mean") - 1.0) / (100f64.ln() - 1.0));
+    close("base_rss_mib", p.base_rss_mib, f("base_rss_kib") / 1024.0);
+    close("thread_rss_kib", p.thread_rss_kib, f("thread_rss_kib"));
+    close("thread_stack_mib", p.thread_stack_mib, f("stack_rlimit_kib") / 1024.0);
+    close("request_kib", p.request_kib, f("pending_task_bytes") / 1024.0);
+    close("gil_switch_interval_ms", p.gil_switch_interval_ms, f("switch_interval_s") * 1e3);
+    close("LOCALHOST_RTT_MS", perfmodel::scenario::LOCALHOST_RTT_MS, f("tcp_rtt_us") / 1e3);
+    // The client costs are the published peaks minus the machinery measured here.
+    close("official_gil_us", p.official_gil_us, 1e6 / 22_501.0 - f("executor_noop_c64_us"));
+    close("asp_gil_us", p.asp_gil_us, 1e6 / 26_654.0 - resume);
+}
+
+#[test]
+fn every_parameter_has_provenance_and_a_default_in_range() {
+    let all = Params::describe();
+    assert_eq!(all.len(), 14);
+    for info in all {
+        assert!(info.provenance.len() > 20, "{} lacks provenance", info.name);
+        assert!(!info.description.is_empty());
+        assert!(info.default >= info.min && info.default <= info.max, "{}", info.name);
+    }
+    Params::default().validate().unwrap();
+}

@@ -1,0 +1,71 @@
+//! Property tests over the full parameter and scenario ranges: no panic, no NaN, no infinity.
+
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{memory, mva, Params, Pattern, Scenario};
+use proptest::prelude::*;
+
+fn log_range(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
+    (0.0f64..=1.0).prop_map(move |u| if lo <= 0.0 { hi * u.powi(3) } else { lo * (hi / lo).powf(u) })
+}
+
+prop_compose! {
+    fn any_params()(
+        og in log_range(0.1, 10_000.0), on in log_range(0.0, 10_000.0),
+        ag in log_range(0.1, 10_000.0), an in log_range(0.0, 10_000.0),
+        lr in log_range(0.1, 1_000.0), eo in log_range(0.1, 10_000.0),
+        tw in log_range(0.0, 10_000.0), si in log_range(0.1, 100.0), j in 0.0f64..=1.0,
+    ) -> Params {
+        Params { official_gil_us: og, official_nogil_us: on, asp_gil_us: ag, asp_nogil_us: an,
+                 loop_resume_us: lr, executor_overhead_us: eo, thread_wake_us: tw,
+                 gil_switch_interval_ms: si, io_jitter: j, ..Params::default() }
+    }
+}
+
+prop_compose! {
+    fn any_scenario()(
+        io in log_range(0.0, 10_000.0), n in 1u32..=100_000, pool in proptest::option::of(1u32..=1_024),
+        cores in 1u32..=256, tw in proptest::option::of(1u32..=256), app in log_range(0.0, 1_000.0),
+        bg in 0u32..=16, lim in log_range(16.0, 1_048_576.0),
+    ) -> Scenario {
+        Scenario { io_wait_ms: io, concurrency: n, pool, cores, tokio_workers: tw, app_cpu_ms: app,
+                   background_threads: bg, pod_limit_mib: lim }
+    }
+}
+
+proptest! {
+    // 512 cases per run over the full ranges of every parameter and scenario field.
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    #[test]
+    fn analytic_outputs_are_finite_and_bounded(p in any_params(), s in any_scenario()) {
+        for pattern in Pattern::ALL {
+            let b = mva::bounds(pattern, &p, &s);
+            for pt in mva::solve(pattern, &p, &s, &[1, s.concurrency]) {
+                prop_assert!(pt.throughput.is_finite() && pt.throughput > 0.0, "{pattern:?} {pt:?}");
+                prop_assert!(pt.latency_ms.is_finite() && pt.latency_ms > 0.0);
+                prop_assert!(pt.gil_wait_ms.is_finite() && pt.gil_wait_ms >= -1e-9);
+                prop_assert!(pt.queued.is_finite() && pt.in_flight.is_finite());
+                prop_assert!(pt.throughput <= b.gil_ceiling * (1.0 + 1e-6));
+                if let Some(cap) = b.pool_cap { prop_assert!(pt.throughput <= cap * (1.0 + 1e-6)); }
+            }
+            let m = memory::memory(pattern, &p, &s);
+            prop_assert!(m.resident.is_finite() && m.reserved.is_finite());
+        }
+    }
+}
+
+proptest! {
+    // The simulator is slower: 48 cases per run, each a short simulation.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn simulator_outputs_are_finite(p in any_params(), s in any_scenario(), seed in any::<u64>()) {
+        let s = Scenario { concurrency: s.concurrency.min(2_000), ..s };
+        let cfg = SimConfig { seed, requests: 400, warmup: 100, trace_ms: 1.0, ..SimConfig::default() };
+        for pattern in Pattern::ALL {
+            let r = simulate(pattern, &p, &s, &cfg).unwrap();
+            prop_assert!(r.throughput.is_finite() && r.throughput > 0.0, "{pattern:?} {s:?}");
+            prop_assert!(r.latency_ms.mean.is_finite() && r.latency_ms.p99.is_finite());
+            prop_assert!(r.gil_utilization.is_finite() && r.queued.is_finite());
+            for seg in &r.trace { prop_assert!(seg.end_ms >= seg.start_ms); }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+"""Measure the asyncio machinery costs that the performance model uses as defaults.
+
+No database is involved: the client call is replaced by a no-op, so what is left
+is what the event loop, the executor and the thread handoffs cost on this machine.
+Prints one JSON object. Bounded: every loop runs a fixed number of operations.
+"""
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+
+OPS = 20_000
+ROUNDS = 5
+
+
+def noop():
+    return None
+
+
+async def resume_cost():
+    """GIL-bound cost of one await on a future completed from the loop itself."""
+    loop = asyncio.get_running_loop()
+
+    async def one():
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, None)
+        await fut
+
+    async def worker(n):
+        for _ in range(n):
+            await one()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(OPS // 100) for _ in range(100)))
+    return (time.perf_counter() - t0) / OPS * 1e6
+
+
+async def executor_cost(concurrency, ops):
+    """run_in_executor(None, noop): per-op time at the given concurrency."""
+    loop = asyncio.get_running_loop()
+    per = ops // concurrency
+
+    async def worker():
+        for _ in range(per):
+            await loop.run_in_executor(None, noop)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return (time.perf_counter() - t0) / (per * concurrency) * 1e6
+
+
+async def threadsafe_cost(ops):
+    """A foreign thread completes futures with call_soon_threadsafe, one at a time."""
+    loop = asyncio.get_running_loop()
+    req = threading.Event()
+    box = {}
+    stop = False
+
+    def remote():
+        while True:
+            req.wait()
+            req.clear()
+            if stop:
+                return
+            loop.call_soon_threadsafe(box["fut"].set_result, None)
+
+    th = threading.Thread(target=remote, daemon=True)
+    th.start()
+    t0 = time.perf_counter()
+    for _ in range(ops):
+        box["fut"] = loop.create_future()
+        req.set()
+        await box["fut"]
+    dt = (time.perf_counter() - t0) / ops * 1e6
+    stop = True
+    req.set()
+    th.join(timeout=5)
+    return dt
+
+
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def thread_rss_kib(n=64):
+    """Resident memory added by one idle Python thread (blocked on an Event)."""
+    ev = threading.Event()
+    before = rss_kib()
+    ths = [threading.Thread(target=ev.wait) for _ in range(n)]
+    for t in ths:
+        t.start()
+    after = rss_kib()
+    ev.set()
+    for t in ths:
+        t.join()
+    return (after - before) / n
+
+
+def pending_task_bytes(n=10_000):
+    """Python heap bytes of one in-flight asyncio request: Task + coroutine + Future."""
+    import tracemalloc
+
+    async def body():
+        loop = asyncio.get_running_loop()
+        futs = [loop.create_future() for _ in range(n)]
+
+        async def waiter(f):
+            return await f
+
+        tracemalloc.start()
+        snap0 = tracemalloc.take_snapshot()
+        tasks = [asyncio.ensure_future(waiter(f)) for f in futs]
+        await asyncio.sleep(0)
+        snap1 = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        for f in futs:
+            f.set_result(None)
+        await asyncio.gather(*tasks)
+        diff = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
+        return diff / n
+
+    return asyncio.run(body())
+
+
+def tcp_roundtrip(ops=5_000):
+    """Loopback TCP round trip (64-byte ping-pong with a second process)."""
+    import socket
+    import subprocess
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import socket,sys\n"
+        "s=socket.create_connection(('127.0.0.1',%d))\n"
+        "s.setsockopt(socket.IPPROTO_TCP,socket.TCP_NODELAY,1)\n"
+        "while True:\n"
+        "  d=s.recv(64)\n"
+        "  if not d: break\n"
+        "  s.sendall(d)\n") % port])
+    conn, _ = srv.accept()
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    msg = b"x" * 64
+    for _ in range(500):
+        conn.sendall(msg)
+        conn.recv(64)
+    c0 = time.process_time()
+    samples = []
+    for _ in range(ops):
+        t0 = time.perf_counter()
+        conn.sendall(msg)
+        conn.recv(64)
+        samples.append(time.perf_counter() - t0)
+    cpu = (time.process_time() - c0) / ops * 1e6
+    wall = statistics.fmean(samples) * 1e6
+    samples.sort()
+    p99_over_mean = samples[int(0.99 * len(samples))] * 1e6 / wall
+    conn.close()
+    child.wait(timeout=10)
+    srv.close()
+    return wall, cpu, p99_over_mean
+
+
+def median_of(fn, *args):
+    vals = [asyncio.run(fn(*args)) for _ in range(ROUNDS)]
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def main():
+    out = {
+        "machine": {
+            "platform": f"{platform.system()} {platform.machine()}",
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+            "loadavg_1m": os.getloadavg()[0],
+        },
+        "ops": OPS,
+        "rounds": ROUNDS,
+        "switch_interval_s": sys.getswitchinterval(),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    out["loop_resume_us"] = median_of(resume_cost)
+    out["executor_noop_c1_us"] = median_of(executor_cost, 1, OPS // 4)
+    out["executor_noop_c64_us"] = median_of(executor_cost, 64, OPS)
+    out["threadsafe_roundtrip_us"] = median_of(threadsafe_cost, OPS // 4)
+    import resource
+    out["base_rss_kib"] = rss_kib()
+    out["thread_rss_kib"] = statistics.median(thread_rss_kib() for _ in range(ROUNDS))
+    out["stack_rlimit_kib"] = resource.getrlimit(resource.RLIMIT_STACK)[0] // 1024
+    out["pending_task_bytes"] = statistics.median(pending_task_bytes() for _ in range(ROUNDS))
+    rt = [tcp_roundtrip() for _ in range(ROUNDS)]
+    out["tcp_rtt_us"] = statistics.median(r[0] for r in rt)
+    out["tcp_rtt_cpu_us"] = statistics.median(r[1] for r in rt)
+    out["tcp_rtt_p99_over_mean"] = statistics.median(r[2] for r in rt)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
