@@ -1,0 +1,63 @@
+//! Number formatting shared by charts, readouts and summaries.
+
+/// 26664.2 -> "26,664"; 0.5 -> "0.5"; small values keep two significant digits.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    if v.abs() >= 100.0 {
+        let s = format!("{:.0}", v.round());
+        group(&s)
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else if v == 0.0 {
+        "0".into()
+    } else {
+        let digits = (-v.abs().log10().floor()) as usize + 1;
+        format!("{v:.digits$}")
+    }
+}
+
+/// A whole count with thousands separators: 100000 -> "100,000".
+pub fn count(v: u32) -> String {
+    group(&v.to_string())
+}
+
+fn group(s: &str) -> String {
+    let (sign, digits) = s.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", s));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+/// Axis labels on a log scale: 1, 10, 100, 1k, 10k, 100k.
+pub fn si(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{}M", number(v / 1e6))
+    } else if v >= 1e3 {
+        format!("{}k", number(v / 1e3))
+    } else {
+        number(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn formats() {
+        assert_eq!(number(26664.2), "26,664");
+        assert_eq!(number(1234567.0), "1,234,567");
+        assert_eq!(number(12.345), "12.3");
+        assert_eq!(number(0.0637), "0.064");
+        assert_eq!(si(100_000.0), "100k");
+        assert_eq!(si(2500.0), "2.50k");
+    }
+}

@@ -1,0 +1,12 @@
+//! Charts: data computed from the model first, then drawn on any plotters backend.
+//!
+//! Each chart is a pair: a pure `*_data` function (model in, numbers out,
+//! tested natively) and a `draw_*` function generic over
+//! [`plotters::prelude::DrawingBackend`], so the same code draws on a
+//! canvas in the browser and into an SVG string in the golden tests.
+
+pub mod format;
+pub mod theme;
+pub mod throughput;
+
+pub use theme::Theme;

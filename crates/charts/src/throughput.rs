@@ -1,0 +1,197 @@
+//! Throughput against concurrency for the three patterns, with the GIL ceilings and the executor's pool cap.
+
+use perfmodel::{mva::Bounds, predict_curve, ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{count, number, si};
+use crate::Theme;
+
+/// Concurrency axis of the chart: 1 to 100,000, log-spaced.
+pub const N_MIN: u32 = 1;
+pub const N_MAX: u32 = 100_000;
+const POINTS: usize = 161;
+
+/// One pattern's curve and its numbers at the chosen concurrency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub pattern: Pattern,
+    pub label: &'static str,
+    /// (concurrency, requests/s)
+    pub points: Vec<(u32, f64)>,
+    /// Throughput at the scenario's concurrency, requests/s.
+    pub at_n: f64,
+    /// Mean latency at the scenario's concurrency, ms.
+    pub latency_at_n_ms: f64,
+    pub bounds: Bounds,
+}
+
+/// Everything the chart, the readout and the summary show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThroughputData {
+    pub io_wait_ms: f64,
+    pub concurrency: u32,
+    pub pool: u32,
+    pub series: Vec<Series>,
+}
+
+/// The concurrencies the curves are computed at (log-spaced, deduplicated,
+/// always including the scenario's own).
+pub fn concurrencies(extra: u32) -> Vec<u32> {
+    let lo = (N_MIN as f64).ln();
+    let hi = (N_MAX as f64).ln();
+    let mut ns: Vec<u32> = (0..POINTS)
+        .map(|i| (lo + (hi - lo) * i as f64 / (POINTS - 1) as f64).exp().round() as u32)
+        .collect();
+    ns.push(extra);
+    ns.sort_unstable();
+    ns.dedup();
+    ns
+}
+
+/// Compute the chart's numbers from the model (analytic solver).
+pub fn throughput_data(p: &Params, s: &Scenario) -> Result<ThroughputData, ModelError> {
+    let ns = concurrencies(s.concurrency);
+    let mut series = Vec::new();
+    for pattern in Pattern::COMPARED {
+        let preds = predict_curve(pattern, p, s, &ns)?;
+        let at = preds.iter().find(|q| q.concurrency == s.concurrency).expect("the scenario's N is in the grid");
+        series.push(Series {
+            pattern,
+            label: pattern.label(),
+            points: preds.iter().map(|q| (q.concurrency, q.throughput_ops_s)).collect(),
+            at_n: at.throughput_ops_s,
+            latency_at_n_ms: at.latency_ms.mean,
+            bounds: at.bounds,
+        });
+    }
+    Ok(ThroughputData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), series })
+}
+
+impl ThroughputData {
+    pub fn get(&self, p: Pattern) -> &Series {
+        self.series.iter().find(|s| s.pattern == p).expect("every compared pattern has a series")
+    }
+
+    /// One or two plain sentences for screen readers and the page.
+    pub fn summary(&self) -> String {
+        let (sy, ex, tk) = (self.get(Pattern::Sync), self.get(Pattern::Executor), self.get(Pattern::Tokio));
+        let ratio = tk.at_n / ex.at_n;
+        let mut s = format!(
+            "At {} ms of I/O wait and {} concurrent callers the model gives Tokio {} requests/s, \
+             the executor {} and sync {}; Tokio is {}× the executor.",
+            number(self.io_wait_ms),
+            count(self.concurrency),
+            number(tk.at_n),
+            number(ex.at_n),
+            number(sy.at_n),
+            number(ratio),
+        );
+        if let Some(cap) = ex.bounds.pool_cap {
+            if ex.at_n > 0.8 * cap.min(ex.bounds.gil_ceiling) && cap < ex.bounds.gil_ceiling {
+                s.push_str(&format!(
+                    " The executor is near its pool cap of {} requests/s ({} threads, each held for the whole I/O wait).",
+                    number(cap),
+                    self.pool
+                ));
+            } else if ex.at_n > 0.8 * ex.bounds.gil_ceiling {
+                s.push_str(&format!(
+                    " Both async patterns are near their GIL ceilings ({} and {} requests/s): the GIL, not the I/O, is the limit here.",
+                    number(ex.bounds.gil_ceiling),
+                    number(tk.bounds.gil_ceiling)
+                ));
+            }
+        }
+        s
+    }
+}
+
+/// Draw the chart. `scale` multiplies every length (devicePixelRatio).
+pub fn draw_throughput<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ThroughputData,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let px = |v: f64| (v * scale).round() as u32;
+    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    area.fill(&theme.background).map_err(|e| e.to_string())?;
+
+    let all = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let y_lo = 10f64.powf((lo.max(1e-3)).log10().floor());
+    let y_hi = 10f64.powf((hi.max(1.0) * 1.5).log10().ceil());
+
+    let mut chart = ChartBuilder::on(area)
+        .margin(px(10.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(64.0))
+        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(theme.grid.mix(0.35))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.foreground)
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .x_desc("concurrent callers (log)")
+        .y_desc("requests per second (log)")
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| si(*v))
+        .draw()
+        .map_err(|e| e.to_string())?;
+
+    for s in &d.series {
+        let color = theme.pattern(s.pattern);
+        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
+        chart
+            .draw_series(LineSeries::new(s.points.iter().map(|&(n, x)| (n as f64, x)), style))
+            .map_err(|e| e.to_string())?
+            .label(s.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        // The GIL ceiling of the async patterns; the sync pattern's curve is its own ceiling.
+        if s.pattern != Pattern::Sync {
+            let ceiling = s.bounds.gil_ceiling;
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(N_MIN as f64, ceiling), (N_MAX as f64, ceiling)],
+                    px(6.0),
+                    px(4.0),
+                    ShapeStyle::from(&color.mix(0.7)).stroke_width(px(1.0)),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(cap) = s.bounds.pool_cap {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(N_MIN as f64, cap), (N_MAX as f64, cap)],
+                    px(2.0),
+                    px(3.0),
+                    ShapeStyle::from(&color).stroke_width(px(1.5)),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    // The chosen scenario: a vertical rule and a dot on each curve.
+    let n = d.concurrency as f64;
+    chart
+        .draw_series(LineSeries::new([(n, y_lo), (n, y_hi)], ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0))))
+        .map_err(|e| e.to_string())?;
+    for s in &d.series {
+        let color = theme.pattern(s.pattern);
+        chart
+            .draw_series([Circle::new((n, s.at_n), px(5.0), ShapeStyle::from(&color).filled())])
+            .map_err(|e| e.to_string())?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .background_style(theme.background.mix(0.9))
+        .border_style(theme.grid)
+        .label_font(font(12.0))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    area.present().map_err(|e| e.to_string())
+}

@@ -1,0 +1,44 @@
+//! Golden SVGs: each chart rendered for a fixed scenario must match its snapshot.
+//! Run with SNAPSHOTS=overwrite to accept a deliberate change.
+
+use charts::throughput::{draw_throughput, throughput_data};
+use charts::Theme;
+use perfmodel::{Params, Scenario};
+use plotters::prelude::*;
+
+fn check(name: &str, svg: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, svg).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {}; run with SNAPSHOTS=overwrite", path.display()));
+    assert!(want == svg, "{name} differs from its snapshot; run with SNAPSHOTS=overwrite if the change is intended");
+}
+
+#[test]
+fn throughput_chart_at_one_ms_and_fifty_callers() {
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let d = throughput_data(&Params::default(), &s).unwrap();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        draw_throughput(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    assert!(svg.contains("<polyline"), "curves are drawn");
+    check("throughput-1ms-50.svg", &svg);
+}
+
+#[test]
+fn throughput_summary_reads_the_model() {
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let d = throughput_data(&Params::default(), &s).unwrap();
+    let text = d.summary();
+    let tokio = d.get(perfmodel::Pattern::Tokio).at_n;
+    assert!(text.contains(&charts::format::number(tokio)), "{text}");
+    assert!(text.contains("1.00 ms") && text.contains("50 concurrent"), "{text}");
+    // At 1 ms the default pool of 6 caps the executor far below Tokio.
+    assert!(text.contains("pool cap"), "{text}");
+}

@@ -1,0 +1,68 @@
+//! Golden tests: fixture books built by the real mdbook with this preprocessor; the `<main>` HTML is compared to snapshots.
+//! Run with SNAPSHOTS=overwrite to accept a deliberate change.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn mdbook() -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let p = home.join("bin/mdbook");
+    assert!(p.exists(), "mdbook is not installed at {}; `cargo xtask test` installs it", p.display());
+    p
+}
+
+/// Copy a fixture book into a temp dir with a book.toml that points at this build of the preprocessor.
+fn build(name: &str) -> (PathBuf, std::process::Output) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books").join(name);
+    let dir = std::env::temp_dir().join(format!("mdbook-widgets-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    for e in std::fs::read_dir(src.join("src")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("src").join(e.file_name())).unwrap();
+    }
+    let toml = format!(
+        "[book]\ntitle = \"fixture\"\n[preprocessor.widgets]\ncommand = {:?}\n[output.html]\n",
+        env!("CARGO_BIN_EXE_mdbook-widgets")
+    );
+    std::fs::write(dir.join("book.toml"), toml).unwrap();
+    let out = Command::new(mdbook()).arg("build").current_dir(&dir).output().unwrap();
+    (dir, out)
+}
+
+fn main_html(page: &Path) -> String {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html.find("<main>").expect("page has <main>");
+    let end = html.find("</main>").expect("page has </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+#[test]
+fn directives_become_placeholders_except_in_code() {
+    let (dir, out) = build("ok");
+    assert!(out.status.success(), "mdbook failed: {}", String::from_utf8_lossy(&out.stderr));
+    let got = main_html(&dir.join("book/chapter.html"));
+    assert_eq!(got.matches("data-widget=").count(), 1, "only the prose directive is expanded");
+    assert!(got.contains(r#"data-props="{&quot;concurrency&quot;:300,&quot;io_wait_ms&quot;:2.0}""#), "{got}");
+    assert_eq!(got.matches("{{#widget throughput-scaling}}").count(), 3, "code keeps its text");
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/ok.main.html");
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::write(&snap, &got).unwrap();
+    } else {
+        let want = std::fs::read_to_string(&snap).expect("snapshot missing: run with SNAPSHOTS=overwrite");
+        assert_eq!(got, want, "rendered chapter differs from tests/books/ok.main.html");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_directives_fail_the_build_with_chapter_and_line() {
+    let (dir, out) = build("bad");
+    assert!(!out.status.success(), "a bad directive must fail the build");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("chapter.md:5: unknown widget \"no-such-widget\""), "{err}");
+    assert!(err.contains("chapter.md:7:") && err.contains("concurrency"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

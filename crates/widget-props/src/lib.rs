@@ -1,0 +1,164 @@
+//! The props contract between `{{#widget NAME key=value}}` in the book and the widget that mounts there.
+//!
+//! The preprocessor parses a directive into a [`Widget`] (failing the build
+//! on an unknown name or a bad prop) and writes it as JSON into the
+//! placeholder's `data-props`; the WASM module reads the same JSON back into
+//! the same type. One type per widget, one enum over all of them.
+
+use perfmodel::scenario::range;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Props of the "throughput vs concurrency" widget.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThroughputScaling {
+    /// Initial I/O wait in ms (default: the shared scenario's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+    /// Initial concurrency (default: the shared scenario's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+}
+
+/// Every widget the site knows, tagged by its directive name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "widget", content = "props", rename_all = "kebab-case")]
+pub enum Widget {
+    ThroughputScaling(ThroughputScaling),
+}
+
+/// Directive names, for error messages.
+pub const NAMES: &[&str] = &["throughput-scaling"];
+
+impl Widget {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Widget::ThroughputScaling(_) => "throughput-scaling",
+        }
+    }
+
+    /// The props alone, as the JSON written into `data-props`.
+    pub fn props_json(&self) -> String {
+        let v = serde_json::to_value(self).expect("widget props always serialise");
+        v.get("props").map(|p| p.to_string()).unwrap_or_else(|| "{}".into())
+    }
+
+    /// Rebuild a widget from the placeholder's `data-widget` and `data-props`.
+    pub fn from_placeholder(name: &str, props_json: &str) -> Result<Widget, String> {
+        let props: Value =
+            serde_json::from_str(props_json).map_err(|e| format!("data-props is not valid JSON: {e}"))?;
+        Self::from_name_and_props(name, props)
+    }
+
+    fn from_name_and_props(name: &str, props: Value) -> Result<Widget, String> {
+        if !NAMES.contains(&name) {
+            return Err(format!("unknown widget {name:?}; known widgets: {}", NAMES.join(", ")));
+        }
+        let mut tagged = Map::new();
+        tagged.insert("widget".into(), Value::String(name.into()));
+        tagged.insert("props".into(), props);
+        let w: Widget =
+            serde_json::from_value(Value::Object(tagged)).map_err(|e| format!("widget {name:?}: {e}"))?;
+        w.validate()?;
+        Ok(w)
+    }
+
+    /// Range checks that serde's types cannot express.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Widget::ThroughputScaling(p) => {
+                if let Some(io) = p.io_wait_ms {
+                    in_range("io_wait_ms", io, range::IO_WAIT_MS)?;
+                }
+                if let Some(n) = p.concurrency {
+                    in_range("concurrency", n as f64, range::CONCURRENCY)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn in_range(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(format!("{name} = {v} is outside {lo}–{hi}"))
+    }
+}
+
+/// Parse the inside of a directive, `NAME key=value key=value`.
+/// Values that read as JSON numbers or booleans are typed; anything else is
+/// a string. `key="a b"` keeps spaces.
+pub fn parse_directive(args: &str) -> Result<Widget, String> {
+    let mut words = split_words(args)?.into_iter();
+    let name = words.next().ok_or("a widget directive needs a widget name")?;
+    let mut props = Map::new();
+    for w in words {
+        let (k, v) = w.split_once('=').ok_or_else(|| format!("{w:?} is not key=value"))?;
+        if k.is_empty() {
+            return Err(format!("{w:?} has an empty key"));
+        }
+        let value = match serde_json::from_str::<Value>(v) {
+            Ok(Value::Number(n)) => Value::Number(n),
+            Ok(Value::Bool(b)) => Value::Bool(b),
+            _ => Value::String(v.to_string()),
+        };
+        if props.insert(k.to_string(), value).is_some() {
+            return Err(format!("{k} is given twice"));
+        }
+    }
+    Widget::from_name_and_props(&name, Value::Object(props))
+}
+
+fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("unclosed quote".into());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_typed_props() {
+        let w = parse_directive("throughput-scaling io_wait_ms=2.5 concurrency=100").unwrap();
+        assert_eq!(
+            w,
+            Widget::ThroughputScaling(ThroughputScaling { io_wait_ms: Some(2.5), concurrency: Some(100) })
+        );
+        assert_eq!(w.props_json(), r#"{"concurrency":100,"io_wait_ms":2.5}"#);
+        assert_eq!(Widget::from_placeholder("throughput-scaling", &w.props_json()).unwrap(), w);
+    }
+
+    #[test]
+    fn rejects_unknown_names_props_and_ranges() {
+        assert!(parse_directive("nope").unwrap_err().contains("unknown widget \"nope\""));
+        assert!(parse_directive("throughput-scaling colour=red").unwrap_err().contains("unknown field `colour`"));
+        assert!(parse_directive("throughput-scaling concurrency=-3").unwrap_err().contains("concurrency"));
+        assert!(parse_directive("throughput-scaling io_wait_ms=1e9").unwrap_err().contains("outside"));
+        assert!(parse_directive("throughput-scaling io_wait_ms=1 io_wait_ms=2").unwrap_err().contains("twice"));
+        assert!(parse_directive("").is_err());
+        assert!(Widget::from_placeholder("throughput-scaling", "{not json").is_err());
+    }
+}

@@ -1,0 +1,96 @@
+// Shared browser-test harness: a static server for dist/ on 127.0.0.1, Debian's
+// headless Chromium, and page helpers that wait on markers (never on sleeps).
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const DIST = process.env.DIST ?? path.resolve(import.meta.dirname, "../../dist");
+if (!fs.existsSync(path.join(DIST, "index.html"))) {
+  throw new Error(`no built site at ${DIST}: run \`cargo xtask build\` (or \`cargo xtask test\`)`);
+}
+
+const MIME = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".wasm": "application/wasm", ".json": "application/json", ".svg": "image/svg+xml",
+  ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".png": "image/png",
+};
+
+/** Serve dist/ on an ephemeral 127.0.0.1 port. */
+export function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    let file = path.join(DIST, decodeURIComponent(url.pathname));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end("not found"); return; }
+      res.writeHead(200, { "content-type": MIME[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    resolve({ server, base: `http://127.0.0.1:${server.address().port}/` });
+  }));
+}
+
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A page that records console errors, page errors and every request URL. */
+export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
+  const context = await browser.newContext({ deviceScaleFactor, viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const log = { errors: [], requests: [] };
+  page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
+  page.on("pageerror", (e) => log.errors.push(String(e)));
+  page.on("request", (r) => log.requests.push(r.url()));
+  page.on("requestfailed", (r) => log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  return { page, log, context };
+}
+
+/** Wait until every placeholder on the page has left the loading state. */
+export async function widgetsSettled(page) {
+  await page.waitForFunction(() => {
+    const all = document.querySelectorAll("[data-widget]");
+    return all.length > 0 && [...all].every((el) => el.dataset.state !== "loading");
+  }, null, { timeout: 60_000 });
+  return page.evaluate(() => [...document.querySelectorAll("[data-widget]")].map((el) => ({
+    name: el.dataset.widget, state: el.dataset.state,
+    error: el.querySelector(".widget-error")?.textContent ?? null,
+  })));
+}
+
+/** The chart canvas as a data URL: equal strings mean equal pixels. */
+export function canvasPixels(page, selector = "[data-widget] canvas") {
+  return page.$eval(selector, (c) => c.toDataURL());
+}
+
+/** Hosts other than 127.0.0.1 (or none, for file://) that the page asked for. */
+export function foreignRequests(urls) {
+  return urls.filter((u) => {
+    const url = new URL(u);
+    if (url.protocol === "file:" || url.protocol === "data:" || url.protocol === "blob:") return false;
+    return url.hostname !== "127.0.0.1";
+  });
+}
+
+/** Every .html page of the site. */
+export function allPages() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".html")) out.push(path.relative(DIST, p));
+    }
+  };
+  walk(DIST);
+  return out.sort();
+}

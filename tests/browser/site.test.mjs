@@ -1,0 +1,155 @@
+// The built site in real headless Chromium, over http on 127.0.0.1 and from disk.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  DIST, serve, launch, openPage, widgetsSettled, canvasPixels, foreignRequests, allPages,
+} from "./harness.mjs";
+
+const WIDGET_PAGE = "comparison/throughput.html";
+let browser, srv;
+
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  srv?.server.close();
+});
+
+async function readyPage(url, opts) {
+  const { page, log, context } = await openPage(browser, opts);
+  await page.goto(url);
+  const states = await widgetsSettled(page);
+  return { page, log, context, states };
+}
+
+test("every widget mounts over http, with no error, console error or foreign request", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + WIDGET_PAGE);
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  assert.equal(await page.locator(".widget-error").count(), 0);
+  assert.equal(await page.locator(".widget-loading").count(), 0, "no placeholder left loading");
+  assert.deepEqual(log.errors, []);
+  assert.deepEqual(foreignRequests(log.requests), []);
+  assert.ok(log.requests.some((u) => u.endsWith(".wasm")), "the module is fetched as .wasm over http");
+  await context.close();
+});
+
+test("every widget mounts when the site is opened from disk (file://)", async () => {
+  const url = pathToFileURL(path.join(DIST, WIDGET_PAGE)).href;
+  const { page, log, context, states } = await readyPage(url);
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  assert.deepEqual(log.errors, []);
+  assert.ok(!log.requests.some((u) => u.endsWith(".wasm")), "file:// reads the embedded bytes instead");
+  assert.ok(log.requests.every((u) => u.startsWith("file:") || u.startsWith("data:")), log.requests.join("\n"));
+  await context.close();
+});
+
+test("the keyboard moves a slider and the readout, summary and chart follow", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  const before = {
+    tput: await page.getByTestId("tput-executor").textContent(),
+    summary: await page.getByTestId("summary").textContent(),
+    pixels: await canvasPixels(page),
+    url: page.url(),
+  };
+  await page.getByTestId("io-slider").focus();
+  for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=tput-executor]").textContent !== t, before.tput);
+  assert.notEqual(await page.getByTestId("summary").textContent(), before.summary);
+  await page.waitForFunction((p) => document.querySelector("[data-widget] canvas").toDataURL() !== p, before.pixels);
+  assert.match(await page.getByTestId("io-slider-value").textContent(), /ms$/);
+  assert.notEqual(page.url(), before.url, "the scenario is written to the URL");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("a pointer drag on the concurrency slider changes the readout", async () => {
+  const { page, context } = await readyPage(srv.base + WIDGET_PAGE);
+  const before = await page.getByTestId("tput-tokio").textContent();
+  const box = await page.getByTestId("n-slider").boundingBox();
+  await page.mouse.click(box.x + box.width * 0.02, box.y + box.height / 2);
+  await page.waitForFunction((t) => document.querySelector("[data-testid=tput-tokio]").textContent !== t, before);
+  assert.equal(await page.getByTestId("n-slider-value").textContent(), "1");
+  await context.close();
+});
+
+test("switching the mdBook theme redraws the chart in that theme's colours", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  const before = await canvasPixels(page);
+  await page.click("#mdbook-theme-toggle");
+  await page.click("#mdbook-theme-navy");
+  await page.waitForFunction(() => document.documentElement.classList.contains("navy"));
+  await page.waitForFunction((p) => document.querySelector("[data-widget] canvas").toDataURL() !== p, before);
+  const corner = await page.$eval("[data-widget] canvas", (c) => [...c.getContext("2d").getImageData(2, 2, 1, 1).data]);
+  assert.ok(corner[0] + corner[1] + corner[2] < 3 * 80, `navy background is dark, got ${corner}`);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("the canvas is drawn at the device pixel ratio", async () => {
+  const { page, context } = await readyPage(srv.base + WIDGET_PAGE, { deviceScaleFactor: 2 });
+  const [w, cssW] = await page.$eval("[data-widget] canvas", (c) => [c.width, c.clientWidth]);
+  assert.equal(w, Math.round(cssW * 2));
+  await context.close();
+});
+
+test("a shared link reproduces the scenario, and a hostile one is clamped and explained", async () => {
+  let { page, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=5&n=2000");
+  assert.equal(await page.getByTestId("io-slider-value").textContent(), "5.00 ms");
+  assert.equal(await page.getByTestId("n-slider-value").textContent(), "2,000");
+  await context.close();
+  ({ page, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=1e999&n=-7&junk=%3Cscript%3E"));
+  const states = await page.$$eval("[data-widget]", (els) => els.map((e) => e.dataset.state));
+  assert.deepEqual(states, ["ready"]);
+  const note = await page.locator(".widget-note").textContent();
+  assert.match(note, /adjusted/);
+  assert.equal(await page.getByTestId("n-slider-value").textContent(), "1");
+  await context.close();
+});
+
+test("pages without widgets download no WebAssembly", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "index.html");
+  await page.waitForLoadState("load");
+  assert.equal(await page.locator("[data-widget]").count(), 0);
+  assert.ok(!log.requests.some((u) => /widgets-[0-9a-f]+\.(js|wasm)/.test(u)), log.requests.join("\n"));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("the print page shows the widgets too", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + "print.html");
+  assert.ok(states.length >= 1 && states.every((s) => s.state === "ready"), JSON.stringify(states));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("mdBook's search still finds the chapters", async () => {
+  const { page, context } = await openPage(browser);
+  await page.goto(srv.base + "index.html");
+  await page.click("#mdbook-search-toggle");
+  await page.fill("#mdbook-searchbar", "executor");
+  await page.waitForFunction(() => document.querySelectorAll("#mdbook-searchresults li").length > 0);
+  await context.close();
+});
+
+test("a panic inside the module becomes a visible error on every widget", async () => {
+  const { page, context } = await readyPage(srv.base + WIDGET_PAGE);
+  await page.evaluate(() => { try { wasm_bindgen.widgets_self_test_panic(); } catch (_) { /* the trap */ } });
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "error"));
+  assert.match(await page.locator(".widget-error").first().textContent(), /stopped/);
+  await context.close();
+});
+
+test("no page of the site requests another host", async () => {
+  const { page, log, context } = await openPage(browser);
+  for (const p of allPages()) {
+    await page.goto(srv.base + p);
+    await page.waitForLoadState("load");
+  }
+  assert.deepEqual(foreignRequests(log.requests), []);
+  await context.close();
+});

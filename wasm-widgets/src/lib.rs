@@ -1,0 +1,46 @@
+//! The widgets' WebAssembly module: finds every `[data-widget]` placeholder on the page and mounts its widget.
+//!
+//! One module serves every page. It starts by installing a panic hook that
+//! turns a panic into a visible error on every widget (a panic in WASM
+//! stops the whole module, so a silent page would be worse), reads the
+//! shared scenario from the URL, then mounts each placeholder on its own:
+//! a placeholder whose props are broken shows its own error and the others
+//! still mount.
+
+pub mod dom;
+pub mod scenario;
+pub mod slider;
+pub mod theme;
+pub mod widgets;
+
+use wasm_bindgen::prelude::*;
+use widget_props::Widget;
+
+/// Entry point, run by wasm-bindgen once the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        dom::fail_all(&format!("The interactive figures stopped: {info}"));
+    }));
+    // Leptos schedules effects on the browser's microtask queue; this must be
+    // set before the first signal or effect is created.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let shared = scenario::Shared::from_url();
+    let theme = theme::watch();
+    for el in dom::placeholders() {
+        let name = el.get_attribute("data-widget").unwrap_or_default();
+        let props = el.get_attribute("data-props").unwrap_or_else(|| "{}".into());
+        match Widget::from_placeholder(&name, &props) {
+            Ok(w) => widgets::mount(el, w, shared, theme),
+            Err(e) => dom::fail(&el, &format!("This figure could not start: {e}")),
+        }
+    }
+}
+
+/// Deliberately panic: lets the browser tests check that a panic shows up
+/// as a visible error on every widget rather than a silently dead page.
+#[wasm_bindgen]
+pub fn widgets_self_test_panic() {
+    panic!("self-test panic requested by the page");
+}

