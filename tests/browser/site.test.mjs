@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 import {
   DIST, serve, launch, openPage, widgetsSettled, canvasPixels, foreignRequests, allPages,
@@ -110,6 +111,15 @@ test("a shared link reproduces the scenario, and a hostile one is clamped and ex
   await context.close();
 });
 
+test("the widgets module stays within its size budget", () => {
+  // Deterministic sizes are asserted; timings live in `cargo xtask bench`.
+  const dir = path.join(DIST, "widgets");
+  const wasm = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.wasm$/.test(f));
+  const js = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.js$/.test(f));
+  assert.ok(fs.statSync(path.join(dir, wasm)).size <= 512 * 1024, "optimised .wasm over 512 KiB");
+  assert.ok(fs.statSync(path.join(dir, js)).size <= 64 * 1024, "wasm-bindgen glue over 64 KiB");
+});
+
 test("pages without widgets download no WebAssembly", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "index.html");
@@ -131,7 +141,8 @@ test("mdBook's search still finds the chapters", async () => {
   const { page, context } = await openPage(browser);
   await page.goto(srv.base + "index.html");
   await page.click("#mdbook-search-toggle");
-  await page.fill("#mdbook-searchbar", "executor");
+  // mdBook searches on key events, so type as a reader would.
+  await page.locator("#mdbook-searchbar").pressSequentially("executor");
   await page.waitForFunction(() => document.querySelectorAll("#mdbook-searchresults li").length > 0);
   await context.close();
 });

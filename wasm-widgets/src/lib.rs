@@ -44,3 +44,24 @@ pub fn start() {
 pub fn widgets_self_test_panic() {
     panic!("self-test panic requested by the page");
 }
+
+/// Time the model's speed targets in this browser: the median over a few
+/// runs, in ms, as JSON. `cargo xtask bench` calls it; pages never do.
+#[wasm_bindgen]
+pub fn widgets_bench_model() -> String {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return "{}".into() };
+    let median = |runs: usize, f: fn() -> f64| {
+        let mut t: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t0 = perf.now();
+                std::hint::black_box(f());
+                perf.now() - t0
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[runs / 2]
+    };
+    let a = median(21, perfmodel::bench::analytic_3x200);
+    let s = median(5, perfmodel::bench::sim_100k_at_10k);
+    format!(r#"{{"analytic_3_patterns_x_200_points_ms":{a},"sim_100k_requests_at_n_10000_ms":{s}}}"#)
+}

@@ -86,7 +86,6 @@ fn cargo() -> Command {
 fn test() -> Result<()> {
     let root = project_root();
     run(cargo().args(["test", "--release", "--workspace"]))?;
-    tools::lint_workflows()?;
     site::build()?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;

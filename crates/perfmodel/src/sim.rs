@@ -10,11 +10,11 @@
 //!   FIFO of waiters. A holder releases it when its step ends and its next
 //!   step does not hold the GIL (a blocking call, or going idle); the first
 //!   waiter takes it.
-//! * Switch interval: a waiter that has waited `gil_switch_interval_ms`
-//!   without any GIL switch happening forces the holder to drop the GIL
-//!   mid-step; the holder rejoins the back of the queue with the rest of its
-//!   step. Only long holders (CPU-bound threads, long application work) are
-//!   ever forced.
+//! * Switch interval: when a thread has held the GIL for
+//!   `gil_switch_interval_ms` while others wait, the first waiter forces it
+//!   to drop the GIL mid-step; the holder rejoins the back of the queue with
+//!   the rest of its step. Only long holders (CPU-bound threads, long
+//!   application work) are ever forced.
 //! * The event loop runs the callbacks that were ready when an iteration
 //!   started, keeping the GIL between them, then releases it (the
 //!   `select()` call) before the next iteration.
@@ -244,6 +244,8 @@ struct Sim<'a> {
     gil: Option<u32>,
     gil_waiters: VecDeque<u32>,
     gil_switches: u64,
+    /// When the current holder took the GIL.
+    gil_taken_at: f64,
     cores_free: u32,
     core_queue: VecDeque<u32>,
     // measurement
@@ -330,6 +332,7 @@ impl<'a> Sim<'a> {
             gil: None,
             gil_waiters: VecDeque::new(),
             gil_switches: 0,
+            gil_taken_at: 0.0,
             cores_free: s.cores,
             core_queue: VecDeque::new(),
             completed: 0,
@@ -497,14 +500,28 @@ impl<'a> Sim<'a> {
             th.wait_since = self.now;
             self.gil_waiters.push_back(t);
             self.set_state(t, Some(ThreadState::Waiting));
-            let at = self.now + self.p.gil_switch_interval_ms * 1e3;
-            let switches = self.gil_switches;
-            self.push(at, Ev::DropRequest { waiter: t, switches });
+            // Only a hold longer than the switch interval can be forced to
+            // end; short holds end by themselves first, so they schedule
+            // nothing (this keeps the event queue small at high load).
+            if let Some(h) = self.gil {
+                if let Activity::Gil { end } = self.threads[h as usize].act {
+                    let at = (self.gil_taken_at + self.switch_us()).max(self.now);
+                    if end > at {
+                        let switches = self.gil_switches;
+                        self.push(at, Ev::DropRequest { waiter: t, switches });
+                    }
+                }
+            }
         }
+    }
+
+    fn switch_us(&self) -> f64 {
+        self.p.gil_switch_interval_ms * 1e3
     }
 
     fn take_gil(&mut self, t: u32) {
         self.account_gil();
+        self.gil_taken_at = self.now;
         self.gil = Some(t);
         self.gil_switches += 1;
         self.threads[t as usize].holds_gil = true;
@@ -539,6 +556,15 @@ impl<'a> Sim<'a> {
         if end.is_finite() {
             self.push(end, Ev::ThreadDone { thread: t, gen });
         }
+        // A long hold with threads already waiting: the first of them will
+        // ask for the GIL one switch interval after this hold began.
+        let at = self.gil_taken_at + self.switch_us();
+        if end > at {
+            if let Some(&waiter) = self.gil_waiters.front() {
+                let switches = self.gil_switches;
+                self.push(at.max(now), Ev::DropRequest { waiter, switches });
+            }
+        }
     }
 
     fn drop_request(&mut self, waiter: u32, switches: u64) {
@@ -546,11 +572,8 @@ impl<'a> Sim<'a> {
             return;
         }
         if switches != self.gil_switches {
-            // The GIL changed hands meanwhile: CPython's waiter simply waits
-            // another interval.
-            let at = self.now + self.p.gil_switch_interval_ms * 1e3;
-            let switches = self.gil_switches;
-            self.push(at, Ev::DropRequest { waiter, switches });
+            // The GIL changed hands meanwhile; if the new hold is long, it
+            // scheduled its own request when it began.
             return;
         }
         let Some(h) = self.gil else { return };

@@ -9,6 +9,7 @@ use perfmodel::scenario::range;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+
 /// Props of the "throughput vs concurrency" widget.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,14 +53,21 @@ impl Widget {
     }
 
     fn from_name_and_props(name: &str, props: Value) -> Result<Widget, String> {
-        if !NAMES.contains(&name) {
-            return Err(format!("unknown widget {name:?}; known widgets: {}", NAMES.join(", ")));
+        // Deserialise the props alone first, so an error names the field.
+        fn typed<T: serde::de::DeserializeOwned>(name: &str, props: Value) -> Result<T, String> {
+            serde_path_to_error::deserialize(props).map_err(|e| {
+                let at = e.path().to_string();
+                if at == "." {
+                    format!("widget {name:?}: {}", e.inner())
+                } else {
+                    format!("widget {name:?}, prop {at}: {}", e.inner())
+                }
+            })
         }
-        let mut tagged = Map::new();
-        tagged.insert("widget".into(), Value::String(name.into()));
-        tagged.insert("props".into(), props);
-        let w: Widget =
-            serde_json::from_value(Value::Object(tagged)).map_err(|e| format!("widget {name:?}: {e}"))?;
+        let w = match name {
+            "throughput-scaling" => Widget::ThroughputScaling(typed(name, props)?),
+            other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
+        };
         w.validate()?;
         Ok(w)
     }
@@ -160,5 +168,7 @@ mod tests {
         assert!(parse_directive("throughput-scaling io_wait_ms=1 io_wait_ms=2").unwrap_err().contains("twice"));
         assert!(parse_directive("").is_err());
         assert!(Widget::from_placeholder("throughput-scaling", "{not json").is_err());
+        let e = Widget::from_placeholder("throughput-scaling", r#"{"concurrency":"lots"}"#).unwrap_err();
+        assert!(e.contains("prop concurrency"), "{e}");
     }
 }

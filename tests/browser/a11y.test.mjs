@@ -1,0 +1,73 @@
+// Accessibility in every mdBook theme: axe-core over the mounted widgets
+// (zero violations), and the chart palette's contrast (WCAG 2.1: 3:1 for
+// graphics such as curves, 4.5:1 for text).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { serve, launch, openPage } from "./harness.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const THEMES = ["light", "rust", "coal", "navy", "ayu"];
+const PAGES = ["comparison/throughput.html", "print.html"];
+let browser, srv;
+
+before(async () => { srv = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+for (const theme of THEMES) {
+  test(`no axe violations in the ${theme} theme`, async () => {
+    const { page, context } = await openPage(browser);
+    await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+    const problems = [];
+    for (const p of PAGES) {
+      await page.goto(srv.base + p);
+      await page.waitForFunction((t) => document.documentElement.classList.contains(t), theme);
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
+      await page.addScriptTag({ path: AXE });
+      // The widgets only: mdBook's own chrome is checked separately (see ARCHITECTURE.md).
+      const result = await page.evaluate(() => window.axe.run(
+        { include: document.querySelectorAll("[data-widget]") },
+        { resultTypes: ["violations"] },
+      ));
+      // The context held the widgets: rules ran and passed on them.
+      assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
+      for (const v of result.violations) {
+        problems.push(`${p}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+function luminance(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+test("chart colours keep WCAG contrast against the chart background in every theme", async () => {
+  const { page, context } = await openPage(browser);
+  const low = [];
+  for (const theme of THEMES) {
+    await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+    await page.goto(srv.base + "comparison/throughput.html");
+    await page.waitForFunction((t) => document.documentElement.classList.contains(t), theme);
+    const v = await page.evaluate(() => {
+      const cs = getComputedStyle(document.documentElement);
+      const get = (n) => cs.getPropertyValue(n).trim();
+      return { bg: get("--widget-bg"), fg: get("--widget-fg"), sync: get("--widget-sync"),
+               executor: get("--widget-executor"), tokio: get("--widget-tokio") };
+    });
+    for (const [name, min] of [["fg", 4.5], ["sync", 3], ["executor", 3], ["tokio", 3]]) {
+      const c = contrast(v[name], v.bg);
+      if (!(c >= min)) low.push(`${theme}: ${name} ${v[name]} on ${v.bg} is ${c.toFixed(2)}:1, needs ${min}:1`);
+    }
+  }
+  assert.deepEqual(low, []);
+  await context.close();
+});
