@@ -1,0 +1,98 @@
+//! The `perfmodel` command line: JSON shapes, the grid, and clear errors.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn perfmodel(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perfmodel"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn predict_prints_every_documented_field() {
+    for solver in ["analytic", "sim"] {
+        let (code, out, err) = perfmodel(
+            &["predict", "--pattern", "executor", "--io-wait-ms", "1", "--concurrency", "50", "--solver", solver],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for key in ["throughput_ops_s", "gil_utilization", "threads", "in_flight", "queued"] {
+            assert!(v[key].is_number(), "{solver}: {key} missing in {out}");
+        }
+        for key in ["mean", "p50", "p99"] {
+            assert!(v["latency_ms"].get(key).is_some(), "{solver}: latency_ms.{key}");
+        }
+        assert!(v["memory_mib"]["resident"].is_number() && v["memory_mib"]["reserved"].is_number());
+        // The executor at 1 ms and a default pool of 6 is pool-bound: P / W at most.
+        assert!(v["throughput_ops_s"].as_f64().unwrap() <= 6.0 / 1e-3);
+        if solver == "sim" {
+            assert!(v["latency_ms"]["p99"].as_f64().unwrap() >= v["latency_ms"]["p50"].as_f64().unwrap());
+        }
+    }
+}
+
+#[test]
+fn params_lists_every_default_with_provenance() {
+    let (code, out, _) = perfmodel(&["params"], None);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let list = v["params"].as_array().unwrap();
+    assert_eq!(list.len(), perfmodel::Params::describe().len());
+    for p in list {
+        for key in ["name", "unit", "min", "max", "default", "provenance"] {
+            assert!(p.get(key).is_some(), "{p}");
+        }
+    }
+}
+
+#[test]
+fn grid_answers_each_point_in_order() {
+    let input = r#"[{"pattern":"tokio","io_wait_ms":1,"concurrency":10},
+                    {"pattern":"sync","io_wait_ms":1,"concurrency":10},
+                    {"pattern":"tokio","io_wait_ms":1,"concurrency":1000,"solver":"sim","seed":3}]"#;
+    let (code, out, err) = perfmodel(&["grid"], Some(input));
+    assert_eq!(code, 0, "{err}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["pattern"], "tokio");
+    assert_eq!(v[1]["pattern"], "sync");
+    assert!(v[0]["throughput_ops_s"].as_f64() > v[1]["throughput_ops_s"].as_f64());
+    assert_eq!(v[2]["solver"], "sim");
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "-1", "--concurrency", "5"], "io_wait_ms = -1 is out of range"),
+        (&["predict", "--pattern", "fast", "--io-wait-ms", "1", "--concurrency", "5"], "unknown pattern"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "x", "--concurrency", "5"], "--io-wait-ms \"x\" is not a number"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency is required"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "0"], "concurrency = 0 is out of range"),
+        (&["frobnicate"], "unknown command"),
+    ];
+    for (args, want) in cases {
+        let (code, _, err) = perfmodel(args, None);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let (code, _, err) = perfmodel(&["grid"], Some("[{\"pattern\":\"tokio\",\"io_wait_ms\":1,\"concurrency\":-4}]"));
+    assert_eq!(code, 2);
+    assert!(err.contains("stdin is not a JSON list"), "{err}");
+}
