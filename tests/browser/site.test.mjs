@@ -164,3 +164,20 @@ test("no page of the site requests another host", async () => {
   assert.deepEqual(foreignRequests(log.requests), []);
   await context.close();
 });
+
+test("the GIL timeline mounts, and its sliders share the scenario with the throughput page", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + "comparison/gil.html");
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  const before = { busy: await page.getByTestId("gil-busy-tokio").textContent(), pixels: await canvasPixels(page) };
+  await page.getByTestId("io-slider").focus();
+  for (let i = 0; i < 60; i++) await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=gil-busy-tokio]").textContent !== t, before.busy);
+  await page.waitForFunction((p) => document.querySelector("[data-widget] canvas").toDataURL() !== p, before.pixels);
+  const io = await page.getByTestId("io-slider-value").textContent();
+  const query = new URL(page.url()).search;
+  await page.goto(srv.base + WIDGET_PAGE + query);
+  await widgetsSettled(page);
+  assert.equal(await page.getByTestId("io-slider-value").textContent(), io, "the link carries the scenario across pages");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -65,3 +65,57 @@ mod tests {
         assert!((v - 50.0).abs() / 50.0 < 0.03, "{v}");
     }
 }
+
+/// The two sliders every scenario-driven widget shows: I/O wait and concurrency.
+#[component]
+pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+    use charts::format::{count, number};
+    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
+    let n = Signal::derive(move || shared.scenario.get().concurrency as f64);
+    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
+    let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
+    let notes = move || shared.notes.get();
+    view! {
+        <Show when=move || !notes().is_empty()>
+            <p class="widget-note" role="status">
+                "This link's scenario was adjusted: " {move || notes().join("; ")} "."
+            </p>
+        </Show>
+        <div class="widget-controls">
+            <LogSlider
+                id=format!("{uid}-io")
+                label="I/O wait per request"
+                min=IO_MIN_MS
+                max=IO_MAX_MS
+                value=io
+                on_change=set_io
+                fmt=|v| format!("{} ms", number(v))
+                round=|v| v
+                testid="io-slider"
+            />
+            <LogSlider
+                id=format!("{uid}-n")
+                label="Concurrent callers"
+                min=N_MIN
+                max=N_MAX
+                value=n
+                on_change=set_n
+                fmt=|v| count(v as u32)
+                round=|v| v.round().max(1.0)
+                testid="n-slider"
+            />
+        </div>
+    }
+}
+
+/// I/O wait slider range, ms: 10 µs (a fast local socket) to 100 ms (across continents).
+pub const IO_MIN_MS: f64 = 0.01;
+pub const IO_MAX_MS: f64 = 100.0;
+/// Concurrency slider range: the chart's axis.
+pub const N_MIN: f64 = charts::throughput::N_MIN as f64;
+pub const N_MAX: f64 = charts::throughput::N_MAX as f64;
+
+/// A fresh id prefix for one widget's controls.
+pub fn uid() -> String {
+    format!("w{}", (js_sys::Math::random() * 1e9) as u64)
+}

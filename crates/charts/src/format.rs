@@ -20,6 +20,11 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A share as a percentage with one decimal: 0.9995 -> "100.0%".
+pub fn percent(share: f64) -> String {
+    if share.is_finite() { format!("{:.1}%", share * 100.0) } else { "–".into() }
+}
+
 /// A whole count with thousands separators: 100000 -> "100,000".
 pub fn count(v: u32) -> String {
     group(&v.to_string())

@@ -42,3 +42,26 @@ fn throughput_summary_reads_the_model() {
     // At 1 ms the default pool of 6 caps the executor far below Tokio.
     assert!(text.contains("pool cap"), "{text}");
 }
+
+#[test]
+fn gil_timeline_at_one_ms_and_fifty_callers() {
+    use charts::gil::{draw_gil_timeline, gil_timeline_data};
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let d = gil_timeline_data(&Params::default(), &s).unwrap();
+    // Every compared pattern has lanes with something drawn on them.
+    for t in &d.patterns {
+        assert!(t.lanes.iter().any(|l| !l.segments.is_empty()), "{:?} has an empty trace", t.pattern);
+        assert!(t.gil_utilization > 0.0 && t.gil_utilization <= 1.0);
+    }
+    let exec = d.patterns.iter().find(|t| t.pattern == perfmodel::Pattern::Executor).unwrap();
+    assert_eq!(exec.lanes[0].label, "event loop");
+    assert!(exec.lanes.iter().filter(|l| l.label.starts_with("pool worker")).count() == 6);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 520)).into_drawing_area();
+        draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    assert!(svg.contains("<rect"), "segments are drawn");
+    check("gil-timeline-1ms-50.svg", &svg);
+    assert!(d.summary().contains("GIL busy"));
+}

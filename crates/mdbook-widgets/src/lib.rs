@@ -125,6 +125,10 @@ fn noscript_text(w: &Widget) -> &'static str {
             "This interactive chart of throughput against concurrency needs JavaScript. \
              The methodology chapter lists how every number is computed."
         }
+        Widget::GilTimeline(_) => {
+            "This interactive timeline of which thread holds the GIL needs JavaScript. \
+             The methodology chapter describes the simulator that produces it."
+        }
     }
 }
 

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 
-/// Props of the "throughput vs concurrency" widget.
+/// Props of a widget driven by the shared scenario: optional starting
+/// values, used when the page's link does not set them.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ThroughputScaling {
+pub struct ScenarioProps {
     /// Initial I/O wait in ms (default: the shared scenario's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_wait_ms: Option<f64>,
@@ -26,16 +27,20 @@ pub struct ThroughputScaling {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "widget", content = "props", rename_all = "kebab-case")]
 pub enum Widget {
-    ThroughputScaling(ThroughputScaling),
+    /// Throughput against concurrency for the three patterns.
+    ThroughputScaling(ScenarioProps),
+    /// Per-thread GIL lanes from the simulator.
+    GilTimeline(ScenarioProps),
 }
 
 /// Directive names, for error messages.
-pub const NAMES: &[&str] = &["throughput-scaling"];
+pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
         match self {
             Widget::ThroughputScaling(_) => "throughput-scaling",
+            Widget::GilTimeline(_) => "gil-timeline",
         }
     }
 
@@ -66,6 +71,7 @@ impl Widget {
         }
         let w = match name {
             "throughput-scaling" => Widget::ThroughputScaling(typed(name, props)?),
+            "gil-timeline" => Widget::GilTimeline(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -75,7 +81,7 @@ impl Widget {
     /// Range checks that serde's types cannot express.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Widget::ThroughputScaling(p) => {
+            Widget::ThroughputScaling(p) | Widget::GilTimeline(p) => {
                 if let Some(io) = p.io_wait_ms {
                     in_range("io_wait_ms", io, range::IO_WAIT_MS)?;
                 }
@@ -153,7 +159,7 @@ mod tests {
         let w = parse_directive("throughput-scaling io_wait_ms=2.5 concurrency=100").unwrap();
         assert_eq!(
             w,
-            Widget::ThroughputScaling(ThroughputScaling { io_wait_ms: Some(2.5), concurrency: Some(100) })
+            Widget::ThroughputScaling(ScenarioProps { io_wait_ms: Some(2.5), concurrency: Some(100) })
         );
         assert_eq!(w.props_json(), r#"{"concurrency":100,"io_wait_ms":2.5}"#);
         assert_eq!(Widget::from_placeholder("throughput-scaling", &w.props_json()).unwrap(), w);

@@ -1,12 +1,13 @@
 //! Mount a parsed widget into its placeholder.
 
 pub mod canvas;
+pub mod gil;
 pub mod throughput;
 
 use charts::Theme;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
-use widget_props::Widget;
+use widget_props::{ScenarioProps, Widget};
 
 use crate::dom;
 use crate::scenario::Shared;
@@ -16,20 +17,61 @@ use crate::scenario::Shared;
 pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>) {
     dom::clear_loading(&el);
     let host = el.clone();
-    match w {
-        Widget::ThroughputScaling(props) => {
-            if !shared.from_link {
-                shared.scenario.update(|s| {
-                    if let Some(io) = props.io_wait_ms {
-                        s.io_wait_ms = io;
-                    }
-                    if let Some(n) = props.concurrency {
-                        s.concurrency = n;
-                    }
-                });
-            }
-            leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> })
-                .forget();
+    let (Widget::ThroughputScaling(props) | Widget::GilTimeline(props)) = &w;
+    apply_props(&shared, props);
+    let handle = match w {
+        Widget::ThroughputScaling(_) => {
+            leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any())
         }
+        Widget::GilTimeline(_) => {
+            leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
+        }
+    };
+    handle.forget();
+}
+
+/// A widget's starting values apply unless the page's link set the scenario.
+fn apply_props(shared: &Shared, props: &ScenarioProps) {
+    if shared.from_link {
+        return;
     }
+    shared.scenario.update(|s| {
+        if let Some(io) = props.io_wait_ms {
+            s.io_wait_ms = io;
+        }
+        if let Some(n) = props.concurrency {
+            s.concurrency = n;
+        }
+    });
+}
+
+/// Redraw a chart whenever its data, the theme or the window width changes,
+/// and keep the placeholder's `data-state` in step with the outcome.
+pub fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
+    host: HtmlElement,
+    canvas: NodeRef<leptos::html::Canvas>,
+    data: Memo<Result<T, String>>,
+    theme: RwSignal<Theme>,
+    aspect: f64,
+    draw: fn(&plotters::drawing::DrawingArea<plotters_canvas::CanvasBackend, plotters::coord::Shift>, &T, &Theme, f64) -> Result<(), String>,
+) {
+    use wasm_bindgen::prelude::*;
+    let width = RwSignal::new(0i32);
+    let on_resize = Closure::<dyn FnMut()>::new(move || width.set(width.get_untracked() + 1));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    }
+    on_resize.forget();
+    Effect::new(move |_| {
+        width.track();
+        let t = theme.get();
+        let Some(c) = canvas.get() else { return };
+        match data.get() {
+            Ok(d) => match canvas::draw_hidpi(&c, aspect, |area, scale| draw(area, &d, &t, scale)) {
+                Ok(()) => dom::set_state(&host, "ready"),
+                Err(e) => dom::fail(&host, &format!("The chart could not be drawn: {e}")),
+            },
+            Err(e) => dom::fail(&host, &format!("The model refused this scenario: {e}")),
+        }
+    });
 }

@@ -1,21 +1,15 @@
 //! "Throughput vs concurrency": log sliders for I/O wait and concurrency, three curves, a readout, a summary.
 
-use charts::format::{count, number};
-use charts::throughput::{draw_throughput, throughput_data, N_MAX, N_MIN};
+use charts::format::number;
+use charts::throughput::{draw_throughput, throughput_data};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::scenario::range;
 use perfmodel::{Params, Pattern};
-use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::dom;
 use crate::scenario::Shared;
-use crate::slider::LogSlider;
-
-/// I/O wait slider range, ms: 10 µs (a fast local socket) to 100 ms (across continents).
-const IO_MIN_MS: f64 = 0.01;
-const IO_MAX_MS: f64 = 100.0;
+use crate::slider::{ScenarioSliders, IO_MAX_MS};
 
 #[component]
 pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
@@ -24,33 +18,8 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     let data = Memo::new(move |_| throughput_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
 
-    // Redraw when the window (and so the canvas) changes width.
-    let width = RwSignal::new(0i32);
-    let on_resize = Closure::<dyn FnMut()>::new(move || width.set(width.get_untracked() + 1));
-    if let Some(w) = web_sys::window() {
-        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-    }
-    on_resize.forget();
+    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
 
-    let host_for_effect = host.clone();
-    Effect::new(move |_| {
-        width.track();
-        let t = theme.get();
-        let Some(c) = canvas.get() else { return };
-        match data.get() {
-            Ok(d) => match crate::widgets::canvas::draw_hidpi(&c, 0.55, |area, scale| draw_throughput(area, &d, &t, scale)) {
-                Ok(()) => dom::set_state(&host_for_effect, "ready"),
-                Err(e) => dom::fail(&host_for_effect, &format!("The chart could not be drawn: {e}")),
-            },
-            Err(e) => dom::fail(&host_for_effect, &format!("The model refused this scenario: {e}")),
-        }
-    });
-
-    let uid = format!("w{}", js_sys::Math::random().to_bits() % 1_000_000);
-    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
-    let n = Signal::derive(move || shared.scenario.get().concurrency as f64);
-    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
-    let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     let row = move |p: Pattern| {
         let cell = move |f: fn(&charts::throughput::Series) -> String| {
@@ -65,39 +34,10 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
             </tr>
         }
     };
-    let notes = move || shared.notes.get();
 
     view! {
         <div class="widget-body">
-            <Show when=move || !notes().is_empty()>
-                <p class="widget-note" role="status">
-                    "This link's scenario was adjusted: " {move || notes().join("; ")} "."
-                </p>
-            </Show>
-            <div class="widget-controls">
-                <LogSlider
-                    id=format!("{uid}-io")
-                    label="I/O wait per request"
-                    min=IO_MIN_MS
-                    max=IO_MAX_MS
-                    value=io
-                    on_change=set_io
-                    fmt=|v| format!("{} ms", number(v))
-                    round=|v| v
-                    testid="io-slider"
-                />
-                <LogSlider
-                    id=format!("{uid}-n")
-                    label="Concurrent callers"
-                    min=N_MIN as f64
-                    max=N_MAX as f64
-                    value=n
-                    on_change=set_n
-                    fmt=|v| count(v as u32)
-                    round=|v| v.round().max(1.0)
-                    testid="n-slider"
-                />
-            </div>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <table class="widget-readout">

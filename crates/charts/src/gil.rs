@@ -1,0 +1,198 @@
+//! GIL timeline: per-thread lanes of held / waiting / running without the GIL / blocked on I/O, from the simulator's trace.
+
+use perfmodel::sim::{simulate, Lane, SimConfig, ThreadState};
+use perfmodel::{predict::sim_config, ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{number, percent};
+use crate::Theme;
+
+/// At most this many lanes per pattern are drawn (the loop first).
+pub const MAX_LANES: usize = 8;
+/// Seed of the timeline's simulation: fixed, so a link shows the same picture.
+pub const SEED: u64 = 2024;
+
+/// One thread's intervals in the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LaneData {
+    pub label: String,
+    /// (start ms, end ms, state)
+    pub segments: Vec<(f64, f64, ThreadState)>,
+}
+
+/// One pattern's lanes and GIL figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatternTimeline {
+    pub pattern: Pattern,
+    pub lanes: Vec<LaneData>,
+    /// Threads not drawn (beyond [`MAX_LANES`]).
+    pub hidden_threads: usize,
+    pub gil_utilization: f64,
+    pub gil_wait_ms: f64,
+    pub throughput: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GilTimelineData {
+    pub window_ms: f64,
+    pub io_wait_ms: f64,
+    pub concurrency: u32,
+    pub patterns: Vec<PatternTimeline>,
+}
+
+/// The window shown: about three requests' worth at this I/O wait, at least
+/// 0.5 ms and at most 50 ms.
+pub fn window_ms(s: &Scenario) -> f64 {
+    (3.0 * (s.io_wait_ms + 0.15)).clamp(0.5, 50.0)
+}
+
+/// Simulate each compared pattern with a trace over the window.
+pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, ModelError> {
+    let window = window_ms(s);
+    let mut patterns = Vec::new();
+    for pattern in Pattern::COMPARED {
+        let base = sim_config(s, SEED);
+        let n = s.concurrency as u64;
+        let cfg = SimConfig {
+            requests: (2_000u64).max(n).min(60_000),
+            warmup: (500u64).max(n).min(60_000),
+            trace_ms: window,
+            ..base
+        };
+        let r = simulate(pattern, p, s, &cfg)?;
+        // Lanes in thread order, the loop (or caller) first, background last.
+        let mut order: Vec<usize> = (0..r.lanes.len()).collect();
+        order.sort_by_key(|&i| match r.lanes[i] {
+            Lane::Loop | Lane::Caller => 0,
+            Lane::Worker | Lane::Tokio => 1,
+            Lane::Background => 2,
+        });
+        // Busy threads first among the same kind would reorder lanes between
+        // renders; keep creation order so lanes are stable.
+        let mut counts = [0usize; 5];
+        let mut lanes = Vec::new();
+        for &i in order.iter().take(MAX_LANES) {
+            let k = r.lanes[i] as usize;
+            counts[k] += 1;
+            let label = match r.lanes[i] {
+                Lane::Caller => format!("caller {}", counts[k]),
+                Lane::Loop => "event loop".to_string(),
+                Lane::Worker => format!("pool worker {}", counts[k]),
+                Lane::Tokio => format!("Tokio worker {}", counts[k]),
+                Lane::Background => format!("CPU-bound thread {}", counts[k]),
+            };
+            let segments = r
+                .trace
+                .iter()
+                .filter(|seg| seg.thread as usize == i)
+                .map(|seg| (seg.start_ms, seg.end_ms, seg.state))
+                .collect();
+            lanes.push(LaneData { label, segments });
+        }
+        patterns.push(PatternTimeline {
+            pattern,
+            hidden_threads: r.lanes.len().saturating_sub(MAX_LANES),
+            lanes,
+            gil_utilization: r.gil_utilization,
+            gil_wait_ms: r.gil_wait_ms,
+            throughput: r.throughput,
+        });
+    }
+    Ok(GilTimelineData { window_ms: window, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, patterns })
+}
+
+impl GilTimelineData {
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .patterns
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}: GIL busy {} of the time, {} ms mean wait for it per request",
+                    t.pattern.label(),
+                    percent(t.gil_utilization),
+                    number(t.gil_wait_ms)
+                )
+            })
+            .collect();
+        format!("Simulated over {} ms: {}.", number(self.window_ms), parts.join("; "))
+    }
+}
+
+fn state_style(theme: &Theme, pattern: Pattern, st: ThreadState) -> ShapeStyle {
+    let c = theme.pattern(pattern);
+    match st {
+        ThreadState::Held => c.filled(),
+        ThreadState::Waiting => c.mix(0.35).filled(),
+        ThreadState::Cpu => theme.foreground.mix(0.45).filled(),
+        ThreadState::Io => theme.grid.mix(0.6).filled(),
+        ThreadState::Waking => theme.grid.mix(0.3).filled(),
+    }
+}
+
+/// Draw the three patterns' lanes stacked, sharing the time axis.
+pub fn draw_gil_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &GilTimelineData,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let px = |v: f64| (v * scale).round() as u32;
+    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    area.fill(&theme.background).map_err(|e| e.to_string())?;
+    let weights: Vec<usize> = d.patterns.iter().map(|t| t.lanes.len().max(1) + 1).collect();
+    let total: usize = weights.iter().sum();
+    let (_, h) = area.dim_in_pixel();
+    let mut rest = area.clone();
+    for (t, w) in d.patterns.iter().zip(&weights) {
+        let height = (h as usize * w / total) as u32;
+        let (panel, below) = rest.split_vertically(height);
+        rest = below;
+        let n = t.lanes.len().max(1);
+        let mut chart = ChartBuilder::on(&panel)
+            .margin(px(4.0))
+            .caption(
+                format!(
+                    "{} · GIL busy {} · mean GIL wait {} ms",
+                    t.pattern.label(),
+                    percent(t.gil_utilization),
+                    number(t.gil_wait_ms)
+                ),
+                font(13.0),
+            )
+            .x_label_area_size(px(22.0))
+            .y_label_area_size(px(120.0))
+            .build_cartesian_2d(0.0..d.window_ms, (0..n).into_segmented())
+            .map_err(|e| e.to_string())?;
+        let labels: Vec<String> = t.lanes.iter().map(|l| l.label.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(theme.grid.mix(0.2))
+            .bold_line_style(theme.grid.mix(0.5))
+            .axis_style(theme.foreground)
+            .label_style(font(11.0))
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if *i < labels.len() => labels[n - 1 - *i].clone(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| format!("{} ms", number(*v)))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, lane) in t.lanes.iter().enumerate() {
+            let row = n - 1 - i;
+            chart
+                .draw_series(lane.segments.iter().map(|&(a, b, st)| {
+                    Rectangle::new(
+                        [(a, SegmentValue::Exact(row)), (b.max(a + d.window_ms * 1e-4), SegmentValue::Exact(row + 1))],
+                        state_style(theme, t.pattern, st),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    area.present().map_err(|e| e.to_string())
+}

@@ -1,0 +1,59 @@
+//! "GIL hold time": per-thread lanes from the simulator for each pattern, with GIL use and mean wait beside them.
+
+use charts::format::{number, percent};
+use charts::gil::{draw_gil_timeline, gil_timeline_data};
+use charts::Theme;
+use leptos::prelude::*;
+use perfmodel::Params;
+use web_sys::HtmlElement;
+
+use crate::scenario::Shared;
+use crate::slider::ScenarioSliders;
+
+#[component]
+pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+    let params = Params::default();
+    let data = Memo::new(move |_| gil_timeline_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.8, draw_gil_timeline);
+    let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let rows = move || {
+        data.get()
+            .map(|d| {
+                d.patterns
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <tr>
+                                <th scope="row"><span class=format!("widget-swatch {}", t.pattern.name())></span>{t.pattern.label()}</th>
+                                <td data-testid=format!("gil-busy-{}", t.pattern.name())>{percent(t.gil_utilization)}</td>
+                                <td data-testid=format!("gil-wait-{}", t.pattern.name())>{number(t.gil_wait_ms)}</td>
+                                <td>{number(t.throughput)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="widget-body">
+            <ScenarioSliders uid=crate::slider::uid() shared/>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <ul class="widget-legend" aria-label="Legend">
+                <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>
+                <li><span class="widget-key waiting"></span>"waits for the GIL (pale)"</li>
+                <li><span class="widget-key cpu"></span>"runs without the GIL"</li>
+                <li><span class="widget-key io"></span>"blocked on I/O"</li>
+            </ul>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <table class="widget-readout">
+                <caption>"From the simulator (seeded): share of time the GIL is held by request work, and mean time a request waits for it"</caption>
+                <thead>
+                    <tr><th scope="col">"Pattern"</th><th scope="col">"GIL busy"</th><th scope="col">"Mean GIL wait (ms)"</th><th scope="col">"Requests/s"</th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
