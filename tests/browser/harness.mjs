@@ -47,6 +47,8 @@ export async function launch() {
 export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
   const context = await browser.newContext({ deviceScaleFactor, viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
+  // Generous: the machine running the tests is shared; waits end on markers, not on this.
+  page.setDefaultTimeout(90_000);
   const log = { errors: [], requests: [] };
   page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
   page.on("pageerror", (e) => log.errors.push(String(e)));

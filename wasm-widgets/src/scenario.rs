@@ -6,6 +6,7 @@ use perfmodel::Scenario;
 /// URL query keys, each stated once.
 const IO: &str = "io";
 const N: &str = "n";
+const MEM: &str = "mem";
 
 /// The shared scenario and what was wrong with the link that set it.
 #[derive(Clone, Copy)]
@@ -48,7 +49,11 @@ pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
                 s.concurrency = x.round().clamp(0.0, u32::MAX as f64) as u32;
                 any = true;
             }
-            (IO | N, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
+            (MEM, Ok(x)) if x.is_finite() => {
+                s.pod_limit_mib = x;
+                any = true;
+            }
+            (IO | N | MEM, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
             _ => {}
         }
     }
@@ -61,7 +66,7 @@ fn write_url(s: &Scenario) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let hash = loc.hash().unwrap_or_default();
-    let query = format!("?{IO}={}&{N}={}", trim(s.io_wait_ms), s.concurrency);
+    let query = format!("?{IO}={}&{N}={}&{MEM}={}", trim(s.io_wait_ms), s.concurrency, trim(s.pod_limit_mib));
     if loc.search().ok().as_deref() == Some(query.as_str()) {
         return;
     }
@@ -90,7 +95,7 @@ mod tests {
         let (s, notes, _) = parse_query("?io=abc&n=NaN");
         assert_eq!(s, Scenario { concurrency: 50, ..Scenario::default() });
         assert_eq!(notes.len(), 2, "{notes:?}");
-        let (s, notes, _) = parse_query("?io=2.5&n=300");
-        assert_eq!((s.io_wait_ms, s.concurrency, notes.len()), (2.5, 300, 0));
+        let (s, notes, _) = parse_query("?io=2.5&n=300&mem=1024");
+        assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, notes.len()), (2.5, 300, 1024.0, 0));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod format;
 pub mod gil;
+pub mod memory;
 pub mod theme;
 pub mod throughput;
 

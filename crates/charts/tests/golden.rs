@@ -65,3 +65,24 @@ fn gil_timeline_at_one_ms_and_fifty_callers() {
     check("gil-timeline-1ms-50.svg", &svg);
     assert!(d.summary().contains("GIL busy"));
 }
+
+#[test]
+fn memory_chart_resident_at_fifty_callers() {
+    use charts::memory::{draw_memory, memory_data, MemoryView};
+    let s = Scenario { concurrency: 50, ..Scenario::default() };
+    let d = memory_data(&Params::default(), &s, MemoryView::Resident).unwrap();
+    let by = |p| d.series.iter().find(|x| x.pattern == p).unwrap();
+    // One thread per caller exceeds a 512 MiB pod long before the async patterns do.
+    let st = by(perfmodel::Pattern::SyncThreads).exceeds_at.expect("sync + threads exceeds 512 MiB");
+    let tk = by(perfmodel::Pattern::Tokio).exceeds_at.unwrap_or(u32::MAX);
+    assert!(st < tk, "{st} vs {tk}");
+    // The executor never counts threads past its pool.
+    assert_eq!(by(perfmodel::Pattern::Executor).threads_at_n, 1 + s.pool_size());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        draw_memory(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    check("memory-resident-50.svg", &svg);
+    assert!(d.summary().contains("512 MiB pod limit"), "{}", d.summary());
+}

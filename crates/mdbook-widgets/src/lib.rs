@@ -125,6 +125,10 @@ fn noscript_text(w: &Widget) -> &'static str {
             "This interactive chart of throughput against concurrency needs JavaScript. \
              The methodology chapter lists how every number is computed."
         }
+        Widget::MemoryUsage(_) => {
+            "This interactive chart of memory against concurrency needs JavaScript. \
+             The memory chapter shows the model's memory rule."
+        }
         Widget::GilTimeline(_) => {
             "This interactive timeline of which thread holds the GIL needs JavaScript. \
              The methodology chapter describes the simulator that produces it."

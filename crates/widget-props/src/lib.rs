@@ -23,6 +23,31 @@ pub struct ScenarioProps {
     pub concurrency: Option<u32>,
 }
 
+/// Props of the memory widget.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryProps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    /// Initial pod memory limit, MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_limit_mib: Option<f64>,
+    /// Which memory to show first: "resident" (default) or "reserved".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<charts_view::View>,
+}
+
+/// The memory widget's view switch, mirrored here so the props crate does not depend on plotters.
+pub mod charts_view {
+    use serde::{Deserialize, Serialize};
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum View {
+        Resident,
+        Reserved,
+    }
+}
+
 /// Every widget the site knows, tagged by its directive name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "widget", content = "props", rename_all = "kebab-case")]
@@ -31,16 +56,19 @@ pub enum Widget {
     ThroughputScaling(ScenarioProps),
     /// Per-thread GIL lanes from the simulator.
     GilTimeline(ScenarioProps),
+    /// Resident and reserved memory against concurrency, with a pod limit.
+    MemoryUsage(MemoryProps),
 }
 
 /// Directive names, for error messages.
-pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline"];
+pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline", "memory-usage"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
         match self {
             Widget::ThroughputScaling(_) => "throughput-scaling",
             Widget::GilTimeline(_) => "gil-timeline",
+            Widget::MemoryUsage(_) => "memory-usage",
         }
     }
 
@@ -72,6 +100,7 @@ impl Widget {
         let w = match name {
             "throughput-scaling" => Widget::ThroughputScaling(typed(name, props)?),
             "gil-timeline" => Widget::GilTimeline(typed(name, props)?),
+            "memory-usage" => Widget::MemoryUsage(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -87,6 +116,15 @@ impl Widget {
                 }
                 if let Some(n) = p.concurrency {
                     in_range("concurrency", n as f64, range::CONCURRENCY)?;
+                }
+                Ok(())
+            }
+            Widget::MemoryUsage(p) => {
+                if let Some(n) = p.concurrency {
+                    in_range("concurrency", n as f64, range::CONCURRENCY)?;
+                }
+                if let Some(m) = p.pod_limit_mib {
+                    in_range("pod_limit_mib", m, range::POD_LIMIT_MIB)?;
                 }
                 Ok(())
             }

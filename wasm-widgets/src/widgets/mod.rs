@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod gil;
+pub mod memory;
 pub mod throughput;
 
 use charts::Theme;
@@ -17,14 +18,25 @@ use crate::scenario::Shared;
 pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>) {
     dom::clear_loading(&el);
     let host = el.clone();
-    let (Widget::ThroughputScaling(props) | Widget::GilTimeline(props)) = &w;
-    apply_props(&shared, props);
+    match &w {
+        Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => apply_props(&shared, props),
+        Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
+    }
+    if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
+        if let Some(m) = p.pod_limit_mib {
+            shared.scenario.update(|s| s.pod_limit_mib = m);
+        }
+    }
     let handle = match w {
         Widget::ThroughputScaling(_) => {
             leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any())
         }
         Widget::GilTimeline(_) => {
             leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
+        }
+        Widget::MemoryUsage(p) => {
+            let reserved = p.view == Some(widget_props::charts_view::View::Reserved);
+            leptos::mount::mount_to(el, move || view! { <memory::MemoryUsage host shared theme reserved/> }.into_any())
         }
     };
     handle.forget();

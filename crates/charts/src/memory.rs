@@ -1,0 +1,183 @@
+//! Memory against concurrency: resident (what a container limit counts) or reserved, with the pod limit.
+
+use perfmodel::memory::{concurrency_exceeding_limit, memory};
+use perfmodel::{ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::format::{count, number, si};
+use crate::throughput::{concurrencies, N_MAX, N_MIN};
+use crate::Theme;
+
+/// Which memory the chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemoryView {
+    /// Resident set: what a container's memory limit counts.
+    #[default]
+    Resident,
+    /// Reserved address space, thread stacks included.
+    Reserved,
+}
+
+/// The patterns the memory chart compares: sync with one thread per caller
+/// is where thread memory really grows, so it is shown too.
+pub const PATTERNS: [Pattern; 4] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Tokio];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemorySeries {
+    pub pattern: Pattern,
+    /// (concurrency, MiB) of the chosen view.
+    pub points: Vec<(u32, f64)>,
+    pub resident_at_n: f64,
+    pub reserved_at_n: f64,
+    pub threads_at_n: u32,
+    /// Lowest concurrency at which resident memory exceeds the pod limit.
+    pub exceeds_at: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemoryData {
+    pub view: MemoryView,
+    pub concurrency: u32,
+    pub pod_limit_mib: f64,
+    pub series: Vec<MemorySeries>,
+}
+
+pub fn memory_data(p: &Params, s: &Scenario, view: MemoryView) -> Result<MemoryData, ModelError> {
+    p.validate()?;
+    s.validate()?;
+    let ns = concurrencies(s.concurrency);
+    let series = PATTERNS
+        .iter()
+        .map(|&pattern| {
+            let at = |n: u32| memory(pattern, p, &Scenario { concurrency: n, ..*s });
+            let m = at(s.concurrency);
+            MemorySeries {
+                pattern,
+                points: ns
+                    .iter()
+                    .map(|&n| {
+                        let m = at(n);
+                        (n, if view == MemoryView::Resident { m.resident } else { m.reserved })
+                    })
+                    .collect(),
+                resident_at_n: m.resident,
+                reserved_at_n: m.reserved,
+                threads_at_n: perfmodel::memory::threads(pattern, s).total(),
+                exceeds_at: concurrency_exceeding_limit(pattern, p, s, N_MAX),
+            }
+        })
+        .collect();
+    Ok(MemoryData { view, concurrency: s.concurrency, pod_limit_mib: s.pod_limit_mib, series })
+}
+
+impl MemoryData {
+    pub fn summary(&self) -> String {
+        let at: Vec<String> = self
+            .series
+            .iter()
+            .map(|s| format!("{} {} MiB resident ({} reserved)", s.pattern.label(), number(s.resident_at_n), number(s.reserved_at_n)))
+            .collect();
+        let over: Vec<String> = self
+            .series
+            .iter()
+            .map(|s| match s.exceeds_at {
+                Some(n) => format!("{} from {} callers", s.pattern.label(), count(n)),
+                None => format!("{} never (up to {})", s.pattern.label(), count(N_MAX)),
+            })
+            .collect();
+        format!(
+            "At {} concurrent callers: {}. Against a {} MiB pod limit on resident memory: {}.",
+            count(self.concurrency),
+            at.join("; "),
+            number(self.pod_limit_mib),
+            over.join("; ")
+        )
+    }
+}
+
+pub fn draw_memory<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &MemoryData,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let px = |v: f64| (v * scale).round() as u32;
+    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    area.fill(&theme.background).map_err(|e| e.to_string())?;
+    let hi = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(d.pod_limit_mib, f64::max);
+    let lo = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(f64::INFINITY, f64::min);
+    let y_lo = 10f64.powf(lo.max(0.1).log10().floor());
+    let y_hi = 10f64.powf((hi * 1.5).log10().ceil());
+    let mut chart = ChartBuilder::on(area)
+        .margin(px(10.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(64.0))
+        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(theme.grid.mix(0.35))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.foreground)
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .x_desc("concurrent callers (log)")
+        .y_desc(match d.view {
+            MemoryView::Resident => "resident memory, MiB (log)",
+            MemoryView::Reserved => "reserved address space, MiB (log)",
+        })
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| si(*v))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for s in &d.series {
+        let color = theme.pattern(s.pattern);
+        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
+        let pts = s.points.iter().map(|&(n, m)| (n as f64, m));
+        if s.pattern == Pattern::SyncThreads {
+            chart
+                .draw_series(DashedLineSeries::new(pts, px(8.0), px(4.0), style))
+                .map_err(|e| e.to_string())?
+                .label(s.pattern.label())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        } else {
+            chart
+                .draw_series(LineSeries::new(pts, style))
+                .map_err(|e| e.to_string())?
+                .label(s.pattern.label())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        }
+        if let (Some(n), MemoryView::Resident) = (s.exceeds_at, d.view) {
+            chart
+                .draw_series([Cross::new((n as f64, d.pod_limit_mib), px(7.0), ShapeStyle::from(&color).stroke_width(px(2.5)))])
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let limit = ShapeStyle::from(&theme.foreground).stroke_width(px(1.5));
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(N_MIN as f64, d.pod_limit_mib), (N_MAX as f64, d.pod_limit_mib)],
+            px(6.0),
+            px(4.0),
+            limit,
+        ))
+        .map_err(|e| e.to_string())?
+        .label("pod memory limit")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], limit));
+    let n = d.concurrency as f64;
+    chart
+        .draw_series(LineSeries::new([(n, y_lo), (n, y_hi)], ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0))))
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(theme.background.mix(0.9))
+        .border_style(theme.grid)
+        .label_font(font(12.0))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    area.present().map_err(|e| e.to_string())
+}
