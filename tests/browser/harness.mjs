@@ -45,7 +45,7 @@ export async function launch() {
 
 /** A page that records console errors, page errors and every request URL. */
 export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
-  const context = await browser.newContext({ deviceScaleFactor, viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ deviceScaleFactor, viewport: { width: 1200, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   // Generous: the machine running the tests is shared; waits end on markers, not on this.
   page.setDefaultTimeout(90_000);

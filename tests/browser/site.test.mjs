@@ -198,3 +198,22 @@ test("the memory widget switches views and moves the limit", async () => {
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("each chart shows its data and exports CSV and PNG", async () => {
+  for (const [pagePath, first] of [[WIDGET_PAGE, "concurrency"], ["comparison/gil.html", "pattern"], ["comparison/memory.html", "concurrency"]]) {
+    const { page, log, context } = await readyPage(srv.base + pagePath);
+    await page.locator(".widget-data summary").click();
+    const rows = await page.locator("[data-testid=data-table] tbody tr").count();
+    assert.ok(rows > 10, `${pagePath}: ${rows} rows in the data table`);
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
+    const text = fs.readFileSync(await csv.path(), "utf8");
+    assert.ok(text.startsWith(first + ","), `${pagePath}: ${text.slice(0, 60)}`);
+    assert.ok(text.split("\r\n").length > rows, "the CSV has every row");
+    const [png] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-png").click()]);
+    assert.match(png.suggestedFilename(), /\.png$/);
+    const head = fs.readFileSync(await png.path()).subarray(0, 8);
+    assert.deepEqual([...head], [137, 80, 78, 71, 13, 10, 26, 10], "a PNG file");
+    assert.deepEqual(log.errors, []);
+    await context.close();
+  }
+});

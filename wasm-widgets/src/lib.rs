@@ -11,6 +11,7 @@ pub mod dom;
 pub mod scenario;
 pub mod slider;
 pub mod theme;
+pub mod tools;
 pub mod widgets;
 
 use wasm_bindgen::prelude::*;

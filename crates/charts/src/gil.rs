@@ -196,3 +196,27 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
     }
     area.present().map_err(|e| e.to_string())
 }
+
+impl GilTimelineData {
+    /// Every traced interval: pattern, thread, state, start and end in ms.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let headers = ["pattern", "thread", "state", "start ms", "end ms"].map(String::from).to_vec();
+        let mut rows = Vec::new();
+        for t in &self.patterns {
+            for lane in &t.lanes {
+                for &(a, b, st) in &lane.segments {
+                    let state = match st {
+                        ThreadState::Held => "holds GIL",
+                        ThreadState::Waiting => "waits for GIL",
+                        ThreadState::Cpu => "runs without GIL",
+                        ThreadState::Io => "blocked on I/O",
+                        ThreadState::Waking => "waking up",
+                    };
+                    rows.push(vec![t.pattern.name().to_string(), lane.label.clone(), state.to_string(), raw(a), raw(b)]);
+                }
+            }
+        }
+        Table { headers, rows }
+    }
+}

@@ -8,6 +8,7 @@
 pub mod format;
 pub mod gil;
 pub mod memory;
+pub mod table;
 pub mod theme;
 pub mod throughput;
 

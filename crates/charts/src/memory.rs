@@ -181,3 +181,27 @@ pub fn draw_memory<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())
 }
+
+impl MemoryData {
+    /// Every point: concurrency, then MiB of the chosen view per pattern.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let unit = match self.view {
+            MemoryView::Resident => "resident MiB",
+            MemoryView::Reserved => "reserved MiB",
+        };
+        let mut headers = vec!["concurrency".to_string()];
+        headers.extend(self.series.iter().map(|s| format!("{} {unit}", s.pattern.name())));
+        let rows = self.series[0]
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, _))| {
+                let mut r = vec![n.to_string()];
+                r.extend(self.series.iter().map(|s| raw(s.points[i].1)));
+                r
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}

@@ -195,3 +195,23 @@ pub fn draw_throughput<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())
 }
+
+impl ThroughputData {
+    /// Every point of every curve: concurrency, then requests/s per pattern.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let mut headers = vec!["concurrency".to_string()];
+        headers.extend(self.series.iter().map(|s| format!("{} requests/s", s.pattern.name())));
+        let rows = self.series[0]
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, _))| {
+                let mut r = vec![n.to_string()];
+                r.extend(self.series.iter().map(|s| raw(s.points[i].1)));
+                r
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}

@@ -41,6 +41,12 @@ fn throughput_summary_reads_the_model() {
     assert!(text.contains("1.00 ms") && text.contains("50 concurrent"), "{text}");
     // At 1 ms the default pool of 6 caps the executor far below Tokio.
     assert!(text.contains("pool cap"), "{text}");
+    let t = d.table();
+    assert_eq!(t.headers, ["concurrency", "sync requests/s", "executor requests/s", "tokio requests/s"]);
+    assert_eq!(t.rows.len(), d.series[0].points.len());
+    let row50 = t.rows.iter().find(|r| r[0] == "50").unwrap();
+    assert_eq!(row50[3].parse::<f64>().unwrap(), tokio);
+    assert!(t.to_csv().starts_with("concurrency,sync requests/s"));
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) ->
                 <li><span class="widget-key io"></span>"blocked on I/O"</li>
             </ul>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="gil-timeline"/>
             <table class="widget-readout">
                 <caption>"From the simulator (seeded): share of time the GIL is held by request work, and mean time a request waits for it"</caption>
                 <thead>

@@ -76,6 +76,7 @@ pub fn MemoryUsage(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, re
             </p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="memory"/>
             <table class="widget-readout">
                 <caption>"At the chosen concurrency; the last column is the concurrency at which resident memory first exceeds the limit"</caption>
                 <thead>

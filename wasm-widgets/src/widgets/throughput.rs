@@ -40,6 +40,7 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
             <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="throughput"/>
             <table class="widget-readout">
                 <caption>"At the chosen point (analytic model; dashed lines are each pattern's GIL ceiling, dotted the executor's pool cap)"</caption>
                 <thead>

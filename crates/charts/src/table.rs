@@ -1,0 +1,55 @@
+//! A chart's numbers as a plain table: shown under "Show data", exported as CSV.
+
+use serde::Serialize;
+
+/// Column headers and rows of already formatted cells (raw numbers, not
+/// rounded for display, so the CSV keeps full precision).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// RFC 4180 CSV: fields with a comma, quote or newline are quoted.
+    pub fn to_csv(&self) -> String {
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .map(|c| {
+                    if c.contains([',', '"', '\n']) {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut out = line(&self.headers);
+        out.push_str("\r\n");
+        for r in &self.rows {
+            out.push_str(&line(r));
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+/// Full-precision number for tables and CSV.
+pub fn raw(v: f64) -> String {
+    if v.is_finite() { format!("{v}") } else { String::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let t = Table {
+            headers: vec!["pattern".into(), "note".into()],
+            rows: vec![vec!["Executor (official + run_in_executor)".into(), "a, \"b\"".into()]],
+        };
+        assert_eq!(t.to_csv(), "pattern,note\r\nExecutor (official + run_in_executor),\"a, \"\"b\"\"\"\r\n");
+    }
+}
