@@ -217,3 +217,29 @@ test("each chart shows its data and exports CSV and PNG", async () => {
     await context.close();
   }
 });
+
+test("more settings: a bigger pool lifts the executor, a background thread slows the GIL, out-of-range is clamped", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=5&n=1000");
+  const before = await page.getByTestId("tput-executor").textContent();
+  await page.locator(".widget-more summary").click();
+  await page.getByTestId("pool-input").fill("64");
+  await page.getByTestId("pool-input").press("Enter");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=tput-executor]").textContent !== t, before);
+  const num = (s) => Number(s.replace(/,/g, ""));
+  assert.ok(num(await page.getByTestId("tput-executor").textContent()) > num(before), "more workers, more throughput");
+  assert.match(new URL(page.url()).search, /pool=64/);
+  await page.getByTestId("cores-input").fill("99999");
+  await page.getByTestId("cores-input").press("Enter");
+  await page.waitForFunction(() => document.querySelector("[data-testid=cores-input]").value === "256");
+  assert.equal(await page.locator("[data-widget]").getAttribute("data-state"), "ready");
+  await page.goto(srv.base + "comparison/gil.html?io=0.5&n=8");
+  await widgetsSettled(page);
+  const wait = await page.getByTestId("gil-wait-tokio").textContent();
+  await page.locator(".widget-more summary").click();
+  await page.getByTestId("bg-input").fill("1");
+  await page.getByTestId("bg-input").press("Enter");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=gil-wait-tokio]").textContent !== t, wait);
+  assert.ok(Number(await page.getByTestId("gil-wait-tokio").textContent()) > Number(wait), "the convoy effect");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

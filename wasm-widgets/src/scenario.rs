@@ -7,6 +7,10 @@ use perfmodel::Scenario;
 const IO: &str = "io";
 const N: &str = "n";
 const MEM: &str = "mem";
+const POOL: &str = "pool";
+const CORES: &str = "cores";
+const CPU: &str = "cpu";
+const BG: &str = "bg";
 
 /// The shared scenario and what was wrong with the link that set it.
 #[derive(Clone, Copy)]
@@ -53,7 +57,23 @@ pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
                 s.pod_limit_mib = x;
                 any = true;
             }
-            (IO | N | MEM, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
+            (POOL, Ok(x)) if x.is_finite() => {
+                s.pool = Some(x.round().clamp(0.0, u32::MAX as f64) as u32);
+                any = true;
+            }
+            (CORES, Ok(x)) if x.is_finite() => {
+                s.cores = x.round().clamp(0.0, u32::MAX as f64) as u32;
+                any = true;
+            }
+            (CPU, Ok(x)) if x.is_finite() => {
+                s.app_cpu_ms = x;
+                any = true;
+            }
+            (BG, Ok(x)) if x.is_finite() => {
+                s.background_threads = x.round().clamp(0.0, u32::MAX as f64) as u32;
+                any = true;
+            }
+            (IO | N | MEM | POOL | CORES | CPU | BG, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
             _ => {}
         }
     }
@@ -66,7 +86,21 @@ fn write_url(s: &Scenario) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let hash = loc.hash().unwrap_or_default();
-    let query = format!("?{IO}={}&{N}={}&{MEM}={}", trim(s.io_wait_ms), s.concurrency, trim(s.pod_limit_mib));
+    let mut query = format!("?{IO}={}&{N}={}&{MEM}={}", trim(s.io_wait_ms), s.concurrency, trim(s.pod_limit_mib));
+    // The rest only when they differ from the defaults, to keep links short.
+    let d = Scenario::default();
+    if let Some(p) = s.pool {
+        query.push_str(&format!("&{POOL}={p}"));
+    }
+    if s.cores != d.cores {
+        query.push_str(&format!("&{CORES}={}", s.cores));
+    }
+    if s.app_cpu_ms != d.app_cpu_ms {
+        query.push_str(&format!("&{CPU}={}", trim(s.app_cpu_ms)));
+    }
+    if s.background_threads != d.background_threads {
+        query.push_str(&format!("&{BG}={}", s.background_threads));
+    }
     if loc.search().ok().as_deref() == Some(query.as_str()) {
         return;
     }
@@ -97,5 +131,8 @@ mod tests {
         assert_eq!(notes.len(), 2, "{notes:?}");
         let (s, notes, _) = parse_query("?io=2.5&n=300&mem=1024");
         assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, notes.len()), (2.5, 300, 1024.0, 0));
+        let (s, notes, _) = parse_query("?pool=0&cores=4&cpu=2&bg=99");
+        assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads), (Some(1), 4, 2.0, 16));
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 }

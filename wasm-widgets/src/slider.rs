@@ -105,6 +105,58 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
                 testid="n-slider"
             />
         </div>
+        <MoreSettings uid=uid.clone() shared/>
+    }
+}
+
+/// Pool size, cores, CPU work per request on the loop, background threads:
+/// the rest of the shared scenario, behind a disclosure.
+#[component]
+pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+    use perfmodel::scenario::range;
+    let sc = shared.scenario;
+    let field = move |key: &'static str, label: &'static str, (min, max): (f64, f64), step: f64,
+                      get: fn(&perfmodel::Scenario) -> f64, set: fn(&mut perfmodel::Scenario, f64)| {
+        let id = format!("{uid}-{key}");
+        let for_id = id.clone();
+        view! {
+            <label for=for_id class="widget-field">
+                {label}
+                <input
+                    type="number"
+                    id=id
+                    data-testid=format!("{key}-input")
+                    min=min.to_string()
+                    max=max.to_string()
+                    step=step.to_string()
+                    prop:value=move || get(&sc.get()).to_string()
+                    on:change=move |ev| {
+                        // Out-of-range or garbage input is brought back into range, never a panic.
+                        let v = event_target_value(&ev).parse::<f64>().unwrap_or(min);
+                        let v = if v.is_finite() { v.clamp(min, max) } else { min };
+                        sc.update(|s| set(s, v));
+                    }
+                />
+            </label>
+        }
+    };
+    view! {
+        <details class="widget-more">
+            <summary>"More settings: pool size, cores, CPU work per request, background threads"</summary>
+            <div class="widget-fields">
+                {field("pool", "Executor pool size (threads)", range::POOL, 1.0,
+                    |s| s.pool_size() as f64, |s, v| s.pool = Some(v as u32))}
+                {field("cores", "CPU cores", range::CORES, 1.0,
+                    |s| s.cores as f64, |s, v| s.cores = v as u32)}
+                {field("cpu", "CPU work per request on the loop (ms, GIL held)", range::APP_CPU_MS, 0.01,
+                    |s| s.app_cpu_ms, |s, v| s.app_cpu_ms = v)}
+                {field("bg", "Background CPU-bound threads", range::BACKGROUND_THREADS, 1.0,
+                    |s| s.background_threads as f64, |s, v| s.background_threads = v as u32)}
+            </div>
+            <p class="widget-hint">
+                "The pool size starts at CPython's default, min(32, cores + 4); Tokio runs one worker per core."
+            </p>
+        </details>
     }
 }
 
