@@ -243,3 +243,16 @@ test("more settings: a bigger pool lifts the executor, a background thread slows
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("without JavaScript each widget shows its build-time figure", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const p of [WIDGET_PAGE, "comparison/gil.html", "comparison/memory.html"]) {
+    await page.goto(srv.base + p);
+    const svg = page.locator("[data-widget] .widget-static svg");
+    assert.equal(await svg.count(), 1, p);
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 150, `${p}: static figure is visible (${JSON.stringify(box)})`);
+  }
+  await context.close();
+});

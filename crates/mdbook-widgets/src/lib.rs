@@ -106,32 +106,83 @@ fn prose_ranges(markdown: &str) -> Vec<std::ops::Range<usize>> {
 
 /// The placeholder a widget mounts into. It is a block of its own (blank
 /// lines around it), carries its props as escaped JSON, shows a loading
-/// line until the WASM module replaces it, and says what it is without
-/// JavaScript.
+/// line until the WASM module replaces it, and, for readers without
+/// JavaScript, a static SVG of the widget's starting scenario rendered at
+/// build time by the same model and chart code.
 pub fn placeholder(w: &Widget) -> String {
+    let figure = match static_svg(w) {
+        Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
+        Err(e) => format!("<p class=\"widget-noscript\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e)),
+    };
     format!(
         "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\">\
 <p class=\"widget-loading\">Loading the interactive figure…</p>\
-<noscript><p class=\"widget-noscript\">{noscript}</p></noscript></div>\n\n",
+<noscript>{figure}</noscript></div>\n\n",
         name = w.name(),
         props = escape_attr(&w.props_json()),
-        noscript = noscript_text(w),
     )
+}
+
+/// The widget's chart at its starting scenario, as an SVG string.
+pub fn static_svg(w: &Widget) -> Result<String, String> {
+    use charts::Theme;
+    use perfmodel::{Params, Scenario};
+    use plotters::prelude::*;
+    let p = Params::default();
+    let mut s = Scenario::default();
+    let mut svg = String::new();
+    let size = (720, 400);
+    match w {
+        Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => {
+            s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
+            s.concurrency = props.concurrency.unwrap_or(s.concurrency);
+        }
+        Widget::MemoryUsage(props) => {
+            s.concurrency = props.concurrency.unwrap_or(s.concurrency);
+            s.pod_limit_mib = props.pod_limit_mib.unwrap_or(s.pod_limit_mib);
+        }
+    }
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        match w {
+            Widget::ThroughputScaling(_) => {
+                let d = charts::throughput::throughput_data(&p, &s).map_err(|e| e.to_string())?;
+                charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            Widget::GilTimeline(_) => {
+                let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
+                charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            Widget::MemoryUsage(props) => {
+                let view = match props.view {
+                    Some(widget_props::charts_view::View::Reserved) => charts::memory::MemoryView::Reserved,
+                    _ => charts::memory::MemoryView::Resident,
+                };
+                let d = charts::memory::memory_data(&p, &s, view).map_err(|e| e.to_string())?;
+                charts::memory::draw_memory(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+        }
+    }
+    // One line per element and no blank line: a blank line would end the
+    // surrounding HTML block in CommonMark.
+    let svg: Vec<&str> = svg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    // Scale with the page; the drawing keeps its aspect ratio.
+    Ok(svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1))
 }
 
 fn noscript_text(w: &Widget) -> &'static str {
     match w {
         Widget::ThroughputScaling(_) => {
-            "This interactive chart of throughput against concurrency needs JavaScript. \
-             The methodology chapter lists how every number is computed."
+            "Throughput against concurrency at the starting scenario, drawn when the site was built. \
+             The interactive version needs JavaScript."
         }
         Widget::MemoryUsage(_) => {
-            "This interactive chart of memory against concurrency needs JavaScript. \
-             The memory chapter shows the model's memory rule."
+            "Memory against concurrency at the starting scenario, drawn when the site was built. \
+             The interactive version needs JavaScript."
         }
         Widget::GilTimeline(_) => {
-            "This interactive timeline of which thread holds the GIL needs JavaScript. \
-             The methodology chapter describes the simulator that produces it."
+            "Which thread holds the GIL at the starting scenario, drawn when the site was built. \
+             The interactive version needs JavaScript."
         }
     }
 }

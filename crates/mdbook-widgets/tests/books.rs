@@ -47,6 +47,10 @@ fn directives_become_placeholders_except_in_code() {
     assert_eq!(got.matches("data-widget=").count(), 1, "only the prose directive is expanded");
     assert!(got.contains(r#"data-props="{&quot;concurrency&quot;:300,&quot;io_wait_ms&quot;:2.0}""#), "{got}");
     assert_eq!(got.matches("{{#widget throughput-scaling}}").count(), 3, "code keeps its text");
+    // Readers without JavaScript get the chart at the starting scenario, drawn at build time.
+    let noscript = &got[got.find("<noscript>").unwrap()..got.find("</noscript>").unwrap()];
+    assert!(noscript.contains("<svg role=\"img\"") && noscript.contains("<polyline"), "static figure");
+    assert!(!got.contains("<p><svg"), "the SVG stays inside the HTML block");
     let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/ok.main.html");
     if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
         std::fs::write(&snap, &got).unwrap();
