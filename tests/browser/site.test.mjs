@@ -200,7 +200,7 @@ test("the memory widget switches views and moves the limit", async () => {
 });
 
 test("each chart shows its data and exports CSV and PNG", async () => {
-  for (const [pagePath, first] of [[WIDGET_PAGE, "concurrency"], ["comparison/gil.html", "pattern"], ["comparison/memory.html", "concurrency"]]) {
+  for (const [pagePath, first] of [[WIDGET_PAGE, "concurrency"], ["comparison/gil.html", "pattern"], ["comparison/memory.html", "concurrency"], ["comparison/concurrency.html", "pattern"]]) {
     const { page, log, context } = await readyPage(srv.base + pagePath);
     await page.locator(".widget-data summary").click();
     const rows = await page.locator("[data-testid=data-table] tbody tr").count();
@@ -247,12 +247,27 @@ test("more settings: a bigger pool lifts the executor, a background thread slows
 test("without JavaScript each widget shows its build-time figure", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  for (const p of [WIDGET_PAGE, "comparison/gil.html", "comparison/memory.html"]) {
+  for (const p of [WIDGET_PAGE, "comparison/gil.html", "comparison/memory.html", "comparison/concurrency.html"]) {
     await page.goto(srv.base + p);
     const svg = page.locator("[data-widget] .widget-static svg");
     assert.equal(await svg.count(), 1, p);
     const box = await svg.boundingBox();
     assert.ok(box && box.width > 300 && box.height > 150, `${p}: static figure is visible (${JSON.stringify(box)})`);
   }
+  await context.close();
+});
+
+test("the burst widget mounts and its burst slider changes the outcome", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + "comparison/concurrency.html?io=1&n=50");
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  const num = (s) => Number(s.replace(/,/g, ""));
+  const ex = num(await page.getByTestId("finish-executor").textContent());
+  const tk = num(await page.getByTestId("finish-tokio").textContent());
+  assert.ok(ex > tk, `executor ${ex} ms vs Tokio ${tk} ms for the same burst`);
+  const before = await page.getByTestId("finish-executor").textContent();
+  await page.getByTestId("k-slider").focus();
+  for (let i = 0; i < 30; i++) await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=finish-executor]").textContent !== t, before);
+  assert.deepEqual(log.errors, []);
   await context.close();
 });

@@ -92,3 +92,28 @@ fn memory_chart_resident_at_fifty_callers() {
     check("memory-resident-50.svg", &svg);
     assert!(d.summary().contains("512 MiB pod limit"), "{}", d.summary());
 }
+
+#[test]
+fn burst_of_a_hundred_at_one_ms() {
+    use charts::burst::{burst_data, draw_burst};
+    let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
+    let d = burst_data(&Params::default(), &s, 100).unwrap();
+    let ex = d.get(perfmodel::Pattern::Executor);
+    let tk = d.get(perfmodel::Pattern::Tokio);
+    // In flight = taken by a worker and not yet resumed on the loop: the six
+    // workers plus the few results waiting for the loop.
+    assert!(ex.peak_in_flight < 20, "the pool caps the executor, got {} in flight", ex.peak_in_flight);
+    assert!(tk.peak_in_flight > 50, "Tokio has most of the burst in flight, got {}", tk.peak_in_flight);
+    assert!(ex.finish_ms > tk.finish_ms);
+    for b in &d.patterns {
+        let last = b.samples.last().unwrap();
+        assert_eq!((last.1, last.2, last.3), (0, 0, 100), "{:?} ends with all done", b.pattern);
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 520)).into_drawing_area();
+        draw_burst(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    check("burst-100-1ms.svg", &svg);
+    assert!(d.summary().contains("A burst of 100 requests"));
+}

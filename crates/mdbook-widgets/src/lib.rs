@@ -141,6 +141,9 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
             s.pod_limit_mib = props.pod_limit_mib.unwrap_or(s.pod_limit_mib);
         }
+        Widget::ConcurrentHandling(props) => {
+            s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
+        }
     }
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -152,6 +155,11 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             Widget::GilTimeline(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            Widget::ConcurrentHandling(props) => {
+                let k = props.burst.unwrap_or(DEFAULT_BURST);
+                let d = charts::burst::burst_data(&p, &s, k).map_err(|e| e.to_string())?;
+                charts::burst::draw_burst(&root, &d, &Theme::LIGHT, 1.0)?;
             }
             Widget::MemoryUsage(props) => {
                 let view = match props.view {
@@ -170,8 +178,15 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
     Ok(svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1))
 }
 
+/// Burst size when a directive does not set one.
+pub const DEFAULT_BURST: u32 = 100;
+
 fn noscript_text(w: &Widget) -> &'static str {
     match w {
+        Widget::ConcurrentHandling(_) => {
+            "A burst of requests fired at once, worked through by each pattern, drawn when the site was built. \
+             The interactive version needs JavaScript."
+        }
         Widget::ThroughputScaling(_) => {
             "Throughput against concurrency at the starting scenario, drawn when the site was built. \
              The interactive version needs JavaScript."

@@ -61,6 +61,7 @@ pub fn sim_config(s: &Scenario, seed: u64) -> SimConfig {
         warmup: (2_000u64).max(2 * n).min(sim::MAX_REQUESTS / 2),
         dist: ServiceDist::Measured,
         trace_ms: 0.0,
+        burst: false,
     }
 }
 

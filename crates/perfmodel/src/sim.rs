@@ -61,11 +61,15 @@ pub struct SimConfig {
     pub dist: ServiceDist,
     /// Length of the recorded thread-state trace, ms (0 records none).
     pub trace_ms: f64,
+    /// Fire `concurrency` requests at once and stop when all are done,
+    /// instead of a closed loop (set `warmup` 0 and `requests` = concurrency).
+    #[serde(default)]
+    pub burst: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0 }
+        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0, burst: false }
     }
 }
 
@@ -133,6 +137,9 @@ pub struct SimResult {
     pub trace: Vec<Segment>,
     /// Simulated time covered by the measurement, ms.
     pub window_ms: f64,
+    /// Burst mode only: for each request, when a thread started it and when
+    /// it completed, ms from the burst.
+    pub burst: Vec<(f64, f64)>,
 }
 
 /// Latency summary, ms.
@@ -217,6 +224,9 @@ struct Thread {
 struct Req {
     issued: f64,
     step: usize,
+    /// When a thread other than the loop first took it (it left the caller
+    /// or executor queue, or reached a Tokio worker).
+    started: f64,
 }
 
 /// A set of interchangeable threads serving one role.
@@ -262,6 +272,7 @@ struct Sim<'a> {
     queued_since: f64,
     trace: Vec<Segment>,
     trace_end: f64,
+    burst_log: Vec<(f64, f64)>,
 }
 
 fn role_index(r: Role) -> usize {
@@ -327,7 +338,7 @@ impl<'a> Sim<'a> {
             heap: BinaryHeap::with_capacity(n as usize + 64),
             threads: Vec::new(),
             lanes: Vec::new(),
-            reqs: vec![Req { issued: 0.0, step: 0 }; n as usize],
+            reqs: vec![Req { issued: 0.0, step: 0, started: f64::NAN }; n as usize],
             pools,
             gil: None,
             gil_waiters: VecDeque::new(),
@@ -348,6 +359,7 @@ impl<'a> Sim<'a> {
             queued_since: 0.0,
             trace: Vec::new(),
             trace_end: 0.0,
+            burst_log: Vec::new(),
         };
         // Threads that exist from the start: loop, callers (sync + threads
         // creates them up front), Tokio workers, background threads.
@@ -589,7 +601,7 @@ impl<'a> Sim<'a> {
     // ---- requests and threads ----------------------------------------------
 
     fn issue(&mut self, r: u32) {
-        self.reqs[r as usize] = Req { issued: self.now, step: 0 };
+        self.reqs[r as usize] = Req { issued: self.now, step: 0, started: f64::NAN };
         self.deliver(r);
     }
 
@@ -615,6 +627,9 @@ impl<'a> Sim<'a> {
         });
         match idle {
             Some(t) => {
+                if role != Role::Loop {
+                    self.mark_started(r);
+                }
                 let th = &mut self.threads[t as usize];
                 th.req = Some(r);
                 th.batch_left = 1;
@@ -717,7 +732,9 @@ impl<'a> Sim<'a> {
         if step == self.steps.len() {
             self.complete(r);
             self.threads[t as usize].req = None;
-            self.issue(r);
+            if !self.cfg.burst {
+                self.issue(r);
+            }
             self.next_work(t);
             return;
         }
@@ -748,6 +765,9 @@ impl<'a> Sim<'a> {
         if !self.pools[pi].queue.is_empty() {
             self.account_queue();
             let r = self.pools[pi].queue.pop_front().expect("checked non-empty");
+            if role != Role::Loop {
+                self.mark_started(r);
+            }
             self.threads[t as usize].req = Some(r);
             self.start_step(t);
         } else {
@@ -760,7 +780,18 @@ impl<'a> Sim<'a> {
         }
     }
 
+    fn mark_started(&mut self, r: u32) {
+        let req = &mut self.reqs[r as usize];
+        if req.started.is_nan() {
+            req.started = self.now;
+        }
+    }
+
     fn complete(&mut self, r: u32) {
+        if self.cfg.burst {
+            let req = self.reqs[r as usize];
+            self.burst_log.push((req.started / 1e3, self.now / 1e3));
+        }
         let lat = self.now - self.reqs[r as usize].issued;
         self.completed += 1;
         if self.measuring {
@@ -840,6 +871,7 @@ impl<'a> Sim<'a> {
             lanes: self.lanes.clone(),
             trace: self.trace.clone(),
             window_ms: window / 1e3,
+            burst: self.burst_log.clone(),
         }
     }
 }

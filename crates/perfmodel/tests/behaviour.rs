@@ -123,3 +123,19 @@ fn every_parameter_has_provenance_and_a_default_in_range() {
     }
     Params::default().validate().unwrap();
 }
+
+#[test]
+fn a_burst_runs_every_request_once_and_the_pool_queues_the_rest() {
+    let p = Params::default();
+    let s = Scenario { concurrency: 100, io_wait_ms: 1.0, ..Scenario::default() };
+    let cfg = SimConfig { requests: 100, warmup: 0, burst: true, ..SimConfig::default() };
+    let ex = simulate(Pattern::Executor, &p, &s, &cfg).unwrap();
+    let tk = simulate(Pattern::Tokio, &p, &s, &cfg).unwrap();
+    assert_eq!((ex.burst.len(), tk.burst.len()), (100, 100));
+    let last = |r: &perfmodel::sim::SimResult| r.burst.iter().map(|b| b.1).fold(0.0, f64::max);
+    // Six workers take 100 requests of 1 ms in about 17 rounds; Tokio has them all in flight at once.
+    assert!(last(&ex) > 15.0 && last(&tk) < 5.0, "executor {} ms, tokio {} ms", last(&ex), last(&tk));
+    let queued_at_start = ex.burst.iter().filter(|b| b.0 > 0.5).count();
+    assert!(queued_at_start >= 90, "{queued_at_start} waited for a worker");
+    assert_eq!(ex.threads, 1 + 6);
+}

@@ -48,6 +48,20 @@ pub mod charts_view {
     }
 }
 
+/// Props of the burst widget.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstProps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+    /// Requests fired at once (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<u32>,
+}
+
+/// Largest burst the widget accepts.
+pub const BURST_MAX: u32 = 10_000;
+
 /// Every widget the site knows, tagged by its directive name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "widget", content = "props", rename_all = "kebab-case")]
@@ -58,10 +72,12 @@ pub enum Widget {
     GilTimeline(ScenarioProps),
     /// Resident and reserved memory against concurrency, with a pod limit.
     MemoryUsage(MemoryProps),
+    /// A burst of requests fired at once: queued, in flight and done over time.
+    ConcurrentHandling(BurstProps),
 }
 
 /// Directive names, for error messages.
-pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline", "memory-usage"];
+pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -69,6 +85,7 @@ impl Widget {
             Widget::ThroughputScaling(_) => "throughput-scaling",
             Widget::GilTimeline(_) => "gil-timeline",
             Widget::MemoryUsage(_) => "memory-usage",
+            Widget::ConcurrentHandling(_) => "concurrent-handling",
         }
     }
 
@@ -101,6 +118,7 @@ impl Widget {
             "throughput-scaling" => Widget::ThroughputScaling(typed(name, props)?),
             "gil-timeline" => Widget::GilTimeline(typed(name, props)?),
             "memory-usage" => Widget::MemoryUsage(typed(name, props)?),
+            "concurrent-handling" => Widget::ConcurrentHandling(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -116,6 +134,15 @@ impl Widget {
                 }
                 if let Some(n) = p.concurrency {
                     in_range("concurrency", n as f64, range::CONCURRENCY)?;
+                }
+                Ok(())
+            }
+            Widget::ConcurrentHandling(p) => {
+                if let Some(io) = p.io_wait_ms {
+                    in_range("io_wait_ms", io, range::IO_WAIT_MS)?;
+                }
+                if let Some(k) = p.burst {
+                    in_range("burst", k as f64, (1.0, BURST_MAX as f64))?;
                 }
                 Ok(())
             }

@@ -1,5 +1,6 @@
 //! Mount a parsed widget into its placeholder.
 
+pub mod burst;
 pub mod canvas;
 pub mod gil;
 pub mod memory;
@@ -21,6 +22,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
     match &w {
         Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => apply_props(&shared, props),
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
+        Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
     }
     if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
         if let Some(m) = p.pod_limit_mib {
@@ -33,6 +35,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         Widget::GilTimeline(_) => {
             leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
+        }
+        Widget::ConcurrentHandling(p) => {
+            let k = p.burst.unwrap_or(100);
+            leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
         }
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);

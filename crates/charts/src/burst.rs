@@ -1,0 +1,182 @@
+//! Concurrent request handling: a burst of K requests fired at once, and how each pattern works through it.
+
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{count, number};
+use crate::Theme;
+
+/// Largest burst the widget simulates (keeps a slider move within a frame or two).
+pub const K_MAX: u32 = 10_000;
+const SAMPLES: usize = 160;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BurstSeries {
+    pub pattern: Pattern,
+    /// (ms, queued, in flight, done)
+    pub samples: Vec<(f64, u32, u32, u32)>,
+    /// OS threads the pattern used.
+    pub threads: u32,
+    /// When the last request completed, ms.
+    pub finish_ms: f64,
+    /// Most requests in flight at once.
+    pub peak_in_flight: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BurstData {
+    pub k: u32,
+    pub io_wait_ms: f64,
+    pub t_max_ms: f64,
+    pub patterns: Vec<BurstSeries>,
+}
+
+pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelError> {
+    let k = k.clamp(1, K_MAX);
+    let s = Scenario { concurrency: k, ..*s };
+    let cfg = SimConfig { seed: 7, requests: k as u64, warmup: 0, burst: true, ..SimConfig::default() };
+    let runs: Vec<_> = Pattern::COMPARED
+        .iter()
+        .map(|&pattern| simulate(pattern, p, &s, &cfg).map(|r| (pattern, r)))
+        .collect::<Result<_, _>>()?;
+    let t_max = runs.iter().flat_map(|(_, r)| r.burst.iter().map(|b| b.1)).fold(0.0, f64::max).max(1e-3);
+    let patterns = runs
+        .into_iter()
+        .map(|(pattern, r)| {
+            let mut starts: Vec<f64> = r.burst.iter().map(|b| b.0).collect();
+            let mut ends: Vec<f64> = r.burst.iter().map(|b| b.1).collect();
+            starts.sort_by(f64::total_cmp);
+            ends.sort_by(f64::total_cmp);
+            let upto = |v: &[f64], t: f64| v.partition_point(|&x| x <= t) as u32;
+            let samples: Vec<_> = (0..=SAMPLES)
+                .map(|i| {
+                    let t = if i == SAMPLES { t_max } else { t_max * i as f64 / SAMPLES as f64 };
+                    let started = upto(&starts, t);
+                    let done = upto(&ends, t);
+                    (t, k - started, started - done.min(started), done)
+                })
+                .collect();
+            let peak = samples.iter().map(|x| x.2).max().unwrap_or(0);
+            BurstSeries {
+                pattern,
+                finish_ms: ends.last().copied().unwrap_or(0.0),
+                threads: r.threads,
+                peak_in_flight: peak,
+                samples,
+            }
+        })
+        .collect();
+    Ok(BurstData { k, io_wait_ms: s.io_wait_ms, t_max_ms: t_max, patterns })
+}
+
+impl BurstData {
+    pub fn get(&self, p: Pattern) -> &BurstSeries {
+        self.patterns.iter().find(|s| s.pattern == p).expect("every compared pattern is simulated")
+    }
+
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .patterns
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} finishes in {} ms with {} threads, at most {} in flight",
+                    b.pattern.label(),
+                    number(b.finish_ms),
+                    count(b.threads),
+                    count(b.peak_in_flight)
+                )
+            })
+            .collect();
+        format!("A burst of {} requests at {} ms of I/O wait: {}.", count(self.k), number(self.io_wait_ms), parts.join("; "))
+    }
+
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let headers = ["pattern", "ms", "queued", "in flight", "done"].map(String::from).to_vec();
+        let rows = self
+            .patterns
+            .iter()
+            .flat_map(|b| {
+                b.samples.iter().map(move |&(t, q, f, d)| {
+                    vec![b.pattern.name().to_string(), raw(t), q.to_string(), f.to_string(), d.to_string()]
+                })
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}
+
+/// Three panels sharing the time axis: done (solid), in flight (pale), queued (outline) stacked.
+pub fn draw_burst<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &BurstData,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let px = |v: f64| (v * scale).round() as u32;
+    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    area.fill(&theme.background).map_err(|e| e.to_string())?;
+    let panels = area.split_evenly((d.patterns.len(), 1));
+    for (panel, b) in panels.iter().zip(&d.patterns) {
+        let c = theme.pattern(b.pattern);
+        let mut chart = ChartBuilder::on(panel)
+            .margin(px(4.0))
+            .caption(
+                format!(
+                    "{} · {} thread{} · done at {} ms",
+                    b.pattern.label(),
+                    count(b.threads),
+                    if b.threads == 1 { "" } else { "s" },
+                    number(b.finish_ms)
+                ),
+                font(13.0),
+            )
+            .x_label_area_size(px(22.0))
+            .y_label_area_size(px(56.0))
+            .build_cartesian_2d(0.0..d.t_max_ms, 0.0..d.k as f64 * 1.05)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(theme.grid.mix(0.2))
+            .bold_line_style(theme.grid.mix(0.5))
+            .axis_style(theme.foreground)
+            .label_style(font(11.0))
+            .x_label_formatter(&|v| format!("{} ms", number(*v)))
+            .y_label_formatter(&|v| count(v.round() as u32))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let line = |f: fn(&(f64, u32, u32, u32)) -> f64| b.samples.iter().map(move |s| (s.0, f(s))).collect::<Vec<_>>();
+        // Stacked from the bottom: done, then in flight, then queued on top.
+        let total = line(|s| (s.1 + s.2 + s.3) as f64);
+        let flying = line(|s| (s.2 + s.3) as f64);
+        let done = line(|s| s.3 as f64);
+        chart
+            .draw_series(AreaSeries::new(total, 0.0, theme.grid.mix(0.35)).border_style(theme.foreground.mix(0.6)))
+            .map_err(|e| e.to_string())?
+            .label("queued")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], theme.grid.mix(0.35).filled()));
+        chart
+            .draw_series(AreaSeries::new(flying, 0.0, c.mix(0.4)))
+            .map_err(|e| e.to_string())?
+            .label("in flight")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.mix(0.4).filled()));
+        chart
+            .draw_series(AreaSeries::new(done, 0.0, c.filled()))
+            .map_err(|e| e.to_string())?
+            .label("done")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(theme.background.mix(0.9))
+            .border_style(theme.grid)
+            .label_font(font(11.0))
+            .draw()
+            .map_err(|e| e.to_string())?;
+    }
+    area.present().map_err(|e| e.to_string())
+}
