@@ -8,7 +8,7 @@ import { serve, launch, openPage } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const THEMES = ["light", "rust", "coal", "navy", "ayu"];
-const PAGES = ["comparison/throughput.html", "comparison/gil.html", "comparison/memory.html", "comparison/concurrency.html", "print.html"];
+const PAGES = ["comparison/throughput.html", "comparison/gil.html", "comparison/memory.html", "comparison/concurrency.html", "comparison/takeaway.html", "print.html"];
 let browser, srv;
 
 before(async () => { srv = await serve(); browser = await launch(); });

@@ -53,7 +53,10 @@ export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
   page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
   page.on("pageerror", (e) => log.errors.push(String(e)));
   page.on("request", (r) => log.requests.push(r.url()));
-  page.on("requestfailed", (r) => log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // A request the browser abandons because the test navigated away is not a site error.
+  page.on("requestfailed", (r) => {
+    if (r.failure()?.errorText !== "net::ERR_ABORTED") log.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   return { page, log, context };
 }
 

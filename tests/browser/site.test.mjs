@@ -271,3 +271,31 @@ test("the burst widget mounts and its burst slider changes the outcome", async (
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("the comparison tabs are reachable by keyboard and share one scenario", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + "comparison/takeaway.html?io=1&n=50");
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  const visible = async () => {
+    const out = [];
+    for (let i = 0; i < 4; i++) if (await page.getByTestId(`panel-${i}`).isVisible()) out.push(i);
+    return out;
+  };
+  assert.deepEqual(await visible(), [0]);
+  await page.getByTestId("tab-0").focus();
+  await page.keyboard.press("ArrowRight");
+  assert.deepEqual(await visible(), [1]);
+  assert.equal(await page.getByTestId("tab-1").getAttribute("aria-selected"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "tab-1");
+  await page.keyboard.press("End");
+  assert.deepEqual(await visible(), [3]);
+  await page.keyboard.press("ArrowRight");
+  assert.deepEqual(await visible(), [0], "wraps around");
+  // Moving the concurrency slider in the GIL tab moves it in the throughput tab.
+  await page.getByTestId("panel-0").getByTestId("n-slider").focus();
+  for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowRight");
+  const n0 = await page.getByTestId("panel-0").getByTestId("n-slider-value").textContent();
+  await page.getByTestId("tab-2").click();
+  assert.equal(await page.getByTestId("panel-2").getByTestId("n-slider-value").textContent(), n0);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

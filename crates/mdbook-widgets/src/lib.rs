@@ -144,6 +144,7 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
         Widget::ConcurrentHandling(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
         }
+        Widget::ComparisonTabs(_) => {}
     }
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -153,6 +154,11 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
             }
             Widget::GilTimeline(_) => {
+                let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
+                charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            // Without JavaScript the tab group shows its first figure.
+            Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
             }
@@ -183,6 +189,10 @@ pub const DEFAULT_BURST: u32 = 100;
 
 fn noscript_text(w: &Widget) -> &'static str {
     match w {
+        Widget::ComparisonTabs(_) => {
+            "Which thread holds the GIL at the starting scenario, drawn when the site was built; \
+             the other tabs and the interactive figures need JavaScript."
+        }
         Widget::ConcurrentHandling(_) => {
             "A burst of requests fired at once, worked through by each pattern, drawn when the site was built. \
              The interactive version needs JavaScript."

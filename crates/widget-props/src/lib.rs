@@ -74,10 +74,22 @@ pub enum Widget {
     MemoryUsage(MemoryProps),
     /// A burst of requests fired at once: queued, in flight and done over time.
     ConcurrentHandling(BurstProps),
+    /// The four comparison figures in keyboard-reachable tabs.
+    ComparisonTabs(TabsProps),
+}
+
+/// Props of the tab group.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabsProps {
+    /// Index of the tab open first (0–3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<u32>,
 }
 
 /// Directive names, for error messages.
-pub const NAMES: &[&str] = &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling"];
+pub const NAMES: &[&str] =
+    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -86,6 +98,7 @@ impl Widget {
             Widget::GilTimeline(_) => "gil-timeline",
             Widget::MemoryUsage(_) => "memory-usage",
             Widget::ConcurrentHandling(_) => "concurrent-handling",
+            Widget::ComparisonTabs(_) => "comparison-tabs",
         }
     }
 
@@ -119,6 +132,7 @@ impl Widget {
             "gil-timeline" => Widget::GilTimeline(typed(name, props)?),
             "memory-usage" => Widget::MemoryUsage(typed(name, props)?),
             "concurrent-handling" => Widget::ConcurrentHandling(typed(name, props)?),
+            "comparison-tabs" => Widget::ComparisonTabs(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -137,6 +151,10 @@ impl Widget {
                 }
                 Ok(())
             }
+            Widget::ComparisonTabs(p) => match p.open {
+                Some(i) if i > 3 => Err(format!("open = {i} is outside 0–3")),
+                _ => Ok(()),
+            },
             Widget::ConcurrentHandling(p) => {
                 if let Some(io) = p.io_wait_ms {
                     in_range("io_wait_ms", io, range::IO_WAIT_MS)?;

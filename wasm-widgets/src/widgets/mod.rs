@@ -4,6 +4,7 @@ pub mod burst;
 pub mod canvas;
 pub mod gil;
 pub mod memory;
+pub mod tabs;
 pub mod throughput;
 
 use charts::Theme;
@@ -23,6 +24,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => apply_props(&shared, props),
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
+        Widget::ComparisonTabs(_) => {}
     }
     if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
         if let Some(m) = p.pod_limit_mib {
@@ -35,6 +37,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         Widget::GilTimeline(_) => {
             leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
+        }
+        Widget::ComparisonTabs(p) => {
+            let open = p.open.unwrap_or(0) as usize;
+            leptos::mount::mount_to(el, move || view! { <tabs::ComparisonTabs host shared theme open/> }.into_any())
         }
         Widget::ConcurrentHandling(p) => {
             let k = p.burst.unwrap_or(100);
