@@ -32,7 +32,7 @@ pub fn build() -> Result<Built> {
     tools::ensure_wasm_bindgen()?;
     tools::ensure_node_modules()?;
     run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
-    run(cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets"]))?;
+    run(cargo().args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets"]))?;
 
     let out = root.join("target/widgets");
     let _ = std::fs::remove_dir_all(&out);
@@ -45,7 +45,7 @@ pub fn build() -> Result<Built> {
         .arg(&out)
         .arg("--out-name")
         .arg("widgets")
-        .arg(root.join("target/wasm32-unknown-unknown/release/wasm_widgets.wasm")))?;
+        .arg(root.join("target/wasm32-unknown-unknown/wasm/wasm_widgets.wasm")))?;
     let raw = out.join("widgets_bg.wasm");
     let opt = out.join("widgets_opt.wasm");
     run(Command::new(tools::wasm_opt()).args(["-Oz", "--strip-debug"]).args(WASM_FEATURES).arg(&raw).arg("-o").arg(&opt))?;
