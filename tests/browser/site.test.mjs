@@ -299,3 +299,16 @@ test("the comparison tabs are reachable by keyboard and share one scenario", asy
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("network presets set the I/O wait and say where their figure comes from", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  const before = await page.getByTestId("tput-executor").textContent();
+  const preset = page.getByTestId("preset-cross-region");
+  assert.match(await preset.getAttribute("title"), /Source: .+/);
+  await preset.click();
+  await page.waitForFunction((t) => document.querySelector("[data-testid=tput-executor]").textContent !== t, before);
+  assert.equal(await preset.getAttribute("aria-pressed"), "true");
+  assert.equal(await page.getByTestId("io-slider-value").textContent(), "87.0 ms");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -105,6 +105,25 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
                 testid="n-slider"
             />
         </div>
+        <div class="widget-presets" role="group" aria-label="Network presets">
+            {perfmodel::scenario::PRESETS
+                .iter()
+                .map(|p| {
+                    let rtt = p.rtt_ms;
+                    view! {
+                        <button
+                            type="button"
+                            data-testid=format!("preset-{}", p.key)
+                            title=format!("{} ms round trip. Source: {}", number(p.rtt_ms), p.source)
+                            aria-pressed=move || (shared.scenario.get().io_wait_ms == rtt).to_string()
+                            on:click=move |_| shared.scenario.update(|s| s.io_wait_ms = rtt)
+                        >
+                            {p.label}" ("{number(p.rtt_ms)}" ms)"
+                        </button>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </div>
         <MoreSettings uid=uid.clone() shared/>
     }
 }

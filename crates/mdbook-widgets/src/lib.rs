@@ -11,6 +11,8 @@ const OPEN: &str = "{{#widget";
 const CLOSE: &str = "}}";
 /// Replaced by the table of model parameters (name, default, unit, range, source).
 const PARAMS: &str = "{{#model-params}}";
+/// Replaced by the table of network presets (round trip and source).
+const PRESETS: &str = "{{#model-presets}}";
 
 /// A directive that could not be turned into a widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,12 +51,14 @@ pub fn expand(markdown: &str) -> Result<String, Vec<DirectiveError>> {
     }
     let mut edits: Vec<(usize, usize, String)> =
         found.into_iter().map(|(s, e, w)| (s, e, placeholder(&w))).collect();
-    let mut from = 0;
-    while let Some(i) = markdown[from..].find(PARAMS) {
-        let start = from + i;
-        from = start + PARAMS.len();
-        if prose.iter().any(|r| r.contains(&start)) {
-            edits.push((start, from, params_table()));
+    for (token, table) in [(PARAMS, params_table as fn() -> String), (PRESETS, presets_table)] {
+        let mut from = 0;
+        while let Some(i) = markdown[from..].find(token) {
+            let start = from + i;
+            from = start + token.len();
+            if prose.iter().any(|r| r.contains(&start)) {
+                edits.push((start, from, table()));
+            }
         }
     }
     edits.sort_by_key(|e| e.0);
@@ -102,6 +106,16 @@ fn prose_ranges(markdown: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     out
+}
+
+/// The network presets as a Markdown table, from [`perfmodel::scenario::PRESETS`].
+pub fn presets_table() -> String {
+    let mut t = String::from("\n\n| Preset | Round trip (ms) | Source |\n|---|---:|---|\n");
+    for p in perfmodel::scenario::PRESETS {
+        t.push_str(&format!("| {} | {} | {} |\n", p.label, p.rtt_ms, p.source.replace('|', "\\|")));
+    }
+    t.push('\n');
+    t
 }
 
 /// The placeholder a widget mounts into. It is a block of its own (blank

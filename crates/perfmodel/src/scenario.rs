@@ -61,6 +61,45 @@ impl Default for Scenario {
 /// Loopback TCP round trip measured here (lab/results/asyncio_costs.json, tcp_rtt_us).
 pub const LOCALHOST_RTT_MS: f64 = 0.0637;
 
+/// A named network distance: the round trip it sets as the I/O wait, and
+/// where that figure comes from. The I/O wait also includes the server's
+/// own time, which a preset leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Preset {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub rtt_ms: f64,
+    pub source: &'static str,
+}
+
+/// The presets offered next to the I/O-wait slider.
+pub const PRESETS: [Preset; 4] = [
+    Preset {
+        key: "localhost",
+        label: "Localhost",
+        rtt_ms: LOCALHOST_RTT_MS,
+        source: "measured here: loopback TCP round trip (lab/results/asyncio_costs.json)",
+    },
+    Preset {
+        key: "same-zone",
+        label: "Same zone",
+        rtt_ms: 0.25,
+        source: "xkyle.com, \"Measuring AWS Region and AZ Latency\": best of 50 pings within one availability zone, about 0.25 ms",
+    },
+    Preset {
+        key: "cross-zone",
+        label: "Cross zone",
+        rtt_ms: 1.0,
+        source: "Google Distributed Cloud zone requirements: under 1 ms round trip between two zones of a region (an upper bound)",
+    },
+    Preset {
+        key: "cross-region",
+        label: "Cross region",
+        rtt_ms: 87.0,
+        source: "\"Latency Between AWS Global Regions\" (as tabulated on acomputerscientistlearnsaws.blogspot.com, 2017): US East (N. Virginia) to US West (Oregon), 86.98 ms average",
+    },
+];
+
 impl Scenario {
     /// CPython's ThreadPoolExecutor default since 3.8: min(32, cpu_count + 4).
     pub fn pool_size(&self) -> u32 {
