@@ -67,6 +67,19 @@ test("the keyboard moves a slider and the readout, summary and chart follow", as
   await context.close();
 });
 
+test("the readout gives simulated p50 and p99 beside the analytic mean", async () => {
+  const { page, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=1&n=50");
+  for (const p of ["sync", "executor", "tokio"]) {
+    const num = (s) => Number(s.replace(/,/g, ""));
+    const p50 = num(await page.getByTestId(`p50-${p}`).textContent());
+    const p99 = num(await page.getByTestId(`p99-${p}`).textContent());
+    const mean = num(await page.getByTestId(`lat-${p}`).textContent());
+    assert.ok(p50 > 0 && p99 >= p50, `${p}: p50 ${p50}, p99 ${p99}`);
+    assert.ok(p50 < 2 * mean && p50 > mean / 2, `${p}: the simulator's median ${p50} is near the analytic mean ${mean}`);
+  }
+  await context.close();
+});
+
 test("a pointer drag on the concurrency slider changes the readout", async () => {
   const { page, context } = await readyPage(srv.base + WIDGET_PAGE);
   const before = await page.getByTestId("tput-tokio").textContent();

@@ -215,3 +215,13 @@ impl ThroughputData {
         Table { headers, rows }
     }
 }
+
+/// Latency percentiles at the scenario's own concurrency, from the
+/// simulator (the analytic solver gives means only). The run is capped at
+/// 50,000 warm-up and 50,000 measured requests so a slider move stays quick.
+pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, ModelError> {
+    use perfmodel::sim::simulate;
+    let base = perfmodel::predict::sim_config(s, 17);
+    let cfg = perfmodel::sim::SimConfig { requests: base.requests.min(50_000), warmup: base.warmup.min(50_000), ..base };
+    Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r.latency_ms))).collect()
+}

@@ -16,6 +16,9 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     debug_assert!(IO_MAX_MS <= range::IO_WAIT_MS.1);
     let params = Params::default();
     let data = Memo::new(move |_| throughput_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
+    let pct = Memo::new(move |_| {
+        charts::throughput::percentiles_at(&params, &shared.scenario.get()).map_err(|e| e.to_string())
+    });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
 
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
@@ -25,11 +28,21 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
         let cell = move |f: fn(&charts::throughput::Series) -> String| {
             move || data.get().map(|d| f(d.get(p))).unwrap_or_default()
         };
+        let pcell = move |f: fn(&perfmodel::sim::Percentiles) -> String| {
+            move || {
+                pct.get()
+                    .ok()
+                    .and_then(|v| v.into_iter().find(|(q, _)| *q == p).map(|(_, l)| f(&l)))
+                    .unwrap_or_default()
+            }
+        };
         view! {
             <tr>
                 <th scope="row"><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</th>
                 <td data-testid=format!("tput-{}", p.name())>{cell(|s| number(s.at_n))}</td>
                 <td data-testid=format!("lat-{}", p.name())>{cell(|s| number(s.latency_at_n_ms))}</td>
+                <td data-testid=format!("p50-{}", p.name())>{pcell(|l| number(l.p50))}</td>
+                <td data-testid=format!("p99-{}", p.name())>{pcell(|l| number(l.p99))}</td>
                 <td>{cell(|s| number(s.bounds.gil_ceiling))}</td>
             </tr>
         }
@@ -42,9 +55,9 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="throughput"/>
             <table class="widget-readout">
-                <caption>"At the chosen point (analytic model; dashed lines are each pattern's GIL ceiling, dotted the executor's pool cap)"</caption>
+                <caption>"At the chosen point. Requests/s, mean latency and the GIL ceiling are analytic (dashed lines in the chart are the GIL ceilings, the dotted one the executor's pool cap); p50 and p99 come from the simulator."</caption>
                 <thead>
-                    <tr><th scope="col">"Pattern"</th><th scope="col">"Requests/s"</th><th scope="col">"Mean latency (ms)"</th><th scope="col">"GIL ceiling (req/s)"</th></tr>
+                    <tr><th scope="col">"Pattern"</th><th scope="col">"Requests/s"</th><th scope="col">"Mean latency (ms)"</th><th scope="col">"p50 (ms)"</th><th scope="col">"p99 (ms)"</th><th scope="col">"GIL ceiling (req/s)"</th></tr>
                 </thead>
                 <tbody>{row(Pattern::Sync)}{row(Pattern::Executor)}{row(Pattern::Tokio)}</tbody>
             </table>
