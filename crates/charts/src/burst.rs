@@ -169,14 +169,7 @@ pub fn draw_burst<DB: DrawingBackend>(
             .map_err(|e| e.to_string())?
             .label("done")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(theme.background.mix(0.9))
-            .border_style(theme.grid)
-            .label_font(font(11.0))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        crate::style::legend(&mut chart, crate::style::Pen { theme, scale }, SeriesLabelPosition::UpperRight, 11.0)?;
     }
     area.present().map_err(|e| e.to_string())
 }

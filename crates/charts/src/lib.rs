@@ -9,6 +9,7 @@ pub mod burst;
 pub mod format;
 pub mod gil;
 pub mod memory;
+pub mod style;
 pub mod table;
 pub mod theme;
 pub mod throughput;

@@ -6,7 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{count, number, si};
+use crate::format::{count, number};
+use crate::style::{concurrency_axes, decades, legend, Pen};
 use crate::throughput::{concurrencies, N_MAX, N_MIN};
 use crate::Theme;
 
@@ -104,35 +105,17 @@ pub fn draw_memory<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let px = |v: f64| (v * scale).round() as u32;
-    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    let pen = Pen { theme, scale };
+    let px = |v: f64| pen.px(v);
     area.fill(&theme.background).map_err(|e| e.to_string())?;
     let hi = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(d.pod_limit_mib, f64::max);
     let lo = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(f64::INFINITY, f64::min);
-    let y_lo = 10f64.powf(lo.max(0.1).log10().floor());
-    let y_hi = 10f64.powf((hi * 1.5).log10().ceil());
-    let mut chart = ChartBuilder::on(area)
-        .margin(px(10.0))
-        .x_label_area_size(px(40.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid.mix(0.35))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.foreground)
-        .label_style(font(12.0))
-        .axis_desc_style(font(13.0))
-        .x_desc("concurrent callers (log)")
-        .y_desc(match d.view {
-            MemoryView::Resident => "resident memory, MiB (log)",
-            MemoryView::Reserved => "reserved address space, MiB (log)",
-        })
-        .x_label_formatter(&|v| si(*v))
-        .y_label_formatter(&|v| si(*v))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let (y_lo, y_hi) = decades(lo.max(0.1), hi * 1.5);
+    let y_desc = match d.view {
+        MemoryView::Resident => "resident memory, MiB (log)",
+        MemoryView::Reserved => "reserved address space, MiB (log)",
+    };
+    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), y_desc)?;
     for s in &d.series {
         let color = theme.pattern(s.pattern);
         let style = ShapeStyle::from(&color).stroke_width(px(2.5));
@@ -171,37 +154,17 @@ pub fn draw_memory<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new([(n, y_lo), (n, y_hi)], ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0))))
         .map_err(|e| e.to_string())?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(theme.background.mix(0.9))
-        .border_style(theme.grid)
-        .label_font(font(12.0))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 12.0)?;
     area.present().map_err(|e| e.to_string())
 }
 
 impl MemoryData {
     /// Every point: concurrency, then MiB of the chosen view per pattern.
     pub fn table(&self) -> crate::table::Table {
-        use crate::table::{raw, Table};
         let unit = match self.view {
             MemoryView::Resident => "resident MiB",
             MemoryView::Reserved => "reserved MiB",
         };
-        let mut headers = vec!["concurrency".to_string()];
-        headers.extend(self.series.iter().map(|s| format!("{} {unit}", s.pattern.name())));
-        let rows = self.series[0]
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, &(n, _))| {
-                let mut r = vec![n.to_string()];
-                r.extend(self.series.iter().map(|s| raw(s.points[i].1)));
-                r
-            })
-            .collect();
-        Table { headers, rows }
+        crate::table::curves(unit, self.series.iter().map(|s| (s.pattern, s.points.as_slice())))
     }
 }

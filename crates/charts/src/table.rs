@@ -36,6 +36,28 @@ impl Table {
     }
 }
 
+/// Curves sharing a concurrency axis: one row per concurrency, one column per pattern.
+pub fn curves<'a>(unit: &str, series: impl Iterator<Item = (perfmodel::Pattern, &'a [(u32, f64)])>) -> Table {
+    let series: Vec<_> = series.collect();
+    let mut headers = vec!["concurrency".to_string()];
+    headers.extend(series.iter().map(|(p, _)| format!("{} {unit}", p.name())));
+    let rows = series
+        .first()
+        .map(|(_, first)| {
+            first
+                .iter()
+                .enumerate()
+                .map(|(i, &(n, _))| {
+                    let mut r = vec![n.to_string()];
+                    r.extend(series.iter().map(|(_, pts)| pts.get(i).map(|p| raw(p.1)).unwrap_or_default()));
+                    r
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Table { headers, rows }
+}
+
 /// Full-precision number for tables and CSV.
 pub fn raw(v: f64) -> String {
     if v.is_finite() { format!("{v}") } else { String::new() }

@@ -5,7 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::format::{count, number, si};
+use crate::format::{count, number};
+use crate::style::{concurrency_axes, decades, legend, Pen};
 use crate::Theme;
 
 /// Concurrency axis of the chart: 1 to 100,000, log-spaced.
@@ -114,34 +115,14 @@ pub fn draw_throughput<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let px = |v: f64| (v * scale).round() as u32;
-    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
+    let pen = Pen { theme, scale };
+    let px = |v: f64| pen.px(v);
     area.fill(&theme.background).map_err(|e| e.to_string())?;
 
     let all = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let y_lo = 10f64.powf((lo.max(1e-3)).log10().floor());
-    let y_hi = 10f64.powf((hi.max(1.0) * 1.5).log10().ceil());
-
-    let mut chart = ChartBuilder::on(area)
-        .margin(px(10.0))
-        .x_label_area_size(px(40.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid.mix(0.35))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.foreground)
-        .label_style(font(12.0))
-        .axis_desc_style(font(13.0))
-        .x_desc("concurrent callers (log)")
-        .y_desc("requests per second (log)")
-        .x_label_formatter(&|v| si(*v))
-        .y_label_formatter(&|v| si(*v))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let (y_lo, y_hi) = decades(lo.max(1e-3), hi.max(1.0) * 1.5);
+    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), "requests per second (log)")?;
 
     for s in &d.series {
         let color = theme.pattern(s.pattern);
@@ -185,37 +166,16 @@ pub fn draw_throughput<DB: DrawingBackend>(
             .draw_series([Circle::new((n, s.at_n), px(5.0), ShapeStyle::from(&color).filled())])
             .map_err(|e| e.to_string())?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .background_style(theme.background.mix(0.9))
-        .border_style(theme.grid)
-        .label_font(font(12.0))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, pen, SeriesLabelPosition::LowerLeft, 12.0)?;
     area.present().map_err(|e| e.to_string())
 }
 
 impl ThroughputData {
     /// Every point of every curve: concurrency, then requests/s per pattern.
     pub fn table(&self) -> crate::table::Table {
-        use crate::table::{raw, Table};
-        let mut headers = vec!["concurrency".to_string()];
-        headers.extend(self.series.iter().map(|s| format!("{} requests/s", s.pattern.name())));
-        let rows = self.series[0]
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, &(n, _))| {
-                let mut r = vec![n.to_string()];
-                r.extend(self.series.iter().map(|s| raw(s.points[i].1)));
-                r
-            })
-            .collect();
-        Table { headers, rows }
+        crate::table::curves("requests/s", self.series.iter().map(|s| (s.pattern, s.points.as_slice())))
     }
 }
-
 /// Latency percentiles at the scenario's own concurrency, from the
 /// simulator (the analytic solver gives means only). The run is capped at
 /// 50,000 warm-up and 50,000 measured requests so a slider move stays quick.

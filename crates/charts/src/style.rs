@@ -1,0 +1,79 @@
+//! Drawing pieces the charts share: lengths and fonts at a device scale, the log-log concurrency axes, the legend.
+
+use plotters::coord::{combinators::LogCoord, Shift};
+use plotters::prelude::*;
+
+use crate::format::si;
+use crate::throughput::{N_MAX, N_MIN};
+use crate::Theme;
+
+/// Lengths and fonts scaled for the device (devicePixelRatio), in the theme's colours.
+#[derive(Debug, Clone, Copy)]
+pub struct Pen<'a> {
+    pub theme: &'a Theme,
+    pub scale: f64,
+}
+
+impl<'a> Pen<'a> {
+    pub fn px(&self, v: f64) -> u32 {
+        (v * self.scale).round() as u32
+    }
+    pub fn font(&self, size: f64) -> TextStyle<'static> {
+        ("sans-serif", size * self.scale).into_font().color(&self.theme.foreground)
+    }
+}
+
+/// Whole decades enclosing `[lo, hi]`, for a log axis.
+pub fn decades(lo: f64, hi: f64) -> (f64, f64) {
+    (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()))
+}
+
+pub type LogLog = Cartesian2d<LogCoord<f64>, LogCoord<f64>>;
+
+/// Axes of "something against concurrent callers", both on log scales, with
+/// the mesh and labels drawn.
+pub fn concurrency_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    pen: Pen,
+    (y_lo, y_hi): (f64, f64),
+    y_desc: &str,
+) -> Result<ChartContext<'a, DB, LogLog>, String> {
+    let theme = pen.theme;
+    let mut chart = ChartBuilder::on(area)
+        .margin(pen.px(10.0))
+        .x_label_area_size(pen.px(40.0))
+        .y_label_area_size(pen.px(64.0))
+        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(theme.grid.mix(0.35))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.foreground)
+        .label_style(pen.font(12.0))
+        .axis_desc_style(pen.font(13.0))
+        .x_desc("concurrent callers (log)")
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| si(*v))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+/// The series legend, boxed in the theme's colours.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pen: Pen,
+    position: SeriesLabelPosition,
+    size: f64,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(pen.theme.background.mix(0.9))
+        .border_style(pen.theme.grid)
+        .label_font(pen.font(size))
+        .draw()
+        .map_err(|e| e.to_string())
+}
