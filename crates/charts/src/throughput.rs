@@ -177,11 +177,17 @@ impl ThroughputData {
     }
 }
 /// Latency percentiles at the scenario's own concurrency, from the
-/// simulator (the analytic solver gives means only). The run is capped at
-/// 50,000 warm-up and 50,000 measured requests so a slider move stays quick.
+/// simulator (the analytic solver gives means only). Each run warms up for
+/// one cycle of the callers (at least 1,000 requests) and measures
+/// max(5,000, N) requests, both capped at 50,000, so a slider move stays
+/// quick; 5,000 samples put about 50 above the 99th percentile.
 pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, ModelError> {
     use perfmodel::sim::simulate;
-    let base = perfmodel::predict::sim_config(s, 17);
-    let cfg = perfmodel::sim::SimConfig { requests: base.requests.min(50_000), warmup: base.warmup.min(50_000), ..base };
+    let n = s.concurrency as u64;
+    let cfg = perfmodel::sim::SimConfig {
+        requests: n.max(5_000).min(50_000),
+        warmup: n.max(1_000).min(50_000),
+        ..perfmodel::predict::sim_config(s, 17)
+    };
     Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r.latency_ms))).collect()
 }
