@@ -117,9 +117,9 @@ pub fn draw_burst<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let px = |v: f64| (v * scale).round() as u32;
-    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
-    area.fill(&theme.background).map_err(|e| e.to_string())?;
+    let pen = crate::style::Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let font = |size: f64| pen.font(size);
     let panels = area.split_evenly((d.patterns.len(), 1));
     for (panel, b) in panels.iter().zip(&d.patterns) {
         let c = theme.pattern(b.pattern);
@@ -169,7 +169,7 @@ pub fn draw_burst<DB: DrawingBackend>(
             .map_err(|e| e.to_string())?
             .label("done")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
-        crate::style::legend(&mut chart, crate::style::Pen { theme, scale }, SeriesLabelPosition::UpperRight, 11.0)?;
+        crate::style::legend(&mut chart, pen, SeriesLabelPosition::UpperRight, 11.0)?;
     }
     area.present().map_err(|e| e.to_string())
 }

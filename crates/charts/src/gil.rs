@@ -139,9 +139,9 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let px = |v: f64| (v * scale).round() as u32;
-    let font = |size: f64| ("sans-serif", size * scale).into_font().color(&theme.foreground);
-    area.fill(&theme.background).map_err(|e| e.to_string())?;
+    let pen = crate::style::Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let font = |size: f64| pen.font(size);
     let weights: Vec<usize> = d.patterns.iter().map(|t| t.lanes.len().max(1) + 1).collect();
     let total: usize = weights.iter().sum();
     let (_, h) = area.dim_in_pixel();

@@ -105,9 +105,8 @@ pub fn draw_memory<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let pen = Pen { theme, scale };
+    let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
-    area.fill(&theme.background).map_err(|e| e.to_string())?;
     let hi = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(d.pod_limit_mib, f64::max);
     let lo = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(f64::INFINITY, f64::min);
     let (y_lo, y_hi) = decades(lo.max(0.1), hi * 1.5);

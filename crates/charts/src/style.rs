@@ -15,6 +15,11 @@ pub struct Pen<'a> {
 }
 
 impl<'a> Pen<'a> {
+    /// Start a drawing: fill the area with the theme's background.
+    pub fn fill<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &'a Theme, scale: f64) -> Result<Pen<'a>, String> {
+        area.fill(&theme.background).map_err(|e| e.to_string())?;
+        Ok(Pen { theme, scale })
+    }
     pub fn px(&self, v: f64) -> u32 {
         (v * self.scale).round() as u32
     }

@@ -115,9 +115,8 @@ pub fn draw_throughput<DB: DrawingBackend>(
     theme: &Theme,
     scale: f64,
 ) -> Result<(), String> {
-    let pen = Pen { theme, scale };
+    let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
-    area.fill(&theme.background).map_err(|e| e.to_string())?;
 
     let all = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
