@@ -85,6 +85,8 @@ fn cargo() -> Command {
 /// Every test, cheapest first so a broken basic fails fast.
 fn test() -> Result<()> {
     let root = project_root();
+    // The preprocessor's golden tests build fixture books with the real mdbook.
+    tools::ensure_mdbook()?;
     run(cargo().args(["test", "--release", "--workspace"]))?;
     site::build()?;
     tools::ensure_chromium()?;
