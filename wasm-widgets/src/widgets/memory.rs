@@ -24,7 +24,7 @@ pub fn MemoryUsage(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, re
     let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
     let set_lim = Callback::new(move |v: f64| shared.scenario.update(|s| s.pod_limit_mib = v));
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
-    let radio = move |v: MemoryView, label: &'static str, id: String| {
+    let radio = move |v: MemoryView, label: String, id: String| {
         view! {
             <label class="widget-radio">
                 <input
@@ -68,8 +68,17 @@ pub fn MemoryUsage(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, re
             </div>
             <fieldset class="widget-switch">
                 <legend>"Show"</legend>
-                {radio(MemoryView::Resident, "resident memory (what a container limit counts)", uid.clone())}
-                {radio(MemoryView::Reserved, "reserved address space (8 MiB stack per Python thread)", uid.clone())}
+                {radio(MemoryView::Resident, "resident memory (what a container limit counts)".into(), uid.clone())}
+                {radio(
+                    MemoryView::Reserved,
+                    // The stack sizes are the model's parameters, not typed here.
+                    format!(
+                        "reserved address space ({} MiB stack per Python thread, {} MiB per Tokio worker)",
+                        number(params.thread_stack_mib),
+                        number(params.tokio_stack_mib)
+                    ),
+                    uid.clone(),
+                )}
             </fieldset>
             <p class="widget-hint">
                 "A thread reserves its whole stack as address space, but only the pages it touches become resident; the container's limit counts the resident part."
