@@ -6,6 +6,7 @@
 //! canvas in the browser and into an SVG string in the golden tests.
 
 pub mod burst;
+pub mod flow;
 pub mod format;
 pub mod gil;
 pub mod memory;

@@ -117,3 +117,62 @@ fn burst_of_a_hundred_at_one_ms() {
     check("burst-100-1ms.svg", &svg);
     assert!(d.summary().contains("A burst of 100 requests"));
 }
+
+#[test]
+fn request_flow_follows_one_executor_request() {
+    use charts::flow::{draw_flow, flow_data, FlowFrame};
+    use perfmodel::sim::LegState;
+    use perfmodel::Pattern;
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let d = flow_data(&Params::default(), &s, Pattern::Executor).unwrap();
+    assert!(d.complete);
+    // The executor's path: loop → worker → loop, with the I/O on the worker.
+    assert_eq!(d.lanes.first().map(String::as_str), Some("event loop"));
+    assert!(d.lanes.iter().any(|l| l.starts_with("pool worker")));
+    assert!(d.legs.iter().any(|l| l.state == LegState::Io && d.lanes[l.lane].starts_with("pool worker")));
+    let c = d.count(Pattern::Executor).totals;
+    assert_eq!((c.gil_acquisitions, c.thread_hops), (4, 2));
+    let text = d.summary();
+    assert!(text.contains("takes the GIL 4 times") && text.contains("between threads 2 times"), "{text}");
+    assert!(text.contains(&charts::format::number(d.latency_ms)), "{text}");
+    // The playhead finds the leg it is in.
+    let mid = d.legs[2].start_ms + (d.legs[2].end_ms - d.legs[2].start_ms) / 2.0;
+    assert_eq!(d.leg_at(mid), Some(2));
+    assert_eq!(d.leg_at(1e9), Some(d.legs.len() - 1));
+    assert_eq!(d.table().rows.len(), d.legs.len());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 300)).into_drawing_area();
+        draw_flow(&root, &FlowFrame { at_ms: mid, data: d.clone() }, &Theme::LIGHT, 1.0).unwrap();
+    }
+    check("flow-executor-1ms-50.svg", &svg);
+}
+
+#[test]
+fn tokio_requests_leave_their_thread_during_io() {
+    use charts::flow::{flow_data, NO_THREAD};
+    use perfmodel::sim::LegState;
+    use perfmodel::Pattern;
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let d = flow_data(&Params::default(), &s, Pattern::Tokio).unwrap();
+    let io: Vec<_> = d.legs.iter().filter(|l| matches!(l.state, LegState::Io | LegState::AsyncIo)).collect();
+    assert!(!io.is_empty() && io.iter().all(|l| l.state == LegState::AsyncIo && d.lanes[l.lane] == NO_THREAD));
+    let sync = flow_data(&Params::default(), &s, Pattern::Sync).unwrap();
+    // Fifty callers share one blocking thread: most of a request's life is the queue.
+    assert!(sync.time_in(&[LegState::Queued]) > 0.8 * sync.latency_ms, "{}", sync.summary());
+}
+
+#[test]
+fn a_lone_sync_caller_never_queues_and_draws_one_lane() {
+    use charts::flow::{draw_flow, flow_data, FlowFrame};
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 1, ..Scenario::default() };
+    let d = flow_data(&Params::default(), &s, perfmodel::Pattern::Sync).unwrap();
+    assert_eq!(d.lanes, ["calling thread"]);
+    assert_eq!(d.legs.len(), 5, "{:?}", d.legs);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 300)).into_drawing_area();
+        draw_flow(&root, &FlowFrame { at_ms: 0.0, data: d }, &Theme::LIGHT, 1.0).unwrap();
+    }
+    assert!(svg.contains("calling thread"));
+}

@@ -158,6 +158,10 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
         Widget::ConcurrentHandling(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
         }
+        Widget::RequestFlow(props) => {
+            s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
+            s.concurrency = props.concurrency.unwrap_or(s.concurrency);
+        }
         Widget::ComparisonTabs(_) => {}
     }
     {
@@ -175,6 +179,13 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            // Without JavaScript: the whole journey, playhead at the end.
+            Widget::RequestFlow(props) => {
+                let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
+                let data = charts::flow::flow_data(&p, &s, pattern).map_err(|e| e.to_string())?;
+                let at_ms = data.latency_ms;
+                charts::flow::draw_flow(&root, &charts::flow::FlowFrame { data, at_ms }, &Theme::LIGHT, 1.0)?;
             }
             Widget::ConcurrentHandling(props) => {
                 let k = props.burst.unwrap_or(DEFAULT_BURST);
@@ -222,6 +233,10 @@ fn noscript_text(w: &Widget) -> &'static str {
         Widget::GilTimeline(_) => {
             "Which thread holds the GIL at the starting scenario, drawn when the site was built. \
              The interactive version needs JavaScript."
+        }
+        Widget::RequestFlow(_) => {
+            "One simulated request followed through the threads it visits at the starting scenario, \
+             drawn when the site was built. Playing it step by step needs JavaScript."
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn sim_config(s: &Scenario, seed: u64) -> SimConfig {
         dist: ServiceDist::Measured,
         trace_ms: 0.0,
         burst: false,
+        follow: false,
     }
 }
 

@@ -65,11 +65,15 @@ pub struct SimConfig {
     /// instead of a closed loop (set `warmup` 0 and `requests` = concurrency).
     #[serde(default)]
     pub burst: bool,
+    /// Record the journey of one request (the first issued once measuring
+    /// starts): which thread had it and what it was doing, step by step.
+    #[serde(default)]
+    pub follow: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0, burst: false }
+        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0, burst: false, follow: false }
     }
 }
 
@@ -110,6 +114,57 @@ pub struct Segment {
     pub end_ms: f64,
 }
 
+/// Where a followed request is during one leg of its journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LegState {
+    /// Waiting in a queue for a thread of the step's role (the blocked
+    /// caller, the executor's work queue, the loop's ready queue, Tokio's run queue).
+    Queued,
+    /// A thread is being woken up for it.
+    Waking,
+    /// Its thread waits for the GIL.
+    WaitingGil,
+    /// Its thread runs it holding the GIL.
+    HoldsGil,
+    /// Its thread waits for a free core (GIL released).
+    WaitingCore,
+    /// Its thread runs it without the GIL.
+    Cpu,
+    /// Its thread is blocked on the network.
+    Io,
+    /// Waiting for the network with no thread attached (Tokio: the worker went on to other tasks).
+    AsyncIo,
+}
+
+impl LegState {
+    /// Whether a thread is attached to the request in this state.
+    pub fn on_thread(self) -> bool {
+        !matches!(self, LegState::Queued | LegState::AsyncIo)
+    }
+}
+
+/// One leg of a followed request's journey.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Leg {
+    /// The thread that had the request (an index into `SimResult::lanes`), if any.
+    pub thread: Option<u32>,
+    pub state: LegState,
+    /// Index of the path step (`pattern::steps`) the request was at.
+    pub step: usize,
+    /// ms since the request was issued.
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+/// The followed request's whole journey.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Journey {
+    pub legs: Vec<Leg>,
+    /// False if the simulation ended before the request completed.
+    pub complete: bool,
+}
+
 /// What the simulator measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimResult {
@@ -140,6 +195,8 @@ pub struct SimResult {
     /// Burst mode only: for each request, when a thread started it and when
     /// it completed, ms from the burst.
     pub burst: Vec<(f64, f64)>,
+    /// With `follow`: one request's journey.
+    pub journey: Journey,
 }
 
 /// Latency summary, ms.
@@ -273,6 +330,18 @@ struct Sim<'a> {
     trace: Vec<Segment>,
     trace_end: f64,
     burst_log: Vec<(f64, f64)>,
+    follow: Follow,
+}
+
+/// Bookkeeping for the followed request.
+#[derive(Debug, Default)]
+struct Follow {
+    /// The followed request, once chosen, until it completes.
+    req: Option<u32>,
+    /// The thread that has it now.
+    thread: Option<u32>,
+    issued: f64,
+    journey: Journey,
 }
 
 fn role_index(r: Role) -> usize {
@@ -360,6 +429,7 @@ impl<'a> Sim<'a> {
             trace: Vec::new(),
             trace_end: 0.0,
             burst_log: Vec::new(),
+            follow: Follow::default(),
         };
         // Threads that exist from the start: loop, callers (sync + threads
         // creates them up front), Tokio workers, background threads.
@@ -602,7 +672,68 @@ impl<'a> Sim<'a> {
 
     fn issue(&mut self, r: u32) {
         self.reqs[r as usize] = Req { issued: self.now, step: 0, started: f64::NAN };
+        if self.cfg.follow && self.measuring && self.follow.req.is_none() && !self.follow.journey.complete {
+            self.follow.req = Some(r);
+            self.follow.issued = self.now;
+        }
         self.deliver(r);
+    }
+
+    /// Give thread `t` request `r` (or take its request away), keeping track
+    /// of where the followed request is.
+    fn hand(&mut self, t: u32, r: Option<u32>) {
+        if let Some(f) = self.follow.req {
+            if r == Some(f) {
+                self.follow.thread = Some(t);
+            } else if self.threads[t as usize].req == Some(f) {
+                self.follow.thread = None;
+            }
+        }
+        self.threads[t as usize].req = r;
+    }
+
+    /// After each event: note where the followed request is now, starting a
+    /// new leg when that changed.
+    fn note_follow(&mut self) {
+        let Some(r) = self.follow.req else { return };
+        let step = self.reqs[r as usize].step;
+        let state = match self.follow.thread {
+            Some(t) => match self.threads[t as usize].act {
+                Activity::Waking => LegState::Waking,
+                Activity::WantGil => LegState::WaitingGil,
+                Activity::Gil { .. } => LegState::HoldsGil,
+                Activity::WantCore => LegState::WaitingCore,
+                Activity::Cpu => LegState::Cpu,
+                Activity::Io => LegState::Io,
+                Activity::Idle => LegState::Queued,
+            },
+            None if matches!(self.steps[step.min(self.steps.len() - 1)].work, Work::Io(_)) => LegState::AsyncIo,
+            None => LegState::Queued,
+        };
+        let at = (self.now - self.follow.issued) / 1e3;
+        let legs = &mut self.follow.journey.legs;
+        if let Some(last) = legs.last_mut() {
+            if last.thread == self.follow.thread && last.state == state && last.step == step {
+                return;
+            }
+            last.end_ms = at;
+            if last.end_ms <= last.start_ms {
+                legs.pop();
+            }
+        }
+        legs.push(Leg { thread: self.follow.thread, state, step, start_ms: at, end_ms: at });
+    }
+
+    /// The followed request completed: close its last leg.
+    fn end_follow(&mut self) {
+        let at = (self.now - self.follow.issued) / 1e3;
+        if let Some(last) = self.follow.journey.legs.last_mut() {
+            last.end_ms = at;
+        }
+        self.follow.journey.legs.retain(|l| l.end_ms > l.start_ms);
+        self.follow.journey.complete = true;
+        self.follow.req = None;
+        self.follow.thread = None;
     }
 
     /// Hand request `r` to the role of its current step.
@@ -630,8 +761,8 @@ impl<'a> Sim<'a> {
                 if role != Role::Loop {
                     self.mark_started(r);
                 }
+                self.hand(t, Some(r));
                 let th = &mut self.threads[t as usize];
-                th.req = Some(r);
                 th.batch_left = 1;
                 if wake > 0.0 {
                     th.act = Activity::Waking;
@@ -680,7 +811,7 @@ impl<'a> Sim<'a> {
                     // Async I/O: the worker is free while the request waits.
                     let at = self.now + d;
                     self.push(at, Ev::IoDone { req: r });
-                    self.threads[t as usize].req = None;
+                    self.hand(t, None);
                     self.next_work(t);
                 } else {
                     let th = &mut self.threads[t as usize];
@@ -730,8 +861,8 @@ impl<'a> Sim<'a> {
         let step = self.reqs[r as usize].step + 1;
         self.reqs[r as usize].step = step;
         if step == self.steps.len() {
+            self.hand(t, None);
             self.complete(r);
-            self.threads[t as usize].req = None;
             if !self.cfg.burst {
                 self.issue(r);
             }
@@ -742,7 +873,7 @@ impl<'a> Sim<'a> {
         if self.steps[step].role == role {
             self.start_step(t);
         } else {
-            self.threads[t as usize].req = None;
+            self.hand(t, None);
             self.deliver(r);
             self.next_work(t);
         }
@@ -768,7 +899,7 @@ impl<'a> Sim<'a> {
             if role != Role::Loop {
                 self.mark_started(r);
             }
-            self.threads[t as usize].req = Some(r);
+            self.hand(t, Some(r));
             self.start_step(t);
         } else {
             self.release_gil(t);
@@ -788,6 +919,9 @@ impl<'a> Sim<'a> {
     }
 
     fn complete(&mut self, r: u32) {
+        if self.follow.req == Some(r) {
+            self.end_follow();
+        }
         if self.cfg.burst {
             let req = self.reqs[r as usize];
             self.burst_log.push((req.started / 1e3, self.now / 1e3));
@@ -833,6 +967,9 @@ impl<'a> Sim<'a> {
                 }
                 Ev::DropRequest { waiter, switches } => self.drop_request(waiter, switches),
             }
+            if self.follow.req.is_some() {
+                self.note_follow();
+            }
             if self.measuring && self.completed >= self.cfg.requests {
                 break;
             }
@@ -872,6 +1009,7 @@ impl<'a> Sim<'a> {
             trace: self.trace.clone(),
             window_ms: window / 1e3,
             burst: self.burst_log.clone(),
+            journey: self.follow.journey.clone(),
         }
     }
 }

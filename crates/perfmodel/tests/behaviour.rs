@@ -139,3 +139,40 @@ fn a_burst_runs_every_request_once_and_the_pool_queues_the_rest() {
     assert!(queued_at_start >= 90, "{queued_at_start} waited for a worker");
     assert_eq!(ex.threads, 1 + 6);
 }
+
+#[test]
+fn a_followed_request_accounts_for_its_whole_latency() {
+    use perfmodel::sim::LegState;
+    let p = Params::default();
+    for (io, n) in [(0.0637, 1), (1.0, 50), (5.0, 400)] {
+        let s = Scenario { io_wait_ms: io, concurrency: n, ..Scenario::default() };
+        let cfg = SimConfig { requests: 2_000.max(2 * n as u64), warmup: 1_000, follow: true, ..SimConfig::default() };
+        for pattern in Pattern::COMPARED {
+            let r = simulate(pattern, &p, &s, &cfg).unwrap();
+            let j = &r.journey;
+            assert!(j.complete, "{pattern:?} io={io} n={n}: the followed request did not finish");
+            assert_eq!(j.legs[0].start_ms, 0.0);
+            for w in j.legs.windows(2) {
+                assert!((w[0].end_ms - w[1].start_ms).abs() < 1e-9, "legs must be contiguous: {w:?}");
+                assert!(w[0] != w[1]);
+            }
+            let path = steps(pattern, &p, &s);
+            let want = totals(&path);
+            let sum = |f: fn(LegState) -> bool| -> f64 {
+                j.legs.iter().filter(|l| f(l.state)).map(|l| (l.end_ms - l.start_ms) * 1e3).sum()
+            };
+            // Measured service times: the GIL-held and CPU time are exactly the path's.
+            let held = sum(|s| s == LegState::HoldsGil);
+            assert!((held - want.gil_us()).abs() < 1e-6 * want.gil_us().max(1.0), "{pattern:?}: held {held} µs vs {}", want.gil_us());
+            let cpu = sum(|s| s == LegState::Cpu);
+            assert!((cpu - want.cpu_us).abs() < 1e-6 * want.cpu_us.max(1.0), "{pattern:?}: cpu {cpu} vs {}", want.cpu_us);
+            // Off-thread legs appear only where the pattern has them.
+            let off_thread_io = sum(|s| s == LegState::AsyncIo);
+            assert_eq!(off_thread_io > 0.0, pattern == Pattern::Tokio, "{pattern:?}");
+            // Every step of the path is visited, in order.
+            let mut seen: Vec<usize> = j.legs.iter().map(|l| l.step).collect();
+            seen.dedup();
+            assert!(seen.windows(2).all(|w| w[0] < w[1]), "{pattern:?}: steps out of order {seen:?}");
+        }
+    }
+}

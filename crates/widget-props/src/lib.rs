@@ -59,6 +59,19 @@ pub struct BurstProps {
     pub burst: Option<u32>,
 }
 
+/// Props of the request-flow widget.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowProps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    /// The pattern shown first: sync, executor (default) or tokio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<perfmodel::Pattern>,
+}
+
 /// Largest burst the widget accepts.
 pub const BURST_MAX: u32 = 10_000;
 
@@ -76,6 +89,8 @@ pub enum Widget {
     ConcurrentHandling(BurstProps),
     /// The four comparison figures in keyboard-reachable tabs.
     ComparisonTabs(TabsProps),
+    /// One simulated request followed thread by thread, animated.
+    RequestFlow(FlowProps),
 }
 
 /// Props of the tab group.
@@ -89,7 +104,7 @@ pub struct TabsProps {
 
 /// Directive names, for error messages.
 pub const NAMES: &[&str] =
-    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs"];
+    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -99,6 +114,7 @@ impl Widget {
             Widget::MemoryUsage(_) => "memory-usage",
             Widget::ConcurrentHandling(_) => "concurrent-handling",
             Widget::ComparisonTabs(_) => "comparison-tabs",
+            Widget::RequestFlow(_) => "request-flow",
         }
     }
 
@@ -133,6 +149,7 @@ impl Widget {
             "memory-usage" => Widget::MemoryUsage(typed(name, props)?),
             "concurrent-handling" => Widget::ConcurrentHandling(typed(name, props)?),
             "comparison-tabs" => Widget::ComparisonTabs(typed(name, props)?),
+            "request-flow" => Widget::RequestFlow(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -142,14 +159,15 @@ impl Widget {
     /// Range checks that serde's types cannot express.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Widget::ThroughputScaling(p) | Widget::GilTimeline(p) => {
-                if let Some(io) = p.io_wait_ms {
-                    in_range("io_wait_ms", io, range::IO_WAIT_MS)?;
+            Widget::ThroughputScaling(p) | Widget::GilTimeline(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
+            Widget::RequestFlow(p) => {
+                scenario_in_range(p.io_wait_ms, p.concurrency)?;
+                match p.pattern {
+                    Some(perfmodel::Pattern::SyncThreads) => {
+                        Err("pattern = sync-threads is not shown here; use sync, executor or tokio".into())
+                    }
+                    _ => Ok(()),
                 }
-                if let Some(n) = p.concurrency {
-                    in_range("concurrency", n as f64, range::CONCURRENCY)?;
-                }
-                Ok(())
             }
             Widget::ComparisonTabs(p) => match p.open {
                 Some(i) if i > 3 => Err(format!("open = {i} is outside 0–3")),
@@ -175,6 +193,16 @@ impl Widget {
             }
         }
     }
+}
+
+fn scenario_in_range(io: Option<f64>, n: Option<u32>) -> Result<(), String> {
+    if let Some(io) = io {
+        in_range("io_wait_ms", io, range::IO_WAIT_MS)?;
+    }
+    if let Some(n) = n {
+        in_range("concurrency", n as f64, range::CONCURRENCY)?;
+    }
+    Ok(())
 }
 
 fn in_range(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
@@ -256,6 +284,9 @@ mod tests {
         assert!(parse_directive("throughput-scaling io_wait_ms=1e9").unwrap_err().contains("outside"));
         assert!(parse_directive("throughput-scaling io_wait_ms=1 io_wait_ms=2").unwrap_err().contains("twice"));
         assert!(parse_directive("").is_err());
+        assert!(parse_directive("request-flow pattern=tokio").is_ok());
+        assert!(parse_directive("request-flow pattern=sync-threads").unwrap_err().contains("sync, executor or tokio"));
+        assert!(parse_directive("request-flow pattern=fast").unwrap_err().contains("prop pattern"));
         assert!(Widget::from_placeholder("throughput-scaling", "{not json").is_err());
         let e = Widget::from_placeholder("throughput-scaling", r#"{"concurrency":"lots"}"#).unwrap_err();
         assert!(e.contains("prop concurrency"), "{e}");

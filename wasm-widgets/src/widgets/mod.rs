@@ -2,6 +2,7 @@
 
 pub mod burst;
 pub mod canvas;
+pub mod flow;
 pub mod gil;
 pub mod memory;
 pub mod tabs;
@@ -24,6 +25,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => apply_props(&shared, props),
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
+        Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
         Widget::ComparisonTabs(_) => {}
     }
     if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
@@ -45,6 +47,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ConcurrentHandling(p) => {
             let k = p.burst.unwrap_or(100);
             leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
+        }
+        Widget::RequestFlow(p) => {
+            let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);
+            leptos::mount::mount_to(el, move || view! { <flow::RequestFlow host shared theme pattern/> }.into_any())
         }
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);

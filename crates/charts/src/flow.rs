@@ -1,0 +1,336 @@
+//! Request flow: one simulated `client.get(key)` followed through the threads it visits, step by step.
+
+use perfmodel::pattern::{steps, totals, PathTotals, Step};
+use perfmodel::sim::{simulate, Lane, LegState, SimConfig};
+use perfmodel::{predict::sim_config, ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{count, number};
+use crate::style::Pen;
+use crate::Theme;
+
+/// Seed of the followed run: fixed, so a link shows the same request.
+pub const SEED: u64 = 31;
+/// Label of the lane for legs with no thread attached.
+pub const NO_THREAD: &str = "no thread";
+
+/// One leg of the followed request, ready to draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowLeg {
+    /// Index into [`FlowData::lanes`].
+    pub lane: usize,
+    pub state: LegState,
+    /// What the path step does (from `pattern::steps`).
+    pub what: &'static str,
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+/// A pattern's path counted from the model (not from the simulation).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PathCount {
+    pub pattern: Pattern,
+    pub totals: PathTotals,
+    pub steps: usize,
+}
+
+/// Everything the request-flow figure shows for one pattern.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowData {
+    pub pattern: Pattern,
+    pub io_wait_ms: f64,
+    pub concurrency: u32,
+    /// Threads the request visited, in order of first visit; [`NO_THREAD`] last if used.
+    pub lanes: Vec<String>,
+    pub legs: Vec<FlowLeg>,
+    /// From issue to result, ms.
+    pub latency_ms: f64,
+    /// False if the simulation ended before the request completed.
+    pub complete: bool,
+    /// The compared patterns' path counts, for the table beside the figure.
+    pub counts: Vec<PathCount>,
+}
+
+/// Path counts of every compared pattern under `s`.
+pub fn path_counts(p: &Params, s: &Scenario) -> Vec<PathCount> {
+    Pattern::COMPARED
+        .iter()
+        .map(|&pattern| {
+            let path: Vec<Step> = steps(pattern, p, s);
+            PathCount { pattern, totals: totals(&path), steps: path.len() }
+        })
+        .collect()
+}
+
+/// Simulate `pattern` at `s` in steady state and follow one request.
+pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData, ModelError> {
+    let n = s.concurrency as u64;
+    // One warm-up cycle of the callers, then enough requests for the
+    // followed one (issued first) to finish even behind a full queue.
+    let cfg = SimConfig {
+        requests: (2 * n + 100).max(1_000).min(250_000),
+        warmup: n.max(500).min(100_000),
+        follow: true,
+        ..sim_config(s, SEED)
+    };
+    let r = simulate(pattern, p, s, &cfg)?;
+    let path = steps(pattern, p, s);
+    let mut threads: Vec<Option<u32>> = Vec::new();
+    for l in &r.journey.legs {
+        if l.thread.is_some() && !threads.contains(&l.thread) {
+            threads.push(l.thread);
+        }
+    }
+    if r.journey.legs.iter().any(|l| l.thread.is_none()) {
+        threads.push(None);
+    }
+    let mut seen = [0usize; 5];
+    let lanes = threads
+        .iter()
+        .map(|t| match t {
+            None => NO_THREAD.to_string(),
+            Some(t) => {
+                let kind = r.lanes[*t as usize];
+                seen[kind as usize] += 1;
+                let k = seen[kind as usize];
+                match kind {
+                    Lane::Caller => "calling thread".to_string(),
+                    Lane::Loop => "event loop".to_string(),
+                    Lane::Worker => format!("pool worker {k}"),
+                    Lane::Tokio => format!("Tokio worker {k}"),
+                    Lane::Background => format!("CPU-bound thread {k}"),
+                }
+            }
+        })
+        .collect();
+    let legs: Vec<FlowLeg> = r
+        .journey
+        .legs
+        .iter()
+        .map(|l| FlowLeg {
+            lane: threads.iter().position(|t| *t == l.thread).expect("every leg's thread is a lane"),
+            state: l.state,
+            what: path[l.step.min(path.len() - 1)].what,
+            start_ms: l.start_ms,
+            end_ms: l.end_ms,
+        })
+        .collect();
+    Ok(FlowData {
+        pattern,
+        io_wait_ms: s.io_wait_ms,
+        concurrency: s.concurrency,
+        lanes,
+        latency_ms: legs.last().map(|l| l.end_ms).unwrap_or(0.0),
+        legs,
+        complete: r.journey.complete,
+        counts: path_counts(p, s),
+    })
+}
+
+/// A plain description of a leg's state.
+pub fn state_text(st: LegState) -> &'static str {
+    match st {
+        LegState::Queued => "queued, waiting for a thread",
+        LegState::Waking => "its thread is being woken up",
+        LegState::WaitingGil => "waits for the GIL",
+        LegState::HoldsGil => "holds the GIL",
+        LegState::WaitingCore => "waits for a CPU core",
+        LegState::Cpu => "runs without the GIL",
+        LegState::Io => "blocked on the network",
+        LegState::AsyncIo => "awaits the reply, no thread held",
+    }
+}
+
+impl FlowData {
+    /// The leg running at `t` ms (the last one at or past the end).
+    pub fn leg_at(&self, t: f64) -> Option<usize> {
+        if self.legs.is_empty() {
+            return None;
+        }
+        Some(self.legs.iter().position(|l| t < l.end_ms).unwrap_or(self.legs.len() - 1))
+    }
+
+    /// "pool worker 1 holds the GIL: worker takes the GIL, … (0.016 ms)".
+    pub fn describe(&self, i: usize) -> String {
+        let l = &self.legs[i];
+        let who = match l.state {
+            LegState::Queued => "queued, waiting for a thread".to_string(),
+            LegState::AsyncIo => "awaits the reply with no thread held".to_string(),
+            st => format!("{} {}", self.lanes[l.lane], state_text(st)),
+        };
+        format!(
+            "Leg {} of {}: {} — {} ({} ms, from {} to {} ms).",
+            i + 1,
+            self.legs.len(),
+            who,
+            l.what,
+            number(l.end_ms - l.start_ms),
+            number(l.start_ms),
+            number(l.end_ms)
+        )
+    }
+
+    /// Time the request spent in legs of the given states, ms.
+    pub fn time_in(&self, states: &[LegState]) -> f64 {
+        self.legs.iter().filter(|l| states.contains(&l.state)).map(|l| l.end_ms - l.start_ms).sum()
+    }
+
+    pub fn count(&self, p: Pattern) -> &PathCount {
+        self.counts.iter().find(|c| c.pattern == p).expect("every compared pattern is counted")
+    }
+
+    pub fn summary(&self) -> String {
+        let c = self.count(self.pattern);
+        if !self.complete {
+            return format!(
+                "{}: the followed request had not completed when the simulation stopped ({} ms in).",
+                self.pattern.label(),
+                number(self.latency_ms)
+            );
+        }
+        let hops = self.legs.windows(2).filter(|w| w[0].lane != w[1].lane).count();
+        format!(
+            "{} at {} ms I/O wait and {} callers: one simulated request took {} ms from call to result — \
+             {} ms queued for a thread, {} ms waiting for the GIL, {} ms holding it, {} ms on the network. \
+             Its path takes the GIL {} times and moves between threads {} times; this request changed lanes {} times.",
+            self.pattern.label(),
+            number(self.io_wait_ms),
+            count(self.concurrency),
+            number(self.latency_ms),
+            number(self.time_in(&[LegState::Queued])),
+            number(self.time_in(&[LegState::WaitingGil])),
+            number(self.time_in(&[LegState::HoldsGil])),
+            number(self.time_in(&[LegState::Io, LegState::AsyncIo])),
+            c.totals.gil_acquisitions,
+            c.totals.thread_hops,
+            hops
+        )
+    }
+
+    /// Every leg: thread, state, step, start and end in ms.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let headers = ["leg", "thread", "state", "step", "start ms", "end ms"].map(String::from).to_vec();
+        let rows = self
+            .legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                vec![
+                    (i + 1).to_string(),
+                    self.lanes[l.lane].clone(),
+                    state_text(l.state).to_string(),
+                    l.what.to_string(),
+                    raw(l.start_ms),
+                    raw(l.end_ms),
+                ]
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}
+
+/// The figure at one moment of the animation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowFrame {
+    pub data: FlowData,
+    /// Playhead, ms since the request was issued.
+    pub at_ms: f64,
+}
+
+fn leg_color(theme: &Theme, pattern: Pattern, st: LegState) -> RGBAColor {
+    let c = theme.pattern(pattern);
+    match st {
+        LegState::HoldsGil => c.to_rgba(),
+        LegState::WaitingGil => c.mix(0.35),
+        LegState::Cpu => theme.foreground.mix(0.45),
+        LegState::WaitingCore => theme.foreground.mix(0.2),
+        LegState::Io | LegState::AsyncIo => theme.grid.mix(0.6),
+        LegState::Waking => theme.grid.mix(0.3),
+        LegState::Queued => theme.grid.mix(0.2),
+    }
+}
+
+/// Draw the request's lanes over its lifetime; legs after the playhead are outlined only.
+pub fn draw_flow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &FlowFrame,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let d = &f.data;
+    let pen = Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let n = d.lanes.len().max(1);
+    let end = d.latency_ms.max(1e-6);
+    let mut chart = ChartBuilder::on(area)
+        .margin(px(8.0))
+        .caption(format!("{} · one request, {} ms", d.pattern.label(), number(d.latency_ms)), pen.font(14.0))
+        .x_label_area_size(px(36.0))
+        .y_label_area_size(px(120.0))
+        // A segmented range 0..k has k + 1 slots; 0..0 would draw no label,
+        // so a single lane keeps one empty slot above it.
+        .build_cartesian_2d(0.0..end, (0..(n - 1).max(1)).into_segmented())
+        .map_err(|e| e.to_string())?;
+    let labels = d.lanes.clone();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(theme.grid.mix(0.2))
+        .bold_line_style(theme.grid.mix(0.5))
+        .axis_style(theme.foreground)
+        .label_style(pen.font(12.0))
+        .axis_desc_style(pen.font(13.0))
+        .x_desc("ms since the call")
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) if *i < labels.len() => labels[n - 1 - *i].clone(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&|v| number(*v))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let current = d.leg_at(f.at_ms);
+    let min_w = end * 2e-3;
+    for (i, l) in d.legs.iter().enumerate() {
+        let row = n - 1 - l.lane;
+        let (a, b) = (l.start_ms, l.end_ms.max(l.start_ms + min_w));
+        let color = leg_color(theme, d.pattern, l.state);
+        let rect = |style: ShapeStyle| {
+            Rectangle::new([(a, SegmentValue::Exact(row)), (b, SegmentValue::Exact(row + 1))], style)
+        };
+        let past = l.start_ms <= f.at_ms;
+        let style = if past { color.filled() } else { ShapeStyle::from(color).stroke_width(px(1.0)) };
+        chart.draw_series([rect(style)]).map_err(|e| e.to_string())?;
+        // Pale fills need an edge to stand out from the background.
+        if !l.state.on_thread() && past {
+            chart
+                .draw_series([rect(ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0)))])
+                .map_err(|e| e.to_string())?;
+        }
+        if Some(i) == current {
+            chart
+                .draw_series([rect(ShapeStyle::from(&theme.foreground).stroke_width(px(2.0)))])
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    // The playhead: a thin bar across every lane, and a block on the current one
+    // (rectangles only, so the chart needs no other element type on these axes).
+    let at = f.at_ms.clamp(0.0, end);
+    let w = end * 3e-3;
+    let mut marks = vec![Rectangle::new(
+        [(at - w / 2.0, SegmentValue::Exact(0)), (at + w / 2.0, SegmentValue::Exact(n))],
+        theme.foreground.filled(),
+    )];
+    if let Some(i) = current {
+        let row = n - 1 - d.legs[i].lane;
+        marks.push(Rectangle::new(
+            [(at - 4.0 * w, SegmentValue::Exact(row)), (at + 4.0 * w, SegmentValue::Exact(row + 1))],
+            theme.foreground.filled(),
+        ));
+    }
+    chart.draw_series(marks).map_err(|e| e.to_string())?;
+    area.present().map_err(|e| e.to_string())
+}
