@@ -4,11 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { serve, launch, openPage } from "./harness.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { DIST, serve, launch, openPage, allPages } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const THEMES = ["light", "rust", "coal", "navy", "ayu"];
-const PAGES = ["comparison/throughput.html", "comparison/gil.html", "comparison/memory.html", "comparison/concurrency.html", "comparison/takeaway.html", "print.html"];
+// Every built page that carries a widget (print.html included), found rather than listed.
+const PAGES = allPages().filter((p) => fs.readFileSync(path.join(DIST, p), "utf8").includes("data-widget="));
 let browser, srv;
 
 before(async () => { srv = await serve(); browser = await launch(); });
@@ -41,6 +44,7 @@ for (const theme of THEMES) {
         }
       }
     }
+    assert.ok(PAGES.length >= 8, `widget pages found: ${PAGES.join(", ")}`);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -9,6 +9,7 @@ pub mod burst;
 pub mod flow;
 pub mod format;
 pub mod gil;
+pub mod latency;
 pub mod memory;
 pub mod style;
 pub mod table;

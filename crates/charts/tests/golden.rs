@@ -176,3 +176,35 @@ fn a_lone_sync_caller_never_queues_and_draws_one_lane() {
     }
     assert!(svg.contains("calling thread"));
 }
+
+#[test]
+fn latency_chart_at_one_ms_marks_where_the_executor_departs() {
+    use charts::latency::{draw_latency, latency_data, latency_data_full, P99_NS};
+    use perfmodel::Pattern;
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
+    let partial = latency_data(&Params::default(), &s).unwrap();
+    assert!(!partial.complete() && partial.departure().is_none());
+    assert!(partial.summary().contains("0 of 48 points"), "{}", partial.summary());
+    let d = latency_data_full(&Params::default(), &s).unwrap();
+    assert!(d.complete());
+    // The pool of 6 holds a worker per 1 ms wait: the executor queues from a few dozen callers.
+    let n = d.departure().expect("the executor departs at 1 ms");
+    assert!((10..=50).contains(&n), "departs at {n}");
+    for &n in &P99_NS {
+        for p in Pattern::COMPARED {
+            let p99 = d.p99_of(p, n).unwrap();
+            let mean = d.mean.iter().find(|m| m.0 == p).unwrap().1.iter().find(|q| q.0 == n).unwrap().1;
+            // A tail above the mean (within the simulator's noise at tiny N).
+            assert!(p99 >= 0.8 * mean, "{p:?} at {n}: p99 {p99} vs mean {mean}");
+        }
+    }
+    assert!(d.summary().contains(&format!("from {} callers on", charts::format::count(n))), "{}", d.summary());
+    let t = d.table();
+    assert_eq!(t.headers.len(), 7);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        draw_latency(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    check("latency-1ms.svg", &svg);
+}

@@ -147,7 +147,10 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
     let mut svg = String::new();
     let size = (720, 400);
     match w {
-        Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => {
+        Widget::ThroughputScaling(props)
+        | Widget::GilTimeline(props)
+        | Widget::LatencyScaling(props)
+        | Widget::GilContention(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
         }
@@ -179,6 +182,10 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+            }
+            Widget::LatencyScaling(_) | Widget::GilContention(_) => {
+                let d = charts::latency::latency_data_full(&p, &s).map_err(|e| e.to_string())?;
+                charts::latency::draw_latency(&root, &d, &Theme::LIGHT, 1.0)?;
             }
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
@@ -232,6 +239,10 @@ fn noscript_text(w: &Widget) -> &'static str {
         }
         Widget::GilTimeline(_) => {
             "Which thread holds the GIL at the starting scenario, drawn when the site was built. \
+             The interactive version needs JavaScript."
+        }
+        Widget::LatencyScaling(_) | Widget::GilContention(_) => {
+            "Mean and p99 latency against concurrency at the starting scenario, drawn when the site was built. \
              The interactive version needs JavaScript."
         }
         Widget::RequestFlow(_) => {

@@ -91,6 +91,10 @@ pub enum Widget {
     ComparisonTabs(TabsProps),
     /// One simulated request followed thread by thread, animated.
     RequestFlow(FlowProps),
+    /// Mean (analytic) and p99 (simulated) latency against concurrency.
+    LatencyScaling(ScenarioProps),
+    /// The same, with other GIL work on the loop and a CPU-bound thread as controls.
+    GilContention(ScenarioProps),
 }
 
 /// Props of the tab group.
@@ -104,7 +108,8 @@ pub struct TabsProps {
 
 /// Directive names, for error messages.
 pub const NAMES: &[&str] =
-    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow"];
+    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "latency-scaling",
+      "gil-contention"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -115,6 +120,8 @@ impl Widget {
             Widget::ConcurrentHandling(_) => "concurrent-handling",
             Widget::ComparisonTabs(_) => "comparison-tabs",
             Widget::RequestFlow(_) => "request-flow",
+            Widget::LatencyScaling(_) => "latency-scaling",
+            Widget::GilContention(_) => "gil-contention",
         }
     }
 
@@ -150,6 +157,8 @@ impl Widget {
             "concurrent-handling" => Widget::ConcurrentHandling(typed(name, props)?),
             "comparison-tabs" => Widget::ComparisonTabs(typed(name, props)?),
             "request-flow" => Widget::RequestFlow(typed(name, props)?),
+            "latency-scaling" => Widget::LatencyScaling(typed(name, props)?),
+            "gil-contention" => Widget::GilContention(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -159,7 +168,10 @@ impl Widget {
     /// Range checks that serde's types cannot express.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Widget::ThroughputScaling(p) | Widget::GilTimeline(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
+            Widget::ThroughputScaling(p)
+            | Widget::GilTimeline(p)
+            | Widget::LatencyScaling(p)
+            | Widget::GilContention(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
             Widget::RequestFlow(p) => {
                 scenario_in_range(p.io_wait_ms, p.concurrency)?;
                 match p.pattern {

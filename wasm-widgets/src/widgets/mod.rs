@@ -4,6 +4,7 @@ pub mod burst;
 pub mod canvas;
 pub mod flow;
 pub mod gil;
+pub mod latency;
 pub mod memory;
 pub mod tabs;
 pub mod throughput;
@@ -22,7 +23,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
     dom::clear_loading(&el);
     let host = el.clone();
     match &w {
-        Widget::ThroughputScaling(props) | Widget::GilTimeline(props) => apply_props(&shared, props),
+        Widget::ThroughputScaling(props)
+        | Widget::GilTimeline(props)
+        | Widget::LatencyScaling(props)
+        | Widget::GilContention(props) => apply_props(&shared, props),
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
@@ -47,6 +51,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ConcurrentHandling(p) => {
             let k = p.burst.unwrap_or(100);
             leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
+        }
+        Widget::LatencyScaling(_) | Widget::GilContention(_) => {
+            let contention = matches!(w, Widget::GilContention(_));
+            leptos::mount::mount_to(el, move || view! { <latency::LatencyScaling host shared theme contention/> }.into_any())
         }
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);

@@ -1,0 +1,206 @@
+//! Latency against concurrency: analytic mean curves, simulated p99 points filled in one at a time, the point where the executor departs from Tokio.
+
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{count, number};
+use crate::style::{concurrency_axes, decades, legend, Pen};
+use crate::throughput::concurrencies;
+use crate::Theme;
+
+/// Concurrencies the simulator's p99 is computed at (1-2-5 steps).
+pub const P99_NS: [u32; 16] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
+/// Where the benchmark the seed cites ran.
+pub const BENCHMARK_N: u32 = 50;
+/// The executor "departs" from Tokio where its p99 first exceeds Tokio's by this factor.
+pub const DEPARTURE_FACTOR: f64 = 1.5;
+/// Seed of the p99 runs: fixed, so a link shows the same curve.
+pub const SEED: u64 = 23;
+
+/// One simulated point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct P99Point {
+    pub pattern: Pattern,
+    pub concurrency: u32,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The work list of a p99 curve, in the order it fills in: every pattern at
+/// one concurrency before the next, small concurrencies first (they are cheap).
+pub fn p99_jobs() -> Vec<(Pattern, u32)> {
+    P99_NS.iter().flat_map(|&n| Pattern::COMPARED.map(|p| (p, n))).collect()
+}
+
+/// Simulate one point: one warm-up cycle of the callers (at least 1,000
+/// requests), then max(3,000, N) measured requests, capped at 30,000
+/// (3,000 samples leave 30 above the 99th percentile).
+pub fn p99_point(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Point, ModelError> {
+    let s = Scenario { concurrency: n, ..*s };
+    let cfg = SimConfig {
+        requests: (n as u64).max(3_000).min(30_000),
+        warmup: (n as u64).max(1_000),
+        ..sim_config(&s, SEED)
+    };
+    let r = simulate(pattern, p, &s, &cfg)?;
+    Ok(P99Point { pattern, concurrency: n, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99 })
+}
+
+/// Everything the latency chart shows; `p99` may be partial while it fills in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LatencyData {
+    pub io_wait_ms: f64,
+    pub concurrency: u32,
+    /// Analytic mean latency per pattern: (concurrency, ms).
+    pub mean: Vec<(Pattern, Vec<(u32, f64)>)>,
+    pub p99: Vec<P99Point>,
+    /// Points the full curve has.
+    pub p99_total: usize,
+}
+
+/// The analytic part (fast); start with no simulated points.
+pub fn latency_data(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
+    // The simulated concurrencies are on the mean curve too, so the table
+    // sets each p99 beside its mean.
+    let mut ns = concurrencies(s.concurrency);
+    ns.extend(P99_NS);
+    ns.sort_unstable();
+    ns.dedup();
+    let mut mean = Vec::new();
+    for pattern in Pattern::COMPARED {
+        let preds = predict_curve(pattern, p, s, &ns)?;
+        mean.push((pattern, preds.iter().map(|q| (q.concurrency, q.latency_ms.mean)).collect()));
+    }
+    Ok(LatencyData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, mean, p99: Vec::new(), p99_total: p99_jobs().len() })
+}
+
+/// The full data, every simulated point included (for tests and the build-time figure).
+pub fn latency_data_full(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
+    let mut d = latency_data(p, s)?;
+    for (pattern, n) in p99_jobs() {
+        d.p99.push(p99_point(p, s, pattern, n)?);
+    }
+    Ok(d)
+}
+
+impl LatencyData {
+    pub fn complete(&self) -> bool {
+        self.p99.len() >= self.p99_total
+    }
+
+    pub fn p99_of(&self, pattern: Pattern, n: u32) -> Option<f64> {
+        self.p99.iter().find(|q| q.pattern == pattern && q.concurrency == n).map(|q| q.p99_ms)
+    }
+
+    /// The smallest simulated concurrency where the executor's p99 exceeds
+    /// Tokio's by [`DEPARTURE_FACTOR`], among the points computed so far.
+    pub fn departure(&self) -> Option<u32> {
+        P99_NS.iter().copied().find(|&n| match (self.p99_of(Pattern::Executor, n), self.p99_of(Pattern::Tokio, n)) {
+            (Some(e), Some(t)) => e > DEPARTURE_FACTOR * t,
+            _ => false,
+        })
+    }
+
+    pub fn summary(&self) -> String {
+        if !self.complete() {
+            return format!(
+                "Mean latency is drawn from the analytic model; simulating p99: {} of {} points so far.",
+                self.p99.len(),
+                self.p99_total
+            );
+        }
+        let at = |pat, n| self.p99_of(pat, n).map(number).unwrap_or_else(|| "–".into());
+        let mut s = format!(
+            "Simulated p99 at {} ms I/O wait: at {} callers (where the benchmark ran) sync {} ms, executor {} ms, Tokio {} ms.",
+            number(self.io_wait_ms),
+            BENCHMARK_N,
+            at(Pattern::Sync, BENCHMARK_N),
+            at(Pattern::Executor, BENCHMARK_N),
+            at(Pattern::Tokio, BENCHMARK_N),
+        );
+        match self.departure() {
+            Some(n) => s.push_str(&format!(
+                " The executor's p99 departs from Tokio's (more than {}× it) from {} callers on.",
+                number(DEPARTURE_FACTOR),
+                count(n)
+            )),
+            None => s.push_str(&format!(
+                " The executor's p99 stays within {}× Tokio's at every concurrency simulated.",
+                number(DEPARTURE_FACTOR)
+            )),
+        }
+        s
+    }
+
+    /// Mean curves and simulated points in one table.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let mut headers = vec!["concurrency".to_string()];
+        for (pattern, _) in &self.mean {
+            headers.push(format!("{} mean ms (analytic)", pattern.name()));
+        }
+        for (pattern, _) in &self.mean {
+            headers.push(format!("{} p99 ms (simulated)", pattern.name()));
+        }
+        let rows = self.mean[0]
+            .1
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, _))| {
+                let mut r = vec![n.to_string()];
+                r.extend(self.mean.iter().map(|(_, pts)| raw(pts[i].1)));
+                r.extend(self.mean.iter().map(|(pat, _)| self.p99_of(*pat, n).map(raw).unwrap_or_default()));
+                r
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}
+
+/// Draw mean latency (thin lines) and simulated p99 (thick lines with dots)
+/// against concurrency, with the benchmark's concurrency and the chosen one marked.
+pub fn draw_latency<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &LatencyData,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let pen = Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let values = d.mean.iter().flat_map(|(_, v)| v.iter().map(|p| p.1)).chain(d.p99.iter().map(|q| q.p99_ms));
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (y_lo, y_hi) = decades(lo.max(1e-4), hi.max(1e-3) * 1.5);
+    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), "latency, ms (log)")?;
+    for (x, alpha) in [(BENCHMARK_N as f64, 0.35), (d.concurrency as f64, 0.6)] {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x, y_lo), (x, y_hi)],
+                px(4.0),
+                px(4.0),
+                ShapeStyle::from(&theme.foreground.mix(alpha)).stroke_width(px(1.0)),
+            ))
+            .map_err(|e| e.to_string())?;
+    }
+    for (pattern, pts) in &d.mean {
+        let color = theme.pattern(*pattern);
+        chart
+            .draw_series(LineSeries::new(pts.iter().map(|&(n, v)| (n as f64, v)), ShapeStyle::from(&color.mix(0.8)).stroke_width(px(1.0))))
+            .map_err(|e| e.to_string())?;
+        let mine: Vec<(f64, f64)> =
+            d.p99.iter().filter(|q| q.pattern == *pattern).map(|q| (q.concurrency as f64, q.p99_ms)).collect();
+        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
+        chart
+            .draw_series(LineSeries::new(mine.iter().copied(), style))
+            .map_err(|e| e.to_string())?
+            .label(format!("{} p99", pattern.label()))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        chart
+            .draw_series(mine.iter().map(|&(n, v)| Circle::new((n, v), px(3.5), color.filled())))
+            .map_err(|e| e.to_string())?;
+    }
+    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 12.0)?;
+    area.present().map_err(|e| e.to_string())
+}

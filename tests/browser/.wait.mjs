@@ -1,0 +1,12 @@
+import { serve, launch, openPage, widgetsSettled } from "/work/main/tests/browser/harness.mjs";
+const [,, pagePath, out] = process.argv;
+const srv = await serve(); const b = await launch();
+const { page, log } = await openPage(b);
+const t0 = Date.now();
+await page.goto(srv.base + pagePath); await widgetsSettled(page);
+const t1 = Date.now();
+await page.waitForFunction(() => [...document.querySelectorAll("[data-p99-done]")].every(e => e.dataset.p99Done === "true"));
+console.log("ready", t1 - t0, "p99 done", Date.now() - t0, log.errors);
+console.log(await page.getByTestId("departure").last().textContent(), await page.getByTestId("summary").last().textContent());
+await page.locator("[data-widget]").last().screenshot({ path: out });
+await b.close(); srv.server.close();

@@ -1,0 +1,123 @@
+//! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in one point per task so sliders stay responsive.
+
+use std::time::Duration;
+
+use charts::format::number;
+use charts::latency::{draw_latency, latency_data, p99_jobs, p99_point, LatencyData};
+use charts::Theme;
+use leptos::prelude::*;
+use perfmodel::{Params, Scenario};
+use web_sys::HtmlElement;
+
+use crate::scenario::Shared;
+use crate::slider::ScenarioSliders;
+
+/// Largest "other GIL work" the contention slider offers, ms per request.
+const APP_CPU_SLIDER_MAX: f64 = 2.0;
+
+/// Compute job `i` of generation `gen`, then queue the next one as a new
+/// task: the browser handles input between points.
+fn fill(params: Params, s: Scenario, gen: u64, current: StoredValue<u64>, data: RwSignal<Result<LatencyData, String>>, i: usize) {
+    let jobs = p99_jobs();
+    if i >= jobs.len() {
+        return;
+    }
+    set_timeout(
+        move || {
+            if current.get_value() != gen {
+                return; // the scenario moved on
+            }
+            let (pattern, n) = p99_jobs()[i];
+            match p99_point(&params, &s, pattern, n) {
+                Ok(q) => data.update(|d| {
+                    if let Ok(d) = d {
+                        d.p99.push(q)
+                    }
+                }),
+                Err(e) => data.set(Err(e.to_string())),
+            }
+            fill(params, s, gen, current, data, i + 1);
+        },
+        Duration::ZERO,
+    );
+}
+
+#[component]
+pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, contention: bool) -> impl IntoView {
+    let params = Params::default();
+    let first = latency_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string());
+    let data: RwSignal<Result<LatencyData, String>> = RwSignal::new(first);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let s = shared.scenario.get();
+        let gen = generation.get_value() + 1;
+        generation.set_value(gen);
+        match latency_data(&params, &s) {
+            Ok(d) => {
+                data.set(Ok(d));
+                fill(params, s, gen, generation, data, 0);
+            }
+            Err(e) => data.set(Err(e.to_string())),
+        }
+    });
+    on_cleanup(move || generation.set_value(u64::MAX));
+    let memo = Memo::new(move |_| data.get());
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.55, draw_latency);
+    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let departure = move || {
+        memo.get()
+            .ok()
+            .filter(|d| d.complete())
+            .map(|d| match d.departure() {
+                Some(n) => format!("from {} callers", charts::format::count(n)),
+                None => "at no concurrency from 1 to 100,000".into(),
+            })
+            .unwrap_or_else(|| "…".into())
+    };
+    let uid = crate::slider::uid();
+    let controls = contention.then(|| {
+        let cpu_id = format!("{uid}-appcpu");
+        let (cpu_for, cpu_out) = (cpu_id.clone(), cpu_id.clone());
+        let bg_id = format!("{uid}-bgswitch");
+        let bg_for = bg_id.clone();
+        let cpu = move || shared.scenario.get().app_cpu_ms;
+        let cpu_text = move || format!("{} ms", number(cpu()));
+        view! {
+            <div class="widget-controls">
+                <div class="widget-slider">
+                    <label for=cpu_for>"Other GIL work on the loop per request: "<output for=cpu_out data-testid="appcpu-value">{cpu_text}</output></label>
+                    <input type="range" id=cpu_id data-testid="appcpu-slider" min="0" max=APP_CPU_SLIDER_MAX.to_string() step="0.01"
+                        prop:value=move || cpu().min(APP_CPU_SLIDER_MAX).to_string() aria-valuetext=cpu_text
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                shared.scenario.update(|s| s.app_cpu_ms = v.clamp(0.0, APP_CPU_SLIDER_MAX));
+                            }
+                        } />
+                </div>
+                <label for=bg_for class="widget-check">
+                    <input type="checkbox" id=bg_id data-testid="bg-switch"
+                        prop:checked=move || { shared.scenario.get().background_threads != 0 }
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            shared.scenario.update(|s| s.background_threads = u32::from(on));
+                        } />
+                    " A CPU-bound Python thread runs beside the requests"
+                </label>
+            </div>
+        }
+        .into_any()
+    });
+    view! {
+        <div class="widget-body" data-p99-done=done>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
+            {controls}
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-hint">"Thin lines: analytic mean latency. Thick lines with dots: simulated p99. Dashed: 50 callers, where the benchmark ran, and the concurrency you chose."</p>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <p>"The executor's p99 exceeds "{number(charts::latency::DEPARTURE_FACTOR)}"× Tokio's: "<strong data-testid="departure">{departure}</strong></p>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="latency"/>
+        </div>
+    }
+}
