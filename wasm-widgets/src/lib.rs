@@ -8,6 +8,7 @@
 //! still mount.
 
 pub mod dom;
+pub mod progress;
 pub mod scenario;
 pub mod slider;
 pub mod theme;

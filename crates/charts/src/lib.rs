@@ -6,6 +6,8 @@
 //! canvas in the browser and into an SVG string in the golden tests.
 
 pub mod burst;
+pub mod cards;
+pub mod conditions;
 pub mod flow;
 pub mod format;
 pub mod gil;

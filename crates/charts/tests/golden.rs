@@ -208,3 +208,64 @@ fn latency_chart_at_one_ms_marks_where_the_executor_departs() {
     }
     check("latency-1ms.svg", &svg);
 }
+
+#[test]
+fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
+    use charts::conditions::*;
+    let p = Params::default();
+    let d = throughput_cells(&p, &Scenario::default()).unwrap();
+    assert!(d.complete() && d.cells.len() == IO_MS.len() * NS.len());
+    let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
+    assert_eq!((IO_MS[bc], NS[br]), (0.05, 50));
+    // At the benchmark's cell both async patterns are GIL-bound: close to 1×.
+    let bench = d.cell(bc, br).unwrap().advantage;
+    assert!((0.9..1.6).contains(&bench), "{bench}");
+    // With long waits and many callers the pool cap makes Tokio far ahead.
+    let far = d.cell(IO_MS.len() - 1, NS.len() - 1).unwrap().advantage;
+    assert!(far > 100.0, "{far}");
+    let text = d.summary();
+    let io = charts::format::number(0.05);
+    assert!(text.contains(&format!("in the benchmark's cell ({io} ms, 50 callers)")), "{text}");
+    assert!(d.describe(bc, br).contains(&format!("{io} ms I/O wait, 50 callers: executor")));
+    // Pointer mapping: the centre of the top-left cell is (0, last row).
+    let (w, h) = (720.0, 400.0);
+    let cw = (w - MARGIN_LEFT - MARGIN_RIGHT) / IO_MS.len() as f64;
+    let ch = (h - MARGIN_TOP - MARGIN_BOTTOM) / NS.len() as f64;
+    assert_eq!(cell_at(MARGIN_LEFT + cw / 2.0, MARGIN_TOP + ch / 2.0, w, h), Some((0, NS.len() - 1)));
+    assert_eq!(cell_at(w - MARGIN_RIGHT - 1.0, h - MARGIN_BOTTOM - 1.0, w, h), Some((IO_MS.len() - 1, 0)));
+    assert_eq!(cell_at(5.0, 5.0, w, h), None);
+    // A p99 cell compares the same two patterns by their simulated tails.
+    let c = p99_cell(&p, &Scenario::default(), 5.0, 200).unwrap();
+    assert!(c.advantage > 3.0, "{c:?}");
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        draw_conditions(&root, &ConditionsFrame { data: d, focus: Some((3, 4)) }, &Theme::LIGHT, 1.0).unwrap();
+    }
+    assert!(svg.contains("benchmark"));
+    check("conditions-throughput.svg", &svg);
+}
+
+#[test]
+fn cards_say_which_limit_binds_and_never_more() {
+    use charts::cards::{cards_data, simulate_card};
+    use perfmodel::Pattern;
+    let p = Params::default();
+    // 1 ms, 200 callers: the executor is pinned at its pool cap.
+    let s = Scenario { io_wait_ms: 1.0, concurrency: 200, ..Scenario::default() };
+    let mut d = cards_data(&p, &s).unwrap();
+    assert!(!d.complete());
+    let v = d.verdict();
+    assert!(v.starts_with("Tokio completes") && v.contains("pool cap"), "{v}");
+    for c in d.cards.iter_mut() {
+        c.sim = Some(simulate_card(&p, &s, c.pattern).unwrap());
+    }
+    assert!(d.complete());
+    let ex = d.get(Pattern::Executor).sim.unwrap();
+    assert!(ex.queued > 100.0, "most executor requests wait in its queue: {ex:?}");
+    assert!(d.verdict().contains("Simulated p99"), "{}", d.verdict());
+    // Localhost, 50 callers: both async patterns near the GIL; no big claim.
+    let s = Scenario { concurrency: 50, ..Scenario::default() };
+    let v = cards_data(&p, &s).unwrap().verdict();
+    assert!(v.contains("GIL") && !v.contains("pool cap"), "{v}");
+}

@@ -137,7 +137,8 @@ pub fn placeholder(w: &Widget) -> String {
     )
 }
 
-/// The widget's chart at its starting scenario, as an SVG string.
+/// The widget's build-time figure at its starting scenario: an SVG chart
+/// (or, for the text-only cards, an HTML table).
 pub fn static_svg(w: &Widget) -> Result<String, String> {
     use charts::Theme;
     use perfmodel::{Params, Scenario};
@@ -150,7 +151,8 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
         Widget::ThroughputScaling(props)
         | Widget::GilTimeline(props)
         | Widget::LatencyScaling(props)
-        | Widget::GilContention(props) => {
+        | Widget::GilContention(props)
+        | Widget::IoConcurrency(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
         }
@@ -165,7 +167,11 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
         }
-        Widget::ComparisonTabs(_) => {}
+        Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) => {}
+    }
+    // The cards are text: without JavaScript they are a table of the analytic numbers.
+    if let Widget::IoConcurrency(_) = w {
+        return cards_table(&p, &s);
     }
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -187,6 +193,13 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 let d = charts::latency::latency_data_full(&p, &s).map_err(|e| e.to_string())?;
                 charts::latency::draw_latency(&root, &d, &Theme::LIGHT, 1.0)?;
             }
+            // Without JavaScript the heatmap shows the analytic throughput ratio.
+            Widget::ConditionsHeatmap(_) => {
+                let data = charts::conditions::throughput_cells(&p, &s).map_err(|e| e.to_string())?;
+                let focus = Some(charts::conditions::nearest(charts::conditions::BENCHMARK.0, charts::conditions::BENCHMARK.1));
+                charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
+            }
+            Widget::IoConcurrency(_) => unreachable!("returned above"),
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
@@ -245,11 +258,43 @@ fn noscript_text(w: &Widget) -> &'static str {
             "Mean and p99 latency against concurrency at the starting scenario, drawn when the site was built. \
              The interactive version needs JavaScript."
         }
+        Widget::ConditionsHeatmap(_) => {
+            "Tokio's throughput over the executor's across I/O wait and concurrency, drawn when the site was built. \
+             Picking cells and the p99 map need JavaScript."
+        }
+        Widget::IoConcurrency(_) => {
+            "The analytic numbers at the starting scenario, computed when the site was built. \
+             The sliders and the simulated percentiles need JavaScript."
+        }
         Widget::RequestFlow(_) => {
             "One simulated request followed through the threads it visits at the starting scenario, \
              drawn when the site was built. Playing it step by step needs JavaScript."
         }
     }
+}
+
+/// The cards' analytic numbers as a plain table.
+fn cards_table(p: &perfmodel::Params, s: &perfmodel::Scenario) -> Result<String, String> {
+    use charts::format::number;
+    let d = charts::cards::cards_data(p, s).map_err(|e| e.to_string())?;
+    let rows: String = d
+        .cards
+        .iter()
+        .map(|c| {
+            format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
+                escape_attr(c.pattern.label()),
+                number(c.throughput),
+                number(c.mean_ms)
+            )
+        })
+        .collect();
+    Ok(format!(
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">Pattern</th><th scope=\"col\">Requests/s</th>\
+         <th scope=\"col\">Mean latency (ms)</th></tr></thead><tbody>{rows}</tbody></table><p>{}</p>",
+        escape_attr(&format!("{} ms I/O wait, {} callers", number(d.io_wait_ms), d.concurrency)),
+        escape_attr(&d.verdict())
+    ))
 }
 
 /// Escape text for a double-quoted HTML attribute.

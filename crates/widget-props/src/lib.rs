@@ -72,6 +72,22 @@ pub struct FlowProps {
     pub pattern: Option<perfmodel::Pattern>,
 }
 
+/// Props of the conditions heatmap.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionsProps {
+    /// Colour by "throughput" (default, analytic) or "p99" (simulated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<HeatMetric>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeatMetric {
+    Throughput,
+    P99,
+}
+
 /// Largest burst the widget accepts.
 pub const BURST_MAX: u32 = 10_000;
 
@@ -95,6 +111,10 @@ pub enum Widget {
     LatencyScaling(ScenarioProps),
     /// The same, with other GIL work on the loop and a CPU-bound thread as controls.
     GilContention(ScenarioProps),
+    /// Tokio against the executor over I/O wait × concurrency.
+    ConditionsHeatmap(ConditionsProps),
+    /// A card per pattern at one point, with a bounded verdict.
+    IoConcurrency(ScenarioProps),
 }
 
 /// Props of the tab group.
@@ -109,7 +129,7 @@ pub struct TabsProps {
 /// Directive names, for error messages.
 pub const NAMES: &[&str] =
     &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "latency-scaling",
-      "gil-contention"];
+      "gil-contention", "conditions-heatmap", "io-concurrency"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -122,6 +142,8 @@ impl Widget {
             Widget::RequestFlow(_) => "request-flow",
             Widget::LatencyScaling(_) => "latency-scaling",
             Widget::GilContention(_) => "gil-contention",
+            Widget::ConditionsHeatmap(_) => "conditions-heatmap",
+            Widget::IoConcurrency(_) => "io-concurrency",
         }
     }
 
@@ -159,6 +181,8 @@ impl Widget {
             "request-flow" => Widget::RequestFlow(typed(name, props)?),
             "latency-scaling" => Widget::LatencyScaling(typed(name, props)?),
             "gil-contention" => Widget::GilContention(typed(name, props)?),
+            "conditions-heatmap" => Widget::ConditionsHeatmap(typed(name, props)?),
+            "io-concurrency" => Widget::IoConcurrency(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -171,7 +195,9 @@ impl Widget {
             Widget::ThroughputScaling(p)
             | Widget::GilTimeline(p)
             | Widget::LatencyScaling(p)
-            | Widget::GilContention(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
+            | Widget::GilContention(p)
+            | Widget::IoConcurrency(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
+            Widget::ConditionsHeatmap(_) => Ok(()),
             Widget::RequestFlow(p) => {
                 scenario_in_range(p.io_wait_ms, p.concurrency)?;
                 match p.pattern {

@@ -1,12 +1,10 @@
 //! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in one point per task so sliders stay responsive.
 
-use std::time::Duration;
-
 use charts::format::number;
 use charts::latency::{draw_latency, latency_data, p99_jobs, p99_point, LatencyData};
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::{Params, Scenario};
+use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -15,52 +13,39 @@ use crate::slider::ScenarioSliders;
 /// Largest "other GIL work" the contention slider offers, ms per request.
 const APP_CPU_SLIDER_MAX: f64 = 2.0;
 
-/// Compute job `i` of generation `gen`, then queue the next one as a new
-/// task: the browser handles input between points.
-fn fill(params: Params, s: Scenario, gen: u64, current: StoredValue<u64>, data: RwSignal<Result<LatencyData, String>>, i: usize) {
-    let jobs = p99_jobs();
-    if i >= jobs.len() {
-        return;
-    }
-    set_timeout(
-        move || {
-            if current.get_value() != gen {
-                return; // the scenario moved on
-            }
-            let (pattern, n) = p99_jobs()[i];
-            match p99_point(&params, &s, pattern, n) {
-                Ok(q) => data.update(|d| {
-                    if let Ok(d) = d {
-                        d.p99.push(q)
-                    }
-                }),
-                Err(e) => data.set(Err(e.to_string())),
-            }
-            fill(params, s, gen, current, data, i + 1);
-        },
-        Duration::ZERO,
-    );
-}
-
 #[component]
 pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, contention: bool) -> impl IntoView {
     let params = Params::default();
     let first = latency_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string());
     let data: RwSignal<Result<LatencyData, String>> = RwSignal::new(first);
-    let generation = StoredValue::new(0u64);
+    let runs = crate::progress::Runs::new();
     Effect::new(move |_| {
         let s = shared.scenario.get();
-        let gen = generation.get_value() + 1;
-        generation.set_value(gen);
         match latency_data(&params, &s) {
             Ok(d) => {
                 data.set(Ok(d));
-                fill(params, s, gen, generation, data, 0);
+                let jobs = p99_jobs();
+                runs.start(jobs.len(), move |i| {
+                    let (pattern, n) = jobs[i];
+                    match p99_point(&params, &s, pattern, n) {
+                        Ok(q) => {
+                            data.update(|d| {
+                                if let Ok(d) = d {
+                                    d.p99.push(q)
+                                }
+                            });
+                            true
+                        }
+                        Err(e) => {
+                            data.set(Err(e.to_string()));
+                            false
+                        }
+                    }
+                });
             }
             Err(e) => data.set(Err(e.to_string())),
         }
     });
-    on_cleanup(move || generation.set_value(u64::MAX));
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.55, draw_latency);

@@ -2,6 +2,8 @@
 
 pub mod burst;
 pub mod canvas;
+pub mod cards;
+pub mod conditions;
 pub mod flow;
 pub mod gil;
 pub mod latency;
@@ -26,7 +28,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ThroughputScaling(props)
         | Widget::GilTimeline(props)
         | Widget::LatencyScaling(props)
-        | Widget::GilContention(props) => apply_props(&shared, props),
+        | Widget::GilContention(props)
+        | Widget::IoConcurrency(props) => apply_props(&shared, props),
+        Widget::ConditionsHeatmap(_) => {}
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
@@ -55,6 +59,13 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::LatencyScaling(_) | Widget::GilContention(_) => {
             let contention = matches!(w, Widget::GilContention(_));
             leptos::mount::mount_to(el, move || view! { <latency::LatencyScaling host shared theme contention/> }.into_any())
+        }
+        Widget::ConditionsHeatmap(p) => {
+            let p99 = p.metric == Some(widget_props::HeatMetric::P99);
+            leptos::mount::mount_to(el, move || view! { <conditions::Conditions host shared theme p99/> }.into_any())
+        }
+        Widget::IoConcurrency(_) => {
+            leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any())
         }
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);

@@ -1,0 +1,127 @@
+//! I/O × concurrency cards: each pattern's numbers at one point, analytic first, simulated figures added as they finish, and a verdict bounded by what the model shows.
+
+use perfmodel::mva::Bounds;
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use serde::Serialize;
+
+use crate::format::{count, number, percent};
+
+/// Seed of the card simulations.
+pub const SEED: u64 = 41;
+/// Two throughputs within this share of each other are called "within 10%".
+pub const SAME: f64 = 0.10;
+
+/// What the simulator adds to a card.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Simulated {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub threads: u32,
+    pub queued: f64,
+    pub gil_utilization: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Card {
+    pub pattern: Pattern,
+    /// Analytic, requests/s.
+    pub throughput: f64,
+    /// Analytic mean latency, ms.
+    pub mean_ms: f64,
+    pub bounds: Bounds,
+    pub sim: Option<Simulated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardsData {
+    pub io_wait_ms: f64,
+    pub concurrency: u32,
+    pub pool: u32,
+    pub cards: Vec<Card>,
+}
+
+/// The analytic half of every card.
+pub fn cards_data(p: &Params, s: &Scenario) -> Result<CardsData, ModelError> {
+    let mut cards = Vec::new();
+    for pattern in Pattern::COMPARED {
+        let q = &predict_curve(pattern, p, s, &[s.concurrency])?[0];
+        cards.push(Card { pattern, throughput: q.throughput_ops_s, mean_ms: q.latency_ms.mean, bounds: q.bounds, sim: None });
+    }
+    Ok(CardsData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), cards })
+}
+
+/// The simulated half of one card: one warm-up cycle, then max(5,000, N)
+/// measured requests capped at 50,000.
+pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simulated, ModelError> {
+    let n = s.concurrency as u64;
+    let cfg = SimConfig { requests: n.max(5_000).min(50_000), warmup: n.max(1_000), ..sim_config(s, SEED) };
+    let r = simulate(pattern, p, s, &cfg)?;
+    Ok(Simulated {
+        p50_ms: r.latency_ms.p50,
+        p99_ms: r.latency_ms.p99,
+        threads: r.threads,
+        queued: r.queued,
+        gil_utilization: r.gil_utilization + r.gil_background,
+    })
+}
+
+impl CardsData {
+    pub fn get(&self, p: Pattern) -> &Card {
+        self.cards.iter().find(|c| c.pattern == p).expect("every compared pattern has a card")
+    }
+
+    pub fn complete(&self) -> bool {
+        self.cards.iter().all(|c| c.sim.is_some())
+    }
+
+    /// Tokio's throughput over the executor's.
+    pub fn ratio(&self) -> f64 {
+        self.get(Pattern::Tokio).throughput / self.get(Pattern::Executor).throughput
+    }
+
+    /// One line comparing the two async patterns, saying only what the numbers show.
+    pub fn verdict(&self) -> String {
+        let (ex, tk) = (self.get(Pattern::Executor), self.get(Pattern::Tokio));
+        let r = self.ratio();
+        let mut s = if (r - 1.0).abs() < SAME {
+            format!("Executor and Tokio are within {} of each other's throughput here", percent(SAME))
+        } else if r > 1.0 {
+            format!("Tokio completes {}× the executor's requests per second here", number(r))
+        } else {
+            format!("The executor completes {}× Tokio's requests per second here", number(1.0 / r))
+        };
+        // Which limit binds the executor, when one does.
+        let cap = ex.bounds.pool_cap.unwrap_or(f64::INFINITY);
+        if ex.throughput > 0.8 * cap && cap < ex.bounds.gil_ceiling {
+            s.push_str(&format!(
+                ": the executor sits at its pool cap ({} threads each held for the whole I/O wait, {} requests/s)",
+                self.pool,
+                number(cap)
+            ));
+        } else if ex.throughput > 0.8 * ex.bounds.gil_ceiling && tk.throughput > 0.8 * tk.bounds.gil_ceiling {
+            s.push_str(": both are close to their GIL ceilings, so the GIL, not the I/O, sets the pace");
+        }
+        if let (Some(e), Some(t)) = (ex.sim, tk.sim) {
+            s.push_str(&format!(". Simulated p99: executor {} ms, Tokio {} ms", number(e.p99_ms), number(t.p99_ms)));
+        }
+        s.push('.');
+        s
+    }
+
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .cards
+            .iter()
+            .map(|c| format!("{} {} requests/s", c.pattern.label(), number(c.throughput)))
+            .collect();
+        format!(
+            "At {} ms I/O wait, {} callers and a pool of {}: {}. {}",
+            number(self.io_wait_ms),
+            count(self.concurrency),
+            self.pool,
+            parts.join("; "),
+            self.verdict()
+        )
+    }
+}

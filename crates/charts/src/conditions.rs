@@ -1,0 +1,304 @@
+//! Conditions heatmap: Tokio against the executor over I/O wait × concurrency, by throughput (analytic) or p99 (simulated, filled in cell by cell).
+
+use perfmodel::scenario::{LOCALHOST_RTT_MS, PRESETS};
+use perfmodel::sim::simulate;
+use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::format::{count, number, si};
+use crate::latency::P99_NS;
+use crate::style::Pen;
+use crate::Theme;
+
+/// I/O wait columns, ms: 1-2-5 steps from 10 µs to 100 ms.
+pub const IO_MS: [f64; 13] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+/// Concurrency rows: the same 1-2-5 steps as the p99 curve.
+pub const NS: [u32; 16] = P99_NS;
+/// The benchmark the seed cites: localhost (the loopback RTT measured here), 50 callers.
+pub const BENCHMARK: (f64, u32) = (LOCALHOST_RTT_MS, 50);
+/// The shaded "typical production" region. An assumption, stated as one:
+/// I/O wait from a same-zone round trip (the same-zone preset) to 20 ms of
+/// server and network time, with 100 to 10,000 requests outstanding.
+pub const PRODUCTION_IO_MS: (f64, f64) = (PRESETS[1].rtt_ms, 20.0);
+pub const PRODUCTION_N: (u32, u32) = (100, 10_000);
+/// Seed of the p99 cells.
+pub const SEED: u64 = 29;
+
+/// What a cell compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// Tokio's throughput ÷ the executor's (analytic).
+    Throughput,
+    /// The executor's p99 ÷ Tokio's (simulated).
+    P99,
+}
+
+impl Metric {
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Throughput => "Tokio throughput ÷ executor throughput",
+            Metric::P99 => "executor p99 ÷ Tokio p99",
+        }
+    }
+}
+
+/// One cell: both patterns' numbers and Tokio's advantage (> 1: Tokio ahead).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cell {
+    pub io_ms: f64,
+    pub n: u32,
+    pub executor: f64,
+    pub tokio: f64,
+    pub advantage: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionsData {
+    pub metric: Metric,
+    /// Cells computed so far, row by row from the smallest concurrency.
+    pub cells: Vec<Cell>,
+    pub total: usize,
+}
+
+/// The cells in the order they are computed (cheap rows first).
+pub fn cell_order() -> Vec<(f64, u32)> {
+    NS.iter().flat_map(|&n| IO_MS.map(|io| (io, n))).collect()
+}
+
+/// Every throughput cell (analytic, fast).
+pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, ModelError> {
+    let mut cells = Vec::new();
+    let mut cols = Vec::new();
+    for io in IO_MS {
+        let s = Scenario { io_wait_ms: io, ..*base };
+        let ex = predict_curve(Pattern::Executor, p, &s, &NS)?;
+        let tk = predict_curve(Pattern::Tokio, p, &s, &NS)?;
+        cols.push((io, ex, tk));
+    }
+    for (i, &n) in NS.iter().enumerate() {
+        for (io, ex, tk) in &cols {
+            let (e, t) = (ex[i].throughput_ops_s, tk[i].throughput_ops_s);
+            cells.push(Cell { io_ms: *io, n, executor: e, tokio: t, advantage: t / e });
+        }
+    }
+    Ok(ConditionsData { metric: Metric::Throughput, total: cells.len(), cells })
+}
+
+/// One p99 cell: a short steady-state run of each pattern (one warm-up
+/// cycle, max(2,000, N) measured requests capped at 20,000).
+pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, ModelError> {
+    let s = Scenario { io_wait_ms: io, concurrency: n, ..*base };
+    let cfg = perfmodel::sim::SimConfig {
+        requests: (n as u64).max(2_000).min(20_000),
+        warmup: (n as u64).max(500),
+        ..sim_config(&s, SEED)
+    };
+    let e = simulate(Pattern::Executor, p, &s, &cfg)?.latency_ms.p99;
+    let t = simulate(Pattern::Tokio, p, &s, &cfg)?.latency_ms.p99;
+    Ok(Cell { io_ms: io, n, executor: e, tokio: t, advantage: e / t })
+}
+
+/// An empty p99 map, to be filled cell by cell.
+pub fn p99_empty() -> ConditionsData {
+    ConditionsData { metric: Metric::P99, cells: Vec::new(), total: IO_MS.len() * NS.len() }
+}
+
+/// Index of the column and row nearest to (io, n) on the log grid.
+pub fn nearest(io: f64, n: u32) -> (usize, usize) {
+    let near = |v: f64, xs: &mut dyn Iterator<Item = f64>| {
+        xs.enumerate()
+            .min_by(|a, b| (a.1.ln() - v.ln()).abs().total_cmp(&(b.1.ln() - v.ln()).abs()))
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    };
+    (near(io.max(1e-6), &mut IO_MS.iter().copied()), near(n.max(1) as f64, &mut NS.iter().map(|&n| n as f64)))
+}
+
+impl ConditionsData {
+    pub fn complete(&self) -> bool {
+        self.cells.len() >= self.total
+    }
+
+    pub fn cell(&self, col: usize, row: usize) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.io_ms == IO_MS[col] && c.n == NS[row])
+    }
+
+    /// One cell in words.
+    pub fn describe(&self, col: usize, row: usize) -> String {
+        let (io, n) = (IO_MS[col], NS[row]);
+        match self.cell(col, row) {
+            None => format!("{} ms I/O wait, {} callers: still simulating.", number(io), count(n)),
+            Some(c) => {
+                let (what, unit) = match self.metric {
+                    Metric::Throughput => ("throughput", "requests/s"),
+                    Metric::P99 => ("p99", "ms"),
+                };
+                format!(
+                    "{} ms I/O wait, {} callers: executor {} {unit}, Tokio {} {unit} {what}; {} = {}×.",
+                    number(io),
+                    count(n),
+                    number(c.executor),
+                    number(c.tokio),
+                    self.metric.label(),
+                    number(c.advantage)
+                )
+            }
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        if !self.complete() {
+            return format!("Simulating p99: {} of {} cells so far.", self.cells.len(), self.total);
+        }
+        let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
+        let bench = self.cell(bc, br).map(|c| c.advantage).unwrap_or(f64::NAN);
+        let prod: Vec<f64> = self
+            .cells
+            .iter()
+            .filter(|c| in_production(c.io_ms, c.n))
+            .map(|c| c.advantage)
+            .collect();
+        let (lo, hi) = prod.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let max = self.cells.iter().map(|c| c.advantage).fold(0.0f64, f64::max);
+        format!(
+            "{}: {}× in the benchmark's cell ({} ms, {} callers); {}× to {}× over the shaded production region; at most {}× anywhere on the map.",
+            self.metric.label(),
+            number(bench),
+            number(IO_MS[bc]),
+            count(NS[br]),
+            number(lo),
+            number(hi),
+            number(max)
+        )
+    }
+
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{raw, Table};
+        let headers = ["io wait ms", "concurrency", "executor", "tokio", "advantage"].map(String::from).to_vec();
+        let rows = self
+            .cells
+            .iter()
+            .map(|c| vec![raw(c.io_ms), c.n.to_string(), raw(c.executor), raw(c.tokio), raw(c.advantage)])
+            .collect();
+        Table { headers, rows }
+    }
+}
+
+pub fn in_production(io: f64, n: u32) -> bool {
+    io >= PRODUCTION_IO_MS.0 && io <= PRODUCTION_IO_MS.1 && n >= PRODUCTION_N.0 && n <= PRODUCTION_N.1
+}
+
+/// The heatmap with its selection: `focus` is the (column, row) outlined.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionsFrame {
+    pub data: ConditionsData,
+    pub focus: Option<(usize, usize)>,
+}
+
+/// Blend from the background towards the leading pattern's colour; a 100×
+/// advantage (either way) is the full colour.
+fn cell_color(theme: &Theme, advantage: f64) -> RGBColor {
+    let (c, t) = if advantage >= 1.0 {
+        (theme.tokio, (advantage.log10() / 2.0).clamp(0.0, 1.0))
+    } else {
+        (theme.executor, ((1.0 / advantage).log10() / 2.0).clamp(0.0, 1.0))
+    };
+    let t = 0.12 + 0.88 * t;
+    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+    let bg = theme.background;
+    RGBColor(mix(bg.0, c.0), mix(bg.1, c.1), mix(bg.2, c.2))
+}
+
+/// Geometry shared by the drawing and the pointer mapping.
+pub const MARGIN_LEFT: f64 = 70.0;
+pub const MARGIN_BOTTOM: f64 = 44.0;
+pub const MARGIN_TOP: f64 = 10.0;
+pub const MARGIN_RIGHT: f64 = 10.0;
+
+/// Map a point in CSS pixels on a `w`×`h` chart to the (column, row) under it.
+pub fn cell_at(x: f64, y: f64, w: f64, h: f64) -> Option<(usize, usize)> {
+    let (pw, ph) = (w - MARGIN_LEFT - MARGIN_RIGHT, h - MARGIN_TOP - MARGIN_BOTTOM);
+    let (fx, fy) = ((x - MARGIN_LEFT) / pw, (y - MARGIN_TOP) / ph);
+    if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) {
+        return None;
+    }
+    let col = (fx * IO_MS.len() as f64) as usize;
+    let row = NS.len() - 1 - (fy * NS.len() as f64) as usize;
+    Some((col, row))
+}
+
+pub fn draw_conditions<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &ConditionsFrame,
+    theme: &Theme,
+    scale: f64,
+) -> Result<(), String> {
+    let pen = Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let (cols, rows) = (IO_MS.len(), NS.len());
+    let area = area.margin(px(MARGIN_TOP), 0, 0, px(MARGIN_RIGHT));
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(px(MARGIN_BOTTOM))
+        .y_label_area_size(px(MARGIN_LEFT))
+        .build_cartesian_2d(-0.5..cols as f64 - 0.5, -0.5..rows as f64 - 0.5)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(theme.foreground)
+        .label_style(pen.font(11.0))
+        .axis_desc_style(pen.font(12.0))
+        .x_labels(cols)
+        .y_labels(rows)
+        .x_desc("I/O wait per request, ms (log)")
+        .y_desc("concurrent callers (log)")
+        // Cell centres sit on whole numbers, where the labels go.
+        .x_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cols { number(IO_MS[i as usize]) } else { String::new() }
+        })
+        .y_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < rows { si(NS[i as usize] as f64) } else { String::new() }
+        })
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let rect = |c: usize, r: usize, style: ShapeStyle| {
+        Rectangle::new([(c as f64 - 0.5, r as f64 - 0.5), (c as f64 + 0.5, r as f64 + 0.5)], style)
+    };
+    let mut shapes = Vec::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            match f.data.cell(c, r) {
+                Some(cell) => shapes.push(rect(c, r, cell_color(theme, cell.advantage).filled())),
+                None => shapes.push(rect(c, r, theme.grid.mix(0.25).filled())),
+            }
+        }
+    }
+    chart.draw_series(shapes).map_err(|e| e.to_string())?;
+    // The production region: a frame around its cells.
+    let in_cols: Vec<usize> = (0..cols).filter(|&c| IO_MS[c] >= PRODUCTION_IO_MS.0 && IO_MS[c] <= PRODUCTION_IO_MS.1).collect();
+    let in_rows: Vec<usize> = (0..rows).filter(|&r| NS[r] >= PRODUCTION_N.0 && NS[r] <= PRODUCTION_N.1).collect();
+    if let (Some(&c0), Some(&c1), Some(&r0), Some(&r1)) = (in_cols.first(), in_cols.last(), in_rows.first(), in_rows.last()) {
+        chart
+            .draw_series([Rectangle::new(
+                [(c0 as f64 - 0.5, r0 as f64 - 0.5), (c1 as f64 + 0.5, r1 as f64 + 0.5)],
+                ShapeStyle::from(&theme.foreground).stroke_width(px(2.0)),
+            )])
+            .map_err(|e| e.to_string())?;
+    }
+    // The benchmark's cell, and the focused one.
+    let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
+    let mut marks = vec![rect(bc, br, ShapeStyle::from(&theme.foreground).stroke_width(px(3.0)))];
+    if let Some((c, r)) = f.focus {
+        marks.push(rect(c.min(cols - 1), r.min(rows - 1), ShapeStyle::from(&theme.sync).stroke_width(px(3.0))));
+    }
+    chart.draw_series(marks).map_err(|e| e.to_string())?;
+    chart
+        .draw_series([Text::new("benchmark", (bc as f64 - 0.4, br as f64 + 0.3), pen.font(10.0))])
+        .map_err(|e| e.to_string())?;
+    area.present().map_err(|e| e.to_string())
+}

@@ -1,0 +1,65 @@
+// The benchmark-limitations widgets in real Chromium: the conditions heatmap and the I/O × concurrency cards.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, openPage, widgetsSettled } from "./harness.mjs";
+
+let browser, srv;
+before(async () => { srv = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+async function ready(url) {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + url);
+  const states = await widgetsSettled(page);
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  return { page, log, context };
+}
+const complete = (page) => page.waitForFunction(() => document.querySelector("[data-complete]")?.dataset.complete === "true");
+const cellText = (page) => page.getByTestId("cell").textContent();
+
+test("the heatmap reads out the benchmark's cell, and keys and the pointer pick others", async () => {
+  const { page, log, context } = await ready("limits/conditions.html");
+  const url = page.url();
+  assert.match(await cellText(page), / ms I\/O wait, 50 callers: executor [\d,]+ requests\/s, Tokio [\d,]+ requests\/s/);
+  assert.match(await page.getByTestId("summary").textContent(), /in the benchmark's cell .*over the shaded production region/);
+  await page.getByTestId("chart").focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowUp");
+  await page.waitForFunction(() => document.querySelector("[data-testid=cell]").textContent.startsWith("2.00 ms I/O wait, 100 callers"));
+  assert.equal(page.url(), url, "arrow keys on the map do not turn the page");
+  await page.keyboard.press("Home");
+  await page.waitForFunction(() => / 50 callers/.test(document.querySelector("[data-testid=cell]").textContent));
+  // The pointer: the top-right corner of the plot is the longest wait and the most callers.
+  const box = await page.getByTestId("chart").boundingBox();
+  await page.mouse.move(box.x + box.width - 20, box.y + 20);
+  await page.waitForFunction(() => document.querySelector("[data-testid=cell]").textContent.startsWith("100 ms I/O wait, 100,000 callers"));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("the p99 map fills in cell by cell and then summarises", async () => {
+  const { page, log, context } = await ready("limits/conditions.html");
+  await page.getByTestId("metric-p99").check();
+  await page.waitForFunction(() => /^Simulating p99: \d+ of 208 cells/.test(document.querySelector("[data-testid=summary]").textContent));
+  await complete(page);
+  assert.match(await page.getByTestId("summary").textContent(), /^executor p99 ÷ Tokio p99: [\d.]+× in the benchmark's cell/);
+  assert.match(await cellText(page), /p99; executor p99 ÷ Tokio p99 = /);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("the cards name the executor's pool cap, and a bigger pool lifts it", async () => {
+  const { page, log, context } = await ready("limits/io-concurrency.html?io=1&n=200");
+  await complete(page);
+  assert.match(await page.getByTestId("verdict").textContent(), /^Tokio completes [\d.]+× the executor's requests per second here: the executor sits at its pool cap/);
+  assert.match(await page.getByTestId("card-p99-executor").textContent(), /^[\d.,]+ ms$/);
+  const before = Number((await page.getByTestId("card-tput-executor").textContent()).replace(/,/g, ""));
+  await page.getByTestId("pool-slider").focus();
+  await page.keyboard.press("End");
+  await page.waitForFunction((b) => Number(document.querySelector("[data-testid=card-tput-executor]").textContent.replace(/,/g, "")) > 2 * b, before);
+  assert.match(page.url(), /pool=1024/);
+  await complete(page);
+  assert.doesNotMatch(await page.getByTestId("verdict").textContent(), /pool cap/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -1,0 +1,46 @@
+//! Long model work split into tasks: one job per macrotask, so input is handled between jobs; a newer run cancels an older one.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+/// The runs of one widget: starting a run abandons the one before it.
+#[derive(Clone, Copy)]
+pub struct Runs {
+    current: StoredValue<u64>,
+}
+
+impl Runs {
+    pub fn new() -> Runs {
+        let runs = Runs { current: StoredValue::new(0) };
+        // A widget that goes away stops its work.
+        on_cleanup(move || runs.current.set_value(u64::MAX));
+        runs
+    }
+
+    /// Run `job(0)`, `job(1)`, … `job(jobs - 1)`, each in its own task,
+    /// until a job returns false or a newer run starts.
+    pub fn start(&self, jobs: usize, job: impl Fn(usize) -> bool + 'static) {
+        let gen = self.current.get_value().wrapping_add(1);
+        self.current.set_value(gen);
+        next(self.current, gen, 0, jobs, Rc::new(job));
+    }
+}
+
+fn next(current: StoredValue<u64>, gen: u64, i: usize, jobs: usize, job: Rc<dyn Fn(usize) -> bool>) {
+    if i >= jobs {
+        return;
+    }
+    set_timeout(
+        move || {
+            if current.get_value() != gen {
+                return;
+            }
+            if job(i) {
+                next(current, gen, i + 1, jobs, job);
+            }
+        },
+        Duration::ZERO,
+    );
+}

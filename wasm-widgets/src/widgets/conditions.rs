@@ -1,0 +1,119 @@
+//! "Conditions": the Tokio-to-executor heatmap over I/O wait × concurrency; hover or arrow keys pick a cell and its numbers are read out.
+
+use charts::conditions::{
+    cell_at, cell_order, draw_conditions, nearest, p99_cell, p99_empty, throughput_cells, ConditionsData, ConditionsFrame,
+    Metric, BENCHMARK, IO_MS, NS,
+};
+use charts::Theme;
+use leptos::prelude::*;
+use perfmodel::Params;
+use web_sys::HtmlElement;
+
+use crate::scenario::Shared;
+use crate::slider::MoreSettings;
+
+#[component]
+pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99: bool) -> impl IntoView {
+    let params = Params::default();
+    let metric = RwSignal::new(if p99 { Metric::P99 } else { Metric::Throughput });
+    let data: RwSignal<Result<ConditionsData, String>> =
+        RwSignal::new(throughput_cells(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
+    let runs = crate::progress::Runs::new();
+    Effect::new(move |_| {
+        let s = shared.scenario.get();
+        match metric.get() {
+            Metric::Throughput => {
+                runs.start(0, |_| false);
+                data.set(throughput_cells(&params, &s).map_err(|e| e.to_string()));
+            }
+            Metric::P99 => {
+                data.set(Ok(p99_empty()));
+                let order = cell_order();
+                runs.start(order.len(), move |i| {
+                    let (io, n) = order[i];
+                    match p99_cell(&params, &s, io, n) {
+                        Ok(c) => {
+                            data.update(|d| {
+                                if let Ok(d) = d {
+                                    d.cells.push(c)
+                                }
+                            });
+                            true
+                        }
+                        Err(e) => {
+                            data.set(Err(e.to_string()));
+                            false
+                        }
+                    }
+                });
+            }
+        }
+    });
+    let focus = RwSignal::new(nearest(BENCHMARK.0, BENCHMARK.1));
+    let frame = Memo::new(move |_| data.get().map(|d| ConditionsFrame { data: d, focus: Some(focus.get()) }));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host, canvas, frame, theme, 0.6, draw_conditions);
+
+    let readout = move || data.get().map(|d| { let (c, r) = focus.get(); d.describe(c, r) }).unwrap_or_else(|e| e);
+    let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        if let Some(c) = canvas.get_untracked() {
+            let w = c.client_width() as f64;
+            let h = c.client_height() as f64;
+            if let Some(cell) = cell_at(ev.offset_x() as f64, ev.offset_y() as f64, w, h) {
+                focus.set(cell);
+            }
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let (c, r) = focus.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowLeft" => (c.saturating_sub(1), r),
+            "ArrowRight" => ((c + 1).min(IO_MS.len() - 1), r),
+            "ArrowUp" => (c, (r + 1).min(NS.len() - 1)),
+            "ArrowDown" => (c, r.saturating_sub(1)),
+            "Home" => nearest(BENCHMARK.0, BENCHMARK.1),
+            _ => return,
+        };
+        ev.prevent_default();
+        // mdBook would turn the arrow keys into chapter navigation.
+        ev.stop_propagation();
+        focus.set(next);
+    };
+    let uid = crate::slider::uid();
+    let radio = {
+        let uid = uid.clone();
+        move |m: Metric, key: &'static str| {
+            let id = format!("{uid}-metric-{key}");
+            let for_id = id.clone();
+            view! {
+                <label for=for_id class="widget-radio">
+                    <input type="radio" id=id name=format!("{uid}-metric") data-testid=format!("metric-{key}")
+                        prop:checked=move || metric.get() == m on:change=move |_| metric.set(m) />
+                    {m.label()}{if m == Metric::P99 { " (simulated, fills in cell by cell)" } else { " (analytic)" }}
+                </label>
+            }
+        }
+    };
+    view! {
+        <div class="widget-body" data-complete=done>
+            <fieldset class="widget-switch">
+                <legend>"Colour by"</legend>
+                {radio(Metric::Throughput, "throughput")}{radio(Metric::P99, "p99")}
+            </fieldset>
+            <MoreSettings uid=uid.clone() shared/>
+            <p class="widget-hint">"Hover over a cell, or focus the map and use the arrow keys (Home returns to the benchmark's cell)."</p>
+            <canvas node_ref=canvas class="widget-canvas" role="img" tabindex="0" aria-label=summary data-testid="chart"
+                aria-describedby=format!("{uid}-cell") on:mousemove=on_move on:keydown=on_key></canvas>
+            <p class="widget-status" id=format!("{uid}-cell") aria-live="polite" data-testid="cell">{readout}</p>
+            <ul class="widget-legend" aria-label="Legend">
+                <li><span class="widget-swatch tokio"></span>"Tokio ahead (full colour: 100× or more)"</li>
+                <li><span class="widget-swatch executor"></span>"executor ahead"</li>
+                <li>"pale: close to 1×; thick frame: the benchmark's cell; thin frame: an assumed production region (same-zone round trip to 20 ms, 100–10,000 callers)"</li>
+            </ul>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="conditions"/>
+        </div>
+    }
+}
