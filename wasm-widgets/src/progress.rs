@@ -12,6 +12,8 @@ pub struct Runs {
 }
 
 impl Runs {
+    /// Must be called inside a component: it registers a cleanup (hence no `Default`).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Runs {
         let runs = Runs { current: StoredValue::new(0) };
         // A widget that goes away stops its work.

@@ -13,7 +13,10 @@ cargo xtask <task>
   serve   install what is missing, build the site, serve it on http://127.0.0.1:3000, rebuild on change
   build   write the complete static site to dist/
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
-  bench   print (and write to target/bench.json) sizes and load/interaction timings";
+  bench   print (and write to target/bench.json) sizes and load/interaction timings
+  check-reports DIR
+          validate a folder of benchmark reports (index.json and the files it lists)
+          with the dashboard's own parser; exits non-zero with the reasons";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         Some("build") => site::build().map(|_| ()),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("check-reports") => check_reports(std::env::args().nth(2)),
         _ => {
             println!("{TASKS}");
             return if task.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -37,6 +41,34 @@ fn main() -> ExitCode {
 }
 
 pub type Result<T> = std::result::Result<T, String>;
+
+/// `cargo xtask check-reports DIR`: the dashboard's parser over a folder.
+fn check_reports(dir: Option<String>) -> Result<()> {
+    let dir = PathBuf::from(dir.ok_or("usage: cargo xtask check-reports DIR")?);
+    if !dir.is_dir() {
+        return Err(format!("{} is not a folder", dir.display()));
+    }
+    let bundle = reports::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let problems = reports::check_bundle(&bundle);
+    let (runs, _) = reports::load_bundle(&bundle);
+    for r in &runs {
+        let state = match &r.report {
+            Ok(rep) if rep.problems().is_empty() => "ok".to_string(),
+            Ok(rep) => format!("{} section(s) unreadable", rep.problems().len()),
+            Err(_) => "unreadable".to_string(),
+        };
+        println!("{:<24} {:<32} {state}", r.date, r.file);
+    }
+    if problems.is_empty() {
+        println!("{}: {} report(s), all readable", dir.display(), runs.len());
+        Ok(())
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        Err(format!("{}: {} problem(s)", dir.display(), problems.len()))
+    }
+}
 
 /// The workspace root, from this crate's manifest directory.
 pub fn project_root() -> PathBuf {

@@ -55,7 +55,7 @@ pub fn cards_data(p: &Params, s: &Scenario) -> Result<CardsData, ModelError> {
 /// measured requests capped at 50,000.
 pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simulated, ModelError> {
     let n = s.concurrency as u64;
-    let cfg = SimConfig { requests: n.max(5_000).min(50_000), warmup: n.max(1_000), ..sim_config(s, SEED) };
+    let cfg = SimConfig { requests: n.clamp(5_000, 50_000), warmup: n.max(1_000), ..sim_config(s, SEED) };
     let r = simulate(pattern, p, s, &cfg)?;
     Ok(Simulated {
         p50_ms: r.latency_ms.p50,

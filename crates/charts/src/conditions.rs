@@ -92,7 +92,7 @@ pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, M
 pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, ModelError> {
     let s = Scenario { io_wait_ms: io, concurrency: n, ..*base };
     let cfg = perfmodel::sim::SimConfig {
-        requests: (n as u64).max(2_000).min(20_000),
+        requests: (n as u64).clamp(2_000, 20_000),
         warmup: (n as u64).max(500),
         ..sim_config(&s, SEED)
     };

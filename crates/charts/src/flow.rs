@@ -70,8 +70,8 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
     // One warm-up cycle of the callers, then enough requests for the
     // followed one (issued first) to finish even behind a full queue.
     let cfg = SimConfig {
-        requests: (2 * n + 100).max(1_000).min(250_000),
-        warmup: n.max(500).min(100_000),
+        requests: (2 * n + 100).clamp(1_000, 250_000),
+        warmup: n.clamp(500, 100_000),
         follow: true,
         ..sim_config(s, SEED)
     };

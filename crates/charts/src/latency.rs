@@ -41,7 +41,7 @@ pub fn p99_jobs() -> Vec<(Pattern, u32)> {
 pub fn p99_point(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Point, ModelError> {
     let s = Scenario { concurrency: n, ..*s };
     let cfg = SimConfig {
-        requests: (n as u64).max(3_000).min(30_000),
+        requests: (n as u64).clamp(3_000, 30_000),
         warmup: (n as u64).max(1_000),
         ..sim_config(&s, SEED)
     };

@@ -8,6 +8,7 @@
 pub mod burst;
 pub mod cards;
 pub mod conditions;
+pub mod dashboard;
 pub mod flow;
 pub mod format;
 pub mod gil;

@@ -184,8 +184,8 @@ pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmode
     use perfmodel::sim::simulate;
     let n = s.concurrency as u64;
     let cfg = perfmodel::sim::SimConfig {
-        requests: n.max(5_000).min(50_000),
-        warmup: n.max(1_000).min(50_000),
+        requests: n.clamp(5_000, 50_000),
+        warmup: n.clamp(1_000, 50_000),
         ..perfmodel::predict::sim_config(s, 17)
     };
     Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r.latency_ms))).collect()

@@ -22,8 +22,20 @@ pub struct DirectiveError {
     pub message: String,
 }
 
-/// Replace every directive in `markdown`; all errors are collected.
+/// Where the book lives: folders named by directives are read relative to `src_dir`.
+#[derive(Debug, Clone, Default)]
+pub struct BookEnv {
+    pub src_dir: std::path::PathBuf,
+}
+
+/// Replace every directive in `markdown`, reading folders relative to the
+/// current directory; all errors are collected.
 pub fn expand(markdown: &str) -> Result<String, Vec<DirectiveError>> {
+    expand_in(markdown, &BookEnv::default())
+}
+
+/// Replace every directive in `markdown` of the book at `env`.
+pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveError>> {
     let prose = prose_ranges(markdown);
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -50,7 +62,7 @@ pub fn expand(markdown: &str) -> Result<String, Vec<DirectiveError>> {
         return Err(errors);
     }
     let mut edits: Vec<(usize, usize, String)> =
-        found.into_iter().map(|(s, e, w)| (s, e, placeholder(&w))).collect();
+        found.into_iter().map(|(s, e, w)| (s, e, placeholder_in(&w, env))).collect();
     for (token, table) in [(PARAMS, params_table as fn() -> String), (PRESETS, presets_table)] {
         let mut from = 0;
         while let Some(i) = markdown[from..].find(token) {
@@ -124,14 +136,34 @@ pub fn presets_table() -> String {
 /// JavaScript, a static SVG of the widget's starting scenario rendered at
 /// build time by the same model and chart code.
 pub fn placeholder(w: &Widget) -> String {
-    let figure = match static_svg(w) {
-        Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
-        Err(e) => format!("<p class=\"widget-noscript\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e)),
+    placeholder_in(w, &BookEnv::default())
+}
+
+/// The placeholder, with any data the widget reads from the book's folders
+/// embedded as JSON (so the page works from disk, where nothing can be fetched).
+pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
+    let data = match w {
+        Widget::ResultsDashboard(p) => {
+            // The reports are parsed here, at build time, by the same parser
+            // `cargo xtask check-reports` uses; the page carries the panels.
+            let payload = charts::dashboard::payload(&read_reports(env, p));
+            let json = serde_json::to_string(&payload).expect("a payload of strings and numbers always serialises");
+            // `</` would end the script element early; `<\/` is the same JSON string.
+            format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
+        }
+        _ => String::new(),
+    };
+    let figure = match (w, static_svg(w)) {
+        (Widget::ResultsDashboard(p), _) => dashboard_noscript(env, p),
+        (_, r) => match r {
+            Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
+            Err(e) => format!("<p class=\"widget-noscript\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e)),
+        },
     };
     format!(
         "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\">\
 <p class=\"widget-loading\">Loading the interactive figure…</p>\
-<noscript>{figure}</noscript></div>\n\n",
+<noscript>{figure}</noscript>{data}</div>\n\n",
         name = w.name(),
         props = escape_attr(&w.props_json()),
     )
@@ -168,6 +200,7 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
         }
         Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) => {}
+        Widget::ResultsDashboard(_) => return Ok(String::new()),
     }
     // The cards are text: without JavaScript they are a table of the analytic numbers.
     if let Widget::IoConcurrency(_) = w {
@@ -199,7 +232,7 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 let focus = Some(charts::conditions::nearest(charts::conditions::BENCHMARK.0, charts::conditions::BENCHMARK.1));
                 charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
             }
-            Widget::IoConcurrency(_) => unreachable!("returned above"),
+            Widget::IoConcurrency(_) | Widget::ResultsDashboard(_) => unreachable!("returned above"),
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
@@ -266,9 +299,29 @@ fn noscript_text(w: &Widget) -> &'static str {
             "The analytic numbers at the starting scenario, computed when the site was built. \
              The sliders and the simulated percentiles need JavaScript."
         }
+        Widget::ResultsDashboard(_) => "The results dashboard.",
         Widget::RequestFlow(_) => {
             "One simulated request followed through the threads it visits at the starting scenario, \
              drawn when the site was built. Playing it step by step needs JavaScript."
+        }
+    }
+}
+
+fn read_reports(env: &BookEnv, p: &widget_props::DashboardProps) -> reports::Bundle {
+    reports::read_dir(&env.src_dir.join(p.folder())).unwrap_or(reports::Bundle { index: None, files: Vec::new() })
+}
+
+/// Without JavaScript the dashboard shows the newest run's panels (tables, no canvases).
+fn dashboard_noscript(env: &BookEnv, p: &widget_props::DashboardProps) -> String {
+    let payload = charts::dashboard::payload(&read_reports(env, p));
+    match payload.runs.first() {
+        None => "<p>No reports yet.</p>".into(),
+        Some(r) => {
+            let body: String = match &r.error {
+                Some(e) => format!("<p class=\"widget-error\">{}</p>", escape_attr(e)),
+                None => r.panels.iter().map(charts::dashboard::panel_html).collect(),
+            };
+            format!("<p>The newest run, {}; picking other runs and the charts need JavaScript.</p>{body}", escape_attr(&r.date))
         }
     }
 }
@@ -297,18 +350,5 @@ fn cards_table(p: &perfmodel::Params, s: &perfmodel::Scenario) -> Result<String,
     ))
 }
 
-/// Escape text for a double-quoted HTML attribute.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML content or a double-quoted attribute (one escaper for the whole site).
+pub use charts::dashboard::esc as escape_attr;

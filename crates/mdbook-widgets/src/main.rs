@@ -7,6 +7,24 @@ use mdbook_preprocessor::book::BookItem;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `mdbook-widgets payload DIR`: the dashboard data a reports folder becomes
+    // (what the page embeds), for checking a folder and for the browser tests.
+    if args.first().map(String::as_str) == Some("payload") {
+        let Some(dir) = args.get(1) else {
+            eprintln!("usage: mdbook-widgets payload DIR");
+            return ExitCode::FAILURE;
+        };
+        return match reports::read_dir(std::path::Path::new(dir)) {
+            Ok(b) => {
+                println!("{}", serde_json::to_string(&charts::dashboard::payload(&b)).expect("payloads serialise"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mdbook-widgets: {dir}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("supports") {
         // Placeholders are HTML: only the HTML renderer can show them.
         return if args.get(1).map(String::as_str) == Some("html") { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -21,7 +39,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let (_ctx, mut book) = mdbook_preprocessor::parse_input(io::stdin()).map_err(|e| e.to_string())?;
+    let (ctx, mut book) = mdbook_preprocessor::parse_input(io::stdin()).map_err(|e| e.to_string())?;
+    let env = mdbook_widgets::BookEnv { src_dir: ctx.root.join(&ctx.config.book.src) };
     let mut problems = Vec::new();
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
@@ -30,7 +49,7 @@ fn run() -> Result<(), String> {
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| ch.name.clone());
-            match mdbook_widgets::expand(&ch.content) {
+            match mdbook_widgets::expand_in(&ch.content, &env) {
                 Ok(out) => ch.content = out,
                 Err(errs) => {
                     for e in errs {

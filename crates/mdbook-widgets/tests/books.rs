@@ -19,10 +19,18 @@ fn build(name: &str) -> (PathBuf, std::process::Output) {
     let dir = std::env::temp_dir().join(format!("mdbook-widgets-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    for e in std::fs::read_dir(src.join("src")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("src").join(e.file_name())).unwrap();
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
     }
+    copy(&src.join("src"), &dir.join("src"));
     let toml = format!(
         "[book]\ntitle = \"fixture\"\n[preprocessor.widgets]\ncommand = {:?}\n[output.html]\n",
         env!("CARGO_BIN_EXE_mdbook-widgets")
@@ -69,4 +77,24 @@ fn bad_directives_fail_the_build_with_chapter_and_line() {
     assert!(err.contains("chapter.md:5: unknown widget \"no-such-widget\""), "{err}");
     assert!(err.contains("chapter.md:7:") && err.contains("concurrency"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_dashboard_embeds_its_reports_folder_safely() {
+    let (dir, out) = build("dash");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = main_html(&dir.join("book/results.html"));
+    let start = html.find("<script type=\"application/json\" class=\"widget-bundle\">").expect("the bundle is embedded");
+    let body = &html[start..];
+    let json = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+    // Nothing in the data can close the script element early.
+    assert!(!json.contains("</") && json.contains("<\\/p>"), "{json}");
+    let payload: charts::dashboard::Payload = serde_json::from_str(json).unwrap();
+    assert_eq!(payload.runs.len(), 2);
+    assert!(payload.folder_errors.is_empty());
+    assert!(payload.runs[0].error.is_none() && !payload.runs[0].panels.is_empty());
+    assert!(payload.runs[1].error.as_deref().unwrap().contains("gone.json: listed in index.json but not in the reports folder"));
+    // Without JavaScript: the newest run's panels, with the report's text escaped.
+    let noscript = &html[html.find("<noscript>").unwrap()..html.find("</noscript>").unwrap()];
+    assert!(noscript.contains("data-panel=\"speedup\"") && noscript.contains("&lt;/script&gt;"), "{noscript}");
 }

@@ -88,6 +88,21 @@ pub enum HeatMetric {
     P99,
 }
 
+/// Props of the results dashboard.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardProps {
+    /// The reports folder, relative to the book's source folder (default "reports").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reports: Option<String>,
+}
+
+impl DashboardProps {
+    pub fn folder(&self) -> &str {
+        self.reports.as_deref().unwrap_or("reports")
+    }
+}
+
 /// Largest burst the widget accepts.
 pub const BURST_MAX: u32 = 10_000;
 
@@ -115,6 +130,8 @@ pub enum Widget {
     ConditionsHeatmap(ConditionsProps),
     /// A card per pattern at one point, with a bounded verdict.
     IoConcurrency(ScenarioProps),
+    /// The benchmark reports of a folder, run by run.
+    ResultsDashboard(DashboardProps),
 }
 
 /// Props of the tab group.
@@ -129,7 +146,8 @@ pub struct TabsProps {
 /// Directive names, for error messages.
 pub const NAMES: &[&str] =
     &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "latency-scaling",
-      "gil-contention", "conditions-heatmap", "io-concurrency"];
+      "gil-contention", "conditions-heatmap", "io-concurrency",
+      "results-dashboard"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -144,6 +162,7 @@ impl Widget {
             Widget::GilContention(_) => "gil-contention",
             Widget::ConditionsHeatmap(_) => "conditions-heatmap",
             Widget::IoConcurrency(_) => "io-concurrency",
+            Widget::ResultsDashboard(_) => "results-dashboard",
         }
     }
 
@@ -183,6 +202,7 @@ impl Widget {
             "gil-contention" => Widget::GilContention(typed(name, props)?),
             "conditions-heatmap" => Widget::ConditionsHeatmap(typed(name, props)?),
             "io-concurrency" => Widget::IoConcurrency(typed(name, props)?),
+            "results-dashboard" => Widget::ResultsDashboard(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -198,6 +218,14 @@ impl Widget {
             | Widget::GilContention(p)
             | Widget::IoConcurrency(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
             Widget::ConditionsHeatmap(_) => Ok(()),
+            Widget::ResultsDashboard(p) => {
+                let f = p.folder();
+                if f.is_empty() || f.starts_with('/') || f.contains('\\') || f.split('/').any(|part| part == "..") {
+                    Err(format!("reports = {f:?} must be a folder inside the book's source folder"))
+                } else {
+                    Ok(())
+                }
+            }
             Widget::RequestFlow(p) => {
                 scenario_in_range(p.io_wait_ms, p.concurrency)?;
                 match p.pattern {
@@ -323,6 +351,7 @@ mod tests {
         assert!(parse_directive("throughput-scaling io_wait_ms=1 io_wait_ms=2").unwrap_err().contains("twice"));
         assert!(parse_directive("").is_err());
         assert!(parse_directive("request-flow pattern=tokio").is_ok());
+        assert!(parse_directive("results-dashboard reports=../secrets").unwrap_err().contains("inside the book"));
         assert!(parse_directive("request-flow pattern=sync-threads").unwrap_err().contains("sync, executor or tokio"));
         assert!(parse_directive("request-flow pattern=fast").unwrap_err().contains("prop pattern"));
         assert!(Widget::from_placeholder("throughput-scaling", "{not json").is_err());

@@ -62,7 +62,7 @@ pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) 
         let ana = move |f: fn(&Card) -> String| move || get().map(|c| f(&c)).unwrap_or_default();
         view! {
             <section class=format!("widget-card {}", p.name()) aria-label=p.label() data-testid=format!("card-{}", p.name())>
-                <h4><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</h4>
+                <p class="widget-card-title"><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</p>
                 <dl>
                     <dt>"Requests/s"</dt><dd data-testid=format!("card-tput-{}", p.name())>{ana(|c| number(c.throughput))}</dd>
                     <dt>"Mean latency"</dt><dd>{ana(|c| format!("{} ms", number(c.mean_ms)))}</dd>

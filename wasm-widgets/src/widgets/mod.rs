@@ -4,6 +4,7 @@ pub mod burst;
 pub mod canvas;
 pub mod cards;
 pub mod conditions;
+pub mod dashboard;
 pub mod flow;
 pub mod gil;
 pub mod latency;
@@ -30,7 +31,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         | Widget::LatencyScaling(props)
         | Widget::GilContention(props)
         | Widget::IoConcurrency(props) => apply_props(&shared, props),
-        Widget::ConditionsHeatmap(_) => {}
+        Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) => {}
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
@@ -63,6 +64,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::ConditionsHeatmap(p) => {
             let p99 = p.metric == Some(widget_props::HeatMetric::P99);
             leptos::mount::mount_to(el, move || view! { <conditions::Conditions host shared theme p99/> }.into_any())
+        }
+        Widget::ResultsDashboard(_) => {
+            leptos::mount::mount_to(el, move || view! { <dashboard::Dashboard host theme/> }.into_any())
         }
         Widget::IoConcurrency(_) => {
             leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any())

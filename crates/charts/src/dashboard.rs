@@ -1,0 +1,720 @@
+//! The results dashboard: each panel of one report computed as escaped HTML plus chart specs, then the charts drawn (bars or lines).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use reports::speedup::speedups;
+use reports::{Client, Report, Section, Stats, OPERATIONS};
+use serde::{Deserialize, Serialize};
+
+use crate::format::{number, si};
+use crate::style::{legend, Pen};
+use crate::table::{raw, Table};
+use crate::Theme;
+
+/// Whose numbers a series shows; the colour follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Who {
+    AerospikePy,
+    Official,
+    Other,
+}
+
+/// One series: sync series are drawn hollow, async ones filled, so colour is never the only cue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub label: String,
+    pub who: Who,
+    pub hollow: bool,
+    /// One value per category (bars) or per x (lines); `None` where the report has no number.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A chart of the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    /// Category labels (bars) or x values as text (lines).
+    pub categories: Vec<String>,
+    /// x values for line charts.
+    pub xs: Vec<f64>,
+    pub x_desc: String,
+    pub value_desc: String,
+    pub log_x: bool,
+    pub series: Vec<Series>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// Horizontal grouped bars, categories down the side.
+    Bars,
+    /// Lines over a numeric x.
+    Lines,
+}
+
+impl Chart {
+    pub fn table(&self) -> Table {
+        let mut headers = vec![self.x_desc.clone()];
+        headers.extend(self.series.iter().map(|s| format!("{} ({})", s.label, self.value_desc)));
+        let rows = self
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut r = vec![c.clone()];
+                r.extend(self.series.iter().map(|s| s.values.get(i).copied().flatten().map(raw).unwrap_or_else(|| "no data".into())));
+                r
+            })
+            .collect();
+        Table { headers, rows }
+    }
+}
+
+/// A panel: its title, its HTML body (already escaped) and the charts whose canvases it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Panel {
+    pub id: String,
+    pub title: String,
+    pub html: String,
+    pub charts: Vec<Chart>,
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown emphasis (`**strong**`, `*em*`) to HTML; everything else is escaped text.
+pub fn emphasis(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let (marker, tag) = if rest.starts_with("**") { ("**", "strong") } else if rest.starts_with('*') { ("*", "em") } else { ("", "") };
+        if !marker.is_empty() {
+            if let Some(end) = rest[marker.len()..].find(marker) {
+                let inner = &rest[marker.len()..marker.len() + end];
+                // As in CommonMark, emphasis does not start or end with a space.
+                let flanking = !inner.starts_with(char::is_whitespace) && !inner.ends_with(char::is_whitespace);
+                if !inner.is_empty() && flanking {
+                    out.push_str(&format!("<{tag}>{}</{tag}>", esc(inner)));
+                    rest = &rest[marker.len() * 2 + end..];
+                    continue;
+                }
+            }
+        }
+        let next = rest.char_indices().skip(1).find(|&(_, c)| c == '*').map(|(i, _)| i).unwrap_or(rest.len());
+        out.push_str(&esc(&rest[..next]));
+        rest = &rest[next..];
+    }
+    out
+}
+
+fn table_html(t: &Table, caption: &str) -> String {
+    let mut h = format!("<div class=\"widget-data-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table><caption>{}</caption><thead><tr>", esc(caption), esc(caption));
+    for c in &t.headers {
+        h.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for r in &t.rows {
+        h.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            let shown = c.parse::<f64>().map(number).unwrap_or_else(|_| c.clone());
+            if i == 0 {
+                h.push_str(&format!("<th scope=\"row\">{}</th>", esc(&shown)));
+            } else {
+                h.push_str(&format!("<td>{}</td>", esc(&shown)));
+            }
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table></div>");
+    h
+}
+
+/// The canvas and accessible data table of a chart, as HTML.
+fn chart_html(c: &Chart) -> String {
+    format!(
+        "<figure class=\"dash-chart\"><canvas class=\"widget-canvas\" data-chart=\"{id}\" role=\"img\" aria-label=\"{t}\"></canvas>\
+         <figcaption>{t}</figcaption><details class=\"widget-data\"><summary>Data table: {t}</summary>{table}</details></figure>",
+        id = esc(&c.id),
+        t = esc(&c.title),
+        table = table_html(&c.table(), &c.title)
+    )
+}
+
+fn not_here(what: &str) -> String {
+    format!("<p class=\"dash-absent\">{} is not in this report.</p>", esc(what))
+}
+
+fn broken(file: &str, msg: &str) -> String {
+    format!("<p class=\"widget-error\" role=\"alert\">{}: {}</p>", esc(file), esc(msg))
+}
+
+/// Build a panel from an optional section: absent and invalid sections say so.
+fn section_panel<T>(
+    id: &'static str,
+    title: &'static str,
+    file: &str,
+    s: &Section<T>,
+    build: impl FnOnce(&T) -> (String, Vec<Chart>),
+) -> Panel {
+    let (html, charts) = match s {
+        Section::Present(t) => build(t),
+        Section::Absent => (not_here(title), Vec::new()),
+        Section::Invalid(e) => (broken(file, e), Vec::new()),
+    };
+    Panel { id: id.into(), title: title.into(), html, charts }
+}
+
+fn who(c: Client) -> Who {
+    if c.is_official() { Who::Official } else { Who::AerospikePy }
+}
+
+fn ratio_cell(v: Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{}×", number(x)),
+        None => "no data".into(),
+    }
+}
+
+/// Every panel of a report, in page order.
+pub fn panels(file: &str, r: &Report) -> Vec<Panel> {
+    let mut out = Vec::new();
+    out.push(environment_panel(file, r));
+    out.push(speedup_panel(r));
+    out.push(operations_panel(r));
+    out.extend(comparison_panels(file, r));
+    out.push(section_panel("data-size", "Data-size scaling", file, &r.data_size, |d| {
+        let cats: Vec<String> = d.data.iter().map(|x| x.label.clone()).collect();
+        let col = |f: fn(&reports::DataSizeRow) -> Option<Stats>| d.data.iter().map(|x| f(x).and_then(|s| s.avg_ms)).collect();
+        let chart = Chart {
+            id: "data-size".into(),
+            title: "Mean latency by record size".into(),
+            kind: Kind::Bars,
+            categories: cats,
+            xs: Vec::new(),
+            x_desc: "record size".into(),
+            value_desc: "ms".into(),
+            log_x: false,
+            series: vec![
+                Series { label: "aerospike-py put".into(), who: Who::AerospikePy, hollow: true, values: col(|x| x.put) },
+                Series { label: "aerospike-py get".into(), who: Who::AerospikePy, hollow: false, values: col(|x| x.get) },
+                Series { label: "official put".into(), who: Who::Official, hollow: true, values: col(|x| x.official_put) },
+                Series { label: "official get".into(), who: Who::Official, hollow: false, values: col(|x| x.official_get) },
+            ],
+        };
+        (chart_html(&chart), vec![chart])
+    }));
+    out.push(section_panel("latency-sim", "Latency simulation", file, &r.latency_sim, |d| {
+        let rows: Vec<_> = d.data.iter().filter(|x| x.rtt_ms.is_some()).collect();
+        let chart = pair_lines(
+            "latency-sim",
+            format!("Throughput against injected round trip{}", d.concurrency.map(|c| format!(" ({c} concurrent)")).unwrap_or_default()),
+            "round trip, ms",
+            false,
+            rows.iter().map(|x| x.rtt_ms.unwrap_or(0.0)).collect(),
+            rows.iter().map(|x| (x.aerospike_py, x.official)).collect(),
+        );
+        (chart_html(&chart) + &missing_note(&chart), vec![chart])
+    }));
+    out.push(section_panel("memory", "Memory profiling", file, &r.memory_profiling, |d| {
+        let cats: Vec<String> = d.data.iter().map(|x| x.label.clone()).collect();
+        let col = |f: fn(&reports::MemoryRow) -> Option<f64>| d.data.iter().map(f).collect();
+        let chart = Chart {
+            id: "memory".into(),
+            title: "Peak memory of one get, by record size".into(),
+            kind: Kind::Bars,
+            categories: cats,
+            xs: Vec::new(),
+            x_desc: "record size".into(),
+            value_desc: "KiB".into(),
+            log_x: false,
+            series: vec![
+                Series { label: "aerospike-py get".into(), who: Who::AerospikePy, hollow: false, values: col(|x| x.get_peak_kb) },
+                Series { label: "official get".into(), who: Who::Official, hollow: false, values: col(|x| x.official_get_peak_kb) },
+            ],
+        };
+        let batch = Chart {
+            id: "memory-batch".into(),
+            title: "Peak memory of one batch read, by record size".into(),
+            series: vec![
+                Series { label: "aerospike-py batch read".into(), who: Who::AerospikePy, hollow: false, values: col(|x| x.batch_read_peak_kb) },
+                Series { label: "official batch read".into(), who: Who::Official, hollow: false, values: col(|x| x.official_batch_read_peak_kb) },
+            ],
+            ..chart.clone()
+        };
+        (chart_html(&chart) + &chart_html(&batch), vec![chart, batch])
+    }));
+    out.push(section_panel("numpy", "NumPy batch", file, &r.numpy_batch, |d| {
+        let mut html = String::new();
+        let mut charts = Vec::new();
+        if let Some(rs) = &d.record_scaling {
+            let rows: Vec<_> = rs.data.iter().filter(|x| x.record_count.is_some()).collect();
+            let xs: Vec<f64> = rows.iter().map(|x| x.record_count.unwrap_or(0) as f64).collect();
+            let col = |f: fn(&reports::NumpyRow) -> Option<Stats>| rows.iter().map(|x| f(x).and_then(|s| s.ops_per_sec)).collect();
+            let c = Chart {
+                id: "numpy".into(),
+                title: "Batch reads per second against records per batch".into(),
+                kind: Kind::Lines,
+                categories: xs.iter().map(|x| number(*x)).collect(),
+                xs,
+                x_desc: "records per batch".into(),
+                value_desc: "batches/s".into(),
+                log_x: true,
+                series: vec![
+                    Series { label: "dict, sync".into(), who: Who::Other, hollow: true, values: col(|x| x.batch_read_sync) },
+                    Series { label: "NumPy, sync".into(), who: Who::AerospikePy, hollow: true, values: col(|x| x.batch_read_numpy_sync) },
+                    Series { label: "dict, async".into(), who: Who::Other, hollow: false, values: col(|x| x.batch_read_async) },
+                    Series { label: "NumPy, async".into(), who: Who::AerospikePy, hollow: false, values: col(|x| x.batch_read_numpy_async) },
+                ],
+            };
+            html.push_str(&chart_html(&c));
+            charts.push(c);
+        }
+        if let Some(m) = &d.memory {
+            let t = Table {
+                headers: ["records", "dict peak KiB", "NumPy peak KiB", "saving %"].map(String::from).to_vec(),
+                rows: m
+                    .data
+                    .iter()
+                    .map(|x| {
+                        let f = |v: Option<f64>| v.map(raw).unwrap_or_else(|| "no data".into());
+                        vec![x.record_count.map(|c| c.to_string()).unwrap_or_default(), f(x.dict_peak_kb), f(x.numpy_peak_kb), f(x.savings_pct)]
+                    })
+                    .collect(),
+            };
+            html.push_str(&table_html(&t, "Peak memory: dict against NumPy results"));
+        }
+        if html.is_empty() {
+            html = not_here("NumPy scaling data");
+        }
+        (html, charts)
+    }));
+    out.push(section_panel("high-concurrency", "High-concurrency scaling", file, &r.high_concurrency_scaling, |d| {
+        let rows: Vec<_> = d.data.iter().filter(|x| x.concurrency.is_some()).collect();
+        let chart = pair_lines(
+            "high-concurrency",
+            "Throughput against concurrency (async clients)".into(),
+            "concurrency",
+            true,
+            rows.iter().map(|x| x.concurrency.unwrap_or(1) as f64).collect(),
+            rows.iter().map(|x| (x.aerospike_py, x.official)).collect(),
+        );
+        (chart_html(&chart) + &missing_note(&chart), vec![chart])
+    }));
+    out.push(section_panel("mixed", "Mixed workload", file, &r.mixed_workload, |d| {
+        let chart = Chart {
+            id: "mixed".into(),
+            title: format!("Throughput by read:write mix{}", d.concurrency.map(|c| format!(" ({c} concurrent)")).unwrap_or_default()),
+            kind: Kind::Bars,
+            categories: d.data.iter().map(|x| x.label.clone()).collect(),
+            xs: Vec::new(),
+            x_desc: "mix".into(),
+            value_desc: "ops/s".into(),
+            log_x: false,
+            series: vec![
+                Series { label: "aerospike-py".into(), who: Who::AerospikePy, hollow: false, values: d.data.iter().map(|x| x.throughput_ops_sec).collect() },
+                Series { label: "official".into(), who: Who::Official, hollow: false, values: d.data.iter().map(|x| x.official_throughput_ops_sec).collect() },
+            ],
+        };
+        (chart_html(&chart), vec![chart])
+    }));
+    out.push(section_panel("concurrency", "Concurrency scaling", file, &r.concurrency_scaling, |d| {
+        let xs: Vec<f64> = d.data.iter().map(|x| x.concurrency as f64).collect();
+        let chart = Chart {
+            id: "concurrency".into(),
+            title: "aerospike-py async throughput against concurrency".into(),
+            kind: Kind::Lines,
+            categories: xs.iter().map(|x| number(*x)).collect(),
+            xs,
+            x_desc: "concurrency".into(),
+            value_desc: "ops/s".into(),
+            log_x: true,
+            series: vec![
+                Series { label: "put".into(), who: Who::AerospikePy, hollow: true, values: d.data.iter().map(|x| x.put.and_then(|s| s.ops_per_sec)).collect() },
+                Series { label: "get".into(), who: Who::AerospikePy, hollow: false, values: d.data.iter().map(|x| x.get.and_then(|s| s.ops_per_sec)).collect() },
+            ],
+        };
+        (chart_html(&chart), vec![chart])
+    }));
+    out.push(section_panel("io-grid", "I/O wait × concurrency (measurement lab)", file, &r.io_wait_grid, |d| {
+        let t = Table {
+            headers: ["pattern", "I/O wait ms", "concurrency", "ops/s", "mean ms", "p50 ms", "p99 ms"].map(String::from).to_vec(),
+            rows: d
+                .data
+                .iter()
+                .map(|c| {
+                    let f = |v: Option<f64>| v.map(raw).unwrap_or_else(|| "no data".into());
+                    vec![c.pattern.clone(), raw(c.io_wait_ms), c.concurrency.to_string(), f(c.ops_per_sec), f(c.avg_ms), f(c.p50_ms), f(c.p99_ms)]
+                })
+                .collect(),
+        };
+        (table_html(&t, "Measured grid"), Vec::new())
+    }));
+    out.push(section_panel("takeaways", "Takeaways", file, &r.takeaways, |t| {
+        let items: String = t.iter().map(|x| format!("<li>{}</li>", emphasis(x))).collect();
+        (format!("<ul class=\"dash-takeaways\">{items}</ul><p class=\"widget-hint\">Written by the benchmark suite with the report.</p>"), Vec::new())
+    }));
+    out
+}
+
+/// aerospike-py against official along one numeric axis.
+fn pair_lines(id: &str, title: String, x_desc: &str, log_x: bool, xs: Vec<f64>, rows: Vec<(Option<Stats>, Option<Stats>)>) -> Chart {
+    Chart {
+        id: id.into(),
+        title,
+        kind: Kind::Lines,
+        categories: xs.iter().map(|x| number(*x)).collect(),
+        xs,
+        x_desc: x_desc.into(),
+        value_desc: "ops/s".into(),
+        log_x,
+        series: vec![
+            Series { label: "aerospike-py".into(), who: Who::AerospikePy, hollow: false, values: rows.iter().map(|r| r.0.and_then(|s| s.ops_per_sec)).collect() },
+            Series { label: "official".into(), who: Who::Official, hollow: false, values: rows.iter().map(|r| r.1.and_then(|s| s.ops_per_sec)).collect() },
+        ],
+    }
+}
+
+/// "official has no data at 1,000" for every gap, so a missing point is said, not just left out.
+fn missing_note(c: &Chart) -> String {
+    let gaps: Vec<String> = c
+        .series
+        .iter()
+        .filter_map(|s| {
+            let at: Vec<&str> = s.values.iter().zip(&c.categories).filter(|(v, _)| v.is_none()).map(|(_, x)| x.as_str()).collect();
+            (!at.is_empty()).then(|| format!("{} has no data at {} {}", s.label, c.x_desc, at.join(", ")))
+        })
+        .collect();
+    if gaps.is_empty() { String::new() } else { format!("<p class=\"dash-missing\">{}.</p>", esc(&gaps.join("; "))) }
+}
+
+fn environment_panel(file: &str, r: &Report) -> Panel {
+    let mut badges = Vec::new();
+    if let Some(t) = &r.timestamp {
+        badges.push(("run", t.clone()));
+    }
+    let html = match &r.environment {
+        Section::Present(e) => {
+            let mut b = |k: &'static str, v: Option<String>| {
+                if let Some(v) = v {
+                    badges.push((k, v));
+                }
+            };
+            b("platform", e.platform.clone());
+            b("Python", e.python_version.clone());
+            b("operations per round", e.count.map(|v| v.to_string()));
+            b("rounds", e.rounds.map(|v| v.to_string()));
+            b("warm-up", e.warmup.map(|v| v.to_string()));
+            b("concurrency", e.concurrency.map(|v| v.to_string()));
+            let mut h: String = badges.iter().map(|(k, v)| format!("<li><span>{}</span> {}</li>", esc(k), esc(v))).collect();
+            for (k, v) in &e.other {
+                let shown = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                h.push_str(&format!("<li><span>{}</span> {}</li>", esc(k), esc(&shown)));
+            }
+            format!("<ul class=\"dash-badges\" aria-label=\"Environment\">{h}</ul>")
+        }
+        Section::Absent => not_here("The environment"),
+        Section::Invalid(e) => broken(file, e),
+    };
+    Panel { id: "environment".into(), title: "Environment".into(), html, charts: Vec::new() }
+}
+
+fn speedup_panel(r: &Report) -> Panel {
+    let s = speedups(r);
+    if s.is_empty() {
+        return Panel {
+            id: "speedup".into(),
+            title: "Speedup summary".into(),
+            html: "<p class=\"dash-absent\">This report has no pair of aerospike-py and official client sections to compare.</p>".into(),
+            charts: Vec::new(),
+        };
+    }
+    let mut h = String::from(
+        "<p>Each aerospike-py client against the official client <strong>in the same mode</strong>: \
+         the sync client against the official sync client, the async client against the official client's async run. \
+         Above 1× aerospike-py is ahead: throughput is ops/s over the official ops/s, latency is the official mean over aerospike-py's.</p>",
+    );
+    let t = Table {
+        headers: ["operation", "sync vs sync: throughput", "sync vs sync: latency", "async vs async: throughput", "async vs async: latency"]
+            .map(String::from)
+            .to_vec(),
+        rows: OPERATIONS
+            .iter()
+            .filter(|op| s.iter().any(|x| x.op == **op))
+            .map(|op| {
+                let find = |c: Client| s.iter().find(|x| x.op == *op && x.client == c);
+                let sy = find(Client::AerospikePySync);
+                let asy = find(Client::AerospikePyAsync);
+                vec![
+                    op.to_string(),
+                    ratio_cell(sy.and_then(|x| x.throughput)),
+                    ratio_cell(sy.and_then(|x| x.latency)),
+                    ratio_cell(asy.and_then(|x| x.throughput)),
+                    ratio_cell(asy.and_then(|x| x.latency)),
+                ]
+            })
+            .collect(),
+    };
+    h.push_str(&table_html(&t, "aerospike-py ÷ official, per operation"));
+    Panel { id: "speedup".into(), title: "Speedup summary".into(), html: h, charts: Vec::new() }
+}
+
+fn operations_panel(r: &Report) -> Panel {
+    let mut h = String::from("<div class=\"dash-cards\">");
+    let mut any = false;
+    for op in OPERATIONS {
+        let rows: Vec<(Client, Stats)> =
+            Client::ALL.iter().filter_map(|&c| r.client(c).and_then(|o| o.get(op)).map(|s| (c, *s))).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        any = true;
+        h.push_str(&format!("<section class=\"dash-card\" aria-label=\"{op}\"><h3>{op}</h3><table><thead><tr><th scope=\"col\">client</th><th scope=\"col\">ops/s</th><th scope=\"col\">mean ms</th><th scope=\"col\">p99 ms</th></tr></thead><tbody>", op = esc(op)));
+        for (c, s) in rows {
+            let f = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
+            h.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(c.label()),
+                f(s.ops_per_sec),
+                f(s.avg_ms),
+                f(s.p99())
+            ));
+        }
+        h.push_str("</tbody></table></section>");
+    }
+    h.push_str("</div><p class=\"widget-hint\">p99 of an async run is per request (its <code>per_op</code> figures); – means the report has no number.</p>");
+    if !any {
+        h = "<p class=\"dash-absent\">No client sections in this report.</p>".into();
+    }
+    Panel { id: "operations".into(), title: "Per-operation comparison".into(), html: h, charts: Vec::new() }
+}
+
+fn comparison_panels(file: &str, r: &Report) -> Vec<Panel> {
+    let broken_clients: Vec<String> = r
+        .clients
+        .iter()
+        .filter_map(|(c, s)| s.error().map(|e| format!("{} ({})", e, c.key())))
+        .collect();
+    let ops: Vec<&str> = OPERATIONS.iter().copied().filter(|op| Client::ALL.iter().any(|&c| r.client(c).and_then(|o| o.get(op)).is_some())).collect();
+    let series = |f: fn(&Stats) -> Option<f64>| -> Vec<Series> {
+        Client::ALL
+            .iter()
+            .filter(|&&c| r.client(c).is_some())
+            .map(|&c| Series {
+                label: c.label().into(),
+                who: who(c),
+                hollow: !c.is_async(),
+                values: ops.iter().map(|op| r.client(c).and_then(|o| o.get(op)).and_then(f)).collect(),
+            })
+            .collect()
+    };
+    let mk = |id: &str, title: &str, desc: &str, f: fn(&Stats) -> Option<f64>| Chart {
+        id: id.into(),
+        title: title.into(),
+        kind: Kind::Bars,
+        categories: ops.iter().map(|s| s.to_string()).collect(),
+        xs: Vec::new(),
+        x_desc: "operation".into(),
+        value_desc: desc.into(),
+        log_x: false,
+        series: series(f),
+    };
+    let problems: String = broken_clients.iter().map(|e| broken(file, e)).collect();
+    let make = |id: &'static str, title: &'static str, c: Chart| {
+        let html = if ops.is_empty() { not_here("Per-client operation data") } else { chart_html(&c) };
+        Panel { id: id.into(), title: title.into(), html: problems.clone() + &html, charts: if ops.is_empty() { Vec::new() } else { vec![c] } }
+    };
+    vec![
+        make("throughput", "Throughput comparison", mk("throughput", "Operations per second, by client", "ops/s", |s| s.ops_per_sec)),
+        make("latency", "Latency comparison", mk("latency", "Mean latency, by client", "ms", |s| s.avg_ms)),
+    ]
+}
+
+fn color(theme: &Theme, w: Who) -> RGBColor {
+    match w {
+        Who::AerospikePy => theme.tokio,
+        Who::Official => theme.executor,
+        Who::Other => theme.sync,
+    }
+}
+
+/// A run as the page carries it: its panels computed at build time by the
+/// same parser `check-reports` uses, or why the file could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub date: String,
+    pub file: String,
+    pub error: Option<String>,
+    pub panels: Vec<Panel>,
+}
+
+/// Everything the dashboard shows, embedded in its page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    pub runs: Vec<RunView>,
+    /// Problems with the folder itself (an unreadable index.json).
+    pub folder_errors: Vec<String>,
+}
+
+/// Compute the payload of a reports folder's bundle.
+pub fn payload(b: &reports::Bundle) -> Payload {
+    let (runs, errs) = reports::load_bundle(b);
+    Payload {
+        runs: runs
+            .into_iter()
+            .map(|r| match &r.report {
+                Ok(rep) => RunView { panels: panels(&r.file, rep), date: r.date, file: r.file, error: None },
+                Err(e) => RunView { error: Some(e.to_string()), date: r.date, file: r.file, panels: Vec::new() },
+            })
+            .collect(),
+        folder_errors: errs.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+/// A panel as a page section.
+pub fn panel_html(p: &Panel) -> String {
+    format!(
+        "<section class=\"dash-panel\" data-panel=\"{id}\" aria-labelledby=\"dash-{id}-title\"><h2 id=\"dash-{id}-title\">{t}</h2>{body}</section>",
+        id = esc(&p.id),
+        t = esc(&p.title),
+        body = p.html
+    )
+}
+
+/// Draw one dashboard chart.
+pub fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme: &Theme, scale: f64) -> Result<(), String> {
+    match c.kind {
+        Kind::Bars => draw_bars(area, c, theme, scale),
+        Kind::Lines => draw_lines(area, c, theme, scale),
+    }
+}
+
+fn value_range(c: &Chart) -> (f64, f64) {
+    let hi = c.series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0f64, |a, &b| if b.is_finite() { a.max(b) } else { a });
+    (0.0, if hi > 0.0 { hi * 1.12 } else { 1.0 })
+}
+
+fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme: &Theme, scale: f64) -> Result<(), String> {
+    let pen = Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let n = c.categories.len().max(1);
+    let (_, hi) = value_range(c);
+    // Room on the right for the legend, clear of the longest bar.
+    let hi = hi * 1.4;
+    let labels = c.categories.clone();
+    let mut chart = ChartBuilder::on(area)
+        .margin(px(10.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(150.0))
+        .build_cartesian_2d(0.0..hi, -0.5..n as f64 - 0.5)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(theme.grid.mix(0.3))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.foreground)
+        .label_style(pen.font(12.0))
+        .axis_desc_style(pen.font(13.0))
+        .x_desc(c.value_desc.as_str())
+        .y_labels(n)
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n { labels[n - 1 - i as usize].clone() } else { String::new() }
+        })
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let k = c.series.len().max(1) as f64;
+    let band = 0.8 / k;
+    for (j, s) in c.series.iter().enumerate() {
+        let col = color(theme, s.who);
+        let style = if s.hollow { ShapeStyle::from(&col).stroke_width(px(2.0)) } else { col.filled() };
+        let bars: Vec<_> = s
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)))
+            .map(|(i, v)| {
+                let y0 = (n - 1 - i) as f64 - 0.4 + band * j as f64;
+                Rectangle::new([(0.0, y0 + band * 0.08), (v, y0 + band * 0.92)], style)
+            })
+            .collect();
+        chart
+            .draw_series(bars)
+            .map_err(|e| e.to_string())?
+            .label(s.label.as_str())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], style));
+    }
+    legend(&mut chart, pen, SeriesLabelPosition::UpperRight, 11.0)?;
+    area.present().map_err(|e| e.to_string())
+}
+
+fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme: &Theme, scale: f64) -> Result<(), String> {
+    let pen = Pen::fill(area, theme, scale)?;
+    let px = |v: f64| pen.px(v);
+    let (_, hi) = value_range(c);
+    let (x0, x1) = c.xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+    let (x0, x1) = if x0.is_finite() && x1 > x0 { (x0, x1) } else { (0.0, 1.0) };
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(px(10.0)).x_label_area_size(px(40.0)).y_label_area_size(px(64.0));
+    // Log x needs positive values; fall back to linear otherwise.
+    let log = c.log_x && x0 > 0.0;
+    let to_x = move |x: f64| if log { x.log10() } else { x };
+    let (a, b) = (to_x(x0), to_x(x1));
+    let pad = (b - a) * 0.03;
+    let mut chart = builder.build_cartesian_2d(a - pad..b + pad, 0.0..hi).map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(theme.grid.mix(0.3))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.foreground)
+        .label_style(pen.font(12.0))
+        .axis_desc_style(pen.font(13.0))
+        .x_desc(if log { format!("{} (log)", c.x_desc) } else { c.x_desc.clone() })
+        .y_desc(c.value_desc.as_str())
+        // On a log axis only whole decades are labelled (1, 10, 100, 1k).
+        .x_label_formatter(&|v| {
+            if !log {
+                si(*v)
+            } else if (v - v.round()).abs() < 0.02 {
+                si(10f64.powf(v.round()))
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|v| si(*v))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for s in &c.series {
+        let col = color(theme, s.who);
+        let style = ShapeStyle::from(&col).stroke_width(px(2.5));
+        let pts: Vec<(f64, f64)> =
+            c.xs.iter().zip(&s.values).filter_map(|(&x, v)| v.filter(|v| v.is_finite()).map(|v| (to_x(x), v))).collect();
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), style))
+            .map_err(|e| e.to_string())?
+            .label(s.label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        let dot = if s.hollow { ShapeStyle::from(&col).stroke_width(px(2.0)) } else { col.filled() };
+        chart.draw_series(pts.iter().map(|&p| Circle::new(p, px(4.0), dot))).map_err(|e| e.to_string())?;
+    }
+    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 11.0)?;
+    area.present().map_err(|e| e.to_string())
+}

@@ -1,0 +1,341 @@
+//! The sections of a report as types. Every number may be null; older key names are accepted as aliases.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The four client sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Client {
+    AerospikePySync,
+    OfficialSync,
+    AerospikePyAsync,
+    OfficialAsync,
+}
+
+impl Client {
+    pub const ALL: [Client; 4] = [Client::AerospikePySync, Client::OfficialSync, Client::AerospikePyAsync, Client::OfficialAsync];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Client::AerospikePySync => "aerospike_py_sync",
+            Client::OfficialSync => "official_sync",
+            Client::AerospikePyAsync => "aerospike_py_async",
+            Client::OfficialAsync => "official_async",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Client::AerospikePySync => "aerospike-py sync",
+            Client::OfficialSync => "official sync",
+            Client::AerospikePyAsync => "aerospike-py async",
+            Client::OfficialAsync => "official async",
+        }
+    }
+    pub fn is_async(self) -> bool {
+        matches!(self, Client::AerospikePyAsync | Client::OfficialAsync)
+    }
+    pub fn is_official(self) -> bool {
+        matches!(self, Client::OfficialSync | Client::OfficialAsync)
+    }
+    /// The official client in the same mode (sync against sync, async against async).
+    pub fn baseline(self) -> Client {
+        if self.is_async() { Client::OfficialAsync } else { Client::OfficialSync }
+    }
+}
+
+/// Operations in display order.
+pub const OPERATIONS: [&str; 9] =
+    ["put", "get", "operate", "remove", "batch_read", "batch_read_numpy", "batch_write", "batch_write_numpy", "query"];
+
+/// Timings of one operation. Async sections put per-request percentiles under `per_op`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    #[serde(default)]
+    pub avg_ms: Option<f64>,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+    #[serde(default)]
+    pub ops_per_sec: Option<f64>,
+    #[serde(default)]
+    pub per_op: Option<PerOp>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerOp {
+    #[serde(default)]
+    pub avg_ms: Option<f64>,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+    #[serde(default)]
+    pub ops_per_sec: Option<f64>,
+}
+
+impl Stats {
+    /// The median a caller sees: `p50_ms`, or the per-request one of an async run.
+    pub fn p50(&self) -> Option<f64> {
+        self.p50_ms.or(self.per_op.and_then(|p| p.p50_ms))
+    }
+    pub fn p99(&self) -> Option<f64> {
+        self.p99_ms.or(self.per_op.and_then(|p| p.p99_ms))
+    }
+}
+
+/// A client's operations, with the old `scan` read as `query`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "BTreeMap<String, Option<Stats>>")]
+pub struct Operations(pub BTreeMap<String, Stats>);
+
+impl From<BTreeMap<String, Option<Stats>>> for Operations {
+    fn from(m: BTreeMap<String, Option<Stats>>) -> Self {
+        let mut out = BTreeMap::new();
+        for (k, v) in m {
+            let k = if k == "scan" { "query".to_string() } else { k };
+            if let Some(v) = v {
+                out.entry(k).or_insert(v);
+            }
+        }
+        Operations(out)
+    }
+}
+
+impl Operations {
+    pub fn get(&self, op: &str) -> Option<&Stats> {
+        self.0.get(op)
+    }
+}
+
+/// Where and how the run was made. Known fields typed; the rest kept for badges.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub python_version: Option<String>,
+    #[serde(default)]
+    pub count: Option<u64>,
+    #[serde(default)]
+    pub rounds: Option<u64>,
+    #[serde(default)]
+    pub warmup: Option<u64>,
+    #[serde(default)]
+    pub concurrency: Option<u64>,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataSize {
+    #[serde(default)]
+    pub count: Option<u64>,
+    #[serde(default, alias = "has_c")]
+    pub has_official: Option<bool>,
+    #[serde(default)]
+    pub data: Vec<DataSizeRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataSizeRow {
+    pub label: String,
+    #[serde(default)]
+    pub num_bins: Option<u64>,
+    #[serde(default)]
+    pub value_size: Option<u64>,
+    #[serde(default)]
+    pub put: Option<Stats>,
+    #[serde(default)]
+    pub get: Option<Stats>,
+    #[serde(default, alias = "c_put")]
+    pub official_put: Option<Stats>,
+    #[serde(default, alias = "c_get")]
+    pub official_get: Option<Stats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConcurrencyScaling {
+    #[serde(default)]
+    pub count: Option<u64>,
+    #[serde(default)]
+    pub data: Vec<ConcurrencyRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConcurrencyRow {
+    pub concurrency: u64,
+    #[serde(default)]
+    pub put: Option<Stats>,
+    #[serde(default)]
+    pub get: Option<Stats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryProfiling {
+    #[serde(default)]
+    pub count: Option<u64>,
+    #[serde(default, alias = "has_c")]
+    pub has_official: Option<bool>,
+    #[serde(default)]
+    pub data: Vec<MemoryRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryRow {
+    pub label: String,
+    #[serde(default)]
+    pub put_peak_kb: Option<f64>,
+    #[serde(default)]
+    pub get_peak_kb: Option<f64>,
+    #[serde(default)]
+    pub batch_read_peak_kb: Option<f64>,
+    #[serde(default, alias = "c_put_peak_kb")]
+    pub official_put_peak_kb: Option<f64>,
+    #[serde(default, alias = "c_get_peak_kb")]
+    pub official_get_peak_kb: Option<f64>,
+    #[serde(default, alias = "c_batch_read_peak_kb")]
+    pub official_batch_read_peak_kb: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MixedWorkload {
+    #[serde(default)]
+    pub concurrency: Option<u64>,
+    #[serde(default)]
+    pub data: Vec<MixedRow>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Latencies {
+    #[serde(default)]
+    pub count: Option<u64>,
+    #[serde(default)]
+    pub avg_ms: Option<f64>,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p95_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MixedRow {
+    pub label: String,
+    #[serde(default)]
+    pub read_ratio: Option<f64>,
+    #[serde(default)]
+    pub throughput_ops_sec: Option<f64>,
+    #[serde(default)]
+    pub read: Option<Latencies>,
+    #[serde(default)]
+    pub write: Option<Latencies>,
+    #[serde(default, alias = "c_throughput_ops_sec")]
+    pub official_throughput_ops_sec: Option<f64>,
+    #[serde(default, alias = "c_read")]
+    pub official_read: Option<Latencies>,
+    #[serde(default, alias = "c_write")]
+    pub official_write: Option<Latencies>,
+}
+
+/// aerospike-py against the official client along one axis
+/// (`high_concurrency_scaling`: concurrency; `latency_sim`: injected RTT).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairScaling {
+    #[serde(default)]
+    pub concurrency: Option<u64>,
+    #[serde(default)]
+    pub simulation: Option<bool>,
+    #[serde(default)]
+    pub data: Vec<PairRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairRow {
+    #[serde(default)]
+    pub concurrency: Option<u64>,
+    #[serde(default)]
+    pub rtt_ms: Option<f64>,
+    #[serde(default, alias = "rust")]
+    pub aerospike_py: Option<Stats>,
+    #[serde(default, alias = "c")]
+    pub official: Option<Stats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumpyBatch {
+    #[serde(default)]
+    pub record_scaling: Option<NumpyScaling>,
+    #[serde(default)]
+    pub bin_scaling: Option<NumpyScaling>,
+    #[serde(default)]
+    pub memory: Option<NumpyMemory>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumpyScaling {
+    #[serde(default)]
+    pub data: Vec<NumpyRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumpyRow {
+    #[serde(default)]
+    pub record_count: Option<u64>,
+    #[serde(default)]
+    pub bin_count: Option<u64>,
+    #[serde(default)]
+    pub batch_read_sync: Option<Stats>,
+    #[serde(default)]
+    pub batch_read_numpy_sync: Option<Stats>,
+    #[serde(default)]
+    pub batch_read_async: Option<Stats>,
+    #[serde(default)]
+    pub batch_read_numpy_async: Option<Stats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumpyMemory {
+    #[serde(default)]
+    pub data: Vec<NumpyMemoryRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumpyMemoryRow {
+    #[serde(default)]
+    pub record_count: Option<u64>,
+    #[serde(default)]
+    pub dict_peak_kb: Option<f64>,
+    #[serde(default)]
+    pub numpy_peak_kb: Option<f64>,
+    #[serde(default)]
+    pub savings_pct: Option<f64>,
+}
+
+/// The project's own section (the measurement lab): each client pattern
+/// over injected I/O wait × concurrency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IoWaitGrid {
+    #[serde(default)]
+    pub data: Vec<GridCell>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GridCell {
+    /// "official_sync", "official_executor", "aerospike_py_sync", "aerospike_py_async", …
+    pub pattern: String,
+    pub io_wait_ms: f64,
+    pub concurrency: u64,
+    #[serde(default)]
+    pub ops_per_sec: Option<f64>,
+    #[serde(default)]
+    pub avg_ms: Option<f64>,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+}

@@ -1,0 +1,113 @@
+//! The parser over the project's own fixture reports: full, partial, legacy keys, malformed, wrong types, missing files.
+
+use reports::speedup::speedups;
+use reports::*;
+
+fn fixtures() -> Bundle {
+    read_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap()
+}
+
+fn report(name: &str) -> Result<Report, FileError> {
+    let (runs, errs) = load_bundle(&fixtures());
+    assert!(errs.is_empty(), "{errs:?}");
+    runs.into_iter().find(|r| r.file == name).unwrap().report
+}
+
+#[test]
+fn a_full_report_has_every_section() {
+    let r = report("full.json").unwrap();
+    assert_eq!(r.date.as_deref(), Some("2026-11-20_10-00"));
+    assert!(r.problems().is_empty(), "{:?}", r.problems());
+    for (c, s) in &r.clients {
+        assert!(s.get().is_some(), "{c:?}");
+    }
+    assert_eq!(r.environment.get().unwrap().python_version.as_deref(), Some("3.11.7"));
+    assert_eq!(r.environment.get().unwrap().other.get("batch_groups"), Some(&serde_json::json!(10)));
+    assert_eq!(r.concurrency_scaling.get().unwrap().data.len(), 4);
+    assert_eq!(r.high_concurrency_scaling.get().unwrap().data[2].official, None, "null official at 1,000");
+    assert_eq!(r.io_wait_grid.get().unwrap().data.len(), 2);
+    assert_eq!(r.takeaways.get().unwrap().len(), 2);
+    // Async sections carry per-request percentiles under per_op.
+    let get = r.client(Client::AerospikePyAsync).unwrap().get("get").unwrap();
+    assert_eq!(get.p50_ms, None);
+    assert!(get.p50().is_some() && get.p99().is_some());
+}
+
+#[test]
+fn speedups_compare_sync_with_sync_and_async_with_async() {
+    let r = report("full.json").unwrap();
+    let s = speedups(&r);
+    assert_eq!(s.len(), 18);
+    let put_sync = s.iter().find(|x| x.client == Client::AerospikePySync && x.op == "put").unwrap();
+    assert_eq!(put_sync.baseline, Client::OfficialSync);
+    // The fixture's sync client is 1/1.25 as fast as the official one.
+    assert!((put_sync.throughput.unwrap() - 0.8).abs() < 1e-9, "{put_sync:?}");
+    assert!((put_sync.latency.unwrap() - 0.8).abs() < 1e-9);
+    let put_async = s.iter().find(|x| x.client == Client::AerospikePyAsync && x.op == "put").unwrap();
+    assert_eq!(put_async.baseline, Client::OfficialAsync);
+    assert!((put_async.throughput.unwrap() - 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_partial_report_marks_absent_sections_and_null_fields() {
+    let r = report("partial.json").unwrap();
+    assert!(r.problems().is_empty());
+    assert_eq!(r.data_size, Section::Absent);
+    assert_eq!(r.takeaways, Section::Absent);
+    assert!(r.client(Client::AerospikePyAsync).is_none());
+    let ops = r.client(Client::AerospikePySync).unwrap();
+    assert!(ops.get("put").is_none(), "a null operation is dropped");
+    assert_eq!(ops.get("get").unwrap().p99_ms, None);
+    let s = speedups(&r);
+    assert_eq!(s.len(), 1);
+    assert!((s[0].throughput.unwrap() - 1.25).abs() < 1e-9);
+}
+
+#[test]
+fn legacy_keys_read_as_the_current_ones() {
+    let r = report("legacy.json").unwrap();
+    assert!(r.problems().is_empty(), "{:?}", r.problems());
+    let sync = r.client(Client::AerospikePySync).unwrap();
+    assert!(sync.get("query").is_some() && sync.get("scan").is_none());
+    assert!(r.client(Client::OfficialSync).unwrap().get("query").is_some());
+    assert!(r.client(Client::AerospikePyAsync).is_some());
+    let m = r.memory_profiling.get().unwrap();
+    assert_eq!(m.has_official, Some(true));
+    assert_eq!(m.data[0].official_get_peak_kb, Some(1.5));
+    assert_eq!(m.data[0].official_batch_read_peak_kb, Some(950.0));
+}
+
+#[test]
+fn broken_files_name_the_file_and_the_field() {
+    let e = report("malformed.json").unwrap_err();
+    assert_eq!(e.file, "malformed.json");
+    assert!(e.message.starts_with("not valid JSON"), "{e}");
+    let r = report("wrong-type.json").unwrap();
+    let p = r.problems();
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p.iter().any(|x| x.contains("field official_sync.get.avg_ms") && x.contains("invalid type: string")), "{p:?}");
+    assert!(p.iter().any(|x| x.contains("field memory_profiling.data")), "{p:?}");
+    // The rest of that report still reads.
+    assert!(r.client(Client::AerospikePySync).is_some());
+    let e = report("not-uploaded.json").unwrap_err();
+    assert!(e.message.contains("listed in index.json but not in the reports folder"));
+}
+
+#[test]
+fn check_lists_every_problem_of_the_folder() {
+    let lines = check_bundle(&fixtures());
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(lines.iter().all(|l| l.contains(".json")));
+    assert!(check_bundle(&Bundle { index: None, files: vec![] }).contains(&"index.json: missing".to_string()));
+}
+
+#[test]
+fn hostile_indexes_and_non_reports_are_refused_with_reasons() {
+    assert!(parse_index(r#"{"reports":[{"date":"x","file":"../../etc/passwd.json"}]}"#).unwrap_err().message.contains("must be a .json file name"));
+    assert!(parse_index(r#"{"reports":[{"date":1,"file":"a.json"}]}"#).unwrap_err().message.contains("field reports[0].date"));
+    assert!(parse_index("[]").is_err());
+    assert!(parse_report("x.json", "[1,2]").is_err());
+    assert!(parse_report("x.json", r#"{"hello": "world"}"#).unwrap_err().message.contains("does not look like a benchmark report"));
+    let e = parse_report("x.json", r#"{"date": 5}"#).unwrap_err();
+    assert!(e.message.contains("field date"), "{e}");
+}

@@ -1,0 +1,107 @@
+// The results dashboard in real Chromium. The shipped site has no reports yet, so
+// the page is served with the payload of the project's fixture reports put in
+// its place, computed by the preprocessor binary itself (`mdbook-widgets payload`).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { serve, launch, openPage, widgetsSettled } from "./harness.mjs";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PAGE = "results/dashboard.html";
+const FIXTURES = process.env.DASHBOARD_FIXTURES ?? path.join(ROOT, "crates/reports/tests/fixtures");
+let browser, srv, payload;
+
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+  const bin = path.join(ROOT, "target/release/mdbook-widgets");
+  payload = execFileSync(bin, ["payload", FIXTURES], { encoding: "utf8" }).trim();
+});
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+/** Open the dashboard with the fixture payload in place of the shipped one. */
+async function withFixtures() {
+  const { page, log, context } = await openPage(browser);
+  await page.route("**/" + PAGE, async (route) => {
+    const res = await route.fetch();
+    const html = await res.text();
+    const re = /(<script type="application\/json" class="widget-bundle">)[\s\S]*?(<\/script>)/;
+    assert.match(html, re, "the page embeds a reports payload");
+    const body = html.replace(re, (_, open, close) => open + payload.replace(/<\//g, "<\\/") + close);
+    await route.fulfill({ response: res, body });
+  });
+  await page.goto(srv.base + PAGE);
+  const states = await widgetsSettled(page);
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  return { page, log, context };
+}
+
+const pick = async (page, label) => {
+  const value = await page.getByTestId("run-picker").locator("option", { hasText: label }).getAttribute("value");
+  await page.getByTestId("run-picker").selectOption(value);
+  await page.waitForFunction((v) => document.querySelector("[data-widget]").dataset.run === v, value);
+};
+
+test("the shipped site says there are no reports yet and how to add one", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + PAGE);
+  await widgetsSettled(page);
+  const empty = await page.getByTestId("no-reports").textContent();
+  assert.match(empty, /No reports yet\./);
+  assert.match(empty, /book\/reports\/ with an index\.json/);
+  assert.equal(await page.getByTestId("run-picker").count(), 0);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("the newest run shows every panel, its charts drawn, sync against sync and async against async", async () => {
+  const { page, log, context } = await withFixtures();
+  const options = await page.getByTestId("run-picker").locator("option").allTextContents();
+  assert.deepEqual(options, ["2026-11-20_10-00", "2026-11-19_09-00", "2026-11-18_07-00 (unreadable)",
+    "2026-11-17_06-00", "2026-11-16_05-00 (unreadable)", "2025-06-01_08-00"]);
+  assert.equal(await page.locator("[data-panel]").count(), 14);
+  assert.match(await page.locator("[data-panel=speedup]").textContent(), /in the same mode/);
+  // Every canvas has been drawn on (not blank).
+  const blank = await page.$$eval("canvas[data-chart]", (cs) => cs.filter((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return false;
+    return true;
+  }).map((c) => c.dataset.chart));
+  assert.deepEqual(blank, []);
+  assert.ok((await page.locator("canvas[data-chart]").count()) >= 10);
+  // Takeaways: emphasis rendered, markup from the report shown as text.
+  const take = page.locator("[data-panel=takeaways]");
+  assert.equal(await take.locator("strong").first().textContent(), "2.0x");
+  assert.equal(await take.locator("script").count(), 0);
+  assert.match(await take.textContent(), /<script>alert\(1\)<\/script>/);
+  // axe over the filled dashboard (the shipped, empty one is covered by a11y.test.mjs in every theme).
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+  const axe = await page.evaluate(() => window.axe.run({ include: document.querySelectorAll("[data-widget]") }, { resultTypes: ["violations"] }));
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), []);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("picking runs: absent sections, a malformed file and wrong field types stay in their own panel", async () => {
+  const { page, log, context } = await withFixtures();
+  await pick(page, "2026-11-19_09-00");
+  assert.match(await page.locator("[data-panel=data-size]").textContent(), /Data-size scaling is not in this report\./);
+  await pick(page, "2026-11-18_07-00");
+  assert.match(await page.getByTestId("run-error").textContent(), /^malformed\.json: not valid JSON/);
+  await pick(page, "2026-11-17_06-00");
+  assert.match(await page.locator("[data-panel=memory]").textContent(), /wrong-type\.json: field memory_profiling\.data/);
+  assert.match(await page.locator("[data-panel=throughput]").textContent(), /field official_sync\.get\.avg_ms/);
+  assert.match(await page.locator("[data-panel=operations]").textContent(), /aerospike-py sync/);
+  await pick(page, "2026-11-16_05-00");
+  assert.match(await page.getByTestId("run-error").textContent(), /not-uploaded\.json: listed in index\.json but not in the reports folder/);
+  await pick(page, "2025-06-01_08-00");
+  assert.match(await page.locator("[data-panel=operations]").textContent(), /query/);
+  // Keyboard: the picker is a native select.
+  await page.getByTestId("run-picker").focus();
+  await page.keyboard.press("Home");
+  await page.waitForFunction(() => document.querySelector("[data-widget]").dataset.run === "0");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
