@@ -37,7 +37,10 @@ for (const theme of THEMES) {
           { resultTypes: ["violations"] },
         ));
         // The context held the widgets: rules ran and passed on them.
-        assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
+        assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
+        if (await page.locator("[data-widget] input").count()) {
+          assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
+        }
         for (const v of result.violations) {
           const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
           problems.push(`${p}${tabs ? ` tab ${t}` : ""}: ${v.id} (${v.impact}): ${where}`);

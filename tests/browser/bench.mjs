@@ -81,6 +81,30 @@ try {
   };
   out.model_in_wasm = JSON.parse(await page.evaluate(() => wasm_bindgen.widgets_bench_model()));
   await context.close();
+
+  // JS heap (after a forced collection) and the module's linear memory, after
+  // load and after 100 slider moves, on every widget page.
+  const heapPages = ["comparison/throughput.html", "comparison/requests.html", "limits/gil-contention.html", "limits/io-concurrency.html"];
+  out.memory_after_load_and_100_moves = [];
+  for (const p of heapPages) {
+    const { page, context } = await openPage(browser);
+    const cdp = await context.newCDPSession(page);
+    const measure = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+      return { js_heap_bytes: usedSize };
+    };
+    await page.goto(srv.base + p);
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
+    const loaded = await measure();
+    await page.getByTestId("n-slider").first().focus();
+    for (let i = 0; i < 100; i++) await page.keyboard.press(i % 2 ? "ArrowLeft" : "ArrowRight");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-complete],[data-p99-done]")]
+      .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 180_000 });
+    const moved = await measure();
+    out.memory_after_load_and_100_moves.push({ page: p, js_heap_after_load: loaded.js_heap_bytes, js_heap_after_100_moves: moved.js_heap_bytes });
+    await context.close();
+  }
 } finally {
   await browser.close();
   srv.server.close();

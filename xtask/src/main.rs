@@ -13,7 +13,8 @@ cargo xtask <task>
   serve   install what is missing, build the site, serve it on http://127.0.0.1:3000, rebuild on change
   build   write the complete static site to dist/
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
-  bench   print (and write to target/bench.json) sizes and load/interaction timings
+  bench   print (and write to target/bench.json, target/lighthouse.json) sizes,
+          load/interaction timings, JS heap, and Lighthouse scores
   check-reports DIR
           validate a folder of benchmark reports (index.json and the files it lists)
           with the dashboard's own parser; exits non-zero with the reasons";
@@ -138,5 +139,10 @@ fn bench() -> Result<()> {
     run(Command::new("node")
         .arg("tests/browser/bench.mjs")
         .env("DIST", root.join("dist"))
-        .env("OUT", root.join("target/bench.json")))
+        .env("OUT", root.join("target/bench.json")))?;
+    tools::ensure_lighthouse()?;
+    run(Command::new("node")
+        .arg("tests/lighthouse/run.mjs")
+        .env("DIST", root.join("dist"))
+        .env("OUT", root.join("target/lighthouse.json")))
 }

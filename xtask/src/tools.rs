@@ -82,7 +82,17 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
 /// npm packages of the browser tests (playwright-core, axe-core) and
 /// binaryen's wasm-opt (npm's build; Debian's binaryen 108 breaks the module).
 pub fn ensure_node_modules() -> Result<()> {
-    let dir = project_root().join("tests/browser");
+    npm_ci("tests/browser")
+}
+
+/// Lighthouse lives in its own package: only `cargo xtask bench` needs it.
+pub fn ensure_lighthouse() -> Result<()> {
+    npm_ci("tests/lighthouse")
+}
+
+/// `npm ci` in `folder` unless its node_modules is newer than its lockfile.
+fn npm_ci(folder: &str) -> Result<()> {
+    let dir = project_root().join(folder);
     let stamp = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {

@@ -1,0 +1,46 @@
+// Lighthouse over the built site, for `cargo xtask bench`: the four category scores
+// and LCP, TBT, CLS for the overview, a widget page and the dashboard, with the
+// desktop and mobile presets. Debian's Chromium, offline flags, 127.0.0.1 only.
+// Reported, never asserted: the machine is shared and timings are noisy.
+import fs from "node:fs";
+import lighthouse from "lighthouse";
+import desktop from "lighthouse/core/config/desktop-config.js";
+import * as chromeLauncher from "chrome-launcher";
+import { serve, CHROMIUM_ARGS } from "../browser/harness.mjs";
+
+const PAGES = ["index.html", "comparison/throughput.html", "results/dashboard.html"];
+const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
+
+const srv = await serve();
+const chrome = await chromeLauncher.launch({
+  chromePath: "/usr/bin/chromium",
+  chromeFlags: [...CHROMIUM_ARGS, `--user-data-dir=${fs.mkdtempSync("/tmp/lh-profile-")}`],
+});
+const results = [];
+try {
+  for (const page of PAGES) {
+    for (const [preset, config] of [["desktop", desktop], ["mobile", undefined]]) {
+      const r = await lighthouse(srv.base + page, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES }, config);
+      const lhr = r.lhr;
+      const score = (c) => Math.round((lhr.categories[c]?.score ?? NaN) * 100);
+      const audit = (a) => lhr.audits[a]?.numericValue;
+      const row = {
+        page, preset,
+        performance: score("performance"), accessibility: score("accessibility"),
+        best_practices: score("best-practices"), seo: score("seo"),
+        lcp_ms: Math.round(audit("largest-contentful-paint")),
+        tbt_ms: Math.round(audit("total-blocking-time")),
+        cls: Number((audit("cumulative-layout-shift") ?? NaN).toFixed(3)),
+        // What kept a category below 100, for the reader of the numbers.
+        failing: Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode === "binary").map((a) => a.id),
+        foreign_requests: (lhr.audits["network-requests"]?.details?.items ?? []).map((i) => i.url).filter((u) => !u.startsWith(srv.base) && !u.startsWith("data:")),
+      };
+      results.push(row);
+      console.log(`${page.padEnd(28)} ${preset.padEnd(8)} perf ${row.performance} a11y ${row.accessibility} bp ${row.best_practices} seo ${row.seo}  LCP ${row.lcp_ms} ms  TBT ${row.tbt_ms} ms  CLS ${row.cls}${row.failing.length ? "  below 90: " + row.failing.join(", ") : ""}`);
+    }
+  }
+} finally {
+  await chrome.kill();
+  srv.server.close();
+}
+if (process.env.OUT) fs.writeFileSync(process.env.OUT, JSON.stringify(results, null, 2));
