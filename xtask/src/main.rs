@@ -1,5 +1,6 @@
 //! `cargo xtask`: every build, serve, test and benchmark step of the project, printed before it runs.
 
+mod lab;
 mod serve;
 mod site;
 mod tools;
@@ -15,6 +16,10 @@ cargo xtask <task>
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
   bench   print (and write to target/bench.json, target/lighthouse.json) sizes,
           load/interaction timings, JS heap, and Lighthouse scores
+  lab [--quick]
+          the measurement lab: the real clients (pinned in lab/requirements.txt, in
+          target/labvenv) against the stub server over I/O wait x concurrency; the
+          full grid files its report in book/reports/, --quick runs a few cells
   check-reports DIR
           validate a folder of benchmark reports (index.json and the files it lists)
           with the dashboard's own parser; exits non-zero with the reasons";
@@ -27,6 +32,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("check-reports") => check_reports(std::env::args().nth(2)),
+        Some("lab") => match std::env::args().nth(2).as_deref() {
+            Some("--quick") => lab::lab(true).and_then(|p| lab::check_quick(&p)),
+            None => lab::lab(false).map(|_| ()),
+            Some(other) => Err(format!("unknown lab option {other}; use --quick or nothing")),
+        },
         _ => {
             println!("{TASKS}");
             return if task.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -121,6 +131,10 @@ fn test() -> Result<()> {
     // The preprocessor's golden tests build fixture books with the real mdbook.
     tools::ensure_mdbook()?;
     run(cargo().args(["test", "--release", "--workspace"]))?;
+    // The measurement lab, quick mode: both real clients against the stub, a
+    // few cells, checked with the dashboard's parser (bounded to a couple of minutes).
+    let quick = lab::lab(true)?;
+    lab::check_quick(&quick)?;
     site::build()?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;

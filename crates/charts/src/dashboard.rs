@@ -349,25 +349,99 @@ pub fn panels(file: &str, r: &Report) -> Vec<Panel> {
         };
         (chart_html(&chart), vec![chart])
     }));
-    out.push(section_panel("io-grid", "I/O wait × concurrency (measurement lab)", file, &r.io_wait_grid, |d| {
-        let t = Table {
-            headers: ["pattern", "I/O wait ms", "concurrency", "ops/s", "mean ms", "p50 ms", "p99 ms"].map(String::from).to_vec(),
-            rows: d
-                .data
-                .iter()
-                .map(|c| {
-                    let f = |v: Option<f64>| v.map(raw).unwrap_or_else(|| "no data".into());
-                    vec![c.pattern.clone(), raw(c.io_wait_ms), c.concurrency.to_string(), f(c.ops_per_sec), f(c.avg_ms), f(c.p50_ms), f(c.p99_ms)]
-                })
-                .collect(),
-        };
-        (table_html(&t, "Measured grid"), Vec::new())
-    }));
+    out.push(section_panel("io-grid", "I/O wait × concurrency (measurement lab)", file, &r.io_wait_grid, io_grid_panel));
     out.push(section_panel("takeaways", "Takeaways", file, &r.takeaways, |t| {
         let items: String = t.iter().map(|x| format!("<li>{}</li>", emphasis(x))).collect();
         (format!("<ul class=\"dash-takeaways\">{items}</ul><p class=\"widget-hint\">Written by the benchmark suite with the report.</p>"), Vec::new())
     }));
     out
+}
+
+/// The lab's grid: one chart of throughput against concurrency per injected
+/// wait, every cell in a table (spread, applied wait, threads, memory, CPU),
+/// and the cells not measured with their reason.
+fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
+    let f = |v: Option<f64>| v.map(raw).unwrap_or_else(|| "no data".into());
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut ios: Vec<f64> = Vec::new();
+    let mut ns: Vec<u64> = Vec::new();
+    for c in &d.data {
+        if !patterns.contains(&c.pattern.as_str()) {
+            patterns.push(&c.pattern);
+        }
+        if !ios.contains(&c.io_wait_ms) {
+            ios.push(c.io_wait_ms);
+        }
+        if !ns.contains(&c.concurrency) {
+            ns.push(c.concurrency);
+        }
+    }
+    ns.sort_unstable();
+    let mut html = String::new();
+    let mut charts = Vec::new();
+    for (k, io) in ios.iter().enumerate() {
+        let series = patterns
+            .iter()
+            .map(|p| Series {
+                label: p.replace('_', " "),
+                who: if p.starts_with("aerospike_py") { Who::AerospikePy } else { Who::Official },
+                hollow: p.ends_with("sync") || p.ends_with("_64"),
+                values: ns
+                    .iter()
+                    .map(|n| d.data.iter().find(|c| c.pattern == *p && c.io_wait_ms == *io && c.concurrency == *n).and_then(|c| c.ops_per_sec))
+                    .collect(),
+            })
+            .collect();
+        let c = Chart {
+            id: format!("io-grid-{k}"),
+            title: format!("Measured gets per second at {} ms of injected wait", number(*io)),
+            kind: Kind::Lines,
+            categories: ns.iter().map(|n| n.to_string()).collect(),
+            xs: ns.iter().map(|&n| n as f64).collect(),
+            x_desc: "concurrency".into(),
+            value_desc: "ops/s".into(),
+            log_x: true,
+            series,
+        };
+        html.push_str(&chart_html(&c));
+        charts.push(c);
+    }
+    let t = Table {
+        headers: ["pattern", "I/O wait ms", "concurrency", "ops/s (median)", "ops/s min", "ops/s max", "mean ms", "p50 ms", "p99 ms", "applied wait p50 µs", "threads", "RSS MiB", "CPU cores"]
+            .map(String::from)
+            .to_vec(),
+        rows: d
+            .data
+            .iter()
+            .map(|c| {
+                vec![
+                    c.pattern.clone(),
+                    raw(c.io_wait_ms),
+                    c.concurrency.to_string(),
+                    f(c.ops_per_sec),
+                    f(c.ops_min),
+                    f(c.ops_max),
+                    f(c.avg_ms),
+                    f(c.p50_ms),
+                    f(c.p99_ms),
+                    f(c.applied_wait_p50_us),
+                    c.threads.map(|t| t.to_string()).unwrap_or_else(|| "no data".into()),
+                    f(c.rss_mib),
+                    f(c.cpu_cores),
+                ]
+            })
+            .collect(),
+    };
+    html.push_str(&format!("<details class=\"widget-data\"><summary>Every measured cell</summary>{}</details>", table_html(&t, "Measured grid")));
+    if !d.skipped.is_empty() {
+        let items: String = d
+            .skipped
+            .iter()
+            .map(|s| format!("<li>{} at {} ms, {} callers: {}</li>", esc(&s.pattern), number(s.io_wait_ms), s.concurrency, esc(&s.reason)))
+            .collect();
+        html.push_str(&format!("<details class=\"widget-data\"><summary>Not measured ({})</summary><ul>{items}</ul></details>", d.skipped.len()));
+    }
+    (html, charts)
 }
 
 /// aerospike-py against official along one numeric axis.

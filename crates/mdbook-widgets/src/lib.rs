@@ -13,6 +13,8 @@ const CLOSE: &str = "}}";
 const PARAMS: &str = "{{#model-params}}";
 /// Replaced by the table of network presets (round trip and source).
 const PRESETS: &str = "{{#model-presets}}";
+/// Replaced by the model's throughput against the newest lab report's grid.
+const LAB: &str = "{{#model-vs-lab}}";
 
 /// A directive that could not be turned into a widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,14 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
             }
         }
     }
+    let mut from = 0;
+    while let Some(i) = markdown[from..].find(LAB) {
+        let start = from + i;
+        from = start + LAB.len();
+        if prose.iter().any(|r| r.contains(&start)) {
+            edits.push((start, from, model_vs_lab(env)));
+        }
+    }
     edits.sort_by_key(|e| e.0);
     let mut out = markdown.to_string();
     for (start, end, text) in edits.into_iter().rev() {
@@ -118,6 +128,98 @@ fn prose_ranges(markdown: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     out
+}
+
+/// The model against the measurement lab: for every measured cell of the
+/// newest report in the book's `reports/` folder that the model has a
+/// pattern for, the measured and the predicted (analytic) throughput, and
+/// the error. The scenario is the cell's: its injected wait plus the stub's
+/// round trip (derived from the report), its callers, the machine's cores.
+pub fn model_vs_lab(env: &BookEnv) -> String {
+    use perfmodel::{predict_curve, Params, Pattern, Scenario};
+    let bundle = reports::read_dir(&env.src_dir.join("reports")).unwrap_or(reports::Bundle { index: None, files: Vec::new() });
+    let (runs, _) = reports::load_bundle(&bundle);
+    let newest = runs.iter().find_map(|r| {
+        let rep = r.report.as_ref().ok()?;
+        rep.io_wait_grid.get().map(|g| (r, rep, g))
+    });
+    let Some((run, rep, grid)) = newest else {
+        return "\n\n*No lab report yet: `cargo xtask lab` measures the grid and files it in `book/reports/`; \
+                this table is then computed from it.*\n\n"
+            .into();
+    };
+    let cores = rep
+        .environment
+        .get()
+        .and_then(|e| e.other.get("cpu_count"))
+        .and_then(|v| v.as_u64())
+        .map(|c| c as u32)
+        .unwrap_or(Scenario::default().cores);
+    let p = Params::default();
+    // The stub's own round trip: what a one-caller sync get takes with no
+    // injected wait, minus the official client's costs in the model.
+    let sync0 = grid.data.iter().find(|c| c.pattern == "official_sync" && c.io_wait_ms == 0.0 && c.concurrency == 1).and_then(|c| c.ops_per_sec);
+    let rtt_ms = sync0
+        .map(|x| perfmodel::calibrate::stub_rtt_us(x, p.official_gil_us, &p) / 1e3)
+        .unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
+    let mut rows = String::new();
+    let mut errs: Vec<(&'static str, f64)> = Vec::new();
+    for c in &grid.data {
+        let (pattern, pool, label) = match c.pattern.as_str() {
+            "official_sync" => (Pattern::Sync, None, "Sync"),
+            "official_executor" => (Pattern::Executor, None, "Executor (default pool)"),
+            "official_executor_64" => (Pattern::Executor, Some(64), "Executor (64 threads)"),
+            "aerospike_py_async" => (Pattern::Tokio, None, "Tokio"),
+            _ => continue, // aerospike-py's blocking client has no pattern in the model
+        };
+        let Some(measured) = c.ops_per_sec.filter(|x| *x > 0.0) else { continue };
+        let s = Scenario {
+            io_wait_ms: c.io_wait_ms + rtt_ms,
+            concurrency: c.concurrency.clamp(1, 100_000) as u32,
+            cores,
+            pool,
+            ..Scenario::default()
+        };
+        let Ok(pred) = predict_curve(pattern, &p, &s, &[s.concurrency]) else { continue };
+        let model = pred[0].throughput_ops_s;
+        let err = model / measured - 1.0;
+        errs.push((label, err.abs()));
+        rows.push_str(&format!(
+            "| {label} | {} | {} | {} | {} | {:+.0}% |\n",
+            c.io_wait_ms,
+            c.concurrency,
+            measured.round(),
+            model.round(),
+            err * 100.0
+        ));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+    };
+    let mut summary = String::new();
+    for label in ["Sync", "Executor (default pool)", "Executor (64 threads)", "Tokio"] {
+        let mut v: Vec<f64> = errs.iter().filter(|e| e.0 == label).map(|e| e.1).collect();
+        if v.is_empty() {
+            continue;
+        }
+        let max = v.iter().copied().fold(0.0, f64::max);
+        summary.push_str(&format!("| {label} | {} | {:.0}% | {:.0}% |\n", v.len(), median(&mut v) * 100.0, max * 100.0));
+    }
+    let mut all: Vec<f64> = errs.iter().map(|e| e.1).collect();
+    format!(
+        "\n\nAgainst the lab report of {} (`{}`), over {} cells the model's median throughput error is {:.0}%. \
+         Each cell's I/O wait is its injected wait plus the stub's own round trip, {} µs (the one-caller sync get \
+         with no injected wait, minus the official client's costs in the model).\n\n\
+         | Pattern | Cells | Median \\|error\\| | Largest \\|error\\| |\n|---|---:|---:|---:|\n{summary}\n\
+         <details><summary>Every cell</summary>\n\n\
+         | Pattern | Injected wait (ms) | Callers | Measured (req/s) | Model (req/s) | Model error |\n|---|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",
+        run.date,
+        run.file,
+        errs.len(),
+        median(&mut all) * 100.0,
+        charts::format::number(rtt_ms * 1e3)
+    )
 }
 
 /// The network presets as a Markdown table, from [`perfmodel::scenario::PRESETS`].

@@ -90,11 +90,33 @@ fn the_dashboard_embeds_its_reports_folder_safely() {
     // Nothing in the data can close the script element early.
     assert!(!json.contains("</") && json.contains("<\\/p>"), "{json}");
     let payload: charts::dashboard::Payload = serde_json::from_str(json).unwrap();
-    assert_eq!(payload.runs.len(), 2);
+    assert_eq!(payload.runs.len(), 3);
     assert!(payload.folder_errors.is_empty());
     assert!(payload.runs[0].error.is_none() && !payload.runs[0].panels.is_empty());
     assert!(payload.runs[1].error.as_deref().unwrap().contains("gone.json: listed in index.json but not in the reports folder"));
     // Without JavaScript: the newest run's panels, with the report's text escaped.
     let noscript = &html[html.find("<noscript>").unwrap()..html.find("</noscript>").unwrap()];
     assert!(noscript.contains("data-panel=\"speedup\"") && noscript.contains("&lt;/script&gt;"), "{noscript}");
+}
+
+#[test]
+fn the_model_is_set_against_the_newest_lab_report() {
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/dash/src") };
+    let out = mdbook_widgets::expand_in("# M\n\n{{#model-vs-lab}}\n\n`{{#model-vs-lab}}`\n", &env).unwrap();
+    assert!(out.contains("Against the lab report of 2025-12-31_00-00 (`lab.json`), over 2 cells"), "{out}");
+    // The blocking aerospike-py client has no pattern in the model: left out, not invented.
+    assert!(!out.contains("| 800 |"), "{out}");
+    let exec = perfmodel::predict_curve(
+        perfmodel::Pattern::Executor,
+        &perfmodel::Params::default(),
+        // The fixture has no one-caller sync cell, so the loopback round trip measured here stands in.
+        &perfmodel::Scenario { io_wait_ms: 1.0 + perfmodel::scenario::LOCALHOST_RTT_MS, concurrency: 64, cores: 2, ..Default::default() },
+        &[64],
+    )
+    .unwrap()[0]
+        .throughput_ops_s;
+    assert!(out.contains(&format!("| Executor (default pool) | 1 | 64 | 5000 | {} | {:+.0}% |", exec.round(), (exec / 5000.0 - 1.0) * 100.0)), "{out}");
+    assert!(out.contains("`{{#model-vs-lab}}`"), "code stays code");
+    let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into() }).unwrap();
+    assert!(none.contains("No lab report yet"));
 }

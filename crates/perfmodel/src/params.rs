@@ -72,8 +72,8 @@ macro_rules! params {
 params! {
     /// GIL-held CPU of one official-client `get` on the calling thread:
     /// Python argument parsing into C, and building the result dict.
-    official_gil_us: "µs", [0.1, 10_000.0], 13.8,
-        "aerospike-py benchmark report 2026-02-28_10-46 (Darwin arm64, Python 3.13.11): official client through run_in_executor peaks at 22,501 get/s (concurrency 64), i.e. 44.4 µs of GIL per request; minus run_in_executor's own cost measured here (executor_noop_c64_us, 30.7 µs)";
+    official_gil_us: "µs", [0.1, 10_000.0], 28.9,
+        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): the official client through run_in_executor peaks at 16,796 get/s (official_executor_64, 0 ms, 256 callers), i.e. 59.5 µs of GIL per request; minus run_in_executor's own cost measured here (executor_noop_c64_us, 30.653791316108226 µs); perfmodel::calibrate";
     /// CPU of one official-client `get` spent with the GIL released
     /// (encoding, send and receive system calls, parsing the reply).
     official_nogil_us: "µs", [0.0, 10_000.0], 27.6,
@@ -81,12 +81,12 @@ params! {
     /// GIL-held CPU of one aerospike-py async `get`: argument conversion and
     /// future creation on the loop thread, result conversion and
     /// `call_soon_threadsafe` on a Tokio thread.
-    asp_gil_us: "µs", [0.1, 10_000.0], 35.3,
-        "aerospike-py benchmark report 2026-02-28_10-46 (Darwin arm64, Python 3.13.11): aerospike-py async peaks at 26,654 get/s (concurrency 128), i.e. 37.5 µs of GIL per request; minus loop_resume_us measured here (2.18 µs)";
+    asp_gil_us: "µs", [0.1, 10_000.0], 75.9,
+        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): aerospike-py async peaks at 12,803 get/s (0 ms, 64 callers), i.e. 78.1 µs of GIL per request; minus loop_resume_us; perfmodel::calibrate";
     /// CPU of one aerospike-py `get` on a Tokio worker without the GIL
     /// (encoding, socket I/O, decoding in Rust).
-    asp_nogil_us: "µs", [0.0, 10_000.0], 27.6,
-        "measured here: CPU time of one 64-byte request/response over loopback TCP (lab/results/asyncio_costs.json, tcp_rtt_cpu_us)";
+    asp_nogil_us: "µs", [0.0, 10_000.0], 54.8,
+        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): one-caller aerospike-py async get takes 221.2 µs; minus asp_gil_us, two thread wake-ups, one loop resume and the stub's round trip (21.5 µs, from the one-caller official sync get); perfmodel::calibrate";
     /// GIL-held cost for the event loop to resume a coroutine whose future
     /// completed (callback dispatch plus one task step).
     loop_resume_us: "µs", [0.1, 1_000.0], 2.18,

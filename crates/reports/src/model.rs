@@ -322,6 +322,18 @@ pub struct NumpyMemoryRow {
 pub struct IoWaitGrid {
     #[serde(default)]
     pub data: Vec<GridCell>,
+    /// Cells not measured, with the reason.
+    #[serde(default)]
+    pub skipped: Vec<SkippedCell>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SkippedCell {
+    pub pattern: String,
+    pub io_wait_ms: f64,
+    pub concurrency: u64,
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -338,4 +350,20 @@ pub struct GridCell {
     pub p50_ms: Option<f64>,
     #[serde(default)]
     pub p99_ms: Option<f64>,
+    /// Slowest and fastest of the repeated runs, ops/s.
+    #[serde(default)]
+    pub ops_min: Option<f64>,
+    #[serde(default)]
+    pub ops_max: Option<f64>,
+    #[serde(default)]
+    pub rss_mib: Option<f64>,
+    #[serde(default)]
+    pub threads: Option<u64>,
+    #[serde(default)]
+    pub cpu_cores: Option<f64>,
+    /// The wait the stub actually applied (median, µs).
+    #[serde(default)]
+    pub applied_wait_p50_us: Option<f64>,
+    #[serde(default)]
+    pub load_avg: Option<f64>,
 }

@@ -27,7 +27,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    // Two workers: info requests from the clients' cluster tending are
+    // answered promptly even when thousands of record requests are pending.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let result: std::io::Result<()> = rt.block_on(async move {
         let (listener, port) = aerostub::bind(port as u16).await?;
         let stub = aerostub::Stub::new(port, Duration::from_nanos((delay * 1e3) as u64), Duration::from_nanos((cpu * 1e3) as u64));

@@ -1,0 +1,366 @@
+"""The measurement lab: the real Python clients against the stub Aerospike node, over injected I/O wait x concurrency.
+
+Run by `cargo xtask lab` (full grid) and `cargo xtask test` (quick mode), in
+the lab's own virtual environment with the client versions pinned in
+lab/requirements.txt. Every loop is bounded in time and count, and the only
+traffic goes to the stub on 127.0.0.1.
+
+Patterns measured for `get` of one small record:
+  official_sync        the official client called directly (one caller)
+  official_executor    the official client through loop.run_in_executor,
+                       CPython's default pool (min(32, cores + 4) threads)
+  official_executor_64 the same with a ThreadPoolExecutor of 64 threads
+  aerospike_py_sync    aerospike-py's blocking client (one caller)
+  aerospike_py_async   aerospike-py's AsyncClient (N coroutines)
+
+Each cell is a closed loop of N callers: a warm-up, then `seconds` of
+measurement, repeated `repeats` times; the report keeps the median run and the
+spread of throughput. A cell whose one cycle of callers (N / throughput, taken
+from the previous concurrency) would not fit in the measurement window is
+skipped and reported as not measured, rather than measured in its start-up
+transient.
+"""
+
+import argparse
+import asyncio
+import concurrent.futures
+import datetime
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import aerospike
+import aerospike_py
+
+KEY = ("test", "demo", "lab-key")
+BINS = {"name": "lab", "count": 1, "payload": "x" * 64}
+# Generous: a queued request at 4,096 callers may wait seconds, and that wait is what we measure.
+TIMEOUT_MS = 60_000
+MAX_REQUESTS_PER_RUN = 2_000_000
+# Connections each client may open to the node (both clients get the same).
+MAX_CONNS = 5000
+ASYNC = {"official_executor", "official_executor_64", "aerospike_py_async"}
+SYNC = {"official_sync", "aerospike_py_sync"}
+
+
+def info(port, cmd):
+    """One info command to the stub over a raw socket (protocol v2, type 1)."""
+    body = (cmd + "\n").encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(bytes([2, 1]) + len(body).to_bytes(6, "big") + body)
+        head = b""
+        while len(head) < 8:
+            head += s.recv(8 - len(head))
+        n = int.from_bytes(head[2:8], "big")
+        data = b""
+        while len(data) < n:
+            data += s.recv(n - len(data))
+    return data.decode().split("\t", 1)[1].strip()
+
+
+def stats_of(text):
+    return {k: float(v) for k, v in (p.split("=") for p in text.split(","))}
+
+
+def rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def threads():
+    return len(os.listdir("/proc/self/task"))
+
+
+def summarise(lat_ns, elapsed):
+    lat = sorted(lat_ns)
+    n = len(lat)
+    if n == 0:
+        return None
+    q = lambda p: lat[min(n - 1, int(p * n))] / 1e6
+    return {
+        "ops_per_sec": n / elapsed,
+        "avg_ms": sum(lat) / n / 1e6,
+        "p50_ms": q(0.5),
+        "p99_ms": q(0.99),
+        "count": n,
+    }
+
+
+class Lab:
+    def __init__(self, port):
+        self.port = port
+        hosts = [("127.0.0.1", port)]
+        self.official = aerospike.client({"hosts": hosts, "max_conns_per_node": MAX_CONNS}).connect()
+        self.asp = aerospike_py.client(self.asp_config()).connect()
+        self.pol = {"total_timeout": TIMEOUT_MS}
+        self.official.put(KEY, BINS)
+        self.pools = {
+            "official_executor": None,  # loop.run_in_executor(None, ...): the default pool
+            "official_executor_64": concurrent.futures.ThreadPoolExecutor(64),
+        }
+
+    def reconnect(self):
+        """Fresh clients after an error, so one bad cell does not poison the next."""
+        hosts = [("127.0.0.1", self.port)]
+        for c in (self.official, self.asp):
+            try:
+                c.close()
+            except Exception:
+                pass
+        self.official = aerospike.client({"hosts": hosts, "max_conns_per_node": MAX_CONNS}).connect()
+        self.asp = aerospike_py.client(self.asp_config()).connect()
+
+    def asp_config(self):
+        # The same connection allowance as the official client, so neither queues on its pool.
+        return {"hosts": [("127.0.0.1", self.port)], "max_conns_per_node": MAX_CONNS}
+
+    # -- one timed run --------------------------------------------------------
+
+    def run_sync(self, pattern, warmup_s, seconds):
+        get = self.official.get if pattern == "official_sync" else self.asp.get
+        pol = self.pol
+        end_warm = time.perf_counter() + warmup_s
+        while time.perf_counter() < end_warm:
+            get(KEY, pol)
+        lat = []
+        t0 = time.perf_counter()
+        stop = t0 + seconds
+        while len(lat) < MAX_REQUESTS_PER_RUN:
+            a = time.perf_counter_ns()
+            get(KEY, pol)
+            lat.append(time.perf_counter_ns() - a)
+            if time.perf_counter() >= stop:
+                break
+        return lat, time.perf_counter() - t0
+
+    def run_async(self, pattern, n, warmup_s, seconds):
+        async def main():
+            loop = asyncio.get_running_loop()
+            if pattern == "aerospike_py_async":
+                client = await aerospike_py.AsyncClient(self.asp_config()).connect()
+                call = lambda: client.get(KEY, self.pol)
+            else:
+                pool = self.pools[pattern]
+                call = lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)
+            lat = []
+            phase = {"measure": False, "stop": False}
+
+            async def caller():
+                while not phase["stop"]:
+                    a = time.perf_counter_ns()
+                    await call()
+                    if phase["measure"] and not phase["stop"]:
+                        lat.append(time.perf_counter_ns() - a)
+                        if len(lat) >= MAX_REQUESTS_PER_RUN:
+                            phase["stop"] = True
+
+            tasks = [asyncio.ensure_future(caller()) for _ in range(n)]
+            try:
+                await asyncio.sleep(warmup_s)
+                phase["measure"] = True
+                t0 = time.perf_counter()
+                await asyncio.sleep(seconds)
+                phase["stop"] = True
+                elapsed = time.perf_counter() - t0
+                # Let the requests in flight finish (bounded by the client timeout).
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=TIMEOUT_MS / 1e3)
+            finally:
+                phase["stop"] = True
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                if pattern == "aerospike_py_async":
+                    await client.close()
+            return lat, elapsed
+
+        return asyncio.run(main())
+
+    def cell(self, pattern, io_ms, n, warmup_s, seconds, repeats):
+        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
+        info(self.port, "stub-stats")  # reset the applied-delay counters
+        load0 = os.getloadavg()[0]
+        runs = []
+        for _ in range(repeats):
+            cpu0 = time.process_time()
+            if pattern in SYNC:
+                lat, elapsed = self.run_sync(pattern, warmup_s, seconds)
+            else:
+                lat, elapsed = self.run_async(pattern, n, warmup_s, seconds)
+            cpu = (time.process_time() - cpu0) / max(elapsed + warmup_s, 1e-9)
+            s = summarise(lat, elapsed)
+            if s:
+                s.update(rss_mib=rss_mib(), threads=threads(), cpu_cores=cpu)
+                runs.append(s)
+        applied = stats_of(info(self.port, "stub-stats"))
+        if not runs:
+            return None
+        runs.sort(key=lambda r: r["ops_per_sec"])
+        med = runs[len(runs) // 2]
+        return {
+            "pattern": pattern,
+            "io_wait_ms": io_ms,
+            "concurrency": n,
+            "ops_per_sec": med["ops_per_sec"],
+            "avg_ms": med["avg_ms"],
+            "p50_ms": med["p50_ms"],
+            "p99_ms": med["p99_ms"],
+            "ops_min": runs[0]["ops_per_sec"],
+            "ops_max": runs[-1]["ops_per_sec"],
+            "requests": med["count"],
+            "rss_mib": med["rss_mib"],
+            "threads": med["threads"],
+            "cpu_cores": med["cpu_cores"],
+            "applied_wait_p50_us": applied.get("p50_us"),
+            "applied_wait_p99_us": applied.get("p99_us"),
+            "load_avg": round((load0 + os.getloadavg()[0]) / 2, 2),
+        }
+
+
+def stats_entry(c, per_op=False):
+    """A grid cell as the suite's per-operation stats."""
+    if c is None:
+        return None
+    s = {"avg_ms": c["avg_ms"], "p50_ms": c["p50_ms"], "p99_ms": c["p99_ms"], "ops_per_sec": c["ops_per_sec"]}
+    if per_op:
+        # Async runs: per-request percentiles live under per_op, as the suite writes them.
+        return {"avg_ms": 1e3 / c["ops_per_sec"], "p50_ms": None, "p99_ms": None, "ops_per_sec": c["ops_per_sec"],
+                "per_op": {"avg_ms": c["avg_ms"], "p50_ms": c["p50_ms"], "p99_ms": c["p99_ms"]}}
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stub", required=True, help="path of the aerostub binary")
+    ap.add_argument("--out", required=True, help="report file to write")
+    ap.add_argument("--quick", action="store_true", help="a few cells, a couple of minutes at most")
+    args = ap.parse_args()
+
+    if args.quick:
+        io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 1.0], [1, 16], 0.3, 0.1, 1
+        patterns = ["official_sync", "official_executor", "aerospike_py_sync", "aerospike_py_async"]
+    else:
+        io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 0.5, 1.0, 2.0, 5.0, 20.0], [1, 4, 16, 64, 256, 1024, 4096], 1.5, 0.3, 3
+        patterns = ["official_sync", "aerospike_py_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
+
+    stub = subprocess.Popen([args.stub, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = stub.stdout.readline().strip()
+        if not line.startswith("listening 127.0.0.1:"):
+            sys.exit(f"harness: the stub did not start: {line!r}")
+        port = int(line.rsplit(":", 1)[1])
+        lab = Lab(port)
+        started = datetime.datetime.now()
+        load_start = os.getloadavg()
+        cells, skipped = [], []
+        for pattern in patterns:
+            for io in io_grid:
+                prev = None
+                for n in n_grid:
+                    if pattern in SYNC and n > 1:
+                        continue  # one caller: concurrency does not apply to a blocking call
+                    # Skip a cell whose one cycle of callers would not fit in the window.
+                    if prev and n / prev["ops_per_sec"] > seconds / 2:
+                        skipped.append({"pattern": pattern, "io_wait_ms": io, "concurrency": n,
+                                        "reason": f"one cycle of {n} callers would take about {n / prev['ops_per_sec']:.1f} s"})
+                        continue
+                    try:
+                        c = lab.cell(pattern, io, n, warmup_s, seconds, repeats)
+                    except Exception as e:  # a client error ends this cell, not the run
+                        skipped.append({"pattern": pattern, "io_wait_ms": io, "concurrency": n,
+                                        "reason": f"client error: {type(e).__name__}: {e}"[:300]})
+                        print(f"{pattern:22} io={io:5.1f} ms n={n:5d}: {type(e).__name__}: {e}", flush=True)
+                        lab.reconnect()
+                        continue
+                    print(f"{pattern:22} io={io:5.1f} ms n={n:5d}: " + (f"{c['ops_per_sec']:9.0f} ops/s  p50 {c['p50_ms']:8.3f} ms  p99 {c['p99_ms']:8.3f} ms  wait p50 {c['applied_wait_p50_us']} us" if c else "no completions"), flush=True)
+                    if c:
+                        cells.append(c)
+                        prev = c
+        info(port, "stub-delay:us=0")
+    finally:
+        stub.terminate()
+        stub.wait(timeout=10)
+
+    def find(p, io, n):
+        return next((c for c in cells if c["pattern"] == p and c["io_wait_ms"] == io and c["concurrency"] == n), None)
+
+    n_async = 16 if args.quick else 64
+    report = {
+        "timestamp": started.isoformat(timespec="seconds"),
+        "date": started.strftime("%Y-%m-%d_%H-%M"),
+        "environment": {
+            "platform": f"{platform.system()} {platform.machine()}",
+            "python_version": platform.python_version(),
+            "rounds": repeats,
+            "warmup": f"{warmup_s} s",
+            "concurrency": n_async,
+            "mode": "quick" if args.quick else "full",
+            "cpu_count": os.cpu_count(),
+            "seconds_per_run": seconds,
+            "aerospike": aerospike.__version__ if hasattr(aerospike, "__version__") else "19.3.0",
+            "aerospike_py": getattr(aerospike_py, "__version__", "0.14.4"),
+            "server": "aerostub (lab/aerostub) on 127.0.0.1: in-memory, injected wait per request",
+            "load_avg_start": round(load_start[0], 2),
+            "load_avg_end": round(os.getloadavg()[0], 2),
+            "grid_io_wait_ms": ",".join(f"{x:g}" for x in io_grid),
+            "grid_concurrency": ",".join(str(x) for x in n_grid),
+            "cells_skipped": len(skipped),
+            "max_conns_per_node": MAX_CONNS,
+        },
+        "official_sync": {"get": stats_entry(find("official_sync", 0.0, 1))},
+        "aerospike_py_sync": {"get": stats_entry(find("aerospike_py_sync", 0.0, 1))},
+        "official_async": {"get": stats_entry(find("official_executor", 0.0, n_async), per_op=True)},
+        "aerospike_py_async": {"get": stats_entry(find("aerospike_py_async", 0.0, n_async), per_op=True)},
+        "high_concurrency_scaling": {
+            "has_official": True,
+            "data": [{"concurrency": n, "aerospike_py": stats_entry(find("aerospike_py_async", 0.0, n), True),
+                      "official": stats_entry(find("official_executor", 0.0, n), True)} for n in n_grid],
+        },
+        "latency_sim": {
+            "concurrency": n_async, "simulation": True, "has_official": True,
+            "data": [{"rtt_ms": io, "concurrency": n_async, "aerospike_py": stats_entry(find("aerospike_py_async", io, n_async), True),
+                      "official": stats_entry(find("official_executor", io, n_async), True)} for io in io_grid],
+        },
+        "io_wait_grid": {"data": cells, "skipped": skipped},
+        "takeaways": takeaways(cells, io_grid, n_grid),
+    }
+    with open(args.out, "w") as f:
+        json.dump(report, f, indent=1)
+    print(f"wrote {args.out}: {len(cells)} cells measured, {len(skipped)} skipped")
+
+
+def takeaways(cells, io_grid, n_grid):
+    """Sentences computed from the cells (no number typed in)."""
+    out = []
+    best = None
+    for c in cells:
+        if c["pattern"] != "aerospike_py_async":
+            continue
+        e = next((x for x in cells if x["pattern"] == "official_executor" and x["io_wait_ms"] == c["io_wait_ms"] and x["concurrency"] == c["concurrency"]), None)
+        if e:
+            r = c["ops_per_sec"] / e["ops_per_sec"]
+            if best is None or r > best[0]:
+                best = (r, c, e)
+    if best:
+        r, c, e = best
+        out.append(f"Largest measured gap: at {c['io_wait_ms']:g} ms of injected I/O wait and {c['concurrency']} callers, "
+                   f"aerospike-py async completed **{r:.1f}x** the gets per second of the official client through run_in_executor "
+                   f"({c['ops_per_sec']:,.0f} against {e['ops_per_sec']:,.0f}).")
+    for io in io_grid[:1]:
+        pts = [(c["concurrency"], c["ops_per_sec"]) for c in cells if c["pattern"] == "aerospike_py_async" and c["io_wait_ms"] == io]
+        if pts:
+            n, x = max(pts, key=lambda p: p[1])
+            out.append(f"With no injected wait, aerospike-py async peaked at **{x:,.0f} gets/s** at {n} callers.")
+    return out
+
+
+if __name__ == "__main__":
+    main()

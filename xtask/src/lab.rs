@@ -1,0 +1,104 @@
+//! `cargo xtask lab`: build the stub, set up the lab's Python environment, run the harness, file and check the report.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{project_root, run, Result};
+
+/// The lab's virtual environment, with the clients pinned in lab/requirements.txt.
+pub fn ensure_venv() -> Result<PathBuf> {
+    let root = project_root();
+    let venv = root.join("target/labvenv");
+    let python = venv.join("bin/python");
+    let wanted = std::fs::read_to_string(root.join("lab/requirements.txt")).map_err(|e| format!("lab/requirements.txt: {e}"))?;
+    let stamp = venv.join("requirements.installed");
+    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--disable-pip-version-check", "--no-input", "-r"])
+        .arg(root.join("lab/requirements.txt")))?;
+    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+/// Run the harness. Quick: a few cells into target/lab-quick/. Full: the
+/// whole grid, filed in book/reports/ (named by its date, listed first in
+/// index.json). Either way the folder is checked with the dashboard's parser.
+pub fn lab(quick: bool) -> Result<PathBuf> {
+    let root = project_root();
+    run(crate::cargo().args(["build", "--release", "-p", "aerostub"]))?;
+    let python = ensure_venv()?;
+    let dir = if quick { root.join("target/lab-quick") } else { root.join("book/reports") };
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let fresh = dir.join("new-report.json.tmp");
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("lab/harness.py")).arg("--stub").arg(root.join("target/release/aerostub")).arg("--out").arg(&fresh);
+    if quick {
+        cmd.arg("--quick");
+    }
+    run(&mut cmd)?;
+    let text = std::fs::read_to_string(&fresh).map_err(|e| e.to_string())?;
+    let date = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("date").and_then(|d| d.as_str()).map(String::from))
+        .ok_or("the harness wrote a report without a date")?;
+    let file = format!("{date}.json");
+    std::fs::rename(&fresh, dir.join(&file)).map_err(|e| e.to_string())?;
+    file_in_index(&dir, &date, &file, quick)?;
+    let bundle = reports::read_dir(&dir).map_err(|e| e.to_string())?;
+    let problems = reports::check_bundle(&bundle);
+    if !problems.is_empty() {
+        return Err(format!("the lab's report does not pass check-reports:\n  {}", problems.join("\n  ")));
+    }
+    eprintln!("lab: {} filed in {}", file, dir.display());
+    Ok(dir.join(file))
+}
+
+/// Put the report first in the folder's index.json (a quick run's index lists only it).
+fn file_in_index(dir: &Path, date: &str, file: &str, alone: bool) -> Result<()> {
+    let path = dir.join("index.json");
+    let mut entries: Vec<serde_json::Value> = if alone {
+        Vec::new()
+    } else {
+        std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("reports").and_then(|r| r.as_array()).cloned())
+            .unwrap_or_default()
+    };
+    entries.retain(|e| e.get("file").and_then(|f| f.as_str()) != Some(file));
+    entries.insert(0, serde_json::json!({ "date": date, "file": file }));
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "reports": entries })).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n").map_err(|e| e.to_string())
+}
+
+/// What the quick run must show: a readable report, every cell measured,
+/// and the stub's applied wait never shorter than the one asked for.
+pub fn check_quick(report: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(report).map_err(|e| e.to_string())?;
+    let name = report.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let r = reports::parse_report(&name, &text).map_err(|e| e.to_string())?;
+    let grid = r.io_wait_grid.get().ok_or("the quick report has no io_wait_grid")?;
+    let mut problems = Vec::new();
+    if grid.data.len() < 12 {
+        problems.push(format!("{} cells measured, expected 12", grid.data.len()));
+    }
+    for c in &grid.data {
+        let at = format!("{} at {} ms, {} callers", c.pattern, c.io_wait_ms, c.concurrency);
+        if !c.ops_per_sec.is_some_and(|x| x > 0.0) {
+            problems.push(format!("{at}: no throughput"));
+        }
+        match c.applied_wait_p50_us {
+            Some(w) if w + 1.0 >= c.io_wait_ms * 1e3 => {}
+            other => problems.push(format!("{at}: the stub applied {other:?} µs for {} µs asked", c.io_wait_ms * 1e3)),
+        }
+    }
+    if problems.is_empty() {
+        eprintln!("lab (quick): {} cells measured, every injected wait applied", grid.data.len());
+        Ok(())
+    } else {
+        Err(format!("lab (quick):\n  {}", problems.join("\n  ")))
+    }
+}
