@@ -300,7 +300,8 @@ def main():
             "platform": f"{platform.system()} {platform.machine()}",
             "python_version": platform.python_version(),
             "rounds": repeats,
-            "warmup": f"{warmup_s} s",
+            # The suite's "warmup" counts operations; the lab warms up for a time.
+            "warmup_s": warmup_s,
             "concurrency": n_async,
             "mode": "quick" if args.quick else "full",
             "cpu_count": os.cpu_count(),

@@ -44,8 +44,27 @@ const pick = async (page, label) => {
   await page.waitForFunction((v) => document.querySelector("[data-widget]").dataset.run === v, value);
 };
 
-test("the shipped site says there are no reports yet and how to add one", async () => {
+test("the shipped site shows the lab's own report, its grid drawn", async () => {
   const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + PAGE);
+  const states = await widgetsSettled(page);
+  assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
+  assert.ok((await page.getByTestId("run-picker").locator("option").count()) >= 1);
+  assert.match(await page.locator("[data-panel=environment]").textContent(), /mode\s*full/);
+  assert.ok((await page.locator("[data-panel=io-grid] canvas[data-chart]").count()) >= 6);
+  assert.equal(await page.locator("[data-panel] .widget-error").count(), 0);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("with no reports the dashboard says so and how to add one", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.route("**/" + PAGE, async (route) => {
+    const res = await route.fetch();
+    const html = (await res.text()).replace(/(<script type="application\/json" class="widget-bundle">)[\s\S]*?(<\/script>)/,
+      (_, open, close) => open + JSON.stringify({ runs: [], folder_errors: [] }) + close);
+    await route.fulfill({ response: res, body: html });
+  });
   await page.goto(srv.base + PAGE);
   await widgetsSettled(page);
   const empty = await page.getByTestId("no-reports").textContent();
