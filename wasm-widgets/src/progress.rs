@@ -28,6 +28,40 @@ impl Runs {
         self.current.set_value(gen);
         next(self.current, gen, 0, jobs, Rc::new(job));
     }
+
+    /// Stop the current run without starting another.
+    pub fn cancel(&self) {
+        self.start(0, |_| false);
+    }
+
+    /// Fill `data` job by job: `compute` runs one job (one task each) and
+    /// `apply` folds its result in; the first error replaces `data` and ends the run.
+    pub fn fill<T, J, R>(
+        &self,
+        data: RwSignal<Result<T, String>>,
+        jobs: Vec<J>,
+        compute: impl Fn(J) -> Result<R, String> + 'static,
+        apply: impl Fn(&mut T, R) + 'static,
+    ) where
+        T: Send + Sync + 'static,
+        J: Copy + 'static,
+        R: 'static,
+    {
+        self.start(jobs.len(), move |i| match compute(jobs[i]) {
+            Ok(r) => {
+                data.update(|d| {
+                    if let Ok(d) = d {
+                        apply(d, r)
+                    }
+                });
+                true
+            }
+            Err(e) => {
+                data.set(Err(e));
+                false
+            }
+        });
+    }
 }
 
 fn next(current: StoredValue<u64>, gen: u64, i: usize, jobs: usize, job: Rc<dyn Fn(usize) -> bool>) {

@@ -241,14 +241,16 @@ pub struct FlowFrame {
 }
 
 fn leg_color(theme: &Theme, pattern: Pattern, st: LegState) -> RGBAColor {
-    let c = theme.pattern(pattern);
+    use perfmodel::sim::ThreadState;
+    let thread = |t| crate::gil::state_color(theme, pattern, t);
     match st {
-        LegState::HoldsGil => c.to_rgba(),
-        LegState::WaitingGil => c.mix(0.35),
-        LegState::Cpu => theme.foreground.mix(0.45),
+        LegState::HoldsGil => thread(ThreadState::Held),
+        LegState::WaitingGil => thread(ThreadState::Waiting),
+        LegState::Cpu => thread(ThreadState::Cpu),
+        LegState::Io | LegState::AsyncIo => thread(ThreadState::Io),
+        LegState::Waking => thread(ThreadState::Waking),
+        // States only a request has (no thread, or a thread waiting for a core).
         LegState::WaitingCore => theme.foreground.mix(0.2),
-        LegState::Io | LegState::AsyncIo => theme.grid.mix(0.6),
-        LegState::Waking => theme.grid.mix(0.3),
         LegState::Queued => theme.grid.mix(0.2),
     }
 }

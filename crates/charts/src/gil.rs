@@ -121,15 +121,21 @@ impl GilTimelineData {
     }
 }
 
-fn state_style(theme: &Theme, pattern: Pattern, st: ThreadState) -> ShapeStyle {
+/// The colour of a thread state, shared with the request-flow figure so the
+/// same legend keys mean the same thing in both.
+pub fn state_color(theme: &Theme, pattern: Pattern, st: ThreadState) -> RGBAColor {
     let c = theme.pattern(pattern);
     match st {
-        ThreadState::Held => c.filled(),
-        ThreadState::Waiting => c.mix(0.35).filled(),
-        ThreadState::Cpu => theme.foreground.mix(0.45).filled(),
-        ThreadState::Io => theme.grid.mix(0.6).filled(),
-        ThreadState::Waking => theme.grid.mix(0.3).filled(),
+        ThreadState::Held => c.to_rgba(),
+        ThreadState::Waiting => c.mix(0.35),
+        ThreadState::Cpu => theme.foreground.mix(0.45),
+        ThreadState::Io => theme.grid.mix(0.6),
+        ThreadState::Waking => theme.grid.mix(0.3),
     }
+}
+
+fn state_style(theme: &Theme, pattern: Pattern, st: ThreadState) -> ShapeStyle {
+    state_color(theme, pattern, st).filled()
 }
 
 /// Draw the three patterns' lanes stacked, sharing the time axis.

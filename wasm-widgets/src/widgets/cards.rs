@@ -23,25 +23,16 @@ pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) 
         match cards_data(&params, &s) {
             Ok(d) => {
                 data.set(Ok(d));
-                runs.start(Pattern::COMPARED.len(), move |i| {
-                    let pattern = Pattern::COMPARED[i];
-                    match simulate_card(&params, &s, pattern) {
-                        Ok(sim) => {
-                            data.update(|d| {
-                                if let Ok(d) = d {
-                                    if let Some(c) = d.cards.iter_mut().find(|c| c.pattern == pattern) {
-                                        c.sim = Some(sim);
-                                    }
-                                }
-                            });
-                            true
+                runs.fill(
+                    data,
+                    Pattern::COMPARED.to_vec(),
+                    move |pattern| simulate_card(&params, &s, pattern).map(|sim| (pattern, sim)).map_err(|e| e.to_string()),
+                    |d: &mut CardsData, (pattern, sim)| {
+                        if let Some(c) = d.cards.iter_mut().find(|c| c.pattern == pattern) {
+                            c.sim = Some(sim);
                         }
-                        Err(e) => {
-                            data.set(Err(e.to_string()));
-                            false
-                        }
-                    }
-                });
+                    },
+                );
             }
             Err(e) => data.set(Err(e.to_string())),
         }

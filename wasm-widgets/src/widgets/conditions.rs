@@ -23,29 +23,17 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
         let s = shared.scenario.get();
         match metric.get() {
             Metric::Throughput => {
-                runs.start(0, |_| false);
+                runs.cancel();
                 data.set(throughput_cells(&params, &s).map_err(|e| e.to_string()));
             }
             Metric::P99 => {
                 data.set(Ok(p99_empty()));
-                let order = cell_order();
-                runs.start(order.len(), move |i| {
-                    let (io, n) = order[i];
-                    match p99_cell(&params, &s, io, n) {
-                        Ok(c) => {
-                            data.update(|d| {
-                                if let Ok(d) = d {
-                                    d.cells.push(c)
-                                }
-                            });
-                            true
-                        }
-                        Err(e) => {
-                            data.set(Err(e.to_string()));
-                            false
-                        }
-                    }
-                });
+                runs.fill(
+                    data,
+                    cell_order(),
+                    move |(io, n)| p99_cell(&params, &s, io, n).map_err(|e| e.to_string()),
+                    |d: &mut ConditionsData, c| d.cells.push(c),
+                );
             }
         }
     });

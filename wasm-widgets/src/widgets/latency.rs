@@ -24,24 +24,12 @@ pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>,
         match latency_data(&params, &s) {
             Ok(d) => {
                 data.set(Ok(d));
-                let jobs = p99_jobs();
-                runs.start(jobs.len(), move |i| {
-                    let (pattern, n) = jobs[i];
-                    match p99_point(&params, &s, pattern, n) {
-                        Ok(q) => {
-                            data.update(|d| {
-                                if let Ok(d) = d {
-                                    d.p99.push(q)
-                                }
-                            });
-                            true
-                        }
-                        Err(e) => {
-                            data.set(Err(e.to_string()));
-                            false
-                        }
-                    }
-                });
+                runs.fill(
+                    data,
+                    p99_jobs(),
+                    move |(pattern, n)| p99_point(&params, &s, pattern, n).map_err(|e| e.to_string()),
+                    |d: &mut LatencyData, q| d.p99.push(q),
+                );
             }
             Err(e) => data.set(Err(e.to_string())),
         }
