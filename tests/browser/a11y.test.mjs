@@ -1,6 +1,7 @@
-// Accessibility in every mdBook theme: axe-core over the mounted widgets
-// (zero violations), and the chart palette's contrast (WCAG 2.1: 3:1 for
-// graphics such as curves, 4.5:1 for text).
+// Accessibility in every mdBook theme: axe-core over whole pages, mdBook's
+// own chrome included (zero violations), the chrome's keyboard paths, and the
+// chart palette's contrast (WCAG 2.1: 3:1 for graphics such as curves, 4.5:1
+// for text).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -10,48 +11,114 @@ import { DIST, serve, launch, openPage, allPages } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const THEMES = ["light", "rust", "coal", "navy", "ayu"];
-// Every built page that carries a widget (print.html included), found rather than listed.
-const PAGES = allPages().filter((p) => fs.readFileSync(path.join(DIST, p), "utf8").includes("data-widget="));
+// Every built page (print.html, 404.html and toc.html, the no-JS sidebar frame's document, included), found rather than listed.
+const PAGES = allPages();
+const hasWidget = (p) => fs.readFileSync(path.join(DIST, p), "utf8").includes("data-widget=");
 let browser, srv;
 
 before(async () => { srv = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); srv?.server.close(); });
 
-for (const theme of THEMES) {
-  test(`no axe violations in the ${theme} theme`, async () => {
-    const { page, context } = await openPage(browser);
-    await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
-    const problems = [];
-    for (const p of PAGES) {
-      await page.goto(srv.base + p);
-      await page.waitForFunction((t) => document.documentElement.classList.contains(t), theme);
+/** axe over the whole document of every page, every tab of a tab group opened in turn. */
+async function audit(page, theme) {
+  const problems = [];
+  for (const p of PAGES) {
+    await page.goto(srv.base + p);
+    // toc.html runs no script: it shows mdBook's no-JS colours (light, or coal-like when the system is dark).
+    if (p !== "toc.html") await page.waitForFunction((t) => document.documentElement.classList.contains(t), theme);
+    if (hasWidget(p)) {
       await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
-      await page.addScriptTag({ path: AXE });
-      // The widgets only: mdBook's own chrome is not covered yet (ARCHITECTURE.md, "Known gaps").
-      // Every tab of a tab group is opened in turn, so hidden panels are checked too.
-      const tabs = await page.locator("[role=tab]").count();
-      for (let t = 0; t < Math.max(tabs, 1); t++) {
-        if (tabs) await page.locator("[role=tab]").nth(t).click();
-        const result = await page.evaluate(() => window.axe.run(
-          { include: document.querySelectorAll("[data-widget]") },
-          { resultTypes: ["violations"] },
-        ));
-        // The context held the widgets: rules ran and passed on them.
-        assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
-        if (await page.locator("[data-widget] input").count()) {
-          assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
-        }
-        for (const v of result.violations) {
-          const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
-          problems.push(`${p}${tabs ? ` tab ${t}` : ""}: ${v.id} (${v.impact}): ${where}`);
-        }
+    }
+    await page.addScriptTag({ path: AXE });
+    const tabs = await page.locator("[role=tab]").count();
+    for (let t = 0; t < Math.max(tabs, 1); t++) {
+      if (tabs) await page.locator("[role=tab]").nth(t).click();
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      // Rules ran and passed: on the page's landmarks, and on the widgets' labelled controls.
+      assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
+      if (p !== "toc.html") assert.ok(result.passes.some((r) => r.id === "region"), `${p}: axe saw no landmarks`);
+      if (await page.locator("[data-widget] input").count()) {
+        assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
+      }
+      for (const v of result.violations) {
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
+        problems.push(`${p}${tabs ? ` tab ${t}` : ""}: ${v.id} (${v.impact}): ${where}`);
       }
     }
-    assert.ok(PAGES.length >= 8, `widget pages found: ${PAGES.join(", ")}`);
+  }
+  return problems;
+}
+
+for (const theme of THEMES) {
+  test(`no axe violations on any page in the ${theme} theme`, async () => {
+    const { page, context } = await openPage(browser);
+    await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+    const problems = await audit(page, theme);
+    assert.ok(PAGES.length >= 17 && PAGES.includes("toc.html"), `pages found: ${PAGES.join(", ")}`);
     assert.deepEqual(problems, []);
     await context.close();
   });
 }
+
+test("no axe violations on any page at phone width, system dark", async () => {
+  // Narrow screens make more code blocks and tables scroll sideways; each must stay keyboard-reachable.
+  // A dark system setting also puts toc.html (no script) in mdBook's no-JS dark colours.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(90_000);
+  await page.addInitScript(() => localStorage.setItem("mdbook-theme", "light"));
+  assert.deepEqual(await audit(page, "light"), []);
+  await context.close();
+});
+
+test("the sidebar toggle is a button that works from the keyboard", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "comparison/throughput.html");
+  const state = () => page.evaluate(() => ({
+    tag: document.getElementById("mdbook-sidebar-toggle").tagName,
+    expanded: document.getElementById("mdbook-sidebar-toggle").getAttribute("aria-expanded"),
+    visible: document.documentElement.classList.contains("sidebar-visible"),
+    hidden: document.getElementById("mdbook-sidebar").getAttribute("aria-hidden"),
+  }));
+  // 1200 px wide: mdBook opens the sidebar.
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
+  await page.focus("#mdbook-sidebar-toggle");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.documentElement.classList.contains("sidebar-visible"));
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "false", visible: false, hidden: "true" });
+  await page.keyboard.press("Space");
+  await page.waitForFunction(() => document.documentElement.classList.contains("sidebar-visible"));
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
+  // Tab reaches it from the top of the page, before the theme button.
+  await page.goto(srv.base + "index.html");
+  const order = [];
+  for (let i = 0; i < 40 && order.length < 2; i++) {
+    await page.keyboard.press("Tab");
+    const id = await page.evaluate(() => document.activeElement?.id ?? "");
+    if (id === "mdbook-sidebar-toggle" || id === "mdbook-theme-toggle") order.push(id);
+  }
+  assert.deepEqual(order, ["mdbook-sidebar-toggle", "mdbook-theme-toggle"]);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("a code block that scrolls sideways gets a tab stop, one that fits does not", async () => {
+  const { page, context } = await openPage(browser);
+  await page.goto(srv.base + "comparison/memory.html");
+  await page.waitForFunction(() => document.querySelector("main pre > code[data-scroller]"));
+  const codes = await page.$$eval("main pre > code", (els) => els.map((el) => ({
+    scrolls: el.scrollWidth > el.clientWidth + 1, tab: el.getAttribute("tabindex"),
+  })));
+  assert.ok(codes.some((c) => c.scrolls), "the page has a code block wider than its box");
+  for (const c of codes) assert.equal(c.tab, c.scrolls ? "0" : null);
+  // Widened until it fits, the block gives its tab stop back.
+  await page.setViewportSize({ width: 3000, height: 900 });
+  await page.evaluate(() => document.querySelectorAll("main").forEach((m) => { m.style.maxWidth = "none"; }));
+  await page.evaluate(() => window.dispatchEvent(new Event("resize")));
+  await page.waitForFunction(() => [...document.querySelectorAll("main pre > code")].every(
+    (el) => (el.scrollWidth > el.clientWidth + 1) === el.hasAttribute("tabindex")));
+  await context.close();
+});
 
 function luminance(hex) {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)

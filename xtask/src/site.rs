@@ -1,10 +1,10 @@
-//! Build the static site: the WASM module (optimised, content-hashed), its loader, the book, into dist/.
+//! Build the static site: the WASM module (optimised, content-hashed), its loader, the book (its chrome mended), into dist/.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{cargo, project_root, run, tools, Result};
+use crate::{cargo, chrome, project_root, run, tools, Result};
 
 const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
@@ -72,6 +72,7 @@ pub fn build() -> Result<Built> {
     let dist = root.join("dist");
     let _ = std::fs::remove_dir_all(&dist);
     run(Command::new(tools::cargo_bin("mdbook")).arg("build"))?;
+    chrome::mend(&dist)?;
 
     let widgets = dist.join("widgets");
     std::fs::create_dir_all(&widgets).map_err(|e| e.to_string())?;

@@ -1,0 +1,45 @@
+// mdBook's page chrome, completed for keyboard and screen-reader use.
+// The markup side is in xtask/src/chrome.rs; the colours in assets/chrome.css.
+(function () {
+  "use strict";
+
+  // The sidebar toggle is a real button (mdBook ships a <label> for a hidden
+  // checkbox, which a keyboard cannot reach). mdBook's book.js still owns the
+  // sidebar: it listens to the checkbox, so the button flips the checkbox.
+  var toggle = document.getElementById("mdbook-sidebar-toggle");
+  var box = document.getElementById("mdbook-sidebar-toggle-anchor");
+  if (toggle && box && toggle.tagName === "BUTTON") {
+    toggle.addEventListener("click", function () {
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change"));
+    });
+  }
+
+  // A code block or table that scrolls sideways must be reachable by
+  // keyboard (WCAG 2.1.1): give exactly those a tab stop, and re-check when
+  // the width changes.
+  var CANDIDATES = "main pre > code, main .table-wrapper";
+  function markScrollers() {
+    document.querySelectorAll(CANDIDATES).forEach(function (el) {
+      if (el.closest("[data-widget]")) return;
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroller", "");
+      } else if (!scrolls && el.hasAttribute("data-scroller")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroller");
+      }
+    });
+  }
+  var pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; markScrollers(); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markScrollers);
+  else markScrollers();
+  window.addEventListener("load", markScrollers);
+  window.addEventListener("resize", later);
+})();

@@ -1,0 +1,166 @@
+//! Mend mdBook 0.5's page chrome where axe-core finds it wanting; every mend must find its target.
+//!
+//! mdBook's template ships a sidebar toggle that is a `<label>` for a hidden
+//! checkbox (no keyboard access, ARIA a label may not carry), a menu bar and a
+//! search area outside any landmark, an untitled frame, and a table-of-contents
+//! fragment (`toc.html`, the frame's document) without a title or landmark.
+//! Rather than fork the whole `index.hbs`, the build rewrites those few spots
+//! in the generated pages. Each rewrite looks for mdBook's exact markup and the
+//! build fails, naming the mend, if a page lacks it: a new mdBook that changed
+//! (or fixed) its chrome is noticed, not silently left half-mended.
+//! The colours are in assets/chrome.css, the behaviour in assets/chrome.js.
+
+use std::path::Path;
+
+use crate::Result;
+
+/// A plain insertion: `with` replaces the first `find` on every book page.
+struct Mend {
+    why: &'static str,
+    find: &'static str,
+    with: &'static str,
+}
+
+const PAGE_MENDS: &[Mend] = &[
+    Mend {
+        why: "the menu bar is the page's banner landmark",
+        find: r#"<div id="mdbook-menu-bar" class="menu-bar sticky">"#,
+        with: r#"<div id="mdbook-menu-bar" class="menu-bar sticky" role="banner">"#,
+    },
+    Mend {
+        why: "the search box and its results form a search landmark",
+        find: r#"<div id="mdbook-search-wrapper" class="hidden">"#,
+        with: r#"<div id="mdbook-search-wrapper" class="hidden" role="search">"#,
+    },
+    Mend {
+        why: "the no-JavaScript table-of-contents frame has a title",
+        find: r#"<iframe class="sidebar-iframe-outer" src=""#,
+        with: r#"<iframe class="sidebar-iframe-outer" title="Table of contents" src=""#,
+    },
+];
+
+const TOGGLE_OPEN: &str = r#"<label id="mdbook-sidebar-toggle" class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents" aria-label="Toggle Table of Contents" aria-controls="mdbook-sidebar">"#;
+
+/// The sidebar toggle becomes a button (named, keyboard-reachable, allowed to
+/// carry `aria-expanded`, which book.js sets); mdBook's label stays for
+/// readers without JavaScript, inside `<noscript>`.
+fn sidebar_toggle(html: &str) -> Option<String> {
+    let start = html.find(TOGGLE_OPEN)?;
+    let inner_start = start + TOGGLE_OPEN.len();
+    let inner_len = html[inner_start..].find("</label>")?;
+    let icon = html[inner_start..inner_start + inner_len].trim();
+    let button = format!(
+        r#"<button id="mdbook-sidebar-toggle" class="icon-button" type="button" title="Toggle Table of Contents" aria-label="Toggle Table of Contents" aria-controls="mdbook-sidebar" aria-expanded="false">{icon}</button><noscript><label class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents">{icon}</label></noscript>"#
+    );
+    let end = inner_start + inner_len + "</label>".len();
+    Some(format!("{}{button}{}", &html[..start], &html[end..]))
+}
+
+/// `toc.html` is a document of its own (the frame's): a title, and the list
+/// as its main landmark under a heading for screen readers.
+fn toc(html: &str) -> Option<String> {
+    let charset = r#"<meta charset="UTF-8">"#;
+    let list = r#"<ol class="chapter">"#;
+    if !html.contains(charset) || !html.contains(list) || !html.contains("</body>") {
+        return None;
+    }
+    Some(
+        html.replacen(charset, &format!("{charset}\n        <title>Table of contents</title>"), 1)
+            .replacen(
+                list,
+                &format!(r#"<main aria-label="Table of contents"><h1 class="visually-hidden">Table of contents</h1>{list}"#),
+                1,
+            )
+            .replacen("</body>", "</main>\n    </body>", 1),
+    )
+}
+
+/// Mend one page's text; `name` only labels the error.
+fn mend_page(name: &str, html: &str) -> Result<String> {
+    let missing = |why: &str| format!("{name}: mdBook's markup changed, cannot mend: {why} (xtask/src/chrome.rs)");
+    if name == "toc.html" {
+        return toc(html).ok_or_else(|| missing("the table-of-contents fragment gets a title and a main landmark"));
+    }
+    let mut out = sidebar_toggle(html).ok_or_else(|| missing("the sidebar toggle becomes a button"))?;
+    for m in PAGE_MENDS {
+        if !out.contains(m.find) {
+            return Err(missing(m.why));
+        }
+        out = out.replacen(m.find, m.with, 1);
+    }
+    Ok(out)
+}
+
+/// Mend every HTML page mdBook wrote under `dist`; returns how many.
+pub fn mend(dist: &Path) -> Result<usize> {
+    let mut pages = Vec::new();
+    collect(dist, &mut pages)?;
+    for p in &pages {
+        let name = p.strip_prefix(dist).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        let html = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let mended = mend_page(&name, &html)?;
+        std::fs::write(p, mended).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(pages.len())
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let p = e.map_err(|e| e.to_string())?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "html") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = concat!(
+        r#"<nav id="mdbook-sidebar"><noscript><iframe class="sidebar-iframe-outer" src="toc.html"></iframe></noscript></nav>"#,
+        r#"<div id="mdbook-menu-bar" class="menu-bar sticky"><div class="left-buttons">"#,
+        r#"<label id="mdbook-sidebar-toggle" class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents" aria-label="Toggle Table of Contents" aria-controls="mdbook-sidebar">"#,
+        "\n  <span class=fa-svg><svg/></span>\n</label>",
+        r#"<button id="mdbook-theme-toggle"></button></div></div>"#,
+        r#"<div id="mdbook-search-wrapper" class="hidden"><form></form></div>"#,
+    );
+
+    #[test]
+    fn a_book_page_gets_a_toggle_button_landmarks_and_a_frame_title() {
+        let out = mend_page("index.html", PAGE).unwrap();
+        assert!(out.contains(r#"<button id="mdbook-sidebar-toggle" class="icon-button" type="button""#));
+        assert!(out.contains(r#"aria-expanded="false"><span class=fa-svg><svg/></span></button>"#));
+        // The label survives for readers without JavaScript, without the ARIA a label may not carry.
+        assert!(out.contains(r#"<noscript><label class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents"><span"#));
+        assert_eq!(out.matches("<label").count(), 1);
+        assert!(!out.contains(r#"<label id="mdbook-sidebar-toggle""#));
+        assert!(out.contains(r#"role="banner""#) && out.contains(r#"role="search""#));
+        assert!(out.contains(r#"title="Table of contents" src="toc.html""#));
+        // The rest of the page is untouched.
+        assert!(out.contains(r#"<button id="mdbook-theme-toggle"></button></div></div>"#));
+    }
+
+    #[test]
+    fn changed_markup_fails_the_build_naming_the_mend() {
+        let err = mend_page("a.html", &PAGE.replace("menu-bar sticky", "menu-bar")).unwrap_err();
+        assert!(err.contains("a.html") && err.contains("banner landmark"), "{err}");
+        let err = mend_page("b.html", &PAGE.replace("<label id", "<button id")).unwrap_err();
+        assert!(err.contains("sidebar toggle"), "{err}");
+        let err = mend_page("toc.html", "<html><body><ul></ul></body></html>").unwrap_err();
+        assert!(err.contains("table-of-contents"), "{err}");
+    }
+
+    #[test]
+    fn the_toc_fragment_gets_a_title_and_a_main_landmark() {
+        let toc = "<head>\n<meta charset=\"UTF-8\">\n</head><body class=\"sidebar-iframe-inner\">\n<ol class=\"chapter\"><li><a href=\"index.html\">x</a></li></ol>\n</body>";
+        let out = mend_page("toc.html", toc).unwrap();
+        assert!(out.contains("<title>Table of contents</title>"));
+        let main = out.find("<main").unwrap();
+        assert!(main < out.find("<h1").unwrap() && out.find("<h1").unwrap() < out.find("<ol").unwrap());
+        assert!(out.find("</ol>").unwrap() < out.find("</main>").unwrap() && out.find("</main>").unwrap() < out.find("</body>").unwrap());
+    }
+}
