@@ -15,6 +15,18 @@
     });
   }
 
+  // Back/forward cache. mdBook's book.js set an empty `onunload` (removed at
+  // build, xtask/src/chrome.rs) that kept every page out of the browser's
+  // back/forward cache so that going back re-ran the page and picked up a
+  // theme chosen elsewhere. Going back is instant now; a page restored in
+  // another theme than the stored one reloads.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    var stored = null;
+    try { stored = localStorage.getItem("mdbook-theme"); } catch (e) { /* storage off: nothing to follow */ }
+    if (stored && !document.documentElement.classList.contains(stored)) location.reload();
+  });
+
   // A code block or table that scrolls sideways must be reachable by
   // keyboard (WCAG 2.1.1): give exactly those a tab stop, and re-check when
   // the width changes.

@@ -1,6 +1,5 @@
 // Accessibility in every mdBook theme: axe-core over whole pages, mdBook's
-// own chrome included (zero violations), the chrome's keyboard paths, and the
-// chart palette's contrast (WCAG 2.1: 3:1 for graphics such as curves, 4.5:1
+// own chrome included (zero violations), and the chart palette's contrast (WCAG 2.1: 3:1 for graphics such as curves, 4.5:1
 // for text).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -68,55 +67,6 @@ test("no axe violations on any page at phone width, system dark", async () => {
   page.setDefaultTimeout(90_000);
   await page.addInitScript(() => localStorage.setItem("mdbook-theme", "light"));
   assert.deepEqual(await audit(page, "light"), []);
-  await context.close();
-});
-
-test("the sidebar toggle is a button that works from the keyboard", async () => {
-  const { page, log, context } = await openPage(browser);
-  await page.goto(srv.base + "comparison/throughput.html");
-  const state = () => page.evaluate(() => ({
-    tag: document.getElementById("mdbook-sidebar-toggle").tagName,
-    expanded: document.getElementById("mdbook-sidebar-toggle").getAttribute("aria-expanded"),
-    visible: document.documentElement.classList.contains("sidebar-visible"),
-    hidden: document.getElementById("mdbook-sidebar").getAttribute("aria-hidden"),
-  }));
-  // 1200 px wide: mdBook opens the sidebar.
-  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
-  await page.focus("#mdbook-sidebar-toggle");
-  await page.keyboard.press("Enter");
-  await page.waitForFunction(() => !document.documentElement.classList.contains("sidebar-visible"));
-  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "false", visible: false, hidden: "true" });
-  await page.keyboard.press("Space");
-  await page.waitForFunction(() => document.documentElement.classList.contains("sidebar-visible"));
-  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
-  // Tab reaches it from the top of the page, before the theme button.
-  await page.goto(srv.base + "index.html");
-  const order = [];
-  for (let i = 0; i < 40 && order.length < 2; i++) {
-    await page.keyboard.press("Tab");
-    const id = await page.evaluate(() => document.activeElement?.id ?? "");
-    if (id === "mdbook-sidebar-toggle" || id === "mdbook-theme-toggle") order.push(id);
-  }
-  assert.deepEqual(order, ["mdbook-sidebar-toggle", "mdbook-theme-toggle"]);
-  assert.deepEqual(log.errors, []);
-  await context.close();
-});
-
-test("a code block that scrolls sideways gets a tab stop, one that fits does not", async () => {
-  const { page, context } = await openPage(browser);
-  await page.goto(srv.base + "comparison/memory.html");
-  await page.waitForFunction(() => document.querySelector("main pre > code[data-scroller]"));
-  const codes = await page.$$eval("main pre > code", (els) => els.map((el) => ({
-    scrolls: el.scrollWidth > el.clientWidth + 1, tab: el.getAttribute("tabindex"),
-  })));
-  assert.ok(codes.some((c) => c.scrolls), "the page has a code block wider than its box");
-  for (const c of codes) assert.equal(c.tab, c.scrolls ? "0" : null);
-  // Widened until it fits, the block gives its tab stop back.
-  await page.setViewportSize({ width: 3000, height: 900 });
-  await page.evaluate(() => document.querySelectorAll("main").forEach((m) => { m.style.maxWidth = "none"; }));
-  await page.evaluate(() => window.dispatchEvent(new Event("resize")));
-  await page.waitForFunction(() => [...document.querySelectorAll("main pre > code")].every(
-    (el) => (el.scrollWidth > el.clientWidth + 1) === el.hasAttribute("tabindex")));
   await context.close();
 });
 

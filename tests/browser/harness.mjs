@@ -3,6 +3,7 @@
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const DIST = process.env.DIST ?? path.resolve(import.meta.dirname, "../../dist");
@@ -16,8 +17,16 @@ const MIME = {
   ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".png": "image/png",
 };
 
-/** Serve dist/ on an ephemeral 127.0.0.1 port. */
-export function serve() {
+// What a static host such as GitHub Pages compresses.
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".wasm", ".json", ".svg"]);
+
+/**
+ * Serve dist/ on an ephemeral 127.0.0.1 port. With `gzip`, compressible files
+ * go out gzip-encoded to clients that accept it, as a static host sends them
+ * (Lighthouse's transfer-time model then sees real transfer sizes).
+ */
+export function serve({ gzip = false } = {}) {
+  const packed = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     let file = path.join(DIST, decodeURIComponent(url.pathname));
@@ -25,7 +34,14 @@ export function serve() {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { "content-type": MIME[path.extname(file)] ?? "application/octet-stream" });
+      const headers = { "content-type": MIME[path.extname(file)] ?? "application/octet-stream" };
+      if (gzip && COMPRESSIBLE.has(path.extname(file)) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+        if (!packed.has(file)) packed.set(file, zlib.gzipSync(body, { level: 9 }));
+        body = packed.get(file);
+        headers["content-encoding"] = "gzip";
+        headers["vary"] = "accept-encoding";
+      }
+      res.writeHead(200, headers);
       res.end(body);
     });
   });

@@ -1,6 +1,7 @@
 // Lighthouse over the built site, for `cargo xtask bench`: the four category scores
 // and LCP, TBT, CLS for the overview, a widget page and the dashboard, with the
-// desktop and mobile presets. Debian's Chromium, offline flags, 127.0.0.1 only.
+// desktop and mobile presets. Debian's Chromium, offline flags, 127.0.0.1 only,
+// files gzip-encoded as a static host sends them.
 // Reported, never asserted: the machine is shared and timings are noisy.
 import fs from "node:fs";
 import lighthouse from "lighthouse";
@@ -11,7 +12,9 @@ import { serve, CHROMIUM_ARGS } from "../browser/harness.mjs";
 const PAGES = ["index.html", "comparison/throughput.html", "results/dashboard.html"];
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 
-const srv = await serve();
+// Compressed as a static host (GitHub Pages) sends it: the mobile preset's
+// simulated slow network otherwise charges for bytes no reader downloads.
+const srv = await serve({ gzip: true });
 const chrome = await chromeLauncher.launch({
   chromePath: "/usr/bin/chromium",
   chromeFlags: [...CHROMIUM_ARGS, `--user-data-dir=${fs.mkdtempSync("/tmp/lh-profile-")}`],

@@ -8,6 +8,9 @@
 //! in the generated pages. Each rewrite looks for mdBook's exact markup and the
 //! build fails, naming the mend, if a page lacks it: a new mdBook that changed
 //! (or fixed) its chrome is noticed, not silently left half-mended.
+//! mdBook's book.js also sets an empty `onunload` handler, which keeps every
+//! page out of the back/forward cache and uses a deprecated event; it goes,
+//! and assets/chrome.js reloads a page restored in a stale theme instead.
 //! The colours are in assets/chrome.css, the behaviour in assets/chrome.js.
 
 use std::path::Path;
@@ -75,6 +78,13 @@ fn toc(html: &str) -> Option<String> {
     )
 }
 
+const UNLOAD: &str = "// Fix back button cache problem\nwindow.onunload = function() { };\n";
+
+/// book.js without its empty unload handler.
+fn book_js(js: &str) -> Option<String> {
+    js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))
+}
+
 /// Mend one page's text; `name` only labels the error.
 fn mend_page(name: &str, html: &str) -> Result<String> {
     let missing = |why: &str| format!("{name}: mdBook's markup changed, cannot mend: {why} (xtask/src/chrome.rs)");
@@ -91,8 +101,23 @@ fn mend_page(name: &str, html: &str) -> Result<String> {
     Ok(out)
 }
 
-/// Mend every HTML page mdBook wrote under `dist`; returns how many.
+/// Mend every HTML page mdBook wrote under `dist`, and its book.js; returns how many pages.
 pub fn mend(dist: &Path) -> Result<usize> {
+    let mut scripts = Vec::new();
+    for e in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let p = e.map_err(|e| e.to_string())?.path();
+        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if name.starts_with("book-") && name.ends_with(".js") {
+            scripts.push(p);
+        }
+    }
+    if scripts.len() != 1 {
+        return Err(format!("expected one book-*.js in {}, found {}: mdBook's layout changed (xtask/src/chrome.rs)", dist.display(), scripts.len()));
+    }
+    let js = std::fs::read_to_string(&scripts[0]).map_err(|e| format!("{}: {e}", scripts[0].display()))?;
+    let js = book_js(&js).ok_or("book.js: mdBook's markup changed, cannot mend: its empty unload handler goes (xtask/src/chrome.rs)")?;
+    std::fs::write(&scripts[0], js).map_err(|e| format!("{}: {e}", scripts[0].display()))?;
+
     let mut pages = Vec::new();
     collect(dist, &mut pages)?;
     for p in &pages {
@@ -152,6 +177,13 @@ mod tests {
         assert!(err.contains("sidebar toggle"), "{err}");
         let err = mend_page("toc.html", "<html><body><ul></ul></body></html>").unwrap_err();
         assert!(err.contains("table-of-contents"), "{err}");
+    }
+
+    #[test]
+    fn book_js_loses_its_unload_handler_and_nothing_else() {
+        let js = "'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\nfunction f() {}\n";
+        assert_eq!(book_js(js).unwrap(), "'use strict';\n\n\nfunction f() {}\n");
+        assert!(book_js("function f() {}").is_none());
     }
 
     #[test]

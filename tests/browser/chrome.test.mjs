@@ -1,0 +1,81 @@
+// mdBook's page chrome as this site mends it (xtask/src/chrome.rs,
+// assets/chrome.js): the sidebar toggle as a keyboard button, tab stops on
+// sideways-scrolling code, and pages the back/forward cache may keep.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, openPage } from "./harness.mjs";
+
+let browser, srv;
+
+before(async () => { srv = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+test("the sidebar toggle is a button that works from the keyboard", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "comparison/throughput.html");
+  const state = () => page.evaluate(() => ({
+    tag: document.getElementById("mdbook-sidebar-toggle").tagName,
+    expanded: document.getElementById("mdbook-sidebar-toggle").getAttribute("aria-expanded"),
+    visible: document.documentElement.classList.contains("sidebar-visible"),
+    hidden: document.getElementById("mdbook-sidebar").getAttribute("aria-hidden"),
+  }));
+  // 1200 px wide: mdBook opens the sidebar.
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
+  await page.focus("#mdbook-sidebar-toggle");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.documentElement.classList.contains("sidebar-visible"));
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "false", visible: false, hidden: "true" });
+  await page.keyboard.press("Space");
+  await page.waitForFunction(() => document.documentElement.classList.contains("sidebar-visible"));
+  assert.deepEqual(await state(), { tag: "BUTTON", expanded: "true", visible: true, hidden: "false" });
+  // Tab reaches it from the top of the page, before the theme button.
+  await page.goto(srv.base + "index.html");
+  const order = [];
+  for (let i = 0; i < 40 && order.length < 2; i++) {
+    await page.keyboard.press("Tab");
+    const id = await page.evaluate(() => document.activeElement?.id ?? "");
+    if (id === "mdbook-sidebar-toggle" || id === "mdbook-theme-toggle") order.push(id);
+  }
+  assert.deepEqual(order, ["mdbook-sidebar-toggle", "mdbook-theme-toggle"]);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("a code block that scrolls sideways gets a tab stop, one that fits does not", async () => {
+  const { page, context } = await openPage(browser);
+  await page.goto(srv.base + "comparison/memory.html");
+  await page.waitForFunction(() => document.querySelector("main pre > code[data-scroller]"));
+  const codes = await page.$$eval("main pre > code", (els) => els.map((el) => ({
+    scrolls: el.scrollWidth > el.clientWidth + 1, tab: el.getAttribute("tabindex"),
+  })));
+  assert.ok(codes.some((c) => c.scrolls), "the page has a code block wider than its box");
+  for (const c of codes) assert.equal(c.tab, c.scrolls ? "0" : null);
+  // Widened until it fits, the block gives its tab stop back.
+  await page.setViewportSize({ width: 3000, height: 900 });
+  await page.evaluate(() => document.querySelectorAll("main").forEach((m) => { m.style.maxWidth = "none"; }));
+  await page.evaluate(() => window.dispatchEvent(new Event("resize")));
+  await page.waitForFunction(() => [...document.querySelectorAll("main pre > code")].every(
+    (el) => (el.scrollWidth > el.clientWidth + 1) === el.hasAttribute("tabindex")));
+  await context.close();
+});
+
+test("no unload handler keeps pages out of the back/forward cache; a restore in a stale theme reloads", async () => {
+  // Playwright turns the cache off in Chromium, so the restore is a synthetic pageshow event.
+  const { page, log, context } = await openPage(browser);
+  await page.addInitScript(() => { if (!localStorage.getItem("mdbook-theme")) localStorage.setItem("mdbook-theme", "light"); });
+  let loads = 0;
+  page.on("load", () => { loads += 1; });
+  await page.goto(srv.base + "comparison/gil.html");
+  assert.equal(await page.evaluate(() => window.onunload), null);
+  const restore = () => page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true })));
+  // Restored in the theme that is stored: stays.
+  await restore();
+  assert.equal(loads, 1);
+  // The reader picked coal on another page meanwhile: the restored page reloads into coal.
+  await page.evaluate(() => localStorage.setItem("mdbook-theme", "coal"));
+  await Promise.all([page.waitForEvent("load"), restore()]);
+  await page.waitForFunction(() => document.documentElement.classList.contains("coal"));
+  assert.equal(loads, 2);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
