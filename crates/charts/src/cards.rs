@@ -1,8 +1,8 @@
 //! I/O × concurrency cards: each pattern's numbers at one point, analytic first, simulated figures added as they finish, and a verdict bounded by what the model shows.
 
 use perfmodel::mva::Bounds;
-use perfmodel::sim::{simulate, SimConfig};
-use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::sim::simulate;
+use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
 use serde::Serialize;
 
 use crate::format::{count, number, percent};
@@ -54,8 +54,7 @@ pub fn cards_data(p: &Params, s: &Scenario) -> Result<CardsData, ModelError> {
 /// The simulated half of one card: one warm-up cycle, then max(5,000, N)
 /// measured requests capped at 50,000.
 pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simulated, ModelError> {
-    let n = s.concurrency as u64;
-    let cfg = SimConfig { requests: n.clamp(5_000, 50_000), warmup: n.max(1_000), ..sim_config(s, SEED) };
+    let cfg = short_run(s, SEED, ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: u64::MAX });
     let r = simulate(pattern, p, s, &cfg)?;
     Ok(Simulated {
         p50_ms: r.latency_ms.p50,

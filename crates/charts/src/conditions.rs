@@ -2,7 +2,7 @@
 
 use perfmodel::scenario::{LOCALHOST_RTT_MS, PRESETS};
 use perfmodel::sim::simulate;
-use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
@@ -91,11 +91,7 @@ pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, M
 /// cycle, max(2,000, N) measured requests capped at 20,000).
 pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, ModelError> {
     let s = Scenario { io_wait_ms: io, concurrency: n, ..*base };
-    let cfg = perfmodel::sim::SimConfig {
-        requests: (n as u64).clamp(2_000, 20_000),
-        warmup: (n as u64).max(500),
-        ..sim_config(&s, SEED)
-    };
+    let cfg = short_run(&s, SEED, ShortRun { min: 2_000, cap: 20_000, warmup_min: 500, warmup_cap: u64::MAX });
     let e = simulate(Pattern::Executor, p, &s, &cfg)?.latency_ms.p99;
     let t = simulate(Pattern::Tokio, p, &s, &cfg)?.latency_ms.p99;
     Ok(Cell { io_ms: io, n, executor: e, tokio: t, advantage: e / t })

@@ -698,14 +698,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme
         .y_label_area_size(px(150.0))
         .build_cartesian_2d(0.0..hi, -0.5..n as f64 - 0.5)
         .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(theme.grid.mix(0.3))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.foreground)
-        .label_style(pen.font(12.0))
-        .axis_desc_style(pen.font(13.0))
+    pen.value_mesh(chart.configure_mesh().disable_y_mesh())
         .x_desc(c.value_desc.as_str())
         .y_labels(n)
         .x_label_formatter(&|v| si(*v))
@@ -754,13 +747,7 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, them
     let (a, b) = (to_x(x0), to_x(x1));
     let pad = (b - a) * 0.03;
     let mut chart = builder.build_cartesian_2d(a - pad..b + pad, 0.0..hi).map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid.mix(0.3))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.foreground)
-        .label_style(pen.font(12.0))
-        .axis_desc_style(pen.font(13.0))
+    pen.value_mesh(&mut chart.configure_mesh())
         .x_desc(if log { format!("{} (log)", c.x_desc) } else { c.x_desc.clone() })
         .y_desc(c.value_desc.as_str())
         // On a log axis only whole decades are labelled (1, 10, 100, 1k).

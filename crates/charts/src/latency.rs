@@ -1,7 +1,7 @@
 //! Latency against concurrency: analytic mean curves, simulated p99 points filled in one at a time, the point where the executor departs from Tokio.
 
-use perfmodel::sim::{simulate, SimConfig};
-use perfmodel::{predict::sim_config, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::sim::simulate;
+use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
@@ -40,11 +40,7 @@ pub fn p99_jobs() -> Vec<(Pattern, u32)> {
 /// (3,000 samples leave 30 above the 99th percentile).
 pub fn p99_point(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Point, ModelError> {
     let s = Scenario { concurrency: n, ..*s };
-    let cfg = SimConfig {
-        requests: (n as u64).clamp(3_000, 30_000),
-        warmup: (n as u64).max(1_000),
-        ..sim_config(&s, SEED)
-    };
+    let cfg = short_run(&s, SEED, ShortRun { min: 3_000, cap: 30_000, warmup_min: 1_000, warmup_cap: u64::MAX });
     let r = simulate(pattern, p, &s, &cfg)?;
     Ok(P99Point { pattern, concurrency: n, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99 })
 }

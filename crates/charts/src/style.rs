@@ -1,6 +1,8 @@
 //! Drawing pieces the charts share: lengths and fonts at a device scale, the log-log concurrency axes, the legend.
 
 use plotters::coord::{combinators::LogCoord, Shift};
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use crate::format::si;
@@ -26,6 +28,20 @@ impl<'a> Pen<'a> {
     pub fn font(&self, size: f64) -> TextStyle<'static> {
         ("sans-serif", size * self.scale).into_font().color(&self.theme.foreground)
     }
+    /// The mesh of a chart of values (not a timeline): faint minor lines, the
+    /// grid colour for major ones, tick labels at 12 px, axis titles at 13 px.
+    pub fn value_mesh<'m, 'c, 'b, X, Y, XT, YT, DB>(&self, mesh: &'m mut MeshStyle<'c, 'b, X, Y, DB>) -> &'m mut MeshStyle<'c, 'b, X, Y, DB>
+    where
+        X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+        Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+        DB: DrawingBackend,
+    {
+        mesh.light_line_style(self.theme.grid.mix(0.35))
+            .bold_line_style(self.theme.grid)
+            .axis_style(self.theme.foreground)
+            .label_style(self.font(12.0))
+            .axis_desc_style(self.font(13.0))
+    }
 }
 
 /// Whole decades enclosing `[lo, hi]`, for a log axis.
@@ -43,20 +59,13 @@ pub fn concurrency_axes<'a, DB: DrawingBackend>(
     (y_lo, y_hi): (f64, f64),
     y_desc: &str,
 ) -> Result<ChartContext<'a, DB, LogLog>, String> {
-    let theme = pen.theme;
     let mut chart = ChartBuilder::on(area)
         .margin(pen.px(10.0))
         .x_label_area_size(pen.px(40.0))
         .y_label_area_size(pen.px(64.0))
         .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
         .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid.mix(0.35))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.foreground)
-        .label_style(pen.font(12.0))
-        .axis_desc_style(pen.font(13.0))
+    pen.value_mesh(&mut chart.configure_mesh())
         .x_desc("concurrent callers (log)")
         .y_desc(y_desc)
         .x_label_formatter(&|v| si(*v))

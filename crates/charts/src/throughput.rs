@@ -182,11 +182,7 @@ impl ThroughputData {
 /// quick; 5,000 samples put about 50 above the 99th percentile.
 pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, ModelError> {
     use perfmodel::sim::simulate;
-    let n = s.concurrency as u64;
-    let cfg = perfmodel::sim::SimConfig {
-        requests: n.clamp(5_000, 50_000),
-        warmup: n.clamp(1_000, 50_000),
-        ..perfmodel::predict::sim_config(s, 17)
-    };
+    let run = perfmodel::predict::ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
+    let cfg = perfmodel::predict::short_run(s, 17, run);
     Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r.latency_ms))).collect()
 }

@@ -66,6 +66,25 @@ pub fn sim_config(s: &Scenario, seed: u64) -> SimConfig {
     }
 }
 
+/// How long a short steady-state run is, in requests: the figures that run
+/// many simulations (a curve, a map, a card per pattern) keep each one short.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShortRun {
+    /// Measured requests: max(`min`, N), at most `cap`.
+    pub min: u64,
+    pub cap: u64,
+    /// The warm-up is one cycle of the N callers: max(`warmup_min`, N), at most `warmup_cap`.
+    pub warmup_min: u64,
+    pub warmup_cap: u64,
+}
+
+/// A simulation that warms up for one cycle of the callers, then measures a
+/// bounded number of requests (see [`ShortRun`]).
+pub fn short_run(s: &Scenario, seed: u64, run: ShortRun) -> SimConfig {
+    let n = s.concurrency as u64;
+    SimConfig { requests: n.clamp(run.min, run.cap), warmup: n.clamp(run.warmup_min, run.warmup_cap), ..sim_config(s, seed) }
+}
+
 /// Predict one pattern at one scenario.
 pub fn predict(
     pattern: Pattern,

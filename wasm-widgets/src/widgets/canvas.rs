@@ -4,12 +4,15 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+/// The drawing area a chart gets: the whole canvas.
+pub type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
 /// Size the canvas for its CSS width × `aspect` at devicePixelRatio, then
 /// hand a drawing area and the scale to `draw`.
 pub fn draw_hidpi(
     canvas: &HtmlCanvasElement,
     aspect: f64,
-    draw: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>, f64) -> Result<(), String>,
+    draw: impl FnOnce(&Area, f64) -> Result<(), String>,
 ) -> Result<(), String> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0);
     let css_w = (canvas.client_width() as f64).max(280.0);

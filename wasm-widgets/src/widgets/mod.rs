@@ -106,7 +106,7 @@ pub fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
     data: Memo<Result<T, String>>,
     theme: RwSignal<Theme>,
     aspect: f64,
-    draw: fn(&plotters::drawing::DrawingArea<plotters_canvas::CanvasBackend, plotters::coord::Shift>, &T, &Theme, f64) -> Result<(), String>,
+    draw: fn(&canvas::Area, &T, &Theme, f64) -> Result<(), String>,
 ) {
     use wasm_bindgen::prelude::*;
     let width = RwSignal::new(0i32);
