@@ -28,20 +28,15 @@
   });
 
   // A code block or table that scrolls sideways must be reachable by
-  // keyboard (WCAG 2.1.1): give exactly those a tab stop, and re-check when
-  // the width changes.
+  // keyboard (WCAG 2.1.1): exactly those have a tab stop, re-checked when the
+  // width changes. (Table boxes arrive with one from the build, for readers
+  // without JavaScript; here it stays only where the box scrolls.)
   var CANDIDATES = "main pre > code, main .table-wrapper";
   function markScrollers() {
     document.querySelectorAll(CANDIDATES).forEach(function (el) {
       if (el.closest("[data-widget]")) return;
-      var scrolls = el.scrollWidth > el.clientWidth + 1;
-      if (scrolls && !el.hasAttribute("tabindex")) {
-        el.setAttribute("tabindex", "0");
-        el.setAttribute("data-scroller", "");
-      } else if (!scrolls && el.hasAttribute("data-scroller")) {
-        el.removeAttribute("tabindex");
-        el.removeAttribute("data-scroller");
-      }
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+      else el.removeAttribute("tabindex");
     });
   }
   var pending = false;

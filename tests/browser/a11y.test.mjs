@@ -70,6 +70,43 @@ test("no axe violations on any page at phone width, system dark", async () => {
   await context.close();
 });
 
+test("no axe violations on any page without JavaScript, light and dark system settings", async () => {
+  // What a reader without JavaScript gets: no script runs (mdBook's no-JS
+  // colours, its <noscript> TOC frame and sidebar label) and every
+  // <noscript> shows (the build-time figures and tables). Chromium is told to
+  // fetch no script and each page arrives with its scripts removed and its
+  // <noscript> elements as plain elements, so axe itself can still run.
+  const problems = [];
+  for (const colorScheme of ["light", "dark"]) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(90_000);
+    await page.route("**/*", async (route) => {
+      if (route.request().resourceType() === "script") return route.abort();
+      const response = await route.fetch();
+      if (!(response.headers()["content-type"] ?? "").startsWith("text/html")) return route.fulfill({ response });
+      const body = (await response.text())
+        .replace(/<script\b[\s\S]*?<\/script>/g, "")
+        .replace(/<noscript>/g, "<div data-noscript>").replace(/<\/noscript>/g, "</div>");
+      return route.fulfill({ response, body });
+    });
+    for (const p of PAGES) {
+      await page.goto(srv.base + p);
+      assert.equal(await page.evaluate(() => document.documentElement.classList.contains("js")), false, `${p}: a script ran`);
+      if (hasWidget(p)) assert.ok(await page.locator("[data-noscript] .widget-static, [data-noscript] table").count() > 0, `${p}: no build-time figure shown`);
+      await page.addScriptTag({ path: AXE });
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
+      for (const v of result.violations) {
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
+        problems.push(`${colorScheme} ${p}: ${v.id} (${v.impact}): ${where}`);
+      }
+    }
+    await context.close();
+  }
+  assert.deepEqual(problems, []);
+});
+
 function luminance(hex) {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
     .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));

@@ -41,20 +41,28 @@ test("the sidebar toggle is a button that works from the keyboard", async () => 
   await context.close();
 });
 
-test("a code block that scrolls sideways gets a tab stop, one that fits does not", async () => {
+test("a code block or table that scrolls sideways gets a tab stop, one that fits does not", async () => {
   const { page, context } = await openPage(browser);
-  await page.goto(srv.base + "comparison/memory.html");
-  await page.waitForFunction(() => document.querySelector("main pre > code[data-scroller]"));
-  const codes = await page.$$eval("main pre > code", (els) => els.map((el) => ({
+  const scrollers = () => page.$$eval("main pre > code, main .table-wrapper", (els) => els.map((el) => ({
     scrolls: el.scrollWidth > el.clientWidth + 1, tab: el.getAttribute("tabindex"),
   })));
-  assert.ok(codes.some((c) => c.scrolls), "the page has a code block wider than its box");
-  for (const c of codes) assert.equal(c.tab, c.scrolls ? "0" : null);
-  // Widened until it fits, the block gives its tab stop back.
+  // The build gives every table box a tab stop (for readers without JavaScript).
+  const html = await (await fetch(srv.base + "methodology.html")).text();
+  assert.ok((html.match(/<div class="table-wrapper" tabindex="0">/g) ?? []).length >= 2, "table boxes focusable in the built page");
+  // Both kinds, and on the methodology page boxes that fit next to ones that scroll.
+  for (const [p, what] of [["comparison/memory.html", "code block"], ["methodology.html", "table"]]) {
+    await page.goto(srv.base + p);
+    await page.waitForLoadState("load");
+    const all = await scrollers();
+    assert.ok(all.some((c) => c.scrolls), `${p} has a ${what} wider than its box`);
+    for (const c of all) assert.equal(c.tab, c.scrolls ? "0" : null, p);
+    if (p === "methodology.html") assert.ok(all.some((c) => !c.scrolls), `${p} has a box that fits`);
+  }
+  // Widened until everything fits, the boxes give their tab stops back.
   await page.setViewportSize({ width: 3000, height: 900 });
   await page.evaluate(() => document.querySelectorAll("main").forEach((m) => { m.style.maxWidth = "none"; }));
   await page.evaluate(() => window.dispatchEvent(new Event("resize")));
-  await page.waitForFunction(() => [...document.querySelectorAll("main pre > code")].every(
+  await page.waitForFunction(() => [...document.querySelectorAll("main pre > code, main .table-wrapper")].every(
     (el) => (el.scrollWidth > el.clientWidth + 1) === el.hasAttribute("tabindex")));
   await context.close();
 });

@@ -42,6 +42,16 @@ const PAGE_MENDS: &[Mend] = &[
     },
 ];
 
+/// mdBook wraps each Markdown table in a box that scrolls sideways when the
+/// table is wider than the page. A reader without JavaScript can only scroll
+/// it from the keyboard if it takes focus, so every box gets a tab stop;
+/// assets/chrome.js keeps it only on boxes that do scroll.
+const TABLE_BOX: Mend = Mend {
+    why: "a table box that may scroll sideways takes focus",
+    find: r#"<div class="table-wrapper">"#,
+    with: r#"<div class="table-wrapper" tabindex="0">"#,
+};
+
 const TOGGLE_OPEN: &str = r#"<label id="mdbook-sidebar-toggle" class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents" aria-label="Toggle Table of Contents" aria-controls="mdbook-sidebar">"#;
 
 /// The sidebar toggle becomes a button (named, keyboard-reachable, allowed to
@@ -98,7 +108,8 @@ fn mend_page(name: &str, html: &str) -> Result<String> {
         }
         out = out.replacen(m.find, m.with, 1);
     }
-    Ok(out)
+    // Every table box, and pages without tables have none.
+    Ok(out.replace(TABLE_BOX.find, TABLE_BOX.with))
 }
 
 /// Mend every HTML page mdBook wrote under `dist`, and its book.js; returns how many pages.
@@ -152,6 +163,7 @@ mod tests {
         "\n  <span class=fa-svg><svg/></span>\n</label>",
         r#"<button id="mdbook-theme-toggle"></button></div></div>"#,
         r#"<div id="mdbook-search-wrapper" class="hidden"><form></form></div>"#,
+        r#"<div class="table-wrapper"><table></table></div><div class="table-wrapper"><table></table></div>"#,
     );
 
     #[test]
@@ -165,6 +177,7 @@ mod tests {
         assert!(!out.contains(r#"<label id="mdbook-sidebar-toggle""#));
         assert!(out.contains(r#"role="banner""#) && out.contains(r#"role="search""#));
         assert!(out.contains(r#"title="Table of contents" src="toc.html""#));
+        assert_eq!(out.matches(r#"<div class="table-wrapper" tabindex="0">"#).count(), 2);
         // The rest of the page is untouched.
         assert!(out.contains(r#"<button id="mdbook-theme-toggle"></button></div></div>"#));
     }

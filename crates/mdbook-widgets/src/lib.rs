@@ -308,44 +308,54 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
     if let Widget::IoConcurrency(_) = w {
         return cards_table(&p, &s);
     }
-    {
+    // The figure's accessible name: the same summary the live widget reads out.
+    let title = {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         match w {
             Widget::ThroughputScaling(_) => {
                 let d = charts::throughput::throughput_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
             Widget::GilTimeline(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
             // Without JavaScript the tab group shows its first figure.
             Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
             Widget::LatencyScaling(_) | Widget::GilContention(_) => {
                 let d = charts::latency::latency_data_full(&p, &s).map_err(|e| e.to_string())?;
                 charts::latency::draw_latency(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
             // Without JavaScript the heatmap shows the analytic throughput ratio.
             Widget::ConditionsHeatmap(_) => {
                 let data = charts::conditions::throughput_cells(&p, &s).map_err(|e| e.to_string())?;
+                let title = data.summary();
                 let focus = Some(charts::conditions::nearest(charts::conditions::BENCHMARK.0, charts::conditions::BENCHMARK.1));
                 charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
+                title
             }
             Widget::IoConcurrency(_) | Widget::ResultsDashboard(_) => unreachable!("returned above"),
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
                 let data = charts::flow::flow_data(&p, &s, pattern).map_err(|e| e.to_string())?;
+                let title = data.summary();
                 let at_ms = data.latency_ms;
                 charts::flow::draw_flow(&root, &charts::flow::FlowFrame { data, at_ms }, &Theme::LIGHT, 1.0)?;
+                title
             }
             Widget::ConcurrentHandling(props) => {
                 let k = props.burst.unwrap_or(DEFAULT_BURST);
                 let d = charts::burst::burst_data(&p, &s, k).map_err(|e| e.to_string())?;
                 charts::burst::draw_burst(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
             Widget::MemoryUsage(props) => {
                 let view = match props.view {
@@ -354,14 +364,18 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 };
                 let d = charts::memory::memory_data(&p, &s, view).map_err(|e| e.to_string())?;
                 charts::memory::draw_memory(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
             }
         }
-    }
+    };
     // One line per element and no blank line: a blank line would end the
     // surrounding HTML block in CommonMark.
     let svg: Vec<&str> = svg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     // Scale with the page; the drawing keeps its aspect ratio.
-    Ok(svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1))
+    let svg = svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1);
+    // A <title> as the first child names the image (SVG 2, and what axe's svg-img-alt checks).
+    let open_end = svg.find('>').ok_or("the chart produced no SVG element")? + 1;
+    Ok(format!("{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(&title), &svg[open_end..]))
 }
 
 /// Burst size when a directive does not set one.

@@ -58,6 +58,10 @@ fn directives_become_placeholders_except_in_code() {
     // Readers without JavaScript get the chart at the starting scenario, drawn at build time.
     let noscript = &got[got.find("<noscript>").unwrap()..got.find("</noscript>").unwrap()];
     assert!(noscript.contains("<svg role=\"img\"") && noscript.contains("<polyline"), "static figure");
+    // Named by the widget's own summary, the first child of the image.
+    let title = &noscript[noscript.find("<title>").expect("the figure has a title")..];
+    assert!(title.starts_with("<title>At 2.00 ms of I/O wait and 300 concurrent callers the model gives Tokio "), "{}", &title[..120]);
+    assert!(!noscript[noscript.find("<svg").unwrap()..noscript.find("<title>").unwrap()].contains("<rect"), "title comes first");
     assert!(!got.contains("<p><svg"), "the SVG stays inside the HTML block");
     let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/ok.main.html");
     if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
