@@ -62,6 +62,9 @@ fn check_reports(dir: Option<String>) -> Result<()> {
     }
     let bundle = reports::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let problems = reports::check_bundle(&bundle);
+    for note in reports::unknown_sections(&bundle) {
+        println!("note: {note}");
+    }
     let (runs, _) = reports::load_bundle(&bundle);
     for r in &runs {
         let state = match &r.report {

@@ -506,6 +506,13 @@ fn environment_panel(file: &str, r: &Report) -> Panel {
         Section::Absent => not_here("The environment"),
         Section::Invalid(e) => broken(file, e),
     };
+    // Sections a newer suite wrote that this site predates: named, so nothing is silently missing.
+    let html = if r.unknown.is_empty() {
+        html
+    } else {
+        let names: Vec<String> = r.unknown.iter().map(|k| format!("<code>{}</code>", esc(k))).collect();
+        format!(r#"{html}<p class="dash-note" data-testid="unknown-sections">This report also has sections this page does not show: {}.</p>"#, names.join(", "))
+    };
     Panel { id: "environment".into(), title: "Environment".into(), html, charts: Vec::new() }
 }
 

@@ -85,3 +85,14 @@ fn legacy_reports_fill_the_same_panels() {
     let mem = ps.iter().find(|p| p.id == "memory").unwrap();
     assert_eq!(mem.charts[0].series[1].values, vec![Some(1.5)]);
 }
+
+#[test]
+fn sections_the_page_does_not_know_are_named_in_the_environment_panel() {
+    let text = r#"{"date": "2026-03-01", "official_sync": {"get": {"ops_per_sec": 10.0}}, "gpu<batch>": {"x": 1}}"#;
+    let r = reports::parse_report("new.json", text).unwrap();
+    let env = panels("new.json", &r).into_iter().find(|p| p.id == "environment").unwrap().html;
+    assert!(env.contains("sections this page does not show: <code>gpu&lt;batch&gt;</code>."), "{env}");
+    let known = run("full.json");
+    let env = panels(&known.file, known.report.as_ref().unwrap()).into_iter().find(|p| p.id == "environment").unwrap().html;
+    assert!(!env.contains("does not show"), "{env}");
+}

@@ -57,7 +57,30 @@ pub struct Report {
     pub numpy_batch: Section<NumpyBatch>,
     pub io_wait_grid: Section<IoWaitGrid>,
     pub takeaways: Section<Vec<String>>,
+    /// Top-level keys this parser does not know (the suite adds sections
+    /// over time): the dashboard ignores them, `check-reports` names them.
+    pub unknown: Vec<String>,
 }
+
+/// Every top-level key a report may carry (legacy client keys are renamed before this is consulted).
+const KNOWN_KEYS: [&str; 16] = [
+    "timestamp",
+    "date",
+    "environment",
+    "aerospike_py_sync",
+    "official_sync",
+    "aerospike_py_async",
+    "official_async",
+    "data_size",
+    "concurrency_scaling",
+    "memory_profiling",
+    "mixed_workload",
+    "high_concurrency_scaling",
+    "latency_sim",
+    "numpy_batch",
+    "io_wait_grid",
+    "takeaways",
+];
 
 /// Why a file could not be read at all.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,6 +148,7 @@ pub fn parse_report(file: &str, text: &str) -> Result<Report, FileError> {
         numpy_batch: section(&obj, "numpy_batch"),
         io_wait_grid: section(&obj, "io_wait_grid"),
         takeaways: section(&obj, "takeaways"),
+        unknown: obj.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())).cloned().collect(),
     };
     if report.clients.iter().all(|(_, s)| matches!(s, Section::Absent)) && report.date.is_none() {
         return Err(err("no date and no client section: this does not look like a benchmark report".into()));
@@ -243,6 +267,16 @@ pub fn load_bundle(b: &Bundle) -> (Vec<Run>, Vec<FileError>) {
         })
         .collect();
     (runs, Vec::new())
+}
+
+/// Sections the dashboard does not show, one line per report that has any
+/// (notes, not problems: a newer suite may write sections this site predates).
+pub fn unknown_sections(b: &Bundle) -> Vec<String> {
+    let (runs, _) = load_bundle(b);
+    runs.iter()
+        .filter_map(|r| r.report.as_ref().ok().filter(|rep| !rep.unknown.is_empty()).map(|rep| (r, rep)))
+        .map(|(r, rep)| format!("{}: not shown by the dashboard: {}", r.file, rep.unknown.join(", ")))
+        .collect()
 }
 
 /// Check a folder's bundle: every problem, one line each (empty: all good).

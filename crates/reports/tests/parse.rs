@@ -102,6 +102,22 @@ fn check_lists_every_problem_of_the_folder() {
 }
 
 #[test]
+fn sections_the_dashboard_does_not_know_are_named_not_refused() {
+    let text = r#"{"date": "2026-03-01", "official_sync": {"get": {"ops_per_sec": 10.0}}, "gpu_batch": {"x": 1}, "zeta": null}"#;
+    let r = parse_report("new.json", text).unwrap();
+    assert_eq!(r.unknown, vec!["gpu_batch".to_string(), "zeta".to_string()]);
+    assert!(r.problems().is_empty() && r.client(Client::OfficialSync).is_some());
+    let bundle = Bundle {
+        index: Some(r#"{"reports": [{"date": "2026-03-01", "file": "new.json"}]}"#.into()),
+        files: vec![BundledFile { file: "new.json".into(), text: Some(text.into()) }],
+    };
+    assert!(check_bundle(&bundle).is_empty(), "an unknown section is not a problem");
+    assert_eq!(unknown_sections(&bundle), vec!["new.json: not shown by the dashboard: gpu_batch, zeta".to_string()]);
+    // Legacy client keys are known under their new names.
+    assert!(report("legacy.json").unwrap().unknown.is_empty());
+}
+
+#[test]
 fn hostile_indexes_and_non_reports_are_refused_with_reasons() {
     assert!(parse_index(r#"{"reports":[{"date":"x","file":"../../etc/passwd.json"}]}"#).unwrap_err().message.contains("must be a .json file name"));
     assert!(parse_index(r#"{"reports":[{"date":1,"file":"a.json"}]}"#).unwrap_err().message.contains("field reports[0].date"));
