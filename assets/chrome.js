@@ -15,6 +15,22 @@
     });
   }
 
+  // Keyboard order starts at the top, with the skip link. mdBook's toc.js
+  // scrolls the current chapter's entry into view at load, which in Chromium
+  // also moves where the first Tab starts (just after that entry, past the
+  // skip link and half the table of contents). Unless the reader already
+  // focused something or followed a link to a fragment, start from the top.
+  function startAtTop() {
+    if (location.hash || (document.activeElement && document.activeElement !== document.body)) return;
+    var body = document.body;
+    var had = body.hasAttribute("tabindex");
+    if (!had) body.setAttribute("tabindex", "-1");
+    body.focus({ preventScroll: true });
+    if (!had) body.removeAttribute("tabindex");
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAtTop);
+  else startAtTop();
+
   // Back/forward cache. mdBook's book.js set an empty `onunload` (removed at
   // build, xtask/src/chrome.rs) that kept every page out of the browser's
   // back/forward cache so that going back re-ran the page and picked up a

@@ -37,6 +37,15 @@ test("the sidebar toggle is a button that works from the keyboard", async () => 
     if (id === "mdbook-sidebar-toggle" || id === "mdbook-theme-toggle") order.push(id);
   }
   assert.deepEqual(order, ["mdbook-sidebar-toggle", "mdbook-theme-toggle"]);
+  // The first Tab stop is the skip link; following it, the next Tab lands in the chapter, past the table of contents.
+  await page.goto(srv.base + "index.html");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
+  assert.ok(await page.evaluate(() => document.activeElement.getBoundingClientRect().top >= 0), "drawn when focused");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  assert.ok(await page.evaluate(() => !!document.activeElement.closest("#mdbook-content main")),
+    await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120)));
   assert.deepEqual(log.errors, []);
   await context.close();
 });

@@ -1,6 +1,7 @@
 //! Mend mdBook 0.5's page chrome where axe-core finds it wanting; every mend must find its target.
 //!
-//! mdBook's template ships a sidebar toggle that is a `<label>` for a hidden
+//! mdBook's template puts the whole table of contents before the chapter in
+//! keyboard order with no way past it, ships a sidebar toggle that is a `<label>` for a hidden
 //! checkbox (no keyboard access, ARIA a label may not carry), a menu bar and a
 //! search area outside any landmark, an untitled frame, and a table-of-contents
 //! fragment (`toc.html`, the frame's document) without a title or landmark.
@@ -25,6 +26,11 @@ struct Mend {
 }
 
 const PAGE_MENDS: &[Mend] = &[
+    Mend {
+        why: "a skip link leads past the table of contents to the chapter",
+        find: "<body>\n",
+        with: "<body>\n    <a class=\"skip-link\" href=\"#mdbook-content\">Skip to the chapter</a>\n",
+    },
     Mend {
         why: "the menu bar is the page's banner landmark",
         find: r#"<div id="mdbook-menu-bar" class="menu-bar sticky">"#,
@@ -157,6 +163,7 @@ mod tests {
     use super::*;
 
     const PAGE: &str = concat!(
+        "<body>\n",
         r#"<nav id="mdbook-sidebar"><noscript><iframe class="sidebar-iframe-outer" src="toc.html"></iframe></noscript></nav>"#,
         r#"<div id="mdbook-menu-bar" class="menu-bar sticky"><div class="left-buttons">"#,
         r#"<label id="mdbook-sidebar-toggle" class="icon-button" for="mdbook-sidebar-toggle-anchor" title="Toggle Table of Contents" aria-label="Toggle Table of Contents" aria-controls="mdbook-sidebar">"#,
@@ -176,6 +183,7 @@ mod tests {
         assert_eq!(out.matches("<label").count(), 1);
         assert!(!out.contains(r#"<label id="mdbook-sidebar-toggle""#));
         assert!(out.contains(r#"role="banner""#) && out.contains(r#"role="search""#));
+        assert!(out.starts_with("<body>\n    <a class=\"skip-link\" href=\"#mdbook-content\">"));
         assert!(out.contains(r#"title="Table of contents" src="toc.html""#));
         assert_eq!(out.matches(r#"<div class="table-wrapper" tabindex="0">"#).count(), 2);
         // The rest of the page is untouched.
