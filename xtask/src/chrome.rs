@@ -1,10 +1,12 @@
 //! Mend mdBook 0.5's page chrome where axe-core finds it wanting; every mend must find its target.
 //!
 //! mdBook's template puts the whole table of contents before the chapter in
-//! keyboard order with no way past it, ships a sidebar toggle that is a `<label>` for a hidden
-//! checkbox (no keyboard access, ARIA a label may not carry), a menu bar and a
-//! search area outside any landmark, an untitled frame, and a table-of-contents
-//! fragment (`toc.html`, the frame's document) without a title or landmark.
+//! keyboard order with no way past it, ships a sidebar toggle that is a
+//! `<label>` for a hidden checkbox (no keyboard access, ARIA a label may not
+//! carry), a menu bar and a search area outside any landmark, an untitled
+//! frame, table boxes that scroll without taking focus, and a
+//! table-of-contents fragment (`toc.html`, the frame's document) without a
+//! title or landmark.
 //! Rather than fork the whole `index.hbs`, the build rewrites those few spots
 //! in the generated pages. Each rewrite looks for mdBook's exact markup and the
 //! build fails, naming the mend, if a page lacks it: a new mdBook that changed
