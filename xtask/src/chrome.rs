@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use crate::Result;
+use crate::{read_text, write, Result};
 
 /// A plain insertion: `with` replaces the first `find` on every book page.
 struct Mend {
@@ -120,8 +120,8 @@ fn mend_page(name: &str, html: &str) -> Result<String> {
     Ok(out.replace(TABLE_BOX.find, TABLE_BOX.with))
 }
 
-/// Mend every HTML page mdBook wrote under `dist`, and its book.js; returns how many pages.
-pub fn mend(dist: &Path) -> Result<usize> {
+/// Mend every HTML page mdBook wrote under `dist`, and its book.js.
+pub fn mend(dist: &Path) -> Result<()> {
     let mut scripts = Vec::new();
     for e in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let p = e.map_err(|e| e.to_string())?.path();
@@ -133,19 +133,16 @@ pub fn mend(dist: &Path) -> Result<usize> {
     if scripts.len() != 1 {
         return Err(format!("expected one book-*.js in {}, found {}: mdBook's layout changed (xtask/src/chrome.rs)", dist.display(), scripts.len()));
     }
-    let js = std::fs::read_to_string(&scripts[0]).map_err(|e| format!("{}: {e}", scripts[0].display()))?;
-    let js = book_js(&js).ok_or("book.js: mdBook's markup changed, cannot mend: its empty unload handler goes (xtask/src/chrome.rs)")?;
-    std::fs::write(&scripts[0], js).map_err(|e| format!("{}: {e}", scripts[0].display()))?;
+    let js = book_js(&read_text(&scripts[0])?).ok_or("book.js: mdBook's markup changed, cannot mend: its empty unload handler goes (xtask/src/chrome.rs)")?;
+    write(&scripts[0], js)?;
 
     let mut pages = Vec::new();
     collect(dist, &mut pages)?;
     for p in &pages {
         let name = p.strip_prefix(dist).unwrap_or(p).to_string_lossy().replace('\\', "/");
-        let html = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let mended = mend_page(&name, &html)?;
-        std::fs::write(p, mended).map_err(|e| format!("{}: {e}", p.display()))?;
+        write(p, mend_page(&name, &read_text(p)?)?)?;
     }
-    Ok(pages.len())
+    Ok(())
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{project_root, run, Result};
+use crate::{project_root, read_text, run, write, Result};
 
 /// The lab's virtual environment, with the clients pinned in lab/requirements.txt.
 pub fn ensure_venv() -> Result<PathBuf> {
@@ -19,7 +19,7 @@ pub fn ensure_venv() -> Result<PathBuf> {
     run(Command::new(venv.join("bin/pip"))
         .args(["install", "--disable-pip-version-check", "--no-input", "-r"])
         .arg(root.join("lab/requirements.txt")))?;
-    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    write(&stamp, wanted)?;
     Ok(python)
 }
 
@@ -39,7 +39,7 @@ pub fn lab(quick: bool) -> Result<PathBuf> {
         cmd.arg("--quick");
     }
     run(&mut cmd)?;
-    let text = std::fs::read_to_string(&fresh).map_err(|e| e.to_string())?;
+    let text = read_text(&fresh)?;
     let date = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("date").and_then(|d| d.as_str()).map(String::from))
@@ -71,13 +71,13 @@ fn file_in_index(dir: &Path, date: &str, file: &str, alone: bool) -> Result<()> 
     entries.retain(|e| e.get("file").and_then(|f| f.as_str()) != Some(file));
     entries.insert(0, serde_json::json!({ "date": date, "file": file }));
     let text = serde_json::to_string_pretty(&serde_json::json!({ "reports": entries })).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text + "\n").map_err(|e| e.to_string())
+    write(&path, text + "\n")
 }
 
 /// What the quick run must show: a readable report, every cell measured,
 /// and the stub's applied wait never shorter than the one asked for.
 pub fn check_quick(report: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(report).map_err(|e| e.to_string())?;
+    let text = read_text(report)?;
     let name = report.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let r = reports::parse_report(&name, &text).map_err(|e| e.to_string())?;
     let grid = r.io_wait_grid.get().ok_or("the quick report has no io_wait_grid")?;

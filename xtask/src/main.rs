@@ -62,10 +62,10 @@ fn check_reports(dir: Option<String>) -> Result<()> {
     }
     let bundle = reports::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let problems = reports::check_bundle(&bundle);
-    for note in reports::unknown_sections(&bundle) {
+    let (runs, _) = reports::load_bundle(&bundle);
+    for note in reports::unknown_sections(&runs) {
         println!("note: {note}");
     }
-    let (runs, _) = reports::load_bundle(&bundle);
     for r in &runs {
         let state = match &r.report {
             Ok(rep) if rep.problems().is_empty() => "ok".to_string(),
@@ -88,6 +88,21 @@ fn check_reports(dir: Option<String>) -> Result<()> {
 /// The workspace root, from this crate's manifest directory.
 pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
+}
+
+/// A file's bytes; the error names the file.
+pub fn read(p: &Path) -> Result<Vec<u8>> {
+    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// A file's text; the error names the file.
+pub fn read_text(p: &Path) -> Result<String> {
+    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Write a file; the error names the file.
+pub fn write(p: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    std::fs::write(p, bytes).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 /// Print a command, run it from the project root, fail on a non-zero exit.

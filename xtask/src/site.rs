@@ -1,10 +1,9 @@
 //! Build the static site: the WASM module (optimised, content-hashed), its loader, the book (its chrome mended), into dist/.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{cargo, chrome, project_root, run, tools, Result};
+use crate::{cargo, chrome, project_root, read, read_text, run, tools, write, Result};
 
 const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
@@ -51,7 +50,7 @@ pub fn build() -> Result<Built> {
     run(Command::new(tools::wasm_opt()).args(["-Oz", "--strip-debug"]).args(WASM_FEATURES).arg(&raw).arg("-o").arg(&opt))?;
 
     let wasm_bytes = read(&opt)?;
-    let js_text = String::from_utf8(read(&out.join("widgets.js"))?).map_err(|e| e.to_string())?;
+    let js_text = read_text(&out.join("widgets.js"))?;
     let hash = format!("{:016x}", fnv1a(&[wasm_bytes.as_slice(), js_text.as_bytes()].concat()));
     let short = &hash[..12];
     let built = Built {
@@ -61,7 +60,7 @@ pub fn build() -> Result<Built> {
     };
 
     // The loader is generated so its name (hashed by mdBook) changes with the module.
-    let template = std::fs::read_to_string(root.join("assets/widgets-loader.js")).map_err(|e| e.to_string())?;
+    let template = read_text(&root.join("assets/widgets-loader.js"))?;
     let loader = template
         .replace("@@WIDGETS_JS@@", &built.js)
         .replace("@@WIDGETS_WASM@@", &built.wasm)
@@ -101,14 +100,6 @@ pub fn wasm_bindgen_tests() -> Result<()> {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .current_dir(root.join("wasm-widgets")))
-}
-
-fn read(p: &Path) -> Result<Vec<u8>> {
-    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-}
-
-fn write(p: &PathBuf, bytes: &[u8]) -> Result<()> {
-    std::fs::write(p, bytes).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 /// FNV-1a, 64 bit: a content fingerprint for file names, not a security hash.

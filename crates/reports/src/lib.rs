@@ -271,8 +271,7 @@ pub fn load_bundle(b: &Bundle) -> (Vec<Run>, Vec<FileError>) {
 
 /// Sections the dashboard does not show, one line per report that has any
 /// (notes, not problems: a newer suite may write sections this site predates).
-pub fn unknown_sections(b: &Bundle) -> Vec<String> {
-    let (runs, _) = load_bundle(b);
+pub fn unknown_sections(runs: &[Run]) -> Vec<String> {
     runs.iter()
         .filter_map(|r| r.report.as_ref().ok().filter(|rep| !rep.unknown.is_empty()).map(|rep| (r, rep)))
         .map(|(r, rep)| format!("{}: not shown by the dashboard: {}", r.file, rep.unknown.join(", ")))

@@ -112,7 +112,7 @@ fn sections_the_dashboard_does_not_know_are_named_not_refused() {
         files: vec![BundledFile { file: "new.json".into(), text: Some(text.into()) }],
     };
     assert!(check_bundle(&bundle).is_empty(), "an unknown section is not a problem");
-    assert_eq!(unknown_sections(&bundle), vec!["new.json: not shown by the dashboard: gpu_batch, zeta".to_string()]);
+    assert_eq!(unknown_sections(&load_bundle(&bundle).0), vec!["new.json: not shown by the dashboard: gpu_batch, zeta".to_string()]);
     // Legacy client keys are known under their new names.
     assert!(report("legacy.json").unwrap().unknown.is_empty());
 }
