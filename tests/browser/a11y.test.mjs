@@ -18,6 +18,18 @@ let browser, srv;
 before(async () => { srv = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); srv?.server.close(); });
 
+/** axe over the page's whole document (axe already injected): its result, after requiring that it checked something. */
+async function runAxe(page, label) {
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  assert.ok(result.passes.length > 0, `${label}: axe checked nothing`);
+  return result;
+}
+
+/** One line per violated rule: where, what, the first nodes. */
+function findings(result, label) {
+  return result.violations.map((v) => `${label}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 /** axe over the whole document of every page, every tab of a tab group opened in turn. */
 async function audit(page, theme) {
   const problems = [];
@@ -32,17 +44,13 @@ async function audit(page, theme) {
     const tabs = await page.locator("[role=tab]").count();
     for (let t = 0; t < Math.max(tabs, 1); t++) {
       if (tabs) await page.locator("[role=tab]").nth(t).click();
-      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      const result = await runAxe(page, p);
       // Rules ran and passed: on the page's landmarks, and on the widgets' labelled controls.
-      assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
       if (p !== "toc.html") assert.ok(result.passes.some((r) => r.id === "region"), `${p}: axe saw no landmarks`);
       if (await page.locator("[data-widget] input").count()) {
         assert.ok(result.passes.some((r) => r.id === "label"), `${p}: axe saw no labelled controls`);
       }
-      for (const v of result.violations) {
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
-        problems.push(`${p}${tabs ? ` tab ${t}` : ""}: ${v.id} (${v.impact}): ${where}`);
-      }
+      problems.push(...findings(result, `${p}${tabs ? ` tab ${t}` : ""}`));
     }
   }
   return problems;
@@ -95,12 +103,7 @@ test("no axe violations on any page without JavaScript, light and dark system se
       assert.equal(await page.evaluate(() => document.documentElement.classList.contains("js")), false, `${p}: a script ran`);
       if (hasWidget(p)) assert.ok(await page.locator("[data-noscript] .widget-static, [data-noscript] table").count() > 0, `${p}: no build-time figure shown`);
       await page.addScriptTag({ path: AXE });
-      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-      assert.ok(result.passes.length > 0, `${p}: axe checked nothing`);
-      for (const v of result.violations) {
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
-        problems.push(`${colorScheme} ${p}: ${v.id} (${v.impact}): ${where}`);
-      }
+      problems.push(...findings(await runAxe(page, p), `${colorScheme} ${p}`));
     }
     await context.close();
   }
