@@ -9,6 +9,9 @@ pub enum ModelError {
     OutOfRange { name: &'static str, value: f64, min: f64, max: f64, unit: &'static str },
     /// A value that is not understood at all (an unknown pattern name, say).
     Invalid { name: &'static str, reason: String },
+    /// A simulation that reached its event budget (`sim`'s bound on work per
+    /// request) before it finished: reported, never returned as a result.
+    OverBudget { budget: u64, requests: u64 },
 }
 
 impl fmt::Display for ModelError {
@@ -19,6 +22,10 @@ impl fmt::Display for ModelError {
                 "{name} = {value} is out of range: it must be between {min} and {max} {unit}"
             ),
             ModelError::Invalid { name, reason } => write!(f, "{name}: {reason}"),
+            ModelError::OverBudget { budget, requests } => write!(
+                f,
+                "the simulation stopped at its bound of {budget} events for {requests} requests before it finished"
+            ),
         }
     }
 }

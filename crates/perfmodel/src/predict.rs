@@ -63,6 +63,7 @@ pub fn sim_config(s: &Scenario, seed: u64) -> SimConfig {
         trace_ms: 0.0,
         burst: false,
         follow: false,
+        every_handoff: false,
     }
 }
 

@@ -29,6 +29,21 @@
 //!   step of its part, I/O included. Tokio workers are not held during I/O.
 //!
 //! Every random draw comes from one `fastrand::Rng` seeded by the caller.
+//!
+//! ## Work is bounded by requests, not by simulated time
+//!
+//! While the GIL is passed round-robin among threads whose steps outlast
+//! their turn (CPU-bound background threads, long loop work) and nothing
+//! else happens, every turn is one switch interval, in queue order, so the
+//! simulator skips such hand-offs many at once ([`Sim::skip_handoffs`]):
+//! time, each thread's remaining work, the GIL accounting and the waits
+//! move on as the skipped turns would have moved them, which changes no
+//! result (a test holds it to hand-off-by-hand-off simulation).
+//! A 10 s I/O wait beside 16 background threads then costs a few events,
+//! not 2,000 hand-offs. What is left is work per request: every event is a
+//! request's step, or a hand-off that a request's step caused, so a run's
+//! events stay within [`Sim::event_budget`], which the run enforces (a run
+//! past it ends with an error, never with a silently short result).
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -69,11 +84,16 @@ pub struct SimConfig {
     /// starts): which thread had it and what it was doing, step by step.
     #[serde(default)]
     pub follow: bool,
+    /// Simulate every GIL hand-off one by one instead of skipping whole
+    /// round-robin rounds: the results are the same (tests compare them),
+    /// only slower. Also lifts the event budget.
+    #[serde(default)]
+    pub every_handoff: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0, burst: false, follow: false }
+        SimConfig { seed: 1, requests: 20_000, warmup: 2_000, dist: ServiceDist::Measured, trace_ms: 0.0, burst: false, follow: false, every_handoff: false }
     }
 }
 
@@ -197,6 +217,10 @@ pub struct SimResult {
     pub burst: Vec<(f64, f64)>,
     /// With `follow`: one request's journey.
     pub journey: Journey,
+    /// Events the run processed (its work), and forced GIL hand-offs it
+    /// skipped over (computed at once instead of one event each).
+    pub events: u64,
+    pub skipped_handoffs: u64,
 }
 
 /// Latency summary, ms.
@@ -303,7 +327,16 @@ struct Sim<'a> {
     rng: fastrand::Rng,
     now: f64,
     seq: u64,
+    /// Step ends of threads not holding the GIL, and asynchronous I/O ends.
     heap: BinaryHeap<Event>,
+    /// Switch-interval requests of GIL waiters.
+    drops: BinaryHeap<Event>,
+    /// The end of the GIL holder's current step (one holder, one slot): kept
+    /// apart so a forced switch removes it instead of leaving it stale.
+    gil_end: Option<Event>,
+    events: u64,
+    skipped_handoffs: u64,
+    over_budget: bool,
     threads: Vec<Thread>,
     lanes: Vec<Lane>,
     reqs: Vec<Req>,
@@ -375,7 +408,12 @@ pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> 
             unit: "requests",
         });
     }
-    Ok(simulate_path(pattern, pattern::steps(pattern, p, s), p, s, cfg))
+    let mut sim = Sim::new(pattern, pattern::steps(pattern, p, s), p, s, cfg);
+    sim.run();
+    if sim.over_budget {
+        return Err(ModelError::OverBudget { budget: sim.event_budget(), requests: sim.issued_bound() });
+    }
+    Ok(sim.result(pattern, s))
 }
 
 /// Simulate an arbitrary request path under the threading rules of
@@ -405,6 +443,11 @@ impl<'a> Sim<'a> {
             now: 0.0,
             seq: 0,
             heap: BinaryHeap::with_capacity(n as usize + 64),
+            drops: BinaryHeap::new(),
+            gil_end: None,
+            events: 0,
+            skipped_handoffs: 0,
+            over_budget: false,
             threads: Vec::new(),
             lanes: Vec::new(),
             reqs: vec![Req { issued: 0.0, step: 0, started: f64::NAN }; n as usize],
@@ -478,7 +521,27 @@ impl<'a> Sim<'a> {
 
     fn push(&mut self, t: f64, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Event { t, seq: self.seq, ev });
+        let e = Event { t, seq: self.seq, ev };
+        match ev {
+            Ev::DropRequest { .. } => self.drops.push(e),
+            _ => self.heap.push(e),
+        }
+    }
+
+    /// The earliest pending event of the three queues (ties in push order).
+    fn pop_next(&mut self) -> Option<Event> {
+        let h = self.heap.peek().copied();
+        let d = self.drops.peek().copied();
+        // `Event`'s order is reversed: the greater is the earlier.
+        let best = [h, d, self.gil_end].into_iter().flatten().max()?;
+        if Some(best) == self.gil_end {
+            self.gil_end = None;
+        } else if Some(best) == h {
+            self.heap.pop();
+        } else {
+            self.drops.pop();
+        }
+        Some(best)
     }
 
     fn draw_cpu(&mut self, mean: f64) -> f64 {
@@ -597,6 +660,58 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Requests a run can issue: the warm-up, the measured ones and the N
+    /// still in flight when it stops (a burst issues N and no more).
+    fn issued_bound(&self) -> u64 {
+        let n = self.reqs.len() as u64;
+        if self.cfg.burst {
+            n
+        } else {
+            self.cfg.warmup + self.cfg.requests + n
+        }
+    }
+
+    /// The most events a run may process; `run` stops there and
+    /// [`simulate`] reports an error instead of a result.
+    ///
+    /// Why it holds. A *request event* is the end of one step of a
+    /// request's path (a GIL, CPU, I/O or wake-up step): at most one per
+    /// step, so at most `issued × steps`. Every other event is a switch
+    /// request, pushed when a thread starts to wait for the GIL behind a
+    /// long hold or when a forced hand-off gives the GIL to a thread with
+    /// waiters behind it; each is popped once at most. Between two request
+    /// events at most three hand-offs are forced one by one: the first one
+    /// skips ([`Sim::skip_handoffs`]) every hand-off up to the turn that
+    /// ends a step or up to the next pending event, after which at most two
+    /// more pass. So events ≤ 10 per request event, plus the hand-offs of
+    /// the stretches that skip nothing: the trace window (one per switch
+    /// interval) and the followed request's turns (its GIL work in switch
+    /// intervals, each behind every long holder: background threads and
+    /// roles whose GIL steps can outlast the interval).
+    pub(crate) fn event_budget(&self) -> u64 {
+        if self.cfg.every_handoff {
+            return u64::MAX;
+        }
+        let s = self.switch_us();
+        let request_events = self.issued_bound().saturating_mul(self.steps.len() as u64);
+        let threads = (self.reqs.len() + self.pools.iter().map(|p| p.max).sum::<usize>() + self.threads.len()) as u64;
+        let trace = 2 * ((self.cfg.trace_ms * 1e3 / s).ceil() as u64 + 1);
+        let follow = if self.cfg.follow {
+            let may_outlast = |us: f64| self.cfg.dist == ServiceDist::Exponential || us > s;
+            let mut long = self.threads.iter().filter(|t| t.role.is_none()).count() as u64;
+            for role in [Role::Caller, Role::Loop, Role::Worker, Role::Tokio] {
+                if self.steps.iter().any(|st| st.role == role && matches!(st.work, Work::Gil(us) if may_outlast(us))) {
+                    long += self.pools[role_index(role)].max as u64;
+                }
+            }
+            let gil_work: f64 = self.steps.iter().map(|st| if let Work::Gil(us) = st.work { us } else { 0.0 }).sum();
+            3 * (long + 1) * ((gil_work / s).ceil() as u64 + self.steps.len() as u64)
+        } else {
+            0
+        };
+        request_events.saturating_mul(10).saturating_add(8 * threads).saturating_add(trace).saturating_add(follow)
+    }
+
     fn switch_us(&self) -> f64 {
         self.p.gil_switch_interval_ms * 1e3
     }
@@ -635,9 +750,8 @@ impl<'a> Sim<'a> {
         th.act = Activity::Gil { end };
         let gen = th.gen;
         self.set_state(t, Some(ThreadState::Held));
-        if end.is_finite() {
-            self.push(end, Ev::ThreadDone { thread: t, gen });
-        }
+        self.seq += 1;
+        self.gil_end = end.is_finite().then_some(Event { t: end, seq: self.seq, ev: Ev::ThreadDone { thread: t, gen } });
         // A long hold with threads already waiting: the first of them will
         // ask for the GIL one switch interval after this hold began.
         let at = self.gil_taken_at + self.switch_us();
@@ -659,13 +773,148 @@ impl<'a> Sim<'a> {
             return;
         }
         let Some(h) = self.gil else { return };
-        // Forced switch: the holder stops mid-step and queues again.
+        if !matches!(self.threads[h as usize].act, Activity::Gil { .. }) {
+            return;
+        }
+        if !self.cfg.every_handoff {
+            self.skip_handoffs(h);
+        }
+        // Forced switch: the holder (perhaps another one after a skip)
+        // stops mid-step and queues again.
+        let Some(h) = self.gil else { return };
         let th = &mut self.threads[h as usize];
         let Activity::Gil { end } = th.act else { return };
         th.remaining = (end - self.now).max(0.0);
         th.gen = th.gen.wrapping_add(1);
+        self.gil_end = None;
         self.release_gil(h);
         self.want_gil(h);
+    }
+
+    /// At a forced switch of `holder`: skip the forced hand-offs that
+    /// follow, one switch interval each, before anything else happens.
+    ///
+    /// The cycle `c` is the holder (`c₀`) and the GIL waiters in queue order
+    /// (`c₁ … c₍ₖ₋₁₎`). After this switch, turn `i = 1, 2, …` goes to
+    /// `c₍ᵢ mod k₎`, starts at `T + (i−1)·S` and is forced out at `T + i·S`
+    /// as long as its thread's remaining work at the turn's start exceeds
+    /// `S`. A thread with remaining work `r` has `⌈r/S⌉ − 1` forced turns;
+    /// the first turn that is not forced ends a step (a request event), and
+    /// the next pending event bounds the skip too. So `q` hand-offs can be
+    /// skipped at once, `q` the smaller of (the first unforced turn − 1) and
+    /// (the last turn that ends before the next event): the state jumps to
+    /// `T + q·S`, where `c₍q mod k₎` is the holder about to be forced, each
+    /// thread's remaining work is less its turns × `S`, the GIL counts `S`
+    /// per turn as held (by a request or a background thread) and each
+    /// request thread's waits are added as its turns would have added them.
+    /// Nothing is skipped while the trace window is open or while the
+    /// followed request's thread is in the cycle, whose records need every
+    /// hand-off.
+    fn skip_handoffs(&mut self, holder: u32) {
+        if self.measuring && self.now < self.trace_end {
+            return;
+        }
+        let Activity::Gil { end } = self.threads[holder as usize].act else { return };
+        if let Some(f) = self.follow.thread {
+            if f == holder || self.threads[f as usize].act == Activity::WantGil {
+                return;
+            }
+        }
+        let (t0, s) = (self.now, self.switch_us());
+        let k = self.gil_waiters.len() + 1;
+        // c_j, and its remaining work at the start of its next turn.
+        let at = |sim: &Self, j: usize| if j == 0 { holder } else { sim.gil_waiters[j - 1] };
+        let rem = |sim: &Self, j: usize| if j == 0 { end - t0 } else { sim.threads[at(sim, j) as usize].remaining };
+        // The first turn that is not forced: c_j's comes no earlier than
+        // turn j, so the scan stops at the best found so far.
+        let forced = |r: f64| (r / s).ceil() - 1.0;
+        let mut first_unforced = (forced(rem(self, 0)) + 1.0) * k as f64;
+        let mut j = 1;
+        while j < k && (j as f64) < first_unforced {
+            first_unforced = first_unforced.min(j as f64 + forced(rem(self, j)) * k as f64);
+            j += 1;
+        }
+        // Stale step ends (of threads whose activity changed) say nothing
+        // about when the next thing happens: drop them first.
+        while let Some(e) = self.heap.peek() {
+            match e.ev {
+                Ev::ThreadDone { thread, gen } if self.threads[thread as usize].gen != gen => {
+                    self.heap.pop();
+                    self.events += 1;
+                }
+                _ => break,
+            }
+        }
+        // Nothing pending at all: the cycle runs until its own work ends.
+        let next = self.heap.peek().map_or(f64::INFINITY, |e| e.t);
+        let by_time = ((next - t0) / s).ceil() - 1.0;
+        let q = (first_unforced - 1.0).min(by_time);
+        if !(q >= 2.0 && q.is_finite()) {
+            return;
+        }
+        let (q, k64) = (q as u64, k as u64);
+        // Turns of c_j among turns 1..=q; only c_0 … c_min(q, k-1) have any.
+        let turns = |j: u64| if j == 0 { q / k64 } else if q >= j { (q - j) / k64 + 1 } else { 0 };
+        let a = (q % k64) as usize;
+        let t1 = t0 + q as f64 * s;
+        self.account_gil();
+        let involved = (q.min(k64 - 1) + 1) as usize;
+        // (thread, its turns, its remaining work before them)
+        let changed: Vec<(u32, u64, f64)> = (0..involved).map(|j| (at(self, j), turns(j as u64), rem(self, j))).collect();
+        for (j, &(t, n, r)) in changed.iter().enumerate() {
+            let j64 = j as u64;
+            if self.measuring && n > 0 {
+                if self.threads[t as usize].role.is_some() {
+                    self.gil_busy_req += n as f64 * s;
+                    // The first take waited since it queued (c₀: since t0), the others a round each.
+                    let (queued, first_take) = if j == 0 {
+                        (t0, t0 + (k64 - 1) as f64 * s)
+                    } else {
+                        (self.threads[t as usize].wait_since, t0 + (j64 - 1) as f64 * s)
+                    };
+                    self.gil_wait_sum += first_take - queued + (n - 1) as f64 * (k64 - 1) as f64 * s;
+                } else {
+                    self.gil_busy_bg += n as f64 * s;
+                }
+            }
+            let th = &mut self.threads[t as usize];
+            if j == a {
+                // The holder of turn q, about to be forced at t1.
+                th.act = Activity::Gil { end: t1 - s + r - (n as f64 - 1.0) * s };
+            } else {
+                th.remaining = r - n as f64 * s;
+                // Back in the queue since its last turn was forced (c₀: since t0).
+                if j == 0 {
+                    th.wait_since = t0 + (n * k64) as f64 * s;
+                } else if n > 0 {
+                    th.wait_since = t0 + (j64 + (n - 1) * k64) as f64 * s;
+                }
+            }
+        }
+        self.now = t1;
+        if a != 0 {
+            // The queue turns by a: c_a holds, c_(a+1) … c_(k-1), c_0 … c_(a-1) wait.
+            let passed: Vec<u32> = self.gil_waiters.drain(..a - 1).collect();
+            let new = self.gil_waiters.pop_front().expect("c_a is a waiter");
+            self.gil_waiters.push_back(holder);
+            self.gil_waiters.extend(passed);
+            let old = &mut self.threads[holder as usize];
+            old.holds_gil = false;
+            old.act = Activity::WantGil;
+            old.gen = old.gen.wrapping_add(1);
+            let th = &mut self.threads[new as usize];
+            th.holds_gil = true;
+            th.gen = th.gen.wrapping_add(1);
+            self.gil = Some(new);
+            self.set_state(holder, Some(ThreadState::Waiting));
+            self.set_state(new, Some(ThreadState::Held));
+        }
+        self.gil_since = t1;
+        self.gil_taken_at = t1 - s;
+        self.gil_switches += q;
+        self.skipped_handoffs += q;
+        // Every pending switch request names a hand-off count now passed.
+        self.drops.clear();
     }
 
     // ---- requests and threads ----------------------------------------------
@@ -953,7 +1202,13 @@ impl<'a> Sim<'a> {
         if self.cfg.warmup == 0 {
             self.start_measuring();
         }
-        while let Some(Event { t, ev, .. }) = self.heap.pop() {
+        let budget = self.event_budget();
+        while let Some(Event { t, ev, .. }) = self.pop_next() {
+            self.events += 1;
+            if self.events > budget {
+                self.over_budget = true;
+                break;
+            }
             self.now = t;
             match ev {
                 Ev::ThreadDone { thread, gen } => {
@@ -1010,6 +1265,8 @@ impl<'a> Sim<'a> {
             window_ms: window / 1e3,
             burst: self.burst_log.clone(),
             journey: self.follow.journey.clone(),
+            events: self.events,
+            skipped_handoffs: self.skipped_handoffs,
         }
     }
 }
