@@ -67,3 +67,32 @@ pub fn widgets_bench_model() -> String {
     let s = median(5, perfmodel::bench::sim_100k_at_10k);
     format!(r#"{{"analytic_3_patterns_x_200_points_ms":{a},"sim_100k_requests_at_n_10000_ms":{s}}}"#)
 }
+
+/// The worst-case table's figures, as JSON: name, widget and number of
+/// corners of each ([`charts::worst`]). `cargo xtask bench` calls it; pages never do.
+#[wasm_bindgen]
+pub fn widgets_bench_worst_list() -> String {
+    let list: Vec<String> = charts::worst::FIGURES
+        .iter()
+        .map(|f| format!(r#"{{"figure":{:?},"widget":{:?},"corners":{}}}"#, f.name, f.widget, charts::worst::corners(f.reads).len()))
+        .collect();
+    format!("[{}]", list.join(","))
+}
+
+/// Time one figure's complete computation at one corner in this browser:
+/// `{"ms":…,"events":…,"at":…}` (or `"error"` instead of `"events"`).
+#[wasm_bindgen]
+pub fn widgets_bench_worst(figure: usize, corner: usize) -> String {
+    let (Some(perf), Some(f)) = (web_sys::window().and_then(|w| w.performance()), charts::worst::FIGURES.get(figure)) else {
+        return "{}".into();
+    };
+    let Some(s) = charts::worst::corners(f.reads).get(corner).copied() else { return "{}".into() };
+    let t0 = perf.now();
+    let r = (f.run)(&perfmodel::Params::default(), &s);
+    let ms = perf.now() - t0;
+    let at = charts::worst::label(&s);
+    match r {
+        Ok(events) => format!(r#"{{"ms":{ms},"events":{events},"at":{at:?}}}"#),
+        Err(e) => format!(r#"{{"ms":{ms},"error":{:?},"at":{at:?}}}"#, e.to_string()),
+    }
+}

@@ -32,6 +32,8 @@ pub struct BurstData {
     pub io_wait_ms: f64,
     pub t_max_ms: f64,
     pub patterns: Vec<BurstSeries>,
+    /// The simulator's events over every pattern (its work).
+    pub events: u64,
 }
 
 pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelError> {
@@ -42,6 +44,7 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
         .iter()
         .map(|&pattern| simulate(pattern, p, &s, &cfg).map(|r| (pattern, r)))
         .collect::<Result<_, _>>()?;
+    let events = runs.iter().map(|(_, r)| r.events).sum();
     let t_max = runs.iter().flat_map(|(_, r)| r.burst.iter().map(|b| b.1)).fold(0.0, f64::max).max(1e-3);
     let patterns = runs
         .into_iter()
@@ -69,7 +72,7 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
             }
         })
         .collect();
-    Ok(BurstData { k, io_wait_ms: s.io_wait_ms, t_max_ms: t_max, patterns })
+    Ok(BurstData { k, io_wait_ms: s.io_wait_ms, t_max_ms: t_max, patterns, events })
 }
 
 impl BurstData {

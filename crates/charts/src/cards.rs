@@ -20,6 +20,8 @@ pub struct Simulated {
     pub threads: u32,
     pub queued: f64,
     pub gil_utilization: f64,
+    /// The simulator's events (its work).
+    pub events: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -62,6 +64,7 @@ pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simul
         threads: r.threads,
         queued: r.queued,
         gil_utilization: r.gil_utilization + r.gil_background,
+        events: r.events,
     })
 }
 

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::format::{count, number, si};
-use crate::latency::P99_NS;
+use crate::latency::{extend, saturated, P99_NS, SIMULATED_UP_TO};
 use crate::style::Pen;
 use crate::Theme;
 
@@ -53,6 +53,21 @@ pub struct Cell {
     pub executor: f64,
     pub tokio: f64,
     pub advantage: f64,
+    /// The simulator's events for a p99 cell (0 for analytic cells).
+    pub events: u64,
+    /// A p99 cell not simulated: the cell at [`SIMULATED_UP_TO`] callers
+    /// carried on at each pattern's simulated throughput (both saturated there).
+    pub extended: bool,
+    /// Simulated throughputs of a p99 cell (executor, Tokio), requests/s.
+    pub throughputs: (f64, f64),
+}
+
+/// What one p99 cell's job found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellAnswer {
+    Simulated(Cell),
+    /// Both patterns saturated at [`SIMULATED_UP_TO`]: that row's cell, carried on.
+    Extended { io_ms: f64, n: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,7 +96,7 @@ pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, M
     for (i, &n) in NS.iter().enumerate() {
         for (io, ex, tk) in &cols {
             let (e, t) = (ex[i].throughput_ops_s, tk[i].throughput_ops_s);
-            cells.push(Cell { io_ms: *io, n, executor: e, tokio: t, advantage: t / e });
+            cells.push(Cell { io_ms: *io, n, executor: e, tokio: t, advantage: t / e, events: 0, extended: false, throughputs: (e, t) });
         }
     }
     Ok(ConditionsData { metric: Metric::Throughput, total: cells.len(), cells })
@@ -92,9 +107,32 @@ pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, M
 pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, ModelError> {
     let s = Scenario { io_wait_ms: io, concurrency: n, ..*base };
     let cfg = short_run(&s, SEED, ShortRun { min: 2_000, cap: 20_000, warmup_min: 500, warmup_cap: u64::MAX });
-    let e = simulate(Pattern::Executor, p, &s, &cfg)?.latency_ms.p99;
-    let t = simulate(Pattern::Tokio, p, &s, &cfg)?.latency_ms.p99;
-    Ok(Cell { io_ms: io, n, executor: e, tokio: t, advantage: e / t })
+    let e = simulate(Pattern::Executor, p, &s, &cfg)?;
+    let t = simulate(Pattern::Tokio, p, &s, &cfg)?;
+    let (ep, tp) = (e.latency_ms.p99, t.latency_ms.p99);
+    Ok(Cell { io_ms: io, n, executor: ep, tokio: tp, advantage: ep / tp, events: e.events + t.events, extended: false, throughputs: (e.throughput, t.throughput) })
+}
+
+/// One p99 cell's job: simulate it, or, past [`SIMULATED_UP_TO`] callers
+/// where both patterns are saturated there, extend that row's cell (jobs
+/// run in [`cell_order`], row by row, so it is in by then).
+pub fn p99_cell_job(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<CellAnswer, ModelError> {
+    if n > SIMULATED_UP_TO {
+        let s = Scenario { io_wait_ms: io, ..*base };
+        if saturated(p, &s, Pattern::Executor, SIMULATED_UP_TO, n)? && saturated(p, &s, Pattern::Tokio, SIMULATED_UP_TO, n)? {
+            return Ok(CellAnswer::Extended { io_ms: io, n });
+        }
+    }
+    p99_cell(p, base, io, n).map(CellAnswer::Simulated)
+}
+
+/// The whole p99 map at once (for tests, the benchmark and the build).
+pub fn p99_full(p: &Params, base: &Scenario) -> Result<ConditionsData, ModelError> {
+    let mut d = p99_empty();
+    for (io, n) in cell_order() {
+        d.add(p99_cell_job(p, base, io, n)?);
+    }
+    Ok(d)
 }
 
 /// An empty p99 map, to be filled cell by cell.
@@ -114,6 +152,25 @@ pub fn nearest(io: f64, n: u32) -> (usize, usize) {
 }
 
 impl ConditionsData {
+    /// Fold in one p99 job's answer.
+    pub fn add(&mut self, a: CellAnswer) {
+        match a {
+            CellAnswer::Simulated(c) => self.cells.push(c),
+            CellAnswer::Extended { io_ms, n } => {
+                // Jobs run in cell_order, row by row, so the base row is in.
+                let Some(b) = self.cells.iter().find(|c| c.io_ms == io_ms && c.n == SIMULATED_UP_TO).copied() else { return };
+                let executor = extend(b.executor, SIMULATED_UP_TO, n, b.throughputs.0);
+                let tokio = extend(b.tokio, SIMULATED_UP_TO, n, b.throughputs.1);
+                self.cells.push(Cell { io_ms, n, executor, tokio, advantage: executor / tokio, events: 0, extended: true, ..b });
+            }
+        }
+    }
+
+    /// Cells extended rather than simulated.
+    pub fn extended(&self) -> usize {
+        self.cells.iter().filter(|c| c.extended).count()
+    }
+
     pub fn complete(&self) -> bool {
         self.cells.len() >= self.total
     }
@@ -132,8 +189,13 @@ impl ConditionsData {
                     Metric::Throughput => ("throughput", "requests/s"),
                     Metric::P99 => ("p99", "ms"),
                 };
+                let how = if c.extended {
+                    format!(" (not simulated: the {}-caller cell plus one bottleneck turn per extra caller, both saturated)", count(SIMULATED_UP_TO))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} ms I/O wait, {} callers: executor {} {unit}, Tokio {} {unit} {what}; {} = {}×.",
+                    "{} ms I/O wait, {} callers: executor {} {unit}, Tokio {} {unit} {what}; {} = {}×{how}.",
                     number(io),
                     count(n),
                     number(c.executor),
@@ -159,8 +221,16 @@ impl ConditionsData {
             .collect();
         let (lo, hi) = prod.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let max = self.cells.iter().map(|c| c.advantage).fold(0.0f64, f64::max);
+        let extended = match self.extended() {
+            0 => String::new(),
+            k => format!(
+                " {k} cells past {} callers are not simulated: both patterns are saturated there, so each is the {}-caller cell plus one turn at each bottleneck per extra caller, at its simulated throughput.",
+                count(SIMULATED_UP_TO),
+                count(SIMULATED_UP_TO)
+            ),
+        };
         format!(
-            "{}: {}× in the benchmark's cell ({} ms, {} callers); {}× to {}× over the shaded production region; at most {}× anywhere on the map.",
+            "{}: {}× in the benchmark's cell ({} ms, {} callers); {}× to {}× over the shaded production region; at most {}× anywhere on the map.{extended}",
             self.metric.label(),
             number(bench),
             number(IO_MS[bc]),

@@ -51,6 +51,8 @@ pub struct FlowData {
     pub complete: bool,
     /// The compared patterns' path counts, for the table beside the figure.
     pub counts: Vec<PathCount>,
+    /// The simulator's events (its work).
+    pub events: u64,
 }
 
 /// Path counts of every compared pattern under `s`.
@@ -126,6 +128,7 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
         legs,
         complete: r.journey.complete,
         counts: path_counts(p, s),
+        events: r.events,
     })
 }
 

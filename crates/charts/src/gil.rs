@@ -40,6 +40,8 @@ pub struct GilTimelineData {
     pub io_wait_ms: f64,
     pub concurrency: u32,
     pub patterns: Vec<PatternTimeline>,
+    /// The simulator's events over every pattern (its work).
+    pub events: u64,
 }
 
 /// The window shown: about three requests' worth at this I/O wait, at least
@@ -52,6 +54,7 @@ pub fn window_ms(s: &Scenario) -> f64 {
 pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, ModelError> {
     let window = window_ms(s);
     let mut patterns = Vec::new();
+    let mut events = 0;
     for pattern in Pattern::COMPARED {
         let base = sim_config(s, SEED);
         let n = s.concurrency as u64;
@@ -62,6 +65,7 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
             ..base
         };
         let r = simulate(pattern, p, s, &cfg)?;
+        events += r.events;
         // Lanes in thread order, the loop (or caller) first, background last.
         let mut order: Vec<usize> = (0..r.lanes.len()).collect();
         order.sort_by_key(|&i| match r.lanes[i] {
@@ -100,7 +104,7 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
             throughput: r.throughput,
         });
     }
-    Ok(GilTimelineData { window_ms: window, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, patterns })
+    Ok(GilTimelineData { window_ms: window, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, patterns, events })
 }
 
 impl GilTimelineData {

@@ -18,5 +18,6 @@ pub mod style;
 pub mod table;
 pub mod theme;
 pub mod throughput;
+pub mod worst;
 
 pub use theme::Theme;

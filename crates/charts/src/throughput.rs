@@ -181,8 +181,13 @@ impl ThroughputData {
 /// max(5,000, N) requests, both capped at 50,000, so a slider move stays
 /// quick; 5,000 samples put about 50 above the 99th percentile.
 pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, ModelError> {
+    Ok(percentile_runs(p, s)?.into_iter().map(|(pattern, r)| (pattern, r.latency_ms)).collect())
+}
+
+/// The simulations behind [`percentiles_at`], whole.
+pub fn percentile_runs(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::SimResult)>, ModelError> {
     use perfmodel::sim::simulate;
     let run = perfmodel::predict::ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
     let cfg = perfmodel::predict::short_run(s, 17, run);
-    Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r.latency_ms))).collect()
+    Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r))).collect()
 }

@@ -1,7 +1,7 @@
 //! "Conditions": the Tokio-to-executor heatmap over I/O wait × concurrency; hover or arrow keys pick a cell and its numbers are read out.
 
 use charts::conditions::{
-    cell_at, cell_order, draw_conditions, nearest, p99_cell, p99_empty, throughput_cells, ConditionsData, ConditionsFrame,
+    cell_at, cell_order, draw_conditions, nearest, p99_cell_job, p99_empty, throughput_cells, ConditionsData, ConditionsFrame,
     Metric, BENCHMARK, IO_MS, NS,
 };
 use charts::Theme;
@@ -31,8 +31,8 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
                 runs.fill(
                     data,
                     cell_order(),
-                    move |(io, n)| p99_cell(&params, &s, io, n).map_err(|e| e.to_string()),
-                    |d: &mut ConditionsData, c| d.cells.push(c),
+                    move |(io, n)| p99_cell_job(&params, &s, io, n).map_err(|e| e.to_string()),
+                    |d: &mut ConditionsData, c| d.add(c),
                 );
             }
         }

@@ -1,7 +1,7 @@
 //! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in one point per task so sliders stay responsive.
 
 use charts::format::number;
-use charts::latency::{draw_latency, latency_data, p99_jobs, p99_point, LatencyData};
+use charts::latency::{draw_latency, latency_data, p99_job, p99_jobs, LatencyData};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::Params;
@@ -27,8 +27,8 @@ pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>,
                 runs.fill(
                     data,
                     p99_jobs(),
-                    move |(pattern, n)| p99_point(&params, &s, pattern, n).map_err(|e| e.to_string()),
-                    |d: &mut LatencyData, q| d.p99.push(q),
+                    move |(pattern, n)| p99_job(&params, &s, pattern, n).map_err(|e| e.to_string()),
+                    |d: &mut LatencyData, q| d.add(q),
                 );
             }
             Err(e) => data.set(Err(e.to_string())),

@@ -1,0 +1,131 @@
+//! The slider extremes a reader can reach and each simulating figure's complete computation: the workload of the worst-case benchmark.
+//!
+//! A reader reaches every value of [`perfmodel::scenario::range`], by slider
+//! or by link (a link is clamped, not refused). The work of a simulation
+//! grows with its inputs, so its worst case sits at a corner of that box:
+//! [`corners`] lists every combination of the extreme values of the inputs
+//! a figure reads, and [`FIGURES`] names what each figure computes after a
+//! slider move, to completion. `cargo xtask bench` times every figure at
+//! every corner natively and in Chromium; the simulator's own event count is
+//! returned so the work itself (not only its time) can be checked.
+
+use perfmodel::scenario::range;
+use perfmodel::{ModelError, Params, Pattern, Scenario};
+
+/// Which scenario inputs a figure reads (the others keep their defaults,
+/// so corners that differ only in an unread input are computed once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    pub io_wait: bool,
+    pub concurrency: bool,
+}
+
+/// One figure whose computation runs the simulator.
+#[derive(Debug, Clone, Copy)]
+pub struct Figure {
+    /// Stable name, used by the benchmark's output.
+    pub name: &'static str,
+    /// Widget and page it appears on.
+    pub widget: &'static str,
+    pub reads: Reads,
+    /// The complete computation after one slider move; returns the
+    /// simulator's events processed (summed over every run it made).
+    pub run: fn(&Params, &Scenario) -> Result<u64, ModelError>,
+}
+
+const ALL: Reads = Reads { io_wait: true, concurrency: true };
+
+/// Every figure that simulates, in the order of the book.
+pub const FIGURES: [Figure; 9] = [
+    Figure { name: "throughput percentiles", widget: "throughput-scaling", reads: ALL, run: throughput_percentiles },
+    Figure { name: "request flow (sync)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Sync) },
+    Figure { name: "request flow (executor)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Executor) },
+    Figure { name: "request flow (tokio)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Tokio) },
+    Figure { name: "GIL timeline", widget: "gil-timeline", reads: ALL, run: gil_timeline },
+    Figure { name: "burst of 10,000", widget: "concurrent-handling", reads: Reads { io_wait: true, concurrency: false }, run: burst },
+    Figure {
+        name: "p99 curve",
+        widget: "latency-scaling, gil-contention",
+        reads: Reads { io_wait: true, concurrency: false },
+        run: p99_curve,
+    },
+    Figure { name: "p99 heatmap", widget: "conditions-heatmap", reads: Reads { io_wait: false, concurrency: false }, run: p99_map },
+    Figure { name: "cards", widget: "io-concurrency", reads: ALL, run: cards },
+];
+
+/// Every combination of the extreme values of the inputs `reads` names plus
+/// pool, cores, loop work and background threads: at most 2⁶ = 64.
+pub fn corners(reads: Reads) -> Vec<Scenario> {
+    let ends = |r: (f64, f64)| [r.0, r.1];
+    let d = Scenario::default();
+    let io: Vec<f64> = if reads.io_wait { ends(range::IO_WAIT_MS).to_vec() } else { vec![d.io_wait_ms] };
+    let ns: Vec<f64> = if reads.concurrency { ends(range::CONCURRENCY).to_vec() } else { vec![d.concurrency as f64] };
+    let mut out = Vec::new();
+    for &io_wait_ms in &io {
+        for &n in &ns {
+            for pool in ends(range::POOL) {
+                for cores in ends(range::CORES) {
+                    for app_cpu_ms in ends(range::APP_CPU_MS) {
+                        for bg in ends(range::BACKGROUND_THREADS) {
+                            out.push(Scenario {
+                                io_wait_ms,
+                                concurrency: n as u32,
+                                pool: Some(pool as u32),
+                                cores: cores as u32,
+                                app_cpu_ms,
+                                background_threads: bg as u32,
+                                ..d
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A short label of a corner, for the benchmark's table.
+pub fn label(s: &Scenario) -> String {
+    format!(
+        "io={} n={} pool={} cores={} cpu={} bg={}",
+        s.io_wait_ms,
+        s.concurrency,
+        s.pool_size(),
+        s.cores,
+        s.app_cpu_ms,
+        s.background_threads
+    )
+}
+
+fn throughput_percentiles(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::throughput::percentile_runs(p, s)?.iter().map(|(_, r)| r.events).sum())
+}
+
+fn flow(p: &Params, s: &Scenario, pattern: Pattern) -> Result<u64, ModelError> {
+    Ok(crate::flow::flow_data(p, s, pattern)?.events)
+}
+
+fn gil_timeline(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::gil::gil_timeline_data(p, s)?.events)
+}
+
+fn burst(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::burst::burst_data(p, s, crate::burst::K_MAX)?.events)
+}
+
+fn p99_curve(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::latency::latency_data_full(p, s)?.p99.iter().map(|q| q.events).sum())
+}
+
+fn p99_map(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::conditions::p99_full(p, s)?.cells.iter().map(|c| c.events).sum())
+}
+
+fn cards(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    let mut events = 0;
+    for pattern in Pattern::COMPARED {
+        events += crate::cards::simulate_card(p, s, pattern)?.events;
+    }
+    Ok(events)
+}
