@@ -80,7 +80,55 @@ try {
     event_timing_max_ms: events.length ? Math.max(...events) : 0,
   };
   out.model_in_wasm = JSON.parse(await page.evaluate(() => wasm_bindgen.widgets_bench_model()));
+
+  // Worst case: every simulating figure's complete computation at every
+  // corner of the reachable box (charts::worst), one call per corner.
+  const figures = JSON.parse(await page.evaluate(() => wasm_bindgen.widgets_bench_worst_list()));
+  out.worst_case_in_wasm = [];
+  for (const [i, f] of figures.entries()) {
+    const runs = [];
+    for (let c = 0; c < f.corners; c++) {
+      runs.push(JSON.parse(await page.evaluate(([i, c]) => wasm_bindgen.widgets_bench_worst(i, c), [i, c])));
+    }
+    const worst = runs.reduce((a, b) => (b.ms > a.ms ? b : a));
+    out.worst_case_in_wasm.push({
+      figure: f.figure, widget: f.widget, corners: f.corners,
+      worst_ms: worst.ms, worst_at: worst.at,
+      max_events: Math.max(...runs.map((r) => r.events ?? 0)),
+      errors: runs.filter((r) => r.error).map((r) => `${r.at}: ${r.error}`),
+    });
+    console.error(`worst in wasm: ${f.figure.padEnd(26)} ${worst.ms.toFixed(1).padStart(9)} ms at ${worst.at}`);
+  }
   await context.close();
+
+  // The same worst corners as a reader meets them: the page opened with the
+  // corner's link, timed from navigation to the figure's completion marker
+  // (its tasks, drawing and the page's other widgets included).
+  const progressive = [
+    { figure: "p99 curve", page: "comparison/latency.html", done: "[data-p99-done]", key: "p99Done" },
+    { figure: "p99 curve", page: "limits/gil-contention.html", done: "[data-p99-done]", key: "p99Done" },
+    { figure: "cards", page: "limits/io-concurrency.html", done: "[data-complete]", key: "complete" },
+    { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99" },
+  ];
+  out.worst_case_on_page = [];
+  for (const w of progressive) {
+    const at = out.worst_case_in_wasm.find((f) => f.figure === w.figure).worst_at;
+    const q = Object.fromEntries(at.split(" ").map((kv) => kv.split("=")));
+    const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}`;
+    const { page, context } = await openPage(browser);
+    await page.goto(srv.base + w.page + link);
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"), null, { timeout: 0 });
+    let t0 = 0;
+    if (w.click) {
+      t0 = await page.evaluate(() => performance.now());
+      await page.getByTestId(w.click).check();
+    }
+    await page.waitForFunction(([sel, key]) => document.querySelector(sel).dataset[key] === "true", [w.done, w.key], { timeout: 0 });
+    const t1 = await page.evaluate(() => performance.now());
+    out.worst_case_on_page.push({ page: w.page, link, ms: t1 - t0, from: w.click ? "switching to p99" : "navigation" });
+    console.error(`worst on page: ${(w.page + link).padEnd(70)} ${(t1 - t0).toFixed(0)} ms`);
+    await context.close();
+  }
 
   // JS heap (after a forced collection) and the module's linear memory, after
   // load and after 100 slider moves, on every widget page.
@@ -100,7 +148,7 @@ try {
     await page.getByTestId("n-slider").first().focus();
     for (let i = 0; i < 100; i++) await page.keyboard.press(i % 2 ? "ArrowLeft" : "ArrowRight");
     await page.waitForFunction(() => [...document.querySelectorAll("[data-complete],[data-p99-done]")]
-      .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 180_000 });
+      .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 0 });
     const moved = await measure();
     out.memory_after_load_and_100_moves.push({ page: p, js_heap_after_load: loaded.js_heap_bytes, js_heap_after_100_moves: moved.js_heap_bytes });
     await context.close();
@@ -110,11 +158,17 @@ try {
   srv.server.close();
 }
 
+const lastJson = (text) => JSON.parse(text.trim().split("\n").filter((l) => l.startsWith("{")).pop());
+const root = path.resolve(import.meta.dirname, "../..");
 try {
-  const native = execFileSync("cargo", ["bench", "-q", "-p", "perfmodel"], { cwd: path.resolve(import.meta.dirname, "../.."), encoding: "utf8" });
-  out.model_native = JSON.parse(native.trim().split("\n").filter((l) => l.startsWith("{")).pop());
+  out.model_native = lastJson(execFileSync("cargo", ["bench", "-q", "-p", "perfmodel"], { cwd: root, encoding: "utf8" }));
 } catch (e) {
   out.model_native = { error: String(e.message).split("\n")[0] };
+}
+try {
+  out.worst_case_native = lastJson(execFileSync("cargo", ["bench", "-q", "-p", "charts", "--bench", "worst"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+} catch (e) {
+  out.worst_case_native = { error: String(e.message).split("\n")[0] };
 }
 
 const text = JSON.stringify(out, null, 2);

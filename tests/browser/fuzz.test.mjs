@@ -39,7 +39,7 @@ after(async () => { await browser?.close(); srv?.server.close(); });
 async function quiet(page) {
   await widgetsSettled(page);
   await page.waitForFunction(() => [...document.querySelectorAll("[data-complete],[data-p99-done]")]
-    .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 180_000 });
+    .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 0 });
   return page.$$eval("[data-widget]", (els) => els.map((e) => `${e.dataset.widget}:${e.dataset.state}`));
 }
 

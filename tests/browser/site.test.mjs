@@ -183,6 +183,20 @@ test("no page of the site requests another host", async () => {
   await context.close();
 });
 
+test("every page, toc.html and 404.html included, loads with no console error, failed request or error response", async () => {
+  const pages = allPages();
+  assert.ok(pages.includes("toc.html") && pages.includes("404.html"), pages.join(", "));
+  for (const p of pages) {
+    const { page, log, context } = await openPage(browser);
+    await page.goto(srv.base + p);
+    await page.waitForLoadState("networkidle");
+    if (await page.locator("[data-widget]").count()) await widgetsSettled(page);
+    assert.deepEqual(log.errors, [], p);
+    assert.deepEqual(log.badResponses, [], p);
+    await context.close();
+  }
+});
+
 test("the GIL timeline mounts, and its sliders share the scenario with the throughput page", async () => {
   const { page, log, context, states } = await readyPage(srv.base + "comparison/gil.html");
   assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));

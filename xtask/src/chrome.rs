@@ -77,16 +77,18 @@ fn sidebar_toggle(html: &str) -> Option<String> {
     Some(format!("{}{button}{}", &html[..start], &html[end..]))
 }
 
-/// `toc.html` is a document of its own (the frame's): a title, and the list
-/// as its main landmark under a heading for screen readers.
-fn toc(html: &str) -> Option<String> {
+/// `toc.html` is a document of its own (the frame's): a title, the book's
+/// icons (without them the browser asks the server's root for
+/// `/favicon.ico`, a 404 on every load), and the list as its main landmark
+/// under a heading for screen readers.
+fn toc(html: &str, icons: &str) -> Option<String> {
     let charset = r#"<meta charset="UTF-8">"#;
     let list = r#"<ol class="chapter">"#;
     if !html.contains(charset) || !html.contains(list) || !html.contains("</body>") {
         return None;
     }
     Some(
-        html.replacen(charset, &format!("{charset}\n        <title>Table of contents</title>"), 1)
+        html.replacen(charset, &format!("{charset}\n        <title>Table of contents</title>{icons}"), 1)
             .replacen(
                 list,
                 &format!(r#"<main aria-label="Table of contents"><h1 class="visually-hidden">Table of contents</h1>{list}"#),
@@ -103,11 +105,24 @@ fn book_js(js: &str) -> Option<String> {
     js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))
 }
 
-/// Mend one page's text; `name` only labels the error.
-fn mend_page(name: &str, html: &str) -> Result<String> {
+/// The icon links of a book page's head, each on its own line.
+fn icon_links(page: &str) -> Option<String> {
+    let mut out = String::new();
+    for rel in [r#"<link rel="icon" "#, r#"<link rel="shortcut icon" "#] {
+        let start = page.find(rel)?;
+        let end = start + page[start..].find('>')? + 1;
+        out.push_str("\n        ");
+        out.push_str(&page[start..end]);
+    }
+    Some(out)
+}
+
+/// Mend one page's text; `name` only labels the error, `icons` are the
+/// book's icon links (for the pages mdBook writes without them).
+fn mend_page(name: &str, html: &str, icons: &str) -> Result<String> {
     let missing = |why: &str| format!("{name}: mdBook's markup changed, cannot mend: {why} (xtask/src/chrome.rs)");
     if name == "toc.html" {
-        return toc(html).ok_or_else(|| missing("the table-of-contents fragment gets a title and a main landmark"));
+        return toc(html, icons).ok_or_else(|| missing("the table-of-contents fragment gets a title, the icons and a main landmark"));
     }
     let mut out = sidebar_toggle(html).ok_or_else(|| missing("the sidebar toggle becomes a button"))?;
     for m in PAGE_MENDS {
@@ -136,11 +151,14 @@ pub fn mend(dist: &Path) -> Result<()> {
     let js = book_js(&read_text(&scripts[0])?).ok_or("book.js: mdBook's markup changed, cannot mend: its empty unload handler goes (xtask/src/chrome.rs)")?;
     write(&scripts[0], js)?;
 
+    let index = dist.join("index.html");
+    let icons = icon_links(&read_text(&index)?)
+        .ok_or("index.html: mdBook's markup changed, cannot mend: its icon links are copied to toc.html (xtask/src/chrome.rs)")?;
     let mut pages = Vec::new();
     collect(dist, &mut pages)?;
     for p in &pages {
         let name = p.strip_prefix(dist).unwrap_or(p).to_string_lossy().replace('\\', "/");
-        write(p, mend_page(&name, &read_text(p)?)?)?;
+        write(p, mend_page(&name, &read_text(p)?, &icons)?)?;
     }
     Ok(())
 }
@@ -174,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_book_page_gets_a_toggle_button_landmarks_and_a_frame_title() {
-        let out = mend_page("index.html", PAGE).unwrap();
+        let out = mend_page("index.html", PAGE, "").unwrap();
         assert!(out.contains(r#"<button id="mdbook-sidebar-toggle" class="icon-button" type="button""#));
         assert!(out.contains(r#"aria-expanded="false"><span class=fa-svg><svg/></span></button>"#));
         // The label survives for readers without JavaScript, without the ARIA a label may not carry.
@@ -191,11 +209,11 @@ mod tests {
 
     #[test]
     fn changed_markup_fails_the_build_naming_the_mend() {
-        let err = mend_page("a.html", &PAGE.replace("menu-bar sticky", "menu-bar")).unwrap_err();
+        let err = mend_page("a.html", &PAGE.replace("menu-bar sticky", "menu-bar"), "").unwrap_err();
         assert!(err.contains("a.html") && err.contains("banner landmark"), "{err}");
-        let err = mend_page("b.html", &PAGE.replace("<label id", "<button id")).unwrap_err();
+        let err = mend_page("b.html", &PAGE.replace("<label id", "<button id"), "").unwrap_err();
         assert!(err.contains("sidebar toggle"), "{err}");
-        let err = mend_page("toc.html", "<html><body><ul></ul></body></html>").unwrap_err();
+        let err = mend_page("toc.html", "<html><body><ul></ul></body></html>", "").unwrap_err();
         assert!(err.contains("table-of-contents"), "{err}");
     }
 
@@ -209,8 +227,12 @@ mod tests {
     #[test]
     fn the_toc_fragment_gets_a_title_and_a_main_landmark() {
         let toc = "<head>\n<meta charset=\"UTF-8\">\n</head><body class=\"sidebar-iframe-inner\">\n<ol class=\"chapter\"><li><a href=\"index.html\">x</a></li></ol>\n</body>";
-        let out = mend_page("toc.html", toc).unwrap();
+        let page = "<head>\n<link rel=\"icon\" href=\"favicon-1.svg\">\n<link rel=\"shortcut icon\" href=\"favicon-2.png\">\n</head>";
+        let icons = icon_links(page).unwrap();
+        let out = mend_page("toc.html", toc, &icons).unwrap();
         assert!(out.contains("<title>Table of contents</title>"));
+        assert!(out.contains(r#"<link rel="icon" href="favicon-1.svg">"#) && out.contains(r#"<link rel="shortcut icon" href="favicon-2.png">"#));
+        assert!(icon_links("<head></head>").is_none());
         let main = out.find("<main").unwrap();
         assert!(main < out.find("<h1").unwrap() && out.find("<h1").unwrap() < out.find("<ol").unwrap());
         assert!(out.find("</ol>").unwrap() < out.find("</main>").unwrap() && out.find("</main>").unwrap() < out.find("</body>").unwrap());

@@ -147,6 +147,8 @@ fn cargo() -> Command {
 /// Every test, cheapest first so a broken basic fails fast.
 fn test() -> Result<()> {
     let root = project_root();
+    // Lockfiles first: a newcomer's `npm ci` must not be the first to find a drift.
+    tools::check_lockfiles()?;
     // The preprocessor's golden tests build fixture books with the real mdbook.
     tools::ensure_mdbook()?;
     run(cargo().args(["test", "--release", "--workspace"]))?;

@@ -90,6 +90,47 @@ pub fn ensure_lighthouse() -> Result<()> {
     npm_ci("tests/lighthouse")
 }
 
+/// Every npm lockfile of the project must install as committed: `npm ci
+/// --dry-run` on a copy of each `package.json` and `package-lock.json`
+/// (a dependency that floats, like `"latest"`, makes it fail as soon as the
+/// registry moves on, which a folder with `node_modules` already in place
+/// would never notice).
+pub fn check_lockfiles() -> Result<()> {
+    let root = project_root();
+    let mut found = Vec::new();
+    find_lockfiles(&root, &mut found);
+    if found.is_empty() {
+        return Err("no package-lock.json found: the browser tests need one".into());
+    }
+    for lock in found {
+        let dir = lock.parent().expect("a file has a folder");
+        let copy = root.join("target/lockcheck").join(dir.strip_prefix(&root).unwrap_or(dir));
+        let _ = std::fs::remove_dir_all(&copy);
+        std::fs::create_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+        for f in ["package.json", "package-lock.json"] {
+            std::fs::copy(dir.join(f), copy.join(f)).map_err(|e| format!("{}: {e}", dir.join(f).display()))?;
+        }
+        run(Command::new("npm").args(["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"]).current_dir(&copy))
+            .map_err(|e| format!("{} does not install as committed: {e}", lock.display()))?;
+    }
+    Ok(())
+}
+
+fn find_lockfiles(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        if p.is_dir() {
+            if !matches!(name.to_str(), Some("node_modules" | "target" | "dist" | ".git" | ".tools")) {
+                find_lockfiles(&p, out);
+            }
+        } else if name == "package-lock.json" {
+            out.push(p);
+        }
+    }
+}
+
 /// `npm ci` in `folder` unless its node_modules is newer than its lockfile.
 fn npm_ci(folder: &str) -> Result<()> {
     let dir = project_root().join(folder);
