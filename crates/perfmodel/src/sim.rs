@@ -337,6 +337,8 @@ struct Sim<'a> {
     events: u64,
     skipped_handoffs: u64,
     over_budget: bool,
+    /// The hold (by hand-off count) a switch request is pending against.
+    drop_for: Option<u64>,
     threads: Vec<Thread>,
     lanes: Vec<Lane>,
     reqs: Vec<Req>,
@@ -448,6 +450,7 @@ impl<'a> Sim<'a> {
             events: 0,
             skipped_handoffs: 0,
             over_budget: false,
+            drop_for: None,
             threads: Vec::new(),
             lanes: Vec::new(),
             reqs: vec![Req { issued: 0.0, step: 0, started: f64::NAN }; n as usize],
@@ -652,8 +655,7 @@ impl<'a> Sim<'a> {
                 if let Activity::Gil { end } = self.threads[h as usize].act {
                     let at = (self.gil_taken_at + self.switch_us()).max(self.now);
                     if end > at {
-                        let switches = self.gil_switches;
-                        self.push(at, Ev::DropRequest { waiter: t, switches });
+                        self.request_drop(at, t);
                     }
                 }
             }
@@ -757,9 +759,19 @@ impl<'a> Sim<'a> {
         let at = self.gil_taken_at + self.switch_us();
         if end > at {
             if let Some(&waiter) = self.gil_waiters.front() {
-                let switches = self.gil_switches;
-                self.push(at.max(now), Ev::DropRequest { waiter, switches });
+                self.request_drop(at.max(now), waiter);
             }
+        }
+    }
+
+    /// Schedule `waiter`'s switch-interval request against the current
+    /// hold, unless one is already pending for it: the first to fire forces
+    /// the switch and any later one for the same hold would be stale.
+    fn request_drop(&mut self, at: f64, waiter: u32) {
+        let switches = self.gil_switches;
+        if self.drop_for != Some(switches) {
+            self.drop_for = Some(switches);
+            self.push(at, Ev::DropRequest { waiter, switches });
         }
     }
 
@@ -915,6 +927,7 @@ impl<'a> Sim<'a> {
         self.skipped_handoffs += q;
         // Every pending switch request names a hand-off count now passed.
         self.drops.clear();
+        self.drop_for = None;
     }
 
     // ---- requests and threads ----------------------------------------------
