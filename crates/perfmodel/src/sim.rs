@@ -84,9 +84,9 @@ pub struct SimConfig {
     /// starts): which thread had it and what it was doing, step by step.
     #[serde(default)]
     pub follow: bool,
-    /// Simulate every GIL hand-off one by one instead of skipping whole
-    /// round-robin rounds: the results are the same (tests compare them),
-    /// only slower. Also lifts the event budget.
+    /// Simulate every GIL hand-off one by one instead of skipping the
+    /// forced hand-offs among long holders: the results are the same (tests
+    /// compare them), only slower. Also lifts the event budget.
     #[serde(default)]
     pub every_handoff: bool,
 }
@@ -421,7 +421,7 @@ pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> 
 /// Simulate an arbitrary request path under the threading rules of
 /// `pattern` (which threads exist, how many callers run at once). The
 /// theory tests use it to build networks whose exact solution is known.
-/// Inputs are not validated here; [`simulate`] does that.
+/// Inputs are not validated here, nor is the event budget; [`simulate`] does both.
 pub fn simulate_path(pattern: Pattern, steps: Vec<Step>, p: &Params, s: &Scenario, cfg: &SimConfig) -> SimResult {
     let mut sim = Sim::new(pattern, steps, p, s, cfg);
     sim.run();
