@@ -839,7 +839,8 @@ impl<'a> Sim<'a> {
         let rem = |sim: &Self, j: usize| if j == 0 { end - t0 } else { sim.threads[at(sim, j) as usize].remaining };
         // The first turn that is not forced: c_j's comes no earlier than
         // turn j, so the scan stops at the best found so far.
-        let forced = |r: f64| (r / s).ceil() - 1.0;
+        // (Infinite work, a background thread's, is never unforced: no division.)
+        let forced = |r: f64| if r.is_infinite() { r } else { (r / s).ceil() - 1.0 };
         let mut first_unforced = (forced(rem(self, 0)) + 1.0) * k as f64;
         let mut j = 1;
         while j < k && (j as f64) < first_unforced {
