@@ -410,8 +410,7 @@ pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> 
             unit: "requests",
         });
     }
-    let mut sim = Sim::new(pattern, pattern::steps(pattern, p, s), p, s, cfg);
-    sim.run();
+    let sim = run_path(pattern, pattern::steps(pattern, p, s), p, s, cfg);
     if sim.over_budget {
         return Err(ModelError::OverBudget { budget: sim.event_budget(), requests: sim.issued_bound() });
     }
@@ -423,9 +422,13 @@ pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> 
 /// theory tests use it to build networks whose exact solution is known.
 /// Inputs are not validated here, nor is the event budget; [`simulate`] does both.
 pub fn simulate_path(pattern: Pattern, steps: Vec<Step>, p: &Params, s: &Scenario, cfg: &SimConfig) -> SimResult {
+    run_path(pattern, steps, p, s, cfg).result(pattern, s)
+}
+
+fn run_path<'a>(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario, cfg: &SimConfig) -> Sim<'a> {
     let mut sim = Sim::new(pattern, steps, p, s, cfg);
     sim.run();
-    sim.result(pattern, s)
+    sim
 }
 
 impl<'a> Sim<'a> {
@@ -847,18 +850,10 @@ impl<'a> Sim<'a> {
             first_unforced = first_unforced.min(j as f64 + forced(rem(self, j)) * k as f64);
             j += 1;
         }
-        // Stale step ends (of threads whose activity changed) say nothing
-        // about when the next thing happens: drop them first.
-        while let Some(e) = self.heap.peek() {
-            match e.ev {
-                Ev::ThreadDone { thread, gen } if self.threads[thread as usize].gen != gen => {
-                    self.heap.pop();
-                    self.events += 1;
-                }
-                _ => break,
-            }
-        }
-        // Nothing pending at all: the cycle runs until its own work ends.
+        // The heap's top is the next thing that happens: its step ends are
+        // never stale (the one end a forced switch cancels, the holder's,
+        // lives in `gil_end`). Nothing pending: the cycle runs until its own
+        // work ends.
         let next = self.heap.peek().map_or(f64::INFINITY, |e| e.t);
         let by_time = ((next - t0) / s).ceil() - 1.0;
         let q = (first_unforced - 1.0).min(by_time);
