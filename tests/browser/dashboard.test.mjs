@@ -1,12 +1,14 @@
-// The results dashboard in real Chromium. The shipped site has no reports yet, so
-// the page is served with the payload of the project's fixture reports put in
-// its place, computed by the preprocessor binary itself (`mdbook-widgets payload`).
+// The results dashboard in real Chromium: the shipped runs (the lab's and the
+// ten aerospike-py published), and the project's fixture reports (broken and
+// partial files) put in their place, their payload computed by the
+// preprocessor binary itself (`mdbook-widgets payload`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
-import { serve, launch, openPage, widgetsSettled } from "./harness.mjs";
+import { serve, launch, openPage, widgetsSettled, DIST } from "./harness.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PAGE = "results/dashboard.html";
@@ -78,8 +80,11 @@ test("with no reports the dashboard says so and how to add one", async () => {
 test("the newest run shows every panel, its charts drawn, sync against sync and async against async", async () => {
   const { page, log, context } = await withFixtures();
   const options = await page.getByTestId("run-picker").locator("option").allTextContents();
-  assert.deepEqual(options, ["2026-11-20_10-00", "2026-11-19_09-00", "2026-11-18_07-00 (unreadable)",
-    "2026-11-17_06-00", "2026-11-16_05-00 (unreadable)", "2025-06-01_08-00"]);
+  assert.deepEqual(options, ["2026-11-20 10:00 · Linux x86_64, Python 3.11.7", "2026-11-19 09:00 · Linux x86_64, Python 3.11.7",
+    "2026-11-18 07:00 (unreadable)", "2026-11-17 06:00 · Linux x86_64, Python 3.11.7", "2026-11-16 05:00 (unreadable)",
+    "2025-06-01 08:00 · Darwin arm64, Python 3.12.0"]);
+  // A folder whose index names no source has no groups.
+  assert.equal(await page.getByTestId("run-picker").locator("optgroup").count(), 0);
   assert.equal(await page.locator("[data-panel]").count(), 14);
   assert.match(await page.locator("[data-panel=speedup]").textContent(), /in the same mode/);
   // Every canvas has been drawn on (not blank).
@@ -105,22 +110,108 @@ test("the newest run shows every panel, its charts drawn, sync against sync and 
 
 test("picking runs: absent sections, a malformed file and wrong field types stay in their own panel", async () => {
   const { page, log, context } = await withFixtures();
-  await pick(page, "2026-11-19_09-00");
+  await pick(page, "2026-11-19 09:00");
   assert.match(await page.locator("[data-panel=data-size]").textContent(), /Data-size scaling is not in this report\./);
-  await pick(page, "2026-11-18_07-00");
-  assert.match(await page.getByTestId("run-error").textContent(), /^malformed\.json: not valid JSON/);
-  await pick(page, "2026-11-17_06-00");
+  await pick(page, "2026-11-18 07:00");
+  assert.match(await page.getByTestId("run-error").textContent(), /malformed\.json: not valid JSON/);
+  await pick(page, "2026-11-17 06:00");
   assert.match(await page.locator("[data-panel=memory]").textContent(), /wrong-type\.json: field memory_profiling\.data/);
   assert.match(await page.locator("[data-panel=throughput]").textContent(), /field official_sync\.get\.avg_ms/);
   assert.match(await page.locator("[data-panel=operations]").textContent(), /aerospike-py sync/);
-  await pick(page, "2026-11-16_05-00");
+  await pick(page, "2026-11-16 05:00");
   assert.match(await page.getByTestId("run-error").textContent(), /not-uploaded\.json: listed in index\.json but not in the reports folder/);
-  await pick(page, "2025-06-01_08-00");
+  await pick(page, "2025-06-01 08:00");
   assert.match(await page.locator("[data-panel=operations]").textContent(), /query/);
   // Keyboard: the picker is a native select.
   await page.getByTestId("run-picker").focus();
   await page.keyboard.press("Home");
   await page.waitForFunction(() => document.querySelector("[data-widget]").dataset.run === "0");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+/** Every canvas the selector finds has been drawn on (not one flat colour). */
+const blankCanvases = (page, selector) => page.$$eval(selector, (cs) => cs.filter((c) => {
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return false;
+  return true;
+}).map((c) => c.dataset.chart));
+
+test("the shipped runs are grouped by source: the lab's, then aerospike-py's ten published, each saying where it comes from", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + PAGE);
+  await widgetsSettled(page);
+  const groups = await page.$$eval("[data-testid=run-picker] optgroup", (gs) => gs.map((g) => [g.label, g.querySelectorAll("option").length]));
+  assert.equal(groups.length, 2, JSON.stringify(groups));
+  assert.equal(groups[0][0], "This project's measurement lab");
+  assert.deepEqual(groups[1], ["aerospike-py's benchmark suite (published)", 10]);
+  await pick(page, "2026-02-28 10:46 · Darwin arm64, Python 3.13.11");
+  const env = page.locator("[data-panel=environment]");
+  assert.match(await env.textContent(), /aerospike-py's benchmark suite \(published\)\..*commit 81bb94a/s);
+  // Its terms ship with it.
+  const terms = await env.locator("a", { hasText: "Terms of use" }).getAttribute("href");
+  const res = await page.request.get(new URL(terms, page.url()).href);
+  assert.equal(res.status(), 200);
+  assert.match(await res.text(), /Apache License/);
+  // The fullest published run fills every suite panel, every chart drawn.
+  for (const id of ["data-size", "latency-sim", "memory", "numpy", "high-concurrency", "mixed", "concurrency", "takeaways"]) {
+    assert.equal(await page.locator(`[data-panel=${id}] .dash-absent`).count(), 0, id);
+  }
+  assert.ok((await page.locator("canvas[data-chart]").count()) >= 10);
+  assert.deepEqual(await blankCanvases(page, "canvas[data-chart]"), []);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("two runs side by side: the comparison first, each panel beside its counterpart, and the pair in the link", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + PAGE);
+  await widgetsSettled(page);
+  await pick(page, "2026-02-28 10:46 · Darwin arm64, Python 3.13.11");
+  const vs = page.getByTestId("versus-picker");
+  const value = await vs.locator("option", { hasText: "2026-02-27 22:26" }).getAttribute("value");
+  await vs.selectOption(value);
+  await page.waitForFunction((v) => document.querySelector("[data-widget]").dataset.versus === v, value);
+  const compare = page.locator("[data-panel=compare]");
+  assert.match(await compare.textContent(), /Run A is 2026-02-28 10:46.*run B is 2026-02-27 22:26/s);
+  assert.match(await compare.textContent(), /Operations per second, by client: \d+ numbers in both; B ÷ A from/);
+  assert.ok((await page.locator(".dash-pair").count()) >= 10);
+  // Both sides drawn; sections the short run lacks say so on its side.
+  assert.ok((await page.locator("[data-side=a] canvas[data-chart]").count()) >= 10);
+  assert.equal(await page.locator("[data-side=b] canvas[data-chart]").count(), 2);
+  assert.deepEqual(await blankCanvases(page, "[data-side] canvas[data-chart]"), []);
+  assert.match(await page.locator("[data-side=b][data-panel=data-size]").textContent(), /not in this report/);
+  const dupes = await page.$$eval("[id]", (els) => { const seen = new Set(), d = []; for (const e of els) { if (seen.has(e.id)) d.push(e.id); seen.add(e.id); } return d; });
+  assert.deepEqual(dupes, []);
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+  const axe = await page.evaluate(() => window.axe.run({ include: document.querySelectorAll("[data-widget]") }, { resultTypes: ["violations"] }));
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), []);
+  // The link reproduces the pair; the scenario's own parameters stay beside it.
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get("run"), "2026-02-28_10-46.json");
+  assert.equal(url.searchParams.get("vs"), "2026-02-27_22-26.json");
+  const again = await browser.newPage();
+  again.setDefaultTimeout(0);
+  await again.goto(page.url());
+  await widgetsSettled(again);
+  assert.equal(await again.locator("[data-widget]").getAttribute("data-versus"), value);
+  assert.equal(await again.locator("[data-panel=compare]").count(), 1);
+  await again.close();
+  // Back to one run.
+  await vs.selectOption("");
+  await page.waitForFunction(() => document.querySelector("[data-widget]").dataset.versus === "");
+  assert.equal(await page.locator(".dash-pair").count(), 0);
+  assert.equal(new URL(page.url()).searchParams.get("vs"), null);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("from disk (file://) the runs and the comparison work too", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(pathToFileURL(path.join(DIST, PAGE)).href + "?run=2026-02-28_10-46.json&vs=2026-02-28_01-36.json");
+  await widgetsSettled(page);
+  assert.equal(await page.locator("[data-panel=compare]").count(), 1);
+  assert.deepEqual(await blankCanvases(page, "[data-side] canvas[data-chart]"), []);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

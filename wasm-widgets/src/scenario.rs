@@ -82,6 +82,40 @@ pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
     (s, notes, any)
 }
 
+/// The pairs of the current query that are not the scenario's (a widget's own, such as the dashboard's runs).
+fn other_pairs(search: &str) -> Vec<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| ![IO, N, MEM, POOL, CORES, CPU, BG].contains(&p.split_once('=').map(|(k, _)| k).unwrap_or(p)))
+        .map(String::from)
+        .collect()
+}
+
+/// A widget's own query value (`?run=...`), decoded.
+pub fn page_param(key: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let v = search.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix(key)?.strip_prefix('='))?;
+    js_sys::decode_uri_component(v).ok().map(String::from)
+}
+
+/// Set (or with `None` remove) a widget's own query value, keeping the rest of the address.
+pub fn set_page_param(key: &str, value: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let search = loc.search().unwrap_or_default();
+    let mut pairs: Vec<String> = search.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && p.split_once('=').map(|(k, _)| k).unwrap_or(p) != key).map(String::from).collect();
+    if let Some(v) = value {
+        pairs.push(format!("{key}={}", String::from(js_sys::encode_uri_component(v))));
+    }
+    let query = if pairs.is_empty() { String::new() } else { format!("?{}", pairs.join("&")) };
+    let path = loc.pathname().unwrap_or_default();
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}{}", loc.hash().unwrap_or_default())));
+    }
+}
+
 fn write_url(s: &Scenario) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
@@ -100,6 +134,10 @@ fn write_url(s: &Scenario) {
     }
     if s.background_threads != d.background_threads {
         query.push_str(&format!("&{BG}={}", s.background_threads));
+    }
+    for p in other_pairs(&loc.search().unwrap_or_default()) {
+        query.push('&');
+        query.push_str(&p);
     }
     if loc.search().ok().as_deref() == Some(query.as_str()) {
         return;

@@ -56,23 +56,24 @@ pub fn lab(quick: bool) -> Result<PathBuf> {
     Ok(dir.join(file))
 }
 
-/// Put the report first in the folder's index.json (a quick run's index lists only it).
+/// Put the report first in the folder's index.json, as one of the lab's
+/// runs when the index names its sources (a quick run's index lists only it).
 fn file_in_index(dir: &Path, date: &str, file: &str, alone: bool) -> Result<()> {
     let path = dir.join("index.json");
-    let mut entries: Vec<serde_json::Value> = if alone {
-        Vec::new()
-    } else {
-        std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v.get("reports").and_then(|r| r.as_array()).cloned())
-            .unwrap_or_default()
+    let old = if alone { None } else { std::fs::read_to_string(&path).ok() };
+    let mut index = match old {
+        Some(t) => reports::parse_index(&t).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => reports::Index { sources: Vec::new(), reports: Vec::new() },
     };
-    entries.retain(|e| e.get("file").and_then(|f| f.as_str()) != Some(file));
-    entries.insert(0, serde_json::json!({ "date": date, "file": file }));
-    let text = serde_json::to_string_pretty(&serde_json::json!({ "reports": entries })).map_err(|e| e.to_string())?;
+    let source = index.sources.iter().any(|s| s.id == LAB_SOURCE).then(|| LAB_SOURCE.to_string());
+    index.reports.retain(|e| e.file != file);
+    index.reports.insert(0, reports::IndexEntry { date: date.into(), file: file.into(), source });
+    let text = serde_json::to_string_pretty(&index).map_err(|e| e.to_string())?;
     write(&path, text + "\n")
 }
+
+/// The id of the lab's runs among book/reports/index.json's sources.
+const LAB_SOURCE: &str = "lab";
 
 /// What the quick run must show: a readable report, every cell measured,
 /// and the stub's applied wait never shorter than the one asked for.

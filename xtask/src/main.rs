@@ -61,8 +61,11 @@ fn check_reports(dir: Option<String>) -> Result<()> {
         return Err(format!("{} is not a folder", dir.display()));
     }
     let bundle = reports::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let problems = reports::check_bundle(&bundle);
+    let mut problems = reports::check_bundle(&bundle);
     let (runs, _) = reports::load_bundle(&bundle);
+    // A source's license ships beside its runs.
+    let licenses: std::collections::BTreeSet<&str> = runs.iter().filter_map(|r| r.source.as_ref()?.license.as_deref()).collect();
+    problems.extend(licenses.into_iter().filter(|l| !dir.join(l).is_file()).map(|l| format!("{l}: named as a source's license but not in the folder")));
     for note in reports::unknown_sections(&runs) {
         println!("note: {note}");
     }
@@ -72,7 +75,8 @@ fn check_reports(dir: Option<String>) -> Result<()> {
             Ok(rep) => format!("{} section(s) unreadable", rep.problems().len()),
             Err(_) => "unreadable".to_string(),
         };
-        println!("{:<24} {:<32} {state}", r.date, r.file);
+        let source = r.source.as_ref().map(|s| s.id.as_str()).unwrap_or("-");
+        println!("{:<24} {:<32} {:<14} {state}", r.date, r.file, source);
     }
     if problems.is_empty() {
         println!("{}: {} report(s), all readable", dir.display(), runs.len());

@@ -641,41 +641,214 @@ fn color(theme: &Theme, w: Who) -> RGBColor {
 pub struct RunView {
     pub date: String,
     pub file: String,
+    /// The id of the source the index names for it (a `Payload::sources` entry).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// "Darwin arm64, Python 3.13.11", from the report's environment.
+    #[serde(default)]
+    pub machine: Option<String>,
     pub error: Option<String>,
     pub panels: Vec<Panel>,
+}
+
+impl RunView {
+    /// The run picker's text: when, and on what.
+    pub fn label(&self) -> String {
+        let mut s = pretty_date(&self.date);
+        if let Some(m) = &self.machine {
+            s.push_str(" · ");
+            s.push_str(m);
+        }
+        if self.error.is_some() {
+            s.push_str(" (unreadable)");
+        }
+        s
+    }
+}
+
+/// "2026-02-28_10-46" (the suite's file date) as "2026-02-28 10:46"; anything else unchanged.
+pub fn pretty_date(d: &str) -> String {
+    let b = d.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
+    if b.len() == 16 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) && b[10] == b'_' && digits(11..13) && b[13] == b'-' && digits(14..16) {
+        format!("{} {}:{}", &d[..10], &d[11..13], &d[14..])
+    } else {
+        d.to_string()
+    }
 }
 
 /// Everything the dashboard shows, embedded in its page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Payload {
+    /// Who measured the runs, in the index's order (empty: the index names none).
+    #[serde(default)]
+    pub sources: Vec<reports::Source>,
     pub runs: Vec<RunView>,
     /// Problems with the folder itself (an unreadable index.json).
     pub folder_errors: Vec<String>,
 }
 
-/// Compute the payload of a reports folder's bundle.
-pub fn payload(b: &reports::Bundle) -> Payload {
+impl Payload {
+    /// The runs grouped for the picker: each source with its runs' indices
+    /// (newest first, as the index lists them), then any runs without a source.
+    pub fn groups(&self) -> Vec<(Option<&reports::Source>, Vec<usize>)> {
+        let of = |id: Option<&str>| (0..self.runs.len()).filter(|&i| self.runs[i].source.as_deref() == id).collect::<Vec<_>>();
+        let mut out: Vec<_> = self.sources.iter().map(|s| (Some(s), of(Some(&s.id)))).filter(|(_, v)| !v.is_empty()).collect();
+        let known = |r: &RunView| r.source.as_ref().is_some_and(|id| self.sources.iter().any(|s| &s.id == id));
+        let rest: Vec<usize> = (0..self.runs.len()).filter(|&i| !known(&self.runs[i])).collect();
+        if !rest.is_empty() {
+            out.push((None, rest));
+        }
+        out
+    }
+}
+
+/// Compute the payload of a reports folder's bundle. `folder_url` is the
+/// folder's URL from the page (for links to a source's license).
+pub fn payload(b: &reports::Bundle, folder_url: &str) -> Payload {
     let (runs, errs) = reports::load_bundle(b);
+    let mut sources: Vec<reports::Source> = Vec::new();
+    for s in runs.iter().filter_map(|r| r.source.as_ref()) {
+        if !sources.iter().any(|x| x.id == s.id) {
+            sources.push(s.clone());
+        }
+    }
     Payload {
         runs: runs
             .into_iter()
-            .map(|r| match &r.report {
-                Ok(rep) => RunView { panels: panels(&r.file, rep), date: r.date, file: r.file, error: None },
-                Err(e) => RunView { error: Some(e.to_string()), date: r.date, file: r.file, panels: Vec::new() },
+            .map(|r| {
+                let source = r.source.as_ref().map(|s| s.id.clone());
+                match &r.report {
+                    Ok(rep) => {
+                        let mut panels = panels(&r.file, rep);
+                        if let (Some(s), Some(env)) = (&r.source, panels.iter_mut().find(|p| p.id == "environment")) {
+                            env.html = source_html(s, folder_url) + &env.html;
+                        }
+                        RunView { panels, machine: machine(rep), source, date: r.date, file: r.file, error: None }
+                    }
+                    Err(e) => RunView { error: Some(e.to_string()), machine: None, source, date: r.date, file: r.file, panels: Vec::new() },
+                }
             })
             .collect(),
+        sources,
         folder_errors: errs.iter().map(|e| e.to_string()).collect(),
     }
 }
 
-/// A panel as a page section.
-pub fn panel_html(p: &Panel) -> String {
+fn machine(r: &Report) -> Option<String> {
+    let e = r.environment.get()?;
+    match (&e.platform, &e.python_version) {
+        (Some(p), Some(v)) => Some(format!("{p}, Python {v}")),
+        (Some(p), None) => Some(p.clone()),
+        (None, Some(v)) => Some(format!("Python {v}")),
+        (None, None) => None,
+    }
+}
+
+/// Where a run comes from, above its environment badges.
+fn source_html(s: &reports::Source, folder_url: &str) -> String {
+    let license = s
+        .license
+        .as_ref()
+        .map(|l| format!(" <a href=\"{}{}\">Terms of use</a>.", esc(folder_url), esc(l)))
+        .unwrap_or_default();
+    format!("<p class=\"dash-source\"><strong>{}.</strong> {}{license}</p>", esc(&s.label), esc(&s.about))
+}
+
+/// A panel as a page section. `side` ("a" or "b") keeps element ids unique
+/// when two runs are shown side by side.
+pub fn panel_html(p: &Panel, side: Option<&str>) -> String {
+    let key = match side {
+        Some(s) => format!("{s}-{}", p.id),
+        None => p.id.clone(),
+    };
+    let side_attr = side.map(|s| format!(" data-side=\"{}\"", esc(s))).unwrap_or_default();
     format!(
-        "<section class=\"dash-panel\" data-panel=\"{id}\" aria-labelledby=\"dash-{id}-title\"><h2 id=\"dash-{id}-title\">{t}</h2>{body}</section>",
+        "<section class=\"dash-panel\" data-panel=\"{id}\"{side_attr} aria-labelledby=\"dash-{key}-title\"><h2 id=\"dash-{key}-title\">{t}</h2>{body}</section>",
         id = esc(&p.id),
+        key = esc(&key),
         t = esc(&p.title),
         body = p.html
     )
+}
+
+/// One number both runs carry: where it is, and its value in each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub chart: String,
+    pub category: String,
+    pub series: String,
+    pub unit: String,
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Change {
+    pub fn ratio(&self) -> f64 {
+        self.b / self.a
+    }
+}
+
+/// Every number of every chart that both runs carry (same chart, same
+/// category, same series), in run A's order. Zero or non-finite values in A
+/// are left out: a ratio to them says nothing.
+pub fn changes(a: &RunView, b: &RunView) -> Vec<Change> {
+    let mut out = Vec::new();
+    for ca in a.panels.iter().flat_map(|p| &p.charts) {
+        let Some(cb) = b.panels.iter().flat_map(|p| &p.charts).find(|c| c.id == ca.id) else { continue };
+        for sa in &ca.series {
+            let Some(sb) = cb.series.iter().find(|s| s.label == sa.label) else { continue };
+            for (i, cat) in ca.categories.iter().enumerate() {
+                let Some(j) = cb.categories.iter().position(|c| c == cat) else { continue };
+                if let (Some(Some(x)), Some(Some(y))) = (sa.values.get(i), sb.values.get(j)) {
+                    if x.is_finite() && y.is_finite() && *x != 0.0 {
+                        out.push(Change { chart: ca.title.clone(), category: format!("{} {cat}", ca.x_desc), series: sa.label.clone(), unit: ca.value_desc.clone(), a: *x, b: *y });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The comparison's own panel: per chart, how many numbers both runs carry
+/// and the range of B ÷ A, then every such number in a table.
+pub fn compare_panel(a: &RunView, b: &RunView) -> Panel {
+    let all = changes(a, b);
+    let (la, lb) = (esc(&a.label()), esc(&b.label()));
+    let mut html = format!("<p>Run A is <strong>{la}</strong>; run B is <strong>{lb}</strong>. Below, each panel shows A beside B; here, every number both runs carry, as B ÷ A.</p>");
+    if all.is_empty() {
+        html.push_str("<p class=\"dash-absent\">The two runs have no number in common (no chart with the same series at the same point).</p>");
+        return Panel { id: "compare".into(), title: "A against B".into(), html, charts: Vec::new() };
+    }
+    let mut titles: Vec<&str> = Vec::new();
+    for c in &all {
+        if !titles.contains(&c.chart.as_str()) {
+            titles.push(&c.chart);
+        }
+    }
+    html.push_str("<ul class=\"dash-changes\">");
+    for t in &titles {
+        let mut r: Vec<f64> = all.iter().filter(|c| c.chart == *t).map(Change::ratio).collect();
+        r.sort_by(f64::total_cmp);
+        let median = if r.len() % 2 == 1 { r[r.len() / 2] } else { (r[r.len() / 2 - 1] + r[r.len() / 2]) / 2.0 };
+        html.push_str(&format!(
+            "<li>{}: {} number{} in both; B ÷ A from {}× to {}× (median {}×)</li>",
+            esc(t),
+            r.len(),
+            if r.len() == 1 { "" } else { "s" },
+            number(r[0]),
+            number(r[r.len() - 1]),
+            number(median)
+        ));
+    }
+    html.push_str("</ul>");
+    let t = Table {
+        headers: ["chart", "at", "series", "unit", "A", "B", "B ÷ A"].map(String::from).to_vec(),
+        rows: all.iter().map(|c| vec![c.chart.clone(), c.category.clone(), c.series.clone(), c.unit.clone(), raw(c.a), raw(c.b), format!("{}×", number(c.ratio()))]).collect(),
+    };
+    html.push_str(&format!("<details class=\"widget-data\"><summary>Every number in both runs ({})</summary>{}</details>", all.len(), table_html(&t, "A against B")));
+    Panel { id: "compare".into(), title: "A against B".into(), html, charts: Vec::new() }
 }
 
 /// Draw one dashboard chart.

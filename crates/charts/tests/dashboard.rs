@@ -96,3 +96,57 @@ fn sections_the_page_does_not_know_are_named_in_the_environment_panel() {
     let env = panels(&known.file, known.report.as_ref().unwrap()).into_iter().find(|p| p.id == "environment").unwrap().html;
     assert!(!env.contains("does not show"), "{env}");
 }
+
+fn shipped() -> charts::dashboard::Payload {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports");
+    charts::dashboard::payload(&read_dir(&dir).unwrap(), "../reports/")
+}
+
+#[test]
+fn the_picker_groups_runs_by_source_and_names_each_machine() {
+    use charts::dashboard::pretty_date;
+    let p = shipped();
+    let groups = p.groups();
+    let labels: Vec<&str> = groups.iter().map(|(s, _)| s.unwrap().label.as_str()).collect();
+    assert_eq!(labels, ["This project's measurement lab", "aerospike-py's benchmark suite (published)"]);
+    assert_eq!(groups[1].1.len(), 10);
+    assert_eq!(p.runs[groups[1].1[0]].label(), "2026-02-28 10:46 · Darwin arm64, Python 3.13.11");
+    assert_eq!(pretty_date("2026-02-28_10-46"), "2026-02-28 10:46");
+    assert_eq!(pretty_date("last week"), "last week");
+    // The environment panel says where the run comes from and links its terms.
+    let env = &p.runs[groups[1].1[0]].panels[0];
+    assert!(env.html.contains("aerospike-py&#39;s benchmark suite (published).") && env.html.contains("commit 81bb94a"), "{}", env.html);
+    assert!(env.html.contains("href=\"../reports/aerospike-py-LICENSE.txt\""), "{}", env.html);
+    // The fixture folder names no source: one flat group.
+    let fixtures = charts::dashboard::payload(&read_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/tests/fixtures")).unwrap(), "");
+    let g = fixtures.groups();
+    assert_eq!(g.len(), 1);
+    assert!(g[0].0.is_none() && g[0].1.len() == fixtures.runs.len());
+}
+
+#[test]
+fn comparing_two_runs_pairs_every_number_both_carry() {
+    use charts::dashboard::{changes, compare_panel};
+    let p = shipped();
+    let by = |f: &str| p.runs.iter().find(|r| r.file == f).unwrap();
+    let (a, b) = (by("2026-02-28_10-46.json"), by("2026-02-27_22-26.json"));
+    let all = changes(a, b);
+    // The short run has only the per-operation sections: the numbers in both
+    // are the per-client throughput and latency bars.
+    assert!(!all.is_empty());
+    assert!(all.iter().all(|c| c.chart == "Operations per second, by client" || c.chart == "Mean latency, by client"), "{all:?}");
+    let get = all.iter().find(|c| c.chart.starts_with("Operations") && c.category == "operation get" && c.series == "aerospike-py sync").unwrap();
+    let num = |r: &charts::dashboard::RunView| {
+        let c = r.panels.iter().flat_map(|p| &p.charts).find(|c| c.id == "throughput").unwrap();
+        let i = c.categories.iter().position(|x| x == "get").unwrap();
+        c.series.iter().find(|s| s.label == "aerospike-py sync").unwrap().values[i].unwrap()
+    };
+    assert_eq!((get.a, get.b), (num(a), num(b)));
+    let html = compare_panel(a, b).html;
+    assert!(html.contains("Run A is <strong>2026-02-28 10:46") && html.contains(&format!("Every number in both runs ({})", all.len())), "{html}");
+    // A run against itself: every ratio is 1.
+    assert!(changes(a, a).iter().all(|c| c.ratio() == 1.0));
+    // The lab's run and a published one share the per-operation charts only where both have the operation.
+    let lab = &p.runs[0];
+    assert!(changes(lab, a).iter().all(|c| c.a.is_finite() && c.b.is_finite()));
+}

@@ -28,6 +28,9 @@ pub struct DirectiveError {
 #[derive(Debug, Clone, Default)]
 pub struct BookEnv {
     pub src_dir: std::path::PathBuf,
+    /// The way from the page being expanded to the book's root ("../" per
+    /// folder level; empty for a page at the root), for links into src.
+    pub to_root: String,
 }
 
 /// Replace every directive in `markdown`, reading folders relative to the
@@ -248,7 +251,7 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
         Widget::ResultsDashboard(p) => {
             // The reports are parsed here, at build time, by the same parser
             // `cargo xtask check-reports` uses; the page carries the panels.
-            let payload = charts::dashboard::payload(&read_reports(env, p));
+            let payload = charts::dashboard::payload(&read_reports(env, p), &folder_url(env, p));
             let json = serde_json::to_string(&payload).expect("a payload of strings and numbers always serialises");
             // `</` would end the script element early; `<\/` is the same JSON string.
             format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
@@ -423,19 +426,24 @@ fn noscript_text(w: &Widget) -> &'static str {
     }
 }
 
+/// The reports folder's URL from the page.
+fn folder_url(env: &BookEnv, p: &widget_props::DashboardProps) -> String {
+    format!("{}{}/", env.to_root, p.folder().trim_end_matches('/'))
+}
+
 fn read_reports(env: &BookEnv, p: &widget_props::DashboardProps) -> reports::Bundle {
     reports::read_dir(&env.src_dir.join(p.folder())).unwrap_or(reports::Bundle { index: None, files: Vec::new() })
 }
 
 /// Without JavaScript the dashboard shows the newest run's panels (tables, no canvases).
 fn dashboard_noscript(env: &BookEnv, p: &widget_props::DashboardProps) -> String {
-    let payload = charts::dashboard::payload(&read_reports(env, p));
+    let payload = charts::dashboard::payload(&read_reports(env, p), &folder_url(env, p));
     match payload.runs.first() {
         None => "<p>No reports yet.</p>".into(),
         Some(r) => {
             let body: String = match &r.error {
                 Some(e) => format!("<p class=\"widget-error\">{}</p>", escape_attr(e)),
-                None => r.panels.iter().map(charts::dashboard::panel_html).collect(),
+                None => r.panels.iter().map(|p| charts::dashboard::panel_html(p, None)).collect(),
             };
             format!("<p>The newest run, {}; picking other runs and the charts need JavaScript.</p>{body}", escape_attr(&r.date))
         }

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         };
         return match reports::read_dir(std::path::Path::new(dir)) {
             Ok(b) => {
-                println!("{}", serde_json::to_string(&charts::dashboard::payload(&b)).expect("payloads serialise"));
+                println!("{}", serde_json::to_string(&charts::dashboard::payload(&b, "")).expect("payloads serialise"));
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -40,10 +40,12 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let (ctx, mut book) = mdbook_preprocessor::parse_input(io::stdin()).map_err(|e| e.to_string())?;
-    let env = mdbook_widgets::BookEnv { src_dir: ctx.root.join(&ctx.config.book.src) };
+    let src_dir = ctx.root.join(&ctx.config.book.src);
     let mut problems = Vec::new();
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
+            let depth = ch.path.as_ref().map(|p| p.components().count().saturating_sub(1)).unwrap_or(0);
+            let env = mdbook_widgets::BookEnv { src_dir: src_dir.clone(), to_root: "../".repeat(depth) };
             let file = ch
                 .source_path
                 .as_ref()

@@ -105,7 +105,7 @@ fn the_dashboard_embeds_its_reports_folder_safely() {
 
 #[test]
 fn the_model_is_set_against_the_newest_lab_report() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/dash/src") };
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/dash/src"), to_root: "../".into() };
     let out = mdbook_widgets::expand_in("# M\n\n{{#model-vs-lab}}\n\n`{{#model-vs-lab}}`\n", &env).unwrap();
     assert!(out.contains("Against the lab report of 2025-12-31_00-00 (`lab.json`), over 2 cells"), "{out}");
     // The blocking aerospike-py client has no pattern in the model: left out, not invented.
@@ -121,6 +121,6 @@ fn the_model_is_set_against_the_newest_lab_report() {
         .throughput_ops_s;
     assert!(out.contains(&format!("| Executor (default pool) | 1 | 64 | 5000 | {} | {:+.0}% |", exec.round(), (exec / 5000.0 - 1.0) * 100.0)), "{out}");
     assert!(out.contains("`{{#model-vs-lab}}`"), "code stays code");
-    let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into() }).unwrap();
+    let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into(), to_root: String::new() }).unwrap();
     assert!(none.contains("No lab report yet"));
 }

@@ -191,17 +191,46 @@ impl Report {
     }
 }
 
-/// `index.json`: the runs, newest first.
+/// `index.json`: the runs, newest first, and (optionally) who measured them.
+///
+/// The suite's own index has only `reports`; a folder that gathers runs from
+/// several places lists its `sources` and names one in each entry, so the
+/// dashboard can group the runs and say where each comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
     pub reports: Vec<IndexEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IndexEntry {
     pub date: String,
     pub file: String,
+    /// The `id` of one of the index's sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Where a group of runs comes from: who measured them, on what, under which terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    /// The run picker's group label.
+    pub label: String,
+    /// One sentence: who measured, where it was published, the machine.
+    pub about: String,
+    /// A file in the same folder with the terms the runs are shared under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+}
+
+/// A file name that stays in its folder (no separators, not hidden).
+fn plain_name(f: &str) -> bool {
+    !f.is_empty() && !f.contains('/') && !f.contains('\\') && !f.starts_with('.')
 }
 
 /// Parse `index.json`, checking that every file name stays in its folder.
@@ -212,8 +241,23 @@ pub fn parse_index(text: &str) -> Result<Index, FileError> {
         err(if at == "." { format!("{}", e.inner()) } else { format!("field {at}: {}", e.inner()) })
     })?;
     for e in &index.reports {
-        if e.file.contains('/') || e.file.contains('\\') || e.file.starts_with('.') || !e.file.ends_with(".json") {
+        if !plain_name(&e.file) || !e.file.ends_with(".json") {
             return Err(err(format!("file {:?} must be a .json file name in the reports folder", e.file)));
+        }
+        if let Some(s) = &e.source {
+            if !index.sources.iter().any(|x| &x.id == s) {
+                return Err(err(format!("{}: source {s:?} is not one of the index's sources", e.file)));
+            }
+        }
+    }
+    for (i, s) in index.sources.iter().enumerate() {
+        if index.sources[..i].iter().any(|x| x.id == s.id) {
+            return Err(err(format!("source {:?} is listed twice", s.id)));
+        }
+        if let Some(l) = &s.license {
+            if !plain_name(l) {
+                return Err(err(format!("source {:?}: license {l:?} must be a file name in the reports folder", s.id)));
+            }
         }
     }
     Ok(index)
@@ -239,6 +283,8 @@ pub struct BundledFile {
 pub struct Run {
     pub date: String,
     pub file: String,
+    /// The index's source for this run, if it names one.
+    pub source: Option<Source>,
     pub report: Result<Report, FileError>,
 }
 
@@ -263,7 +309,8 @@ pub fn load_bundle(b: &Bundle) -> (Vec<Run>, Vec<FileError>) {
                     message: "listed in index.json but not in the reports folder".into(),
                 }),
             };
-            Run { date: e.date.clone(), file: e.file.clone(), report }
+            let source = e.source.as_ref().and_then(|s| index.sources.iter().find(|x| &x.id == s)).cloned();
+            Run { date: e.date.clone(), file: e.file.clone(), source, report }
         })
         .collect();
     (runs, Vec::new())

@@ -127,3 +127,62 @@ fn hostile_indexes_and_non_reports_are_refused_with_reasons() {
     let e = parse_report("x.json", r#"{"date": 5}"#).unwrap_err();
     assert!(e.message.contains("field date"), "{e}");
 }
+
+#[test]
+fn an_index_may_name_sources_and_each_run_carries_its_own() {
+    let index = r#"{"sources": [{"id": "lab", "label": "Lab", "about": "here"}, {"id": "suite", "label": "Suite", "about": "there", "license": "LICENSE.txt"}],
+        "reports": [{"date": "b", "file": "b.json", "source": "lab"}, {"date": "a", "file": "a.json", "source": "suite"}, {"date": "c", "file": "c.json"}]}"#;
+    let text = r#"{"date": "x", "official_sync": {"get": {"ops_per_sec": 1.0}}}"#;
+    let files = ["a.json", "b.json", "c.json"].map(|f| BundledFile { file: f.into(), text: Some(text.into()) }).to_vec();
+    let (runs, errs) = load_bundle(&Bundle { index: Some(index.into()), files });
+    assert!(errs.is_empty(), "{errs:?}");
+    let of: Vec<Option<&str>> = runs.iter().map(|r| r.source.as_ref().map(|s| s.id.as_str())).collect();
+    assert_eq!(of, [Some("lab"), Some("suite"), None]);
+    assert_eq!(runs[1].source.as_ref().unwrap().license.as_deref(), Some("LICENSE.txt"));
+    // The suite's own index (no sources) reads as before.
+    assert!(parse_index(r#"{"reports": [{"date": "a", "file": "a.json"}]}"#).unwrap().sources.is_empty());
+}
+
+#[test]
+fn a_source_the_index_does_not_list_or_lists_twice_is_named() {
+    let e = parse_index(r#"{"reports": [{"date": "a", "file": "a.json", "source": "lab"}]}"#).unwrap_err();
+    assert!(e.message.contains("a.json: source \"lab\" is not one of the index's sources"), "{}", e.message);
+    let twice = r#"{"sources": [{"id": "s", "label": "S", "about": ""}, {"id": "s", "label": "T", "about": ""}], "reports": []}"#;
+    assert!(parse_index(twice).unwrap_err().message.contains("source \"s\" is listed twice"));
+    let outside = r#"{"sources": [{"id": "s", "label": "S", "about": "", "license": "../LICENSE"}], "reports": []}"#;
+    assert!(parse_index(outside).unwrap_err().message.contains("must be a file name in the reports folder"));
+    let typo = r#"{"sources": [{"id": "s", "label": "S", "about": "", "licence": "L"}], "reports": []}"#;
+    assert!(parse_index(typo).unwrap_err().message.contains("licence"));
+}
+
+/// The site's own folder: the lab's runs and the ten runs aerospike-py
+/// published, each labelled with its source, all readable, newest first per source.
+#[test]
+fn the_shipped_reports_are_the_labs_and_aerospike_pys_published_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports");
+    let bundle = read_dir(&dir).unwrap();
+    assert_eq!(check_bundle(&bundle), Vec::<String>::new());
+    let (runs, _) = load_bundle(&bundle);
+    let ids = |id: &str| runs.iter().filter(|r| r.source.as_ref().is_some_and(|s| s.id == id)).collect::<Vec<_>>();
+    let published = ids("aerospike-py");
+    assert_eq!(published.len(), 10);
+    assert!(!ids("lab").is_empty());
+    assert_eq!(ids("lab").len() + published.len(), runs.len(), "every run names its source");
+    for r in &published {
+        let env = r.report.as_ref().unwrap().environment.get().unwrap();
+        assert_eq!((env.platform.as_deref(), env.python_version.as_deref()), (Some("Darwin arm64"), Some("3.13.11")), "{}", r.file);
+        // Copied unchanged from the published set.
+        let original = dir.join("../../../shared/data/aerospike-py-published/reports").join(&r.file);
+        if let Ok(o) = std::fs::read(&original) {
+            assert_eq!(std::fs::read(dir.join(&r.file)).unwrap(), o, "{} differs from the published file", r.file);
+        }
+    }
+    let license = published[0].source.as_ref().unwrap().license.as_ref().unwrap();
+    assert!(std::fs::read_to_string(dir.join(license)).unwrap().contains("Apache License"));
+    for group in [ids("lab"), published] {
+        let dates: Vec<&str> = group.iter().map(|r| r.date.as_str()).collect();
+        let mut sorted = dates.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "newest first");
+    }
+}
