@@ -68,6 +68,51 @@ test("the keyboard moves a slider and the readout, summary and chart follow", as
   await context.close();
 });
 
+test("slider keys step on round numbers, Home/End reach the ends, and an exact value can be typed", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=0.064&n=50");
+  const io = page.getByTestId("io-slider");
+  const shown = () => page.getByTestId("io-slider-value").textContent();
+  const waitFor = (text) => page.waitForFunction((t) => document.querySelector("[data-testid=io-slider-value]").textContent === t, text);
+  await io.focus();
+  await page.keyboard.press("ArrowRight");
+  await waitFor("0.080 ms");
+  await page.keyboard.press("PageUp");
+  await waitFor("0.10 ms");
+  await page.keyboard.press("PageUp");
+  await waitFor("0.20 ms");
+  await page.keyboard.press("PageDown");
+  await waitFor("0.10 ms");
+  await page.keyboard.press("End");
+  await waitFor("100 ms");
+  await page.keyboard.press("Home");
+  await waitFor("0.010 ms");
+  assert.match(page.url(), /io=0\.01(&|$)/);
+  // Typed: taken as is within range; outside it, clamped and said.
+  const exact = page.getByTestId("io-slider-exact");
+  assert.equal(await exact.getAttribute("aria-label"), "I/O wait per request, exact value (ms)");
+  await exact.fill("2.5");
+  await exact.press("Enter");
+  await waitFor("2.50 ms");
+  await exact.fill("5000");
+  await exact.press("Enter");
+  await waitFor("100 ms");
+  assert.match(await page.getByTestId("io-slider-note").textContent(), /5000 is above the largest value, 100 ms; set to 100 ms\./);
+  await exact.fill("fast");
+  await exact.press("Enter");
+  await page.getByTestId("io-slider-note").filter({ hasText: "not a number" }).waitFor();
+  assert.equal(await shown(), "100 ms", "garbage leaves the value alone");
+  assert.equal(await exact.inputValue(), "100");
+  // Whole callers: arrows never stall on a step that rounds back.
+  await page.getByTestId("n-slider-exact").fill("1");
+  await page.getByTestId("n-slider-exact").press("Enter");
+  await page.waitForFunction(() => document.querySelector("[data-testid=n-slider-value]").textContent === "1");
+  await page.getByTestId("n-slider").focus();
+  await page.keyboard.press("ArrowUp");
+  await page.waitForFunction(() => document.querySelector("[data-testid=n-slider-value]").textContent === "2");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("the readout gives simulated p50 and p99 beside the analytic mean", async () => {
   const { page, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=1&n=50");
   for (const p of ["sync", "executor", "tokio"]) {

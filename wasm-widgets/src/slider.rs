@@ -1,4 +1,4 @@
-//! A labelled log-scale slider: a real `<input type=range>` with its unit, keyboard steps and aria-valuetext.
+//! A labelled log-scale slider: a real `<input type=range>` with its unit, keyboard steps a reader notices, aria-valuetext, and a box to type an exact value.
 
 use leptos::prelude::*;
 
@@ -14,8 +14,67 @@ pub fn from_pos(pos: u32, min: f64, max: f64) -> f64 {
     min * (max / min).powf(pos.min(STEPS) as f64 / STEPS as f64)
 }
 
+/// Steps within one decade an arrow key walks, in tenths: about ×1.25 each, on round numbers.
+const FINE: [u32; 10] = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+/// Steps within one decade Page Up / Page Down walk, in tenths: 1, 2, 5.
+const COARSE: [u32; 3] = [10, 20, 50];
+
+/// `tenths` × 10^(e − 1), as the decimal literal would give it (a whole
+/// number divided by a power of ten is correctly rounded).
+fn rung(tenths: u32, e: i32) -> f64 {
+    let e = e - 1;
+    if e >= 0 { tenths as f64 * 10f64.powi(e) } else { tenths as f64 / 10f64.powi(-e) }
+}
+
+/// The next value on a ladder of round numbers (`ladder` within each decade)
+/// above (`up`) or below `v` that `round` does not fold back onto `v`,
+/// clamped to `[min, max]`. Bounded: at most 14 decades of rungs.
+pub fn ladder_step(v: f64, up: bool, ladder: &[u32], min: f64, max: f64, round: fn(f64) -> f64) -> f64 {
+    let v = v.clamp(min, max);
+    let first = v.log10().floor() as i32 - 1;
+    let rungs = (first..first + 14).flat_map(|e| ladder.iter().map(move |&t| rung(t, e))).map(round);
+    let next = if up {
+        rungs.into_iter().find(|&r| r > v * (1.0 + 1e-9))
+    } else {
+        rungs.into_iter().take_while(|&r| r < v * (1.0 - 1e-9)).last()
+    };
+    next.unwrap_or(if up { max } else { min }).clamp(min, max)
+}
+
+/// What a key does to the slider's value, or `None` to leave the key to the browser.
+pub fn key_step(key: &str, v: f64, min: f64, max: f64, round: fn(f64) -> f64) -> Option<f64> {
+    Some(match key {
+        "ArrowUp" | "ArrowRight" => ladder_step(v, true, &FINE, min, max, round),
+        "ArrowDown" | "ArrowLeft" => ladder_step(v, false, &FINE, min, max, round),
+        "PageUp" => ladder_step(v, true, &COARSE, min, max, round),
+        "PageDown" => ladder_step(v, false, &COARSE, min, max, round),
+        "Home" => round(min),
+        "End" => round(max),
+        _ => return None,
+    })
+}
+
+/// A typed value: parsed, brought into range, and what was changed said.
+pub fn typed_value(text: &str, min: f64, max: f64, round: fn(f64) -> f64, fmt: fn(f64) -> String) -> Result<(f64, Option<String>), String> {
+    let t = text.trim().replace(',', "");
+    let v: f64 = t.parse().map_err(|_| format!("{:?} is not a number; the value is unchanged", text.trim()))?;
+    if !v.is_finite() {
+        return Err(format!("{:?} is not a number; the value is unchanged", text.trim()));
+    }
+    let clamped = round(v.clamp(min, max));
+    let note = if v < min {
+        Some(format!("{} is below the smallest value, {}; set to {}", t, fmt(min), fmt(clamped)))
+    } else if v > max {
+        Some(format!("{} is above the largest value, {}; set to {}", t, fmt(max), fmt(clamped)))
+    } else {
+        None
+    };
+    Ok((clamped, note))
+}
+
 /// A slider bound to `value` on a log scale between `min` and `max`.
-/// `round` snaps the value (to whole callers, say); `fmt` writes it with its unit.
+/// `round` snaps the value (to whole callers, say); `fmt` writes it with its
+/// unit; `unit` labels the box for an exact value.
 #[component]
 pub fn LogSlider(
     id: String,
@@ -27,30 +86,80 @@ pub fn LogSlider(
     fmt: fn(f64) -> String,
     round: fn(f64) -> f64,
     testid: &'static str,
+    #[prop(default = "")] unit: &'static str,
 ) -> impl IntoView {
     let pos = move || to_pos(value.get(), min, max).to_string();
     let text = move || fmt(value.get());
     let input_id = id.clone();
+    let exact_id = format!("{id}-exact");
+    let note = RwSignal::new(None::<String>);
+    let exact_label = if unit.is_empty() { format!("{label}, exact value") } else { format!("{label}, exact value ({unit})") };
     view! {
         <div class="widget-slider">
             <label for=id.clone()>{label}": "<output for=id.clone() data-testid=format!("{testid}-value")>{text}</output></label>
-            <input
-                type="range"
-                id=input_id
-                data-testid=testid
-                min="0"
-                max=STEPS.to_string()
-                step="1"
-                prop:value=pos
-                aria-valuetext=text
-                on:input=move |ev| {
-                    if let Ok(p) = event_target_value(&ev).parse::<u32>() {
-                        on_change.run(round(from_pos(p, min, max)));
+            <div class="widget-slider-row">
+                <input
+                    type="range"
+                    id=input_id
+                    data-testid=testid
+                    min="0"
+                    max=STEPS.to_string()
+                    step="1"
+                    prop:value=pos
+                    aria-valuetext=text
+                    aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End"
+                    on:input=move |ev| {
+                        if let Ok(p) = event_target_value(&ev).parse::<u32>() {
+                            on_change.run(round(from_pos(p, min, max)));
+                        }
                     }
-                }
-            />
+                    on:keydown=move |ev: web_sys::KeyboardEvent| {
+                        // Round-number steps instead of the range input's 1/400 of the scale.
+                        if let Some(v) = key_step(&ev.key(), value.get_untracked(), min, max, round) {
+                            ev.prevent_default();
+                            note.set(None);
+                            on_change.run(v);
+                        }
+                    }
+                />
+                <input
+                    type="text"
+                    inputmode="decimal"
+                    class="widget-exact"
+                    id=exact_id
+                    data-testid=format!("{testid}-exact")
+                    aria-label=exact_label
+                    prop:value=move || trim(value.get())
+                    on:change=move |ev| {
+                        match typed_value(&event_target_value(&ev), min, max, round, fmt) {
+                            Ok((v, n)) => {
+                                note.set(n);
+                                on_change.run(v);
+                            }
+                            Err(e) => note.set(Some(e)),
+                        }
+                        // Show the value in force, whatever was typed.
+                        if let Some(t) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                            t.set_value(&trim(value.get_untracked()));
+                        }
+                    }
+                />
+            </div>
+            <Show when=move || note.get().is_some()>
+                <p class="widget-note" role="status" data-testid=format!("{testid}-note")>{move || note.get().unwrap_or_default()}"."</p>
+            </Show>
         </div>
     }
+}
+
+/// A value as a person types it: up to four significant figures, no trailing zeros.
+pub fn trim(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return "0".into();
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 #[cfg(test)]
@@ -63,6 +172,57 @@ mod tests {
         assert_eq!(to_pos(1e9, 1.0, 100_000.0), STEPS);
         let v = from_pos(to_pos(50.0, 1.0, 100_000.0), 1.0, 100_000.0);
         assert!((v - 50.0).abs() / 50.0 < 0.03, "{v}");
+    }
+
+    #[test]
+    fn keys_step_on_round_numbers_a_reader_notices() {
+        let same = |v: f64| v;
+        let whole = |v: f64| v.round().max(1.0);
+        // The localhost wait: ten arrow presses take 0.064 to 0.6 ms (the range input's own step took it to 0.079).
+        let mut v = 0.064;
+        for _ in 0..10 {
+            v = key_step("ArrowUp", v, 0.01, 100.0, same).unwrap();
+        }
+        assert_eq!(v, 0.6);
+        assert_eq!(key_step("ArrowUp", 0.064, 0.01, 100.0, same), Some(0.08));
+        assert_eq!(key_step("ArrowDown", 0.064, 0.01, 100.0, same), Some(0.06));
+        assert_eq!(key_step("PageUp", 0.064, 0.01, 100.0, same), Some(0.1));
+        assert_eq!(key_step("PageDown", 0.064, 0.01, 100.0, same), Some(0.05));
+        assert_eq!(key_step("Home", 3.0, 0.01, 100.0, same), Some(0.01));
+        assert_eq!(key_step("End", 3.0, 0.01, 100.0, same), Some(100.0));
+        assert_eq!(key_step("Tab", 3.0, 0.01, 100.0, same), None);
+        // Whole callers never stall on a rung that rounds back: 1 → 2 → 3 → 4 → 5 → 6 → 8 → 10 → 12.
+        let mut n = 1.0;
+        let mut seen = vec![];
+        for _ in 0..8 {
+            n = key_step("ArrowRight", n, 1.0, 100_000.0, whole).unwrap();
+            seen.push(n);
+        }
+        assert_eq!(seen, [2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(key_step("PageUp", 50.0, 1.0, 100_000.0, whole), Some(100.0));
+        assert_eq!(key_step("PageDown", 50.0, 1.0, 100_000.0, whole), Some(20.0));
+        // At the ends the value stays in range.
+        assert_eq!(key_step("ArrowUp", 100_000.0, 1.0, 100_000.0, whole), Some(100_000.0));
+        assert_eq!(key_step("ArrowDown", 1.0, 1.0, 100_000.0, whole), Some(1.0));
+        assert_eq!(key_step("ArrowUp", 99.0, 0.01, 100.0, same), Some(100.0));
+    }
+
+    #[test]
+    fn a_typed_value_is_clamped_and_explained_never_a_panic() {
+        let fmt = |v: f64| format!("{v} ms");
+        let same = |v: f64| v;
+        assert_eq!(typed_value(" 2.5 ", 0.01, 100.0, same, fmt), Ok((2.5, None)));
+        let (v, note) = typed_value("0.001", 0.01, 100.0, same, fmt).unwrap();
+        assert_eq!(v, 0.01);
+        assert_eq!(note.unwrap(), "0.001 is below the smallest value, 0.01 ms; set to 0.01 ms");
+        assert!(typed_value("1e9", 0.01, 100.0, same, fmt).unwrap().1.unwrap().contains("above the largest value"));
+        assert!(typed_value("abc", 0.01, 100.0, same, fmt).unwrap_err().contains("not a number"));
+        assert!(typed_value("NaN", 0.01, 100.0, same, fmt).is_err());
+        assert!(typed_value("inf", 0.01, 100.0, same, fmt).is_err());
+        assert_eq!(typed_value("1,000", 1.0, 100_000.0, |v| v.round(), |v| v.to_string()).unwrap().0, 1000.0);
+        assert_eq!(trim(0.064), "0.064");
+        assert_eq!(trim(1500.0), "1500");
+        assert_eq!(trim(87.0), "87");
     }
 }
 
@@ -92,6 +252,7 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
                 fmt=|v| format!("{} ms", number(v))
                 round=|v| v
                 testid="io-slider"
+                unit="ms"
             />
             <LogSlider
                 id=format!("{uid}-n")

@@ -4,6 +4,8 @@ use perfmodel::sim::{simulate, SimConfig};
 use perfmodel::{ModelError, Params, Pattern, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+use crate::look::Swatch;
 use serde::Serialize;
 
 use crate::format::{count, number};
@@ -114,6 +116,17 @@ impl BurstData {
 }
 
 /// Three panels sharing the time axis: done (solid), in flight (pale), queued (outline) stacked.
+/// One panel's legend: queued, in flight, done, from light to dark, so
+/// the three read apart in greyscale too.
+pub fn legend(theme: &Theme, pattern: perfmodel::Pattern) -> Vec<(String, Swatch)> {
+    let c = theme.pattern(pattern);
+    vec![
+        ("queued".to_string(), Swatch::Fill(theme.grid.mix(0.35))),
+        ("in flight".to_string(), Swatch::Fill(c.mix(0.4))),
+        ("done".to_string(), Swatch::Fill(c.to_rgba())),
+    ]
+}
+
 pub fn draw_burst<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &BurstData,
@@ -126,10 +139,10 @@ pub fn draw_burst<DB: DrawingBackend>(
     let panels = area.split_evenly((d.patterns.len(), 1));
     for (panel, b) in panels.iter().zip(&d.patterns) {
         let c = theme.pattern(b.pattern);
-        let mut chart = ChartBuilder::on(panel)
-            .margin(px(4.0))
-            .caption(
-                format!(
+        let items = legend(theme, b.pattern);
+        let titled = panel
+            .titled(
+                &format!(
                     "{} · {} thread{} · done at {} ms",
                     b.pattern.label(),
                     count(b.threads),
@@ -138,6 +151,10 @@ pub fn draw_burst<DB: DrawingBackend>(
                 ),
                 font(13.0),
             )
+            .map_err(|e| e.to_string())?;
+        let plot = crate::look::legend_band(&titled, pen, &items)?;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(px(4.0))
             .x_label_area_size(px(22.0))
             .y_label_area_size(px(56.0))
             .build_cartesian_2d(0.0..d.t_max_ms, 0.0..d.k as f64 * 1.05)
@@ -159,20 +176,13 @@ pub fn draw_burst<DB: DrawingBackend>(
         let done = line(|s| s.3 as f64);
         chart
             .draw_series(AreaSeries::new(total, 0.0, theme.grid.mix(0.35)).border_style(theme.foreground.mix(0.6)))
-            .map_err(|e| e.to_string())?
-            .label("queued")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], theme.grid.mix(0.35).filled()));
+            .map_err(|e| e.to_string())?;
         chart
             .draw_series(AreaSeries::new(flying, 0.0, c.mix(0.4)))
-            .map_err(|e| e.to_string())?
-            .label("in flight")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.mix(0.4).filled()));
+            .map_err(|e| e.to_string())?;
         chart
             .draw_series(AreaSeries::new(done, 0.0, c.filled()))
-            .map_err(|e| e.to_string())?
-            .label("done")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
-        crate::style::legend(&mut chart, pen, SeriesLabelPosition::UpperRight, 11.0)?;
+            .map_err(|e| e.to_string())?;
     }
     area.present().map_err(|e| e.to_string())
 }

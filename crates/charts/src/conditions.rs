@@ -278,6 +278,9 @@ fn cell_color(theme: &Theme, advantage: f64) -> RGBColor {
     RGBColor(mix(bg.0, c.0), mix(bg.1, c.1), mix(bg.2, c.2))
 }
 
+/// Within this factor either way, a cell counts as even (drawn pale, not hatched).
+pub const EVEN: f64 = 1.1;
+
 /// Geometry shared by the drawing and the pointer mapping.
 pub const MARGIN_LEFT: f64 = 70.0;
 pub const MARGIN_BOTTOM: f64 = 44.0;
@@ -345,6 +348,22 @@ pub fn draw_conditions<DB: DrawingBackend>(
         }
     }
     chart.draw_series(shapes).map_err(|e| e.to_string())?;
+    // Where the executor is ahead, a hatch line across the cell, so the
+    // direction reads without colour (in greyscale, in print).
+    let hatch = ShapeStyle::from(&theme.foreground.mix(0.55)).stroke_width(px(1.0));
+    let mut lines = Vec::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            if f.data.cell(c, r).is_some_and(|cell| cell.advantage < 1.0 / EVEN) {
+                let (x, y) = (c as f64, r as f64);
+                // Three strokes parallel to the cell's rising diagonal.
+                for (a, b) in [((-0.5, -0.5), (0.5, 0.5)), ((0.0, -0.5), (0.5, 0.0)), ((-0.5, 0.0), (0.0, 0.5))] {
+                    lines.push(PathElement::new(vec![(x + a.0, y + a.1), (x + b.0, y + b.1)], hatch));
+                }
+            }
+        }
+    }
+    chart.draw_series(lines).map_err(|e| e.to_string())?;
     // The production region: a frame around its cells.
     let in_cols: Vec<usize> = (0..cols).filter(|&c| IO_MS[c] >= PRODUCTION_IO_MS.0 && IO_MS[c] <= PRODUCTION_IO_MS.1).collect();
     let in_rows: Vec<usize> = (0..rows).filter(|&r| NS[r] >= PRODUCTION_N.0 && NS[r] <= PRODUCTION_N.1).collect();
@@ -356,15 +375,16 @@ pub fn draw_conditions<DB: DrawingBackend>(
             )])
             .map_err(|e| e.to_string())?;
     }
-    // The benchmark's cell, and the focused one.
+    // The benchmark's cell (a thick frame on its edge), and the one picked
+    // (a frame inset in the cell): told apart by shape, not colour, and no
+    // text that a small cell cannot hold.
     let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
     let mut marks = vec![rect(bc, br, ShapeStyle::from(&theme.foreground).stroke_width(px(3.0)))];
     if let Some((c, r)) = f.focus {
-        marks.push(rect(c.min(cols - 1), r.min(rows - 1), ShapeStyle::from(&theme.sync).stroke_width(px(3.0))));
+        let (c, r) = (c.min(cols - 1) as f64, r.min(rows - 1) as f64);
+        let inset = 0.22;
+        marks.push(Rectangle::new([(c - 0.5 + inset, r - 0.5 + inset), (c + 0.5 - inset, r + 0.5 - inset)], ShapeStyle::from(&theme.foreground).stroke_width(px(2.0))));
     }
     chart.draw_series(marks).map_err(|e| e.to_string())?;
-    chart
-        .draw_series([Text::new("benchmark", (bc as f64 - 0.4, br as f64 + 0.3), pen.font(10.0))])
-        .map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())
 }

@@ -7,7 +7,8 @@ use reports::{Client, Report, Section, Stats, OPERATIONS};
 use serde::{Deserialize, Serialize};
 
 use crate::format::{number, si};
-use crate::style::{legend, Pen};
+use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::style::Pen;
 use crate::table::{raw, Table};
 use crate::Theme;
 
@@ -54,6 +55,22 @@ pub enum Kind {
 }
 
 impl Chart {
+    /// The legend: exactly what each series draws (bars end in their
+    /// client's marker; lines take the chart's n-th look).
+    pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
+        self.series
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let sw = match self.kind {
+                    Kind::Bars => Swatch::Bar { color: color(theme, s.who), hollow: s.hollow, mark: who_mark(s.who) },
+                    Kind::Lines => Swatch::Line(Look::nth(color(theme, s.who), j, s.hollow)),
+                };
+                (s.label.clone(), sw)
+            })
+            .collect()
+    }
+
     pub fn table(&self) -> Table {
         let mut headers = vec![self.x_desc.clone()];
         headers.extend(self.series.iter().map(|s| format!("{} ({})", s.label, self.value_desc)));
@@ -385,7 +402,8 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
             .map(|p| Series {
                 label: p.replace('_', " "),
                 who: if p.starts_with("aerospike_py") { Who::AerospikePy } else { Who::Official },
-                hollow: p.ends_with("sync") || p.ends_with("_64"),
+                // Sync clients hollow; "_async" does not end in "_sync".
+                hollow: p.ends_with("_sync"),
                 values: ns
                     .iter()
                     .map(|n| d.data.iter().find(|c| c.pattern == *p && c.io_wait_ms == *io && c.concurrency == *n).and_then(|c| c.ops_per_sec))
@@ -864,18 +882,27 @@ fn value_range(c: &Chart) -> (f64, f64) {
     (0.0, if hi > 0.0 { hi * 1.12 } else { 1.0 })
 }
 
+/// The marker a series' bar ends in: the client, not only its colour.
+fn who_mark(w: Who) -> Mark {
+    match w {
+        Who::AerospikePy => Mark::Circle,
+        Who::Official => Mark::Triangle,
+        Who::Other => Mark::Square,
+    }
+}
+
 fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let n = c.categories.len().max(1);
     let (_, hi) = value_range(c);
-    // Room on the right for the legend, clear of the longest bar.
-    let hi = hi * 1.4;
+    let items = c.legend(theme);
+    let plot = legend_band(area, pen, &items)?;
     let labels = c.categories.clone();
-    let mut chart = ChartBuilder::on(area)
+    let mut chart = ChartBuilder::on(&plot)
         .margin(px(10.0))
         .x_label_area_size(px(40.0))
-        .y_label_area_size(px(150.0))
+        .y_label_area_size(px(120.0))
         .build_cartesian_2d(0.0..hi, -0.5..n as f64 - 0.5)
         .map_err(|e| e.to_string())?;
     pen.value_mesh(chart.configure_mesh().disable_y_mesh())
@@ -893,23 +920,18 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme
     for (j, s) in c.series.iter().enumerate() {
         let col = color(theme, s.who);
         let style = if s.hollow { ShapeStyle::from(&col).stroke_width(px(2.0)) } else { col.filled() };
-        let bars: Vec<_> = s
+        let at: Vec<(f64, f64)> = s
             .values
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)))
-            .map(|(i, v)| {
-                let y0 = (n - 1 - i) as f64 - 0.4 + band * j as f64;
-                Rectangle::new([(0.0, y0 + band * 0.08), (v, y0 + band * 0.92)], style)
-            })
+            .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (v, (n - 1 - i) as f64 - 0.4 + band * j as f64)))
             .collect();
         chart
-            .draw_series(bars)
-            .map_err(|e| e.to_string())?
-            .label(s.label.as_str())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], style));
+            .draw_series(at.iter().map(|&(v, y0)| Rectangle::new([(0.0, y0 + band * 0.08), (v, y0 + band * 0.92)], style)))
+            .map_err(|e| e.to_string())?;
+        let end = Look { color: col, dash: Dash::Solid, mark: who_mark(s.who), hollow: s.hollow, width: 2.0 };
+        end.marks(&mut chart, pen, &at.iter().map(|&(v, y0)| (v, y0 + band * 0.5)).collect::<Vec<_>>())?;
     }
-    legend(&mut chart, pen, SeriesLabelPosition::UpperRight, 11.0)?;
     area.present().map_err(|e| e.to_string())
 }
 
@@ -919,7 +941,9 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, them
     let (_, hi) = value_range(c);
     let (x0, x1) = c.xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     let (x0, x1) = if x0.is_finite() && x1 > x0 { (x0, x1) } else { (0.0, 1.0) };
-    let mut builder = ChartBuilder::on(area);
+    let items = c.legend(theme);
+    let plot = legend_band(area, pen, &items)?;
+    let mut builder = ChartBuilder::on(&plot);
     builder.margin(px(10.0)).x_label_area_size(px(40.0)).y_label_area_size(px(64.0));
     // Log x needs positive values; fall back to linear otherwise.
     let log = c.log_x && x0 > 0.0;
@@ -943,19 +967,12 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, them
         .y_label_formatter(&|v| si(*v))
         .draw()
         .map_err(|e| e.to_string())?;
-    for s in &c.series {
-        let col = color(theme, s.who);
-        let style = ShapeStyle::from(&col).stroke_width(px(2.5));
+    for (j, s) in c.series.iter().enumerate() {
+        let l = Look::nth(color(theme, s.who), j, s.hollow);
         let pts: Vec<(f64, f64)> =
             c.xs.iter().zip(&s.values).filter_map(|(&x, v)| v.filter(|v| v.is_finite()).map(|v| (to_x(x), v))).collect();
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), style))
-            .map_err(|e| e.to_string())?
-            .label(s.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        let dot = if s.hollow { ShapeStyle::from(&col).stroke_width(px(2.0)) } else { col.filled() };
-        chart.draw_series(pts.iter().map(|&p| Circle::new(p, px(4.0), dot))).map_err(|e| e.to_string())?;
+        l.line(&mut chart, pen, &pts)?;
+        l.marks(&mut chart, pen, &pts)?;
     }
-    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 11.0)?;
     area.present().map_err(|e| e.to_string())
 }

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::format::{count, number};
-use crate::style::{concurrency_axes, decades, legend, Pen};
+use crate::look::{legend_band, Look, Mark, Swatch};
+use crate::style::{concurrency_axes, decades, Pen};
 use crate::throughput::concurrencies;
 use crate::Theme;
 
@@ -246,6 +247,19 @@ impl LatencyData {
     }
 }
 
+impl LatencyData {
+    /// The legend: each pattern's p99 line, then what thin lines and hollow markers mean.
+    pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
+        let look = |p: Pattern| Look::pattern(theme, p);
+        let mut items: Vec<(String, Swatch)> = self.mean.iter().map(|(p, _)| (format!("{} p99", p.label()), Swatch::Line(look(*p)))).collect();
+        items.push(("thin: mean (analytic)".into(), Swatch::Line(Look { mark: Mark::None, ..look(Pattern::Tokio).with_width(1.0) }.grey(theme))));
+        if self.p99.iter().any(|q| q.extended) {
+            items.push(("hollow: carried on past 10,000 (saturated)".into(), Swatch::Line(Look { hollow: true, ..look(Pattern::Tokio) }.grey(theme))));
+        }
+        items
+    }
+}
+
 /// Draw mean latency (thin lines) and simulated p99 (thick lines with dots)
 /// against concurrency, with the benchmark's concurrency and the chosen one marked.
 pub fn draw_latency<DB: DrawingBackend>(
@@ -259,7 +273,10 @@ pub fn draw_latency<DB: DrawingBackend>(
     let values = d.mean.iter().flat_map(|(_, v)| v.iter().map(|p| p.1)).chain(d.p99.iter().map(|q| q.p99_ms));
     let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (y_lo, y_hi) = decades(lo.max(1e-4), hi.max(1e-3) * 1.5);
-    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), "latency, ms (log)")?;
+    let look = |p: Pattern| Look::pattern(theme, p);
+    let items = d.legend(theme);
+    let plot = legend_band(area, pen, &items)?;
+    let mut chart = concurrency_axes(&plot, pen, (y_lo, y_hi), "latency, ms (log)")?;
     for (x, alpha) in [(BENCHMARK_N as f64, 0.35), (d.concurrency as f64, 0.6)] {
         chart
             .draw_series(DashedLineSeries::new(
@@ -271,24 +288,15 @@ pub fn draw_latency<DB: DrawingBackend>(
             .map_err(|e| e.to_string())?;
     }
     for (pattern, pts) in &d.mean {
-        let color = theme.pattern(*pattern);
-        chart
-            .draw_series(LineSeries::new(pts.iter().map(|&(n, v)| (n as f64, v)), ShapeStyle::from(&color.mix(0.8)).stroke_width(px(1.0))))
-            .map_err(|e| e.to_string())?;
-        let mine: Vec<(f64, f64)> =
-            d.p99.iter().filter(|q| q.pattern == *pattern).map(|q| (q.concurrency as f64, q.p99_ms)).collect();
-        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
-        chart
-            .draw_series(LineSeries::new(mine.iter().copied(), style))
-            .map_err(|e| e.to_string())?
-            .label(format!("{} p99", pattern.label()))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        let dots = d.p99.iter().filter(|q| q.pattern == *pattern).map(|q| {
-            let style = if q.extended { ShapeStyle::from(&color).stroke_width(px(1.5)) } else { color.filled() };
-            Circle::new((q.concurrency as f64, q.p99_ms), px(3.5), style)
-        });
-        chart.draw_series(dots).map_err(|e| e.to_string())?;
+        let l = look(*pattern);
+        let mean: Vec<(f64, f64)> = pts.iter().map(|&(n, v)| (n as f64, v)).collect();
+        l.with_width(1.0).line(&mut chart, pen, &mean)?;
+        let mine: Vec<(f64, f64)> = d.p99.iter().filter(|q| q.pattern == *pattern).map(|q| (q.concurrency as f64, q.p99_ms)).collect();
+        l.line(&mut chart, pen, &mine)?;
+        let (ext, sim): (Vec<_>, Vec<_>) = d.p99.iter().filter(|q| q.pattern == *pattern).partition(|q| q.extended);
+        let at = |v: Vec<&P99Point>| v.iter().map(|q| (q.concurrency as f64, q.p99_ms)).collect::<Vec<_>>();
+        l.marks(&mut chart, pen, &at(sim))?;
+        Look { hollow: true, ..l }.marks(&mut chart, pen, &at(ext))?;
     }
-    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 12.0)?;
     area.present().map_err(|e| e.to_string())
 }

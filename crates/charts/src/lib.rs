@@ -13,6 +13,7 @@ pub mod flow;
 pub mod format;
 pub mod gil;
 pub mod latency;
+pub mod look;
 pub mod memory;
 pub mod style;
 pub mod table;

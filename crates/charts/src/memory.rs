@@ -7,7 +7,8 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{count, number};
-use crate::style::{concurrency_axes, decades, legend, Pen};
+use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::style::{concurrency_axes, decades, Pen};
 use crate::throughput::{concurrencies, N_MAX, N_MIN};
 use crate::Theme;
 
@@ -99,6 +100,20 @@ impl MemoryData {
     }
 }
 
+/// The pod's limit: a long-dashed line in the text colour.
+fn limit_look(theme: &Theme) -> Look {
+    Look { color: theme.foreground, dash: Dash::Long, mark: Mark::None, hollow: false, width: 1.5 }
+}
+
+impl MemoryData {
+    /// The legend: each pattern's line, then the pod's limit.
+    pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
+        let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.pattern.label().to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
+        items.push(("pod memory limit".into(), Swatch::Line(limit_look(theme))));
+        items
+    }
+}
+
 pub fn draw_memory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &MemoryData,
@@ -114,46 +129,27 @@ pub fn draw_memory<DB: DrawingBackend>(
         MemoryView::Resident => "resident memory, MiB (log)",
         MemoryView::Reserved => "reserved address space, MiB (log)",
     };
-    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), y_desc)?;
-    for s in &d.series {
-        let color = theme.pattern(s.pattern);
-        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
-        let pts = s.points.iter().map(|&(n, m)| (n as f64, m));
-        if s.pattern == Pattern::SyncThreads {
-            chart
-                .draw_series(DashedLineSeries::new(pts, px(8.0), px(4.0), style))
-                .map_err(|e| e.to_string())?
-                .label(s.pattern.label())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        } else {
-            chart
-                .draw_series(LineSeries::new(pts, style))
-                .map_err(|e| e.to_string())?
-                .label(s.pattern.label())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        }
+    let look = |p: Pattern| Look::pattern(theme, p);
+    let limit = limit_look(theme);
+    let items = d.legend(theme);
+    let plot = legend_band(area, pen, &items)?;
+    let mut chart = concurrency_axes(&plot, pen, (y_lo, y_hi), y_desc)?;
+    for (k, s) in d.series.iter().enumerate() {
+        let l = look(s.pattern);
+        let pts: Vec<(f64, f64)> = s.points.iter().map(|&(n, m)| (n as f64, m)).collect();
+        l.line(&mut chart, pen, &pts)?;
+        l.sparse_marks(&mut chart, pen, &pts, 6, (k as f64 + 0.5) / d.series.len() as f64)?;
         if let (Some(n), MemoryView::Resident) = (s.exceeds_at, d.view) {
             chart
-                .draw_series([Cross::new((n as f64, d.pod_limit_mib), px(7.0), ShapeStyle::from(&color).stroke_width(px(2.5)))])
+                .draw_series([Cross::new((n as f64, d.pod_limit_mib), px(7.0), ShapeStyle::from(&l.color).stroke_width(px(2.5)))])
                 .map_err(|e| e.to_string())?;
         }
     }
-    let limit = ShapeStyle::from(&theme.foreground).stroke_width(px(1.5));
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(N_MIN as f64, d.pod_limit_mib), (N_MAX as f64, d.pod_limit_mib)],
-            px(6.0),
-            px(4.0),
-            limit,
-        ))
-        .map_err(|e| e.to_string())?
-        .label("pod memory limit")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], limit));
+    limit.line(&mut chart, pen, &[(N_MIN as f64, d.pod_limit_mib), (N_MAX as f64, d.pod_limit_mib)])?;
     let n = d.concurrency as f64;
     chart
         .draw_series(LineSeries::new([(n, y_lo), (n, y_hi)], ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0))))
         .map_err(|e| e.to_string())?;
-    legend(&mut chart, pen, SeriesLabelPosition::UpperLeft, 12.0)?;
     area.present().map_err(|e| e.to_string())
 }
 

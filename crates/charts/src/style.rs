@@ -1,4 +1,4 @@
-//! Drawing pieces the charts share: lengths and fonts at a device scale, the log-log concurrency axes, the legend.
+//! Drawing pieces the charts share: lengths and fonts at a device scale, the log-log concurrency axes.
 
 use plotters::coord::{combinators::LogCoord, Shift};
 use plotters::chart::MeshStyle;
@@ -26,7 +26,8 @@ impl<'a> Pen<'a> {
         (v * self.scale).round() as u32
     }
     pub fn font(&self, size: f64) -> TextStyle<'static> {
-        ("sans-serif", size * self.scale).into_font().color(&self.theme.foreground)
+        // FontFamily, not "sans-serif": a &str family is lowercased at run time (str::to_lowercase and its tables in the module).
+        (FontFamily::SansSerif, size * self.scale).into_font().color(&self.theme.foreground)
     }
     /// The mesh of a chart of values (not a timeline): faint minor lines, the
     /// grid colour for major ones, tick labels at 12 px, axis titles at 13 px.
@@ -73,21 +74,4 @@ pub fn concurrency_axes<'a, DB: DrawingBackend>(
         .draw()
         .map_err(|e| e.to_string())?;
     Ok(chart)
-}
-
-/// The series legend, boxed in the theme's colours.
-pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    pen: Pen,
-    position: SeriesLabelPosition,
-    size: f64,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(pen.theme.background.mix(0.9))
-        .border_style(pen.theme.grid)
-        .label_font(pen.font(size))
-        .draw()
-        .map_err(|e| e.to_string())
 }

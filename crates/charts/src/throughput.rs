@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::format::{count, number};
-use crate::style::{concurrency_axes, decades, legend, Pen};
+use crate::look::{legend_band, Dash, Look, Swatch};
+use crate::style::{concurrency_axes, decades, Pen};
 use crate::Theme;
 
 /// Concurrency axis of the chart: 1 to 100,000, log-spaced.
@@ -108,6 +109,30 @@ impl ThroughputData {
     }
 }
 
+/// A GIL ceiling: a thin line in its pattern's colour and dash.
+fn bound_look(theme: &Theme, p: Pattern) -> Look {
+    Look { mark: crate::look::Mark::None, ..Look::pattern(theme, p).with_width(1.0) }
+}
+
+/// A pool cap: dotted, a little heavier.
+fn cap_look(theme: &Theme, p: Pattern) -> Look {
+    Look { dash: Dash::Dot, ..bound_look(theme, p).with_width(1.5) }
+}
+
+impl ThroughputData {
+    /// The legend: exactly what the chart draws, curves first, then the bounds.
+    pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
+        let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.label.to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
+        for s in self.series.iter().filter(|s| s.pattern != Pattern::Sync) {
+            items.push((format!("{} GIL ceiling", s.pattern.name()), Swatch::Line(bound_look(theme, s.pattern))));
+        }
+        for s in self.series.iter().filter(|s| s.bounds.pool_cap.is_some()) {
+            items.push((format!("{} pool cap", s.pattern.name()), Swatch::Line(cap_look(theme, s.pattern))));
+        }
+        items
+    }
+}
+
 /// Draw the chart. `scale` multiplies every length (devicePixelRatio).
 pub fn draw_throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -121,51 +146,34 @@ pub fn draw_throughput<DB: DrawingBackend>(
     let all = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (y_lo, y_hi) = decades(lo.max(1e-3), hi.max(1.0) * 1.5);
-    let mut chart = concurrency_axes(area, pen, (y_lo, y_hi), "requests per second (log)")?;
+    let look = |p: Pattern| Look::pattern(theme, p);
+    let (faint, cap_look) = (|p| bound_look(theme, p), |p| cap_look(theme, p));
+    let items = d.legend(theme);
+    let plot = legend_band(area, pen, &items)?;
+    let mut chart = concurrency_axes(&plot, pen, (y_lo, y_hi), "requests per second (log)")?;
 
-    for s in &d.series {
-        let color = theme.pattern(s.pattern);
-        let style = ShapeStyle::from(&color).stroke_width(px(2.5));
-        chart
-            .draw_series(LineSeries::new(s.points.iter().map(|&(n, x)| (n as f64, x)), style))
-            .map_err(|e| e.to_string())?
-            .label(s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    for (k, s) in d.series.iter().enumerate() {
+        let l = look(s.pattern);
+        let pts: Vec<(f64, f64)> = s.points.iter().map(|&(n, x)| (n as f64, x)).collect();
+        l.line(&mut chart, pen, &pts)?;
+        l.sparse_marks(&mut chart, pen, &pts, 6, (k as f64 + 0.5) / d.series.len() as f64)?;
         // The GIL ceiling of the async patterns; the sync pattern's curve is its own ceiling.
         if s.pattern != Pattern::Sync {
             let ceiling = s.bounds.gil_ceiling;
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(N_MIN as f64, ceiling), (N_MAX as f64, ceiling)],
-                    px(6.0),
-                    px(4.0),
-                    ShapeStyle::from(&color.mix(0.7)).stroke_width(px(1.0)),
-                ))
-                .map_err(|e| e.to_string())?;
+            faint(s.pattern).line(&mut chart, pen, &[(N_MIN as f64, ceiling), (N_MAX as f64, ceiling)])?;
         }
         if let Some(cap) = s.bounds.pool_cap {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(N_MIN as f64, cap), (N_MAX as f64, cap)],
-                    px(2.0),
-                    px(3.0),
-                    ShapeStyle::from(&color).stroke_width(px(1.5)),
-                ))
-                .map_err(|e| e.to_string())?;
+            cap_look(s.pattern).line(&mut chart, pen, &[(N_MIN as f64, cap), (N_MAX as f64, cap)])?;
         }
     }
-    // The chosen scenario: a vertical rule and a dot on each curve.
+    // The chosen scenario: a vertical rule and each pattern's marker on its curve.
     let n = d.concurrency as f64;
     chart
         .draw_series(LineSeries::new([(n, y_lo), (n, y_hi)], ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0))))
         .map_err(|e| e.to_string())?;
     for s in &d.series {
-        let color = theme.pattern(s.pattern);
-        chart
-            .draw_series([Circle::new((n, s.at_n), px(5.0), ShapeStyle::from(&color).filled())])
-            .map_err(|e| e.to_string())?;
+        Look { width: 3.0, ..look(s.pattern) }.marks(&mut chart, pen, &[(n, s.at_n)])?;
     }
-    legend(&mut chart, pen, SeriesLabelPosition::LowerLeft, 12.0)?;
     area.present().map_err(|e| e.to_string())
 }
 

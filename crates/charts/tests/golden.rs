@@ -244,9 +244,16 @@ fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
-        draw_conditions(&root, &ConditionsFrame { data: d, focus: Some((3, 4)) }, &Theme::LIGHT, 1.0).unwrap();
+        draw_conditions(&root, &ConditionsFrame { data: d.clone(), focus: Some((3, 4)) }, &Theme::LIGHT, 1.0).unwrap();
     }
-    assert!(svg.contains("benchmark"));
+    // Where the executor is ahead, each cell carries three hatch strokes
+    // (the direction reads without colour); nowhere else.
+    let ahead = (0..IO_MS.len()).flat_map(|c| (0..NS.len()).map(move |r| (c, r))).filter(|&(c, r)| d.cell(c, r).unwrap().advantage < 1.0 / charts::conditions::EVEN).count();
+    assert!(ahead > 0);
+    assert_eq!(svg.matches("opacity=\"0.55\"").count(), 3 * ahead, "hatch strokes");
+    // Frames mark cells; no text sits in one.
+    assert_eq!(svg.matches("fill=\"none\" stroke=").count(), 3, "the production region, the benchmark's cell and the picked one are frames");
+    assert!(!svg.contains(">benchmark<"));
     check("conditions-throughput.svg", &svg);
 }
 

@@ -39,7 +39,7 @@ pub fn ConcurrentHandling(host: HtmlElement, shared: Shared, theme: RwSignal<The
         <div class="widget-body">
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-io") label="I/O wait per request" min=crate::slider::IO_MIN_MS max=crate::slider::IO_MAX_MS
-                    value=io on_change=set_io fmt=|v| format!("{} ms", number(v)) round=|v| v testid="io-slider"/>
+                    value=io on_change=set_io fmt=|v| format!("{} ms", number(v)) round=|v| v testid="io-slider" unit="ms"/>
                 <LogSlider id=format!("{uid}-k") label="Requests fired at once" min=1.0 max=K_MAX as f64
                     value=Signal::derive(move || burst.get()) on_change=set_k fmt=|v| count(v as u32) round=|v| v.round().max(1.0) testid="k-slider"/>
             </div>

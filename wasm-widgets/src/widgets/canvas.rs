@@ -16,7 +16,9 @@ pub fn draw_hidpi(
 ) -> Result<(), String> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0);
     let css_w = (canvas.client_width() as f64).max(280.0);
-    let css_h = (css_w * aspect).clamp(240.0, 460.0);
+    // On a phone the legend wraps into more rows above the plot: more height keeps the plot readable.
+    let min_h = if css_w < 560.0 { 340.0 } else { 240.0 };
+    let css_h = (css_w * aspect).clamp(min_h, 460.0);
     let _ = canvas.style().set_property("height", &format!("{css_h}px"));
     canvas.set_width((css_w * dpr).round() as u32);
     canvas.set_height((css_h * dpr).round() as u32);

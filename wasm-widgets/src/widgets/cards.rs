@@ -76,7 +76,7 @@ pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) 
             <ScenarioSliders uid=uid.clone() shared/>
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-pool") label="Executor pool size" min=range::POOL.0 max=range::POOL.1
-                    value=pool on_change=set_pool fmt=|v| format!("{} threads", count(v as u32)) round=|v| v.round().max(1.0) testid="pool-slider"/>
+                    value=pool on_change=set_pool fmt=|v| format!("{} threads", count(v as u32)) round=|v| v.round().max(1.0) testid="pool-slider" unit="threads"/>
             </div>
             <div class="widget-cards">{card(Pattern::Sync)}{card(Pattern::Executor)}{card(Pattern::Tokio)}</div>
             <p class="widget-verdict"><strong>"Tokio ÷ executor throughput: "<span data-testid="ratio">{ratio}</span>". "</strong>

@@ -97,8 +97,8 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
             <p class="widget-status" id=format!("{uid}-cell") aria-live="polite" data-testid="cell">{readout}</p>
             <ul class="widget-legend" aria-label="Legend">
                 <li><span class="widget-swatch tokio"></span>"Tokio ahead (full colour: 100× or more)"</li>
-                <li><span class="widget-swatch executor"></span>"executor ahead"</li>
-                <li>"pale: close to 1×; thick frame: the benchmark's cell; thin frame: an assumed production region (same-zone round trip to 20 ms, 100–10,000 callers)"</li>
+                <li><span class="widget-swatch executor hatched"></span>"executor ahead (hatched)"</li>
+                <li>"pale: close to 1×; thick frame: the benchmark's cell; small square inside a cell: the cell picked; thin frame: an assumed production region (same-zone round trip to 20 ms, 100–10,000 callers)"</li>
             </ul>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="conditions"/>

@@ -52,9 +52,9 @@ fn compose(runs: &[RunView], a: usize, b: Option<usize>) -> Option<(String, Vec<
     };
     let mut html = String::new();
     let mut drawn = Vec::new();
-    for (r, side) in [(ra, "a"), (rb, "b")] {
+    for (r, side, name) in [(ra, "a", "A"), (rb, "b", "B")] {
         if let Some(e) = &r.error {
-            html.push_str(&error(&format!("Run {}: {e}", side.to_uppercase())));
+            html.push_str(&error(&format!("Run {name}: {e}")));
         }
         drawn.extend(r.panels.iter().flat_map(|p| p.charts.iter().map(move |c| (side, c.clone()))));
     }

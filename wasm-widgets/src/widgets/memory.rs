@@ -64,7 +64,7 @@ pub fn MemoryUsage(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, re
                 <LogSlider id=format!("{uid}-n") label="Concurrent callers" min=crate::slider::N_MIN max=crate::slider::N_MAX
                     value=n on_change=set_n fmt=|v| count(v as u32) round=|v| v.round().max(1.0) testid="n-slider"/>
                 <LogSlider id=format!("{uid}-mem") label="Pod memory limit" min=range::POD_LIMIT_MIB.0 max=65_536.0
-                    value=lim on_change=set_lim fmt=|v| format!("{} MiB", number(v)) round=|v| v.round() testid="mem-slider"/>
+                    value=lim on_change=set_lim fmt=|v| format!("{} MiB", number(v)) round=|v| v.round() testid="mem-slider" unit="MiB"/>
             </div>
             <fieldset class="widget-switch">
                 <legend>"Show"</legend>
