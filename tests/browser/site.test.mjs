@@ -218,6 +218,42 @@ test("a panic inside the module becomes a visible error on every widget", async 
   await context.close();
 });
 
+test("how requests are processed: each pattern's steps side by side, following the I/O wait, with GIL holds and thread hops", async () => {
+  const { page, log, context, states } = await readyPage(srv.base + "comparison/requests.html?io=1&n=50");
+  assert.ok(states.every((s) => s.state === "ready"), JSON.stringify(states));
+  const steps = page.locator("[data-widget=request-steps]");
+  assert.deepEqual(await steps.locator(".steps-pattern").evaluateAll((els) => els.map((e) => e.dataset.pattern)), ["sync", "executor", "tokio"]);
+  // Side by side at desktop width: the three sections start on one line.
+  const tops = await steps.locator(".steps-pattern").evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert.equal(new Set(tops).size, 1, JSON.stringify(tops));
+  assert.deepEqual(await steps.locator("tbody").evaluateAll((b) => b.map((t) => t.rows.length)), [5, 9, 8]);
+  assert.match(await page.getByTestId("tally-sync").textContent(), /in 2 holds; .*0 thread hops/);
+  assert.match(await page.getByTestId("tally-executor").textContent(), /in 4 holds; .*2 thread hops/);
+  assert.match(await page.getByTestId("tally-tokio").textContent(), /in 3 holds; .*2 thread hops/);
+  const ioRow = () => steps.locator("[data-pattern=tokio] tr.step-io .step-where").textContent();
+  assert.match(await ioRow(), /1\.00 ms/);
+  await steps.getByTestId("io-slider-exact").fill("20");
+  await steps.getByTestId("io-slider-exact").press("Enter");
+  await page.waitForFunction(() => /20\.0 ms/.test(document.querySelector("[data-widget=request-steps] [data-pattern=tokio] tr.step-io").textContent));
+  // The page's other figure follows the same scenario.
+  assert.equal(await page.locator("[data-widget=request-flow]").getByTestId("io-slider-value").textContent(), "20.0 ms");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("reader pages carry no Rust listing (the model's source is only on the methodology page, collapsed)", async () => {
+  for (const p of allPages().filter((p) => !["methodology.html", "print.html"].includes(p))) {
+    const html = fs.readFileSync(path.join(DIST, p), "utf8");
+    assert.ok(!/class="language-rust/.test(html), `${p} shows Rust code`);
+  }
+  const m = fs.readFileSync(path.join(DIST, "methodology.html"), "utf8");
+  const rust = m.indexOf('class="language-rust');
+  assert.ok(rust > m.lastIndexOf("<details", rust) && m.lastIndexOf("<details", rust) > m.lastIndexOf("</details>", rust), "the methodology's code sits inside a collapsed <details>");
+  // Its equations are MathML, typeset when the site was built.
+  assert.ok((m.match(/<math/g) ?? []).length >= 20);
+  assert.ok(!/\$\$/.test(m.replace(/<code[\s\S]*?<\/code>/g, "")), "no untypeset $$ left");
+});
+
 test("no page of the site requests another host", async () => {
   const { page, log, context } = await openPage(browser);
   for (const p of allPages()) {

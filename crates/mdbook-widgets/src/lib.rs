@@ -86,6 +86,10 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
             edits.push((start, from, model_vs_lab(env)));
         }
     }
+    match math_edits(markdown) {
+        Ok(m) => edits.extend(m),
+        Err(e) => return Err(e),
+    }
     edits.sort_by_key(|e| e.0);
     let mut out = markdown.to_string();
     for (start, end, text) in edits.into_iter().rev() {
@@ -104,7 +108,8 @@ pub fn params_table() -> String {
     );
     for p in perfmodel::Params::describe() {
         t.push_str(&format!(
-            "| `{}` | {} | {} | {} – {} | {} | {} |\n",
+            "| <a id=\"param-{}\"></a>`{}` | {} | {} | {} – {} | {} | {} |\n",
+            p.name,
             p.name,
             p.default,
             p.unit,
@@ -116,6 +121,74 @@ pub fn params_table() -> String {
     }
     t.push('\n');
     t
+}
+
+/// `$…$` and `$$…$$` in prose, typeset to MathML when the book is built
+/// (no script: it works offline, from disk, in print). A formula the
+/// typesetter cannot read fails the build with its line.
+fn math_edits(markdown: &str) -> Result<Vec<(usize, usize, String)>, Vec<DirectiveError>> {
+    let mut edits = Vec::new();
+    let mut errors = Vec::new();
+    for (ev, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
+        let (tex, block) = match &ev {
+            Event::InlineMath(t) => (t.as_ref(), false),
+            Event::DisplayMath(t) => (t.as_ref(), true),
+            _ => continue,
+        };
+        let line = markdown[..range.start].matches('\n').count() + 1;
+        match mathml(tex, block) {
+            Ok(m) => edits.push((range.start, range.end, m)),
+            Err(message) => errors.push(DirectiveError { line, message }),
+        }
+    }
+    if errors.is_empty() { Ok(edits) } else { Err(errors) }
+}
+
+/// One formula as MathML Core. Text between the tags is escaped so that
+/// Markdown, which reads it again as inline HTML, finds nothing to format.
+pub fn mathml(tex: &str, block: bool) -> Result<String, String> {
+    use pulldown_latex::{config::DisplayMode, mathml::push_mathml, Parser as Tex, RenderConfig, Storage};
+    let storage = Storage::new();
+    if let Some(Err(e)) = Tex::new(tex, &storage).find(|ev| ev.is_err()) {
+        return Err(format!("formula ${tex}$ cannot be typeset: {e}"));
+    }
+    let config = RenderConfig { display_mode: if block { DisplayMode::Block } else { DisplayMode::Inline }, ..RenderConfig::default() };
+    let mut out = String::new();
+    push_mathml(&mut out, Tex::new(tex, &storage), config).map_err(|e| format!("formula ${tex}$: {e}"))?;
+    // The typesetter writes some commands' attributes without a space between
+    // them (`\bigl`: `stretchy="true"minsize=…`), which a browser reads as text.
+    let run_together = {
+        let (mut quoted, mut bad) = (false, false);
+        let b = out.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'"' {
+                // A closing quote must be followed by a space, `>` or `/`.
+                if quoted && b.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric()) {
+                    bad = true;
+                }
+                quoted = !quoted;
+            }
+        }
+        bad
+    };
+    if run_together {
+        return Err(format!("formula ${tex}$ typesets to malformed MathML (attributes run together); write it another way (\\left( … \\right) for \\bigl( … \\bigr))"));
+    }
+    let mut safe = String::with_capacity(out.len());
+    let mut in_tag = false;
+    for c in out.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ => {}
+        }
+        match c {
+            '*' | '_' | '`' | '[' | ']' | '\\' | '$' | '~' | '|' if !in_tag => safe.push_str(&format!("&#{};", c as u32)),
+            '\n' => safe.push(' '),
+            c => safe.push(c),
+        }
+    }
+    Ok(safe)
 }
 
 /// Byte ranges of ordinary text: not code blocks, inline code or raw HTML.
@@ -304,8 +377,15 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
         }
+        Widget::RequestSteps(props) => {
+            s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
+        }
         Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) => {}
         Widget::ResultsDashboard(_) => return Ok(String::new()),
+    }
+    // The steps are tables: the same HTML the widget writes.
+    if let Widget::RequestSteps(_) = w {
+        return Ok(charts::steps::steps_data(&p, &s).map_err(|e| e.to_string())?.html());
     }
     // The cards are text: without JavaScript they are a table of the analytic numbers.
     if let Widget::IoConcurrency(_) = w {
@@ -344,7 +424,7 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
                 title
             }
-            Widget::IoConcurrency(_) | Widget::ResultsDashboard(_) => unreachable!("returned above"),
+            Widget::IoConcurrency(_) | Widget::RequestSteps(_) | Widget::ResultsDashboard(_) => unreachable!("returned above"),
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
@@ -386,6 +466,10 @@ pub const DEFAULT_BURST: u32 = 100;
 
 fn noscript_text(w: &Widget) -> &'static str {
     match w {
+        Widget::RequestSteps(_) => {
+            "Each pattern's steps at the starting I/O wait, computed when the site was built; \
+             following another I/O wait needs JavaScript."
+        }
         Widget::ComparisonTabs(_) => {
             "Which thread holds the GIL at the starting scenario, drawn when the site was built; \
              the other tabs and the interactive figures need JavaScript."

@@ -124,3 +124,19 @@ fn the_model_is_set_against_the_newest_lab_report() {
     let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into(), to_root: String::new() }).unwrap();
     assert!(none.contains("No lab report yet"));
 }
+
+#[test]
+fn formulas_are_typeset_to_mathml_at_build_time() {
+    let out = mdbook_widgets::expand("The loop: $X_k = N / R$.\n\n$$R_k(n) = D_k \\left(1 + Q_k(n-1)\\right)$$\n\n`$not math$`\n").unwrap();
+    assert!(out.contains("<math") && out.contains("<msub>") && out.contains("display=\"block\""), "{out}");
+    assert!(out.contains("`$not math$`"), "code stays code");
+    // Nothing Markdown would read again as emphasis or a link.
+    let inline = &out[..out.find("`$not").unwrap()];
+    assert!(!inline.contains('$') && !inline.contains('_'), "{inline}");
+    let err = mdbook_widgets::expand("Broken: $\\frac{1}$ here.\n").unwrap_err();
+    assert_eq!(err[0].line, 1);
+    assert!(err[0].message.contains("cannot be typeset"), "{}", err[0].message);
+    // Output the browser would misread fails the build too.
+    let bad = mdbook_widgets::expand("Sized: $\\bigl(1\\bigr)$.\n").unwrap_err();
+    assert!(bad[0].message.contains("malformed MathML"), "{}", bad[0].message);
+}

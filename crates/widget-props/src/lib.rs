@@ -72,6 +72,14 @@ pub struct FlowProps {
     pub pattern: Option<perfmodel::Pattern>,
 }
 
+/// Props of the request-steps table.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepsProps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+}
+
 /// Props of the conditions heatmap.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +130,8 @@ pub enum Widget {
     ComparisonTabs(TabsProps),
     /// One simulated request followed thread by thread, animated.
     RequestFlow(FlowProps),
+    /// Each pattern's steps side by side, from the model's path.
+    RequestSteps(StepsProps),
     /// Mean (analytic) and p99 (simulated) latency against concurrency.
     LatencyScaling(ScenarioProps),
     /// The same, with other GIL work on the loop and a CPU-bound thread as controls.
@@ -145,7 +155,7 @@ pub struct TabsProps {
 
 /// Directive names, for error messages.
 pub const NAMES: &[&str] =
-    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "latency-scaling",
+    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "request-steps", "latency-scaling",
       "gil-contention", "conditions-heatmap", "io-concurrency",
       "results-dashboard"];
 
@@ -158,6 +168,7 @@ impl Widget {
             Widget::ConcurrentHandling(_) => "concurrent-handling",
             Widget::ComparisonTabs(_) => "comparison-tabs",
             Widget::RequestFlow(_) => "request-flow",
+            Widget::RequestSteps(_) => "request-steps",
             Widget::LatencyScaling(_) => "latency-scaling",
             Widget::GilContention(_) => "gil-contention",
             Widget::ConditionsHeatmap(_) => "conditions-heatmap",
@@ -181,6 +192,7 @@ impl Widget {
 
     fn from_name_and_props(name: &str, props: Value) -> Result<Widget, String> {
         // Deserialise the props alone first, so an error names the field.
+        #[cfg(not(target_arch = "wasm32"))]
         fn typed<T: serde::de::DeserializeOwned>(name: &str, props: Value) -> Result<T, String> {
             serde_path_to_error::deserialize(props).map_err(|e| {
                 let at = e.path().to_string();
@@ -191,6 +203,15 @@ impl Widget {
                 }
             })
         }
+        // In the browser the props were already checked, field by field, when
+        // the page was built; serde_json's message with the props' names beside it
+        // says what is wrong, and the path tracking would cost the module a
+        // second copy of every props decoder (17 KB of WebAssembly).
+        #[cfg(target_arch = "wasm32")]
+        fn typed<T: serde::de::DeserializeOwned>(name: &str, props: Value) -> Result<T, String> {
+            let fields: Vec<String> = props.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            serde_json::from_value(props).map_err(|e| format!("widget {name:?}: {e} (props given: {})", fields.join(", ")))
+        }
         let w = match name {
             "throughput-scaling" => Widget::ThroughputScaling(typed(name, props)?),
             "gil-timeline" => Widget::GilTimeline(typed(name, props)?),
@@ -198,6 +219,7 @@ impl Widget {
             "concurrent-handling" => Widget::ConcurrentHandling(typed(name, props)?),
             "comparison-tabs" => Widget::ComparisonTabs(typed(name, props)?),
             "request-flow" => Widget::RequestFlow(typed(name, props)?),
+            "request-steps" => Widget::RequestSteps(typed(name, props)?),
             "latency-scaling" => Widget::LatencyScaling(typed(name, props)?),
             "gil-contention" => Widget::GilContention(typed(name, props)?),
             "conditions-heatmap" => Widget::ConditionsHeatmap(typed(name, props)?),
@@ -218,6 +240,7 @@ impl Widget {
             | Widget::GilContention(p)
             | Widget::IoConcurrency(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
             Widget::ConditionsHeatmap(_) => Ok(()),
+            Widget::RequestSteps(p) => scenario_in_range(p.io_wait_ms, None),
             Widget::ResultsDashboard(p) => {
                 let f = p.folder();
                 if f.is_empty() || f.starts_with('/') || f.contains('\\') || f.split('/').any(|part| part == "..") {

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod gil;
 pub mod latency;
 pub mod memory;
+pub mod steps;
 pub mod tabs;
 pub mod throughput;
 
@@ -35,6 +36,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
+        Widget::RequestSteps(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::ComparisonTabs(_) => {}
     }
     if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
@@ -74,6 +76,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);
             leptos::mount::mount_to(el, move || view! { <flow::RequestFlow host shared theme pattern/> }.into_any())
+        }
+        Widget::RequestSteps(_) => {
+            leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any())
         }
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);
