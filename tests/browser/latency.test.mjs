@@ -37,19 +37,30 @@ test("the p99 curve fills in, and a slider move restarts it while the means answ
   await context.close();
 });
 
-test("a CPU-bound thread and loop work change the contention figure, and the switch is in the link", async () => {
+test("the contention figure starts with a CPU-bound thread on; switching it off and adding loop work change it, and both are in the link", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "limits/gil-contention.html");
   await widgetsSettled(page);
   await p99Done(page);
-  const quiet = await page.getByTestId("summary").textContent();
-  await page.getByTestId("bg-switch").check();
-  await page.waitForFunction((q) => document.querySelector("[data-testid=summary]").textContent !== q, quiet);
-  await p99Done(page);
+  assert.ok(await page.getByTestId("bg-switch").isChecked(), "contention is on from the first frame");
+  assert.match(page.url(), /bg=1/);
   const noisy = await page.getByTestId("summary").textContent();
+  await page.getByTestId("bg-switch").uncheck();
+  await page.waitForFunction((q) => document.querySelector("[data-testid=summary]").textContent !== q, noisy);
+  await p99Done(page);
+  const quiet = await page.getByTestId("summary").textContent();
   const p99At50 = (s, who) => Number(s.match(new RegExp(`${who} ([\\d.,]+) ms`))[1].replace(/,/g, ""));
   assert.ok(p99At50(noisy, "Tokio") > 5 * p99At50(quiet, "Tokio"), `${quiet}\n${noisy}`);
-  assert.match(page.url(), /bg=1/);
+  assert.ok(!/bg=/.test(page.url()), page.url());
+  // A link that switches it off is kept.
+  const again = await browser.newPage();
+  again.setDefaultTimeout(0);
+  await again.goto(srv.base + "limits/gil-contention.html?io=0.0637&n=50&mem=1024");
+  await widgetsSettled(again);
+  assert.equal(await again.getByTestId("bg-switch").isChecked(), false);
+  await again.close();
+  await page.getByTestId("bg-switch").check();
+  await page.waitForFunction(() => /bg=1/.test(location.search));
   await page.getByTestId("appcpu-slider").focus();
   for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowRight");
   await page.waitForFunction(() => document.querySelector("[data-testid=appcpu-value]").textContent === "0.20 ms");

@@ -113,6 +113,11 @@ pub struct LatencyData {
     pub p99_total: usize,
 }
 
+/// The GIL-contention figure starts with this many CPU-bound threads beside
+/// the requests, so its first frame shows contention rather than repeating
+/// the latency figure (a link or the reader can switch them off).
+pub const CONTENTION_START_BACKGROUND: u32 = 1;
+
 /// The analytic part (fast); start with no simulated points.
 pub fn latency_data(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
     // The simulated concurrencies are on the mean curve too, so the table

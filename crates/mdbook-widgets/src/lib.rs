@@ -365,6 +365,9 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
         | Widget::IoConcurrency(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
+            if let Widget::GilContention(_) = w {
+                s.background_threads = charts::latency::CONTENTION_START_BACKGROUND;
+            }
         }
         Widget::MemoryUsage(props) => {
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);

@@ -39,6 +39,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::RequestSteps(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::ComparisonTabs(_) => {}
     }
+    if let (Widget::GilContention(_), false) = (&w, shared.from_link) {
+        shared.scenario.update(|s| s.background_threads = charts::latency::CONTENTION_START_BACKGROUND);
+    }
     if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
         if let Some(m) = p.pod_limit_mib {
             shared.scenario.update(|s| s.pod_limit_mib = m);
