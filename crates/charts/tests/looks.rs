@@ -29,7 +29,7 @@ fn the_model_figures_legends_need_no_colour() {
     // The executor at its pool cap, so the cap is drawn and listed.
     let s = Scenario { io_wait_ms: 5.0, concurrency: 200, ..Scenario::default() };
     let tp = throughput::throughput_data(&p, &s).unwrap();
-    assert!(tp.legend(&t).iter().any(|(l, _)| l == "executor pool cap"));
+    assert!(tp.legend(&t).iter().any(|(l, _)| l == "Executor pool cap"));
     distinct_without_colour("throughput", &tp.legend(&t));
     let lat = latency::latency_data(&p, &Scenario::default()).unwrap();
     distinct_without_colour("latency", &lat.legend(&t));

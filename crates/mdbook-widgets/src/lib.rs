@@ -7,6 +7,8 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use widget_props::{parse_directive, Widget};
 
+pub mod glossary;
+
 const OPEN: &str = "{{#widget";
 const CLOSE: &str = "}}";
 /// Replaced by the table of model parameters (name, default, unit, range, source).
@@ -90,12 +92,38 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         Ok(m) => edits.extend(m),
         Err(e) => return Err(e),
     }
+    // The glossary: its own page lists it; every other page links the first use of each term.
+    if let Some(g) = read_glossary(env).map_err(|message| vec![DirectiveError { line: 1, message }])? {
+        if markdown.contains(glossary::TOKEN) {
+            let mut from = 0;
+            while let Some(i) = markdown[from..].find(glossary::TOKEN) {
+                let start = from + i;
+                from = start + glossary::TOKEN.len();
+                if prose.iter().any(|r| r.contains(&start)) {
+                    edits.push((start, from, g.render()));
+                }
+            }
+        } else {
+            let taken: Vec<(usize, usize)> = edits.iter().map(|(s, e, _)| (*s, *e)).collect();
+            edits.extend(g.links(markdown, &env.to_root, &taken));
+        }
+    }
     edits.sort_by_key(|e| e.0);
     let mut out = markdown.to_string();
     for (start, end, text) in edits.into_iter().rev() {
         out.replace_range(start..end, &text);
     }
     Ok(out)
+}
+
+/// The book's glossary, if it has one (`glossary.toml` in the source folder).
+fn read_glossary(env: &BookEnv) -> Result<Option<glossary::Glossary>, String> {
+    let path = env.src_dir.join("glossary.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => glossary::Glossary::parse(&text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
 }
 
 /// The model's parameter list as a Markdown table, straight from
