@@ -45,7 +45,7 @@
 
   // A code block or table that scrolls sideways must be reachable by
   // keyboard (WCAG 2.1.1): exactly those have a tab stop, re-checked when the
-  // width changes. (Table boxes arrive with one from the build, for readers
+  // width changes or a <details> opens to show one. (Table boxes arrive with one from the build, for readers
   // without JavaScript; here it stays only where the box scrolls.)
   var CANDIDATES = "main pre > code, main .table-wrapper";
   function markScrollers() {
@@ -65,4 +65,6 @@
   else markScrollers();
   window.addEventListener("load", markScrollers);
   window.addEventListener("resize", later);
+  // "toggle" does not bubble: listen in the capture phase.
+  document.addEventListener("toggle", later, true);
 })();

@@ -28,6 +28,14 @@ fn download_csv(table: &Table, name: &str) -> Result<(), String> {
     r
 }
 
+/// A cell as shown on the page: a number rounded to what it means, text as is.
+fn shown(cell: String) -> String {
+    match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() => charts::format::number(v),
+        _ => cell,
+    }
+}
+
 #[component]
 pub fn ChartTools(
     table: Signal<Option<Table>>,
@@ -54,7 +62,8 @@ pub fn ChartTools(
             t.rows
                 .into_iter()
                 .take(SHOWN_ROWS)
-                .map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect::<Vec<_>>()}</tr> })
+                // Numbers as the rest of the page writes them; the CSV keeps every digit.
+                .map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{shown(c)}</td> }).collect::<Vec<_>>()}</tr> })
                 .collect::<Vec<_>>()
         })
     };

@@ -137,6 +137,9 @@ pub fn draw_burst<DB: DrawingBackend>(
     let px = |v: f64| pen.px(v);
     let font = |size: f64| pen.font(size);
     let panels = area.split_evenly((d.patterns.len(), 1));
+    let (w, _) = area.dim_in_pixel();
+    let narrow = pen.narrow(w);
+    let x_labels = pen.labels_for(w, 90.0);
     for (panel, b) in panels.iter().zip(&d.patterns) {
         let c = theme.pattern(b.pattern);
         let items = legend(theme, b.pattern);
@@ -144,7 +147,7 @@ pub fn draw_burst<DB: DrawingBackend>(
             .titled(
                 &format!(
                     "{} · {} thread{} · done at {} ms",
-                    b.pattern.label(),
+                    if narrow { b.pattern.label().split(' ').next().unwrap_or("") } else { b.pattern.label() },
                     count(b.threads),
                     if b.threads == 1 { "" } else { "s" },
                     number(b.finish_ms)
@@ -165,6 +168,8 @@ pub fn draw_burst<DB: DrawingBackend>(
             .bold_line_style(theme.grid.mix(0.5))
             .axis_style(theme.foreground)
             .label_style(font(11.0))
+            .x_labels(x_labels)
+            .y_labels(4)
             .x_label_formatter(&|v| format!("{} ms", number(*v)))
             .y_label_formatter(&|v| count(v.round() as u32))
             .draw()

@@ -278,9 +278,6 @@ fn cell_color(theme: &Theme, advantage: f64) -> RGBColor {
     RGBColor(mix(bg.0, c.0), mix(bg.1, c.1), mix(bg.2, c.2))
 }
 
-/// Within this factor either way, a cell counts as even (drawn pale, not hatched).
-pub const EVEN: f64 = 1.1;
-
 /// Geometry shared by the drawing and the pointer mapping.
 pub const MARGIN_LEFT: f64 = 70.0;
 pub const MARGIN_BOTTOM: f64 = 44.0;
@@ -308,6 +305,7 @@ pub fn draw_conditions<DB: DrawingBackend>(
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let (cols, rows) = (IO_MS.len(), NS.len());
+    let narrow = pen.narrow(area.dim_in_pixel().0);
     let area = area.margin(px(MARGIN_TOP), 0, 0, px(MARGIN_RIGHT));
     let mut chart = ChartBuilder::on(&area)
         .x_label_area_size(px(MARGIN_BOTTOM))
@@ -325,9 +323,11 @@ pub fn draw_conditions<DB: DrawingBackend>(
         .x_desc("I/O wait per request, ms (log)")
         .y_desc("concurrent callers (log)")
         // Cell centres sit on whole numbers, where the labels go.
+        // On a phone every other wait is labelled, so the labels do not run together.
         .x_label_formatter(&|v| {
             let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cols { number(IO_MS[i as usize]) } else { String::new() }
+            let shown = !narrow || (i as usize) % 2 == 0;
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cols && shown { number(IO_MS[i as usize]) } else { String::new() }
         })
         .y_label_formatter(&|v| {
             let i = v.round();
@@ -348,13 +348,13 @@ pub fn draw_conditions<DB: DrawingBackend>(
         }
     }
     chart.draw_series(shapes).map_err(|e| e.to_string())?;
-    // Where the executor is ahead, a hatch line across the cell, so the
-    // direction reads without colour (in greyscale, in print).
+    // Wherever the executor is ahead, however little, hatch strokes across
+    // the cell, so the direction reads without colour (greyscale, print).
     let hatch = ShapeStyle::from(&theme.foreground.mix(0.55)).stroke_width(px(1.0));
     let mut lines = Vec::new();
     for r in 0..rows {
         for c in 0..cols {
-            if f.data.cell(c, r).is_some_and(|cell| cell.advantage < 1.0 / EVEN) {
+            if f.data.cell(c, r).is_some_and(|cell| cell.advantage < 1.0) {
                 let (x, y) = (c as f64, r as f64);
                 // Three strokes parallel to the cell's rising diagonal.
                 for (a, b) in [((-0.5, -0.5), (0.5, 0.5)), ((0.0, -0.5), (0.5, 0.0)), ((-0.5, 0.0), (0.0, 0.5))] {

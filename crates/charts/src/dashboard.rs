@@ -7,7 +7,7 @@ use reports::{Client, Report, Section, Stats, OPERATIONS};
 use serde::{Deserialize, Serialize};
 
 use crate::format::{number, si};
-use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::look::{legend_band, BarFill, Dash, Look, Mark, Swatch};
 use crate::style::Pen;
 use crate::table::{raw, Table};
 use crate::Theme;
@@ -63,7 +63,7 @@ impl Chart {
             .enumerate()
             .map(|(j, s)| {
                 let sw = match self.kind {
-                    Kind::Bars => Swatch::Bar { color: color(theme, s.who), hollow: s.hollow, mark: who_mark(s.who) },
+                    Kind::Bars => Swatch::Bar { color: color(theme, s.who), fill: bar_fill(s), mark: who_mark(s.who) },
                     Kind::Lines => Swatch::Line(Look::nth(color(theme, s.who), j, s.hollow)),
                 };
                 (s.label.clone(), sw)
@@ -234,7 +234,7 @@ pub fn panels(file: &str, r: &Report) -> Vec<Panel> {
         };
         (chart_html(&chart), vec![chart])
     }));
-    out.push(section_panel("latency-sim", "Latency simulation", file, &r.latency_sim, |d| {
+    out.push(section_panel("latency-sim", "Latency simulation: throughput against a simulated round trip", file, &r.latency_sim, |d| {
         let rows: Vec<_> = d.data.iter().filter(|x| x.rtt_ms.is_some()).collect();
         let chart = pair_lines(
             "latency-sim",
@@ -396,20 +396,27 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
     ns.sort_unstable();
     let mut html = String::new();
     let mut charts = Vec::new();
+    // CPU per get: the client process's CPU time (every thread, user and
+    // system) over the run, per request at the measured rate.
+    let cpu_us = |c: &reports::GridCell| match (c.cpu_cores, c.ops_per_sec) {
+        (Some(cores), Some(x)) if x > 0.0 => Some(cores * 1e6 / x),
+        _ => None,
+    };
     for (k, io) in ios.iter().enumerate() {
-        let series = patterns
-            .iter()
-            .map(|p| Series {
-                label: p.replace('_', " "),
-                who: if p.starts_with("aerospike_py") { Who::AerospikePy } else { Who::Official },
-                // Sync clients hollow; "_async" does not end in "_sync".
-                hollow: p.ends_with("_sync"),
-                values: ns
-                    .iter()
-                    .map(|n| d.data.iter().find(|c| c.pattern == *p && c.io_wait_ms == *io && c.concurrency == *n).and_then(|c| c.ops_per_sec))
-                    .collect(),
-            })
-            .collect();
+        let cell = |p: &str, n: u64| d.data.iter().find(|c| c.pattern == p && c.io_wait_ms == *io && c.concurrency == n);
+        let series = |f: &dyn Fn(&reports::GridCell) -> Option<f64>| -> Vec<Series> {
+            patterns
+                .iter()
+                .map(|p| Series {
+                    // "aerospike_py_async" → "aerospike-py async".
+                    label: p.replace("aerospike_py", "aerospike-py").replace('_', " "),
+                    who: if p.starts_with("aerospike_py") { Who::AerospikePy } else { Who::Official },
+                    // Sync clients hollow; "_async" does not end in "_sync".
+                    hollow: p.ends_with("_sync"),
+                    values: ns.iter().map(|&n| cell(p, n).and_then(f)).collect(),
+                })
+                .collect()
+        };
         let c = Chart {
             id: format!("io-grid-{k}"),
             title: format!("Measured gets per second at {} ms of injected wait", number(*io)),
@@ -419,13 +426,21 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
             x_desc: "concurrency".into(),
             value_desc: "ops/s".into(),
             log_x: true,
-            series,
+            series: series(&|c| c.ops_per_sec),
         };
-        html.push_str(&chart_html(&c));
+        let cpu = Chart {
+            id: format!("io-grid-cpu-{k}"),
+            title: format!("Client CPU time per get at {} ms of injected wait", number(*io)),
+            value_desc: "µs of CPU per get".into(),
+            series: series(&cpu_us),
+            ..c.clone()
+        };
+        html.push_str(&format!("<div class=\"dash-pair\">{}{}</div>", chart_html(&c), chart_html(&cpu)));
         charts.push(c);
+        charts.push(cpu);
     }
     let t = Table {
-        headers: ["pattern", "I/O wait ms", "concurrency", "ops/s (median)", "ops/s min", "ops/s max", "mean ms", "p50 ms", "p99 ms", "applied wait p50 µs", "threads", "RSS MiB", "CPU cores"]
+        headers: ["pattern", "I/O wait ms", "concurrency", "ops/s (median)", "ops/s min", "ops/s max", "mean ms", "p50 ms", "p99 ms", "applied wait p50 µs", "threads", "RSS MiB", "CPU cores", "CPU µs per get"]
             .map(String::from)
             .to_vec(),
         rows: d
@@ -446,6 +461,7 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
                     c.threads.map(|t| t.to_string()).unwrap_or_else(|| "no data".into()),
                     f(c.rss_mib),
                     f(c.cpu_cores),
+                    f(cpu_us(c)),
                 ]
             })
             .collect(),
@@ -882,6 +898,18 @@ fn value_range(c: &Chart) -> (f64, f64) {
     (0.0, if hi > 0.0 { hi * 1.12 } else { 1.0 })
 }
 
+/// A series' bar fill: aerospike-py solid (async) or outlined (sync), the
+/// official client tinted with an edge (async) or without (sync), so the
+/// four read apart in greyscale.
+fn bar_fill(s: &Series) -> BarFill {
+    match (s.who, s.hollow) {
+        (Who::Official, false) => BarFill::TintEdged,
+        (Who::Official, true) => BarFill::Tint,
+        (_, false) => BarFill::Solid,
+        (_, true) => BarFill::Outline,
+    }
+}
+
 /// The marker a series' bar ends in: the client, not only its colour.
 fn who_mark(w: Who) -> Mark {
     match w {
@@ -919,17 +947,19 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme
     let band = 0.8 / k;
     for (j, s) in c.series.iter().enumerate() {
         let col = color(theme, s.who);
-        let style = if s.hollow { ShapeStyle::from(&col).stroke_width(px(2.0)) } else { col.filled() };
+        let fill = bar_fill(s);
         let at: Vec<(f64, f64)> = s
             .values
             .iter()
             .enumerate()
             .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (v, (n - 1 - i) as f64 - 0.4 + band * j as f64)))
             .collect();
-        chart
-            .draw_series(at.iter().map(|&(v, y0)| Rectangle::new([(0.0, y0 + band * 0.08), (v, y0 + band * 0.92)], style)))
-            .map_err(|e| e.to_string())?;
-        let end = Look { color: col, dash: Dash::Solid, mark: who_mark(s.who), hollow: s.hollow, width: 2.0 };
+        for style in fill.styles(col, pen) {
+            chart
+                .draw_series(at.iter().map(|&(v, y0)| Rectangle::new([(0.0, y0 + band * 0.08), (v, y0 + band * 0.92)], style)))
+                .map_err(|e| e.to_string())?;
+        }
+        let end = Look { color: col, dash: Dash::Solid, mark: who_mark(s.who), hollow: fill.hollow(), width: 2.0 };
         end.marks(&mut chart, pen, &at.iter().map(|&(v, y0)| (v, y0 + band * 0.5)).collect::<Vec<_>>())?;
     }
     area.present().map_err(|e| e.to_string())
@@ -944,7 +974,7 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, them
     let items = c.legend(theme);
     let plot = legend_band(area, pen, &items)?;
     let mut builder = ChartBuilder::on(&plot);
-    builder.margin(px(10.0)).x_label_area_size(px(40.0)).y_label_area_size(px(64.0));
+    builder.margin(px(10.0)).margin_right(px(22.0)).x_label_area_size(px(40.0)).y_label_area_size(px(64.0));
     // Log x needs positive values; fall back to linear otherwise.
     let log = c.log_x && x0 > 0.0;
     let to_x = move |x: f64| if log { x.log10() } else { x };

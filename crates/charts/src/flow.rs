@@ -270,11 +270,14 @@ pub fn draw_flow<DB: DrawingBackend>(
     let px = |v: f64| pen.px(v);
     let n = d.lanes.len().max(1);
     let end = d.latency_ms.max(1e-6);
+    let (w, _) = area.dim_in_pixel();
+    let narrow = pen.narrow(w);
+    let name = if narrow { d.pattern.label().split(' ').next().unwrap_or("") } else { d.pattern.label() };
     let mut chart = ChartBuilder::on(area)
         .margin(px(8.0))
-        .caption(format!("{} · one request, {} ms", d.pattern.label(), number(d.latency_ms)), pen.font(14.0))
+        .caption(format!("{name} · one request, {} ms", number(d.latency_ms)), pen.font(14.0))
         .x_label_area_size(px(36.0))
-        .y_label_area_size(px(120.0))
+        .y_label_area_size(px(if narrow { 92.0 } else { 120.0 }))
         // A segmented range 0..k has k + 1 slots; 0..0 would draw no label,
         // so a single lane keeps one empty slot above it.
         .build_cartesian_2d(0.0..end, (0..(n - 1).max(1)).into_segmented())
@@ -294,6 +297,7 @@ pub fn draw_flow<DB: DrawingBackend>(
             SegmentValue::CenterOf(i) if *i < labels.len() => labels[n - 1 - *i].clone(),
             _ => String::new(),
         })
+        .x_labels(pen.labels_for(w, 80.0))
         .x_label_formatter(&|v| number(*v))
         .draw()
         .map_err(|e| e.to_string())?;

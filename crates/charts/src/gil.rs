@@ -152,12 +152,17 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
     let pen = crate::style::Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let font = |size: f64| pen.font(size);
-    let weights: Vec<usize> = d.patterns.iter().map(|t| t.lanes.len().max(1) + 1).collect();
-    let total: usize = weights.iter().sum();
-    let (_, h) = area.dim_in_pixel();
+    // Every panel needs room for its title and time axis whatever its lane
+    // count; the rest of the height is shared out by lanes.
+    let (w, h) = area.dim_in_pixel();
+    let overhead = px(48.0);
+    let lanes: u32 = d.patterns.iter().map(|t| t.lanes.len().max(1) as u32).sum();
+    let lane_h = (h.saturating_sub(overhead * d.patterns.len() as u32) / lanes.max(1)).max(px(8.0));
+    let narrow = pen.narrow(w);
+    let x_labels = pen.labels_for(w, 90.0);
     let mut rest = area.clone();
-    for (t, w) in d.patterns.iter().zip(&weights) {
-        let height = (h as usize * w / total) as u32;
+    for t in &d.patterns {
+        let height = overhead + lane_h * t.lanes.len().max(1) as u32;
         let (panel, below) = rest.split_vertically(height);
         rest = below;
         let n = t.lanes.len().max(1);
@@ -166,14 +171,15 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
             .caption(
                 format!(
                     "{} · GIL busy {} · mean GIL wait {} ms",
-                    t.pattern.label(),
+                    // On a phone the pattern's short name keeps the title on the canvas.
+                    if narrow { t.pattern.label().split(' ').next().unwrap_or("") } else { t.pattern.label() },
                     percent(t.gil_utilization),
                     number(t.gil_wait_ms)
                 ),
                 font(13.0),
             )
             .x_label_area_size(px(22.0))
-            .y_label_area_size(px(120.0))
+            .y_label_area_size(px(if narrow { 92.0 } else { 120.0 }))
             .build_cartesian_2d(0.0..d.window_ms, (0..n).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = t.lanes.iter().map(|l| l.label.clone()).collect();
@@ -189,6 +195,7 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
                 SegmentValue::CenterOf(i) if *i < labels.len() => labels[n - 1 - *i].clone(),
                 _ => String::new(),
             })
+            .x_labels(x_labels)
             .x_label_formatter(&|v| format!("{} ms", number(*v)))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -200,6 +207,13 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
                         [(a, SegmentValue::Exact(row)), (b.max(a + d.window_ms * 1e-4), SegmentValue::Exact(row + 1))],
                         state_style(theme, t.pattern, st),
                     )
+                }))
+                .map_err(|e| e.to_string())?;
+            // Waiting for the GIL also gets an edge: pale fills alone read alike in greyscale.
+            let edge = ShapeStyle::from(&theme.foreground.mix(0.75)).stroke_width(px(1.0).max(1));
+            chart
+                .draw_series(lane.segments.iter().filter(|s| s.2 == ThreadState::Waiting).map(|&(a, b, _)| {
+                    Rectangle::new([(a, SegmentValue::Exact(row)), (b.max(a + d.window_ms * 1e-4), SegmentValue::Exact(row + 1))], edge)
                 }))
                 .map_err(|e| e.to_string())?;
         }

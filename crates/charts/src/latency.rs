@@ -217,6 +217,24 @@ impl LatencyData {
                 number(DEPARTURE_FACTOR)
             )),
         }
+        // The other way round too: where Tokio's tail is the longer one, say so.
+        let behind: Vec<(u32, f64)> = P99_NS
+            .iter()
+            .filter_map(|&n| match (self.p99_of(Pattern::Executor, n), self.p99_of(Pattern::Tokio, n)) {
+                (Some(e), Some(t)) if t > DEPARTURE_FACTOR * e => Some((n, t / e)),
+                _ => None,
+            })
+            .collect();
+        if let (Some(first), Some(worst)) = (behind.first(), behind.iter().map(|b| b.1).reduce(f64::max)) {
+            s.push_str(&format!(
+                " Tokio's p99 is more than {}× the executor's at {} of {} concurrencies simulated, from {} callers, up to {}×.",
+                number(DEPARTURE_FACTOR),
+                behind.len(),
+                P99_NS.len(),
+                count(first.0),
+                number(worst)
+            ));
+        }
         if self.any_extended() {
             s.push_str(&format!(
                 " Past {} callers, where a pattern is already saturated, its p99 is not simulated again: it is the {}-caller simulation plus one turn at the bottleneck per extra caller, at the simulated throughput (hollow dots).",
@@ -257,7 +275,7 @@ impl LatencyData {
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
         let look = |p: Pattern| Look::pattern(theme, p);
         let mut items: Vec<(String, Swatch)> = self.mean.iter().map(|(p, _)| (format!("{} p99", p.label()), Swatch::Line(look(*p)))).collect();
-        items.push(("thin: mean (analytic)".into(), Swatch::Line(Look { mark: Mark::None, ..look(Pattern::Tokio).with_width(1.0) }.grey(theme))));
+        items.push(("thin lines, same dashes: mean (analytic)".into(), Swatch::Line(Look { mark: Mark::None, ..look(Pattern::Tokio).with_width(1.0) }.grey(theme))));
         if self.p99.iter().any(|q| q.extended) {
             items.push(("hollow: carried on past 10,000 (saturated)".into(), Swatch::Line(Look { hollow: true, ..look(Pattern::Tokio) }.grey(theme))));
         }

@@ -28,6 +28,8 @@ pub enum Mark {
     Diamond,
     /// A "+" (always drawn as strokes).
     Plus,
+    /// An "×" (always drawn as strokes).
+    Cross,
     None,
 }
 
@@ -141,6 +143,7 @@ fn outline(mark: Mark, s: i32) -> Vec<(i32, i32)> {
         Mark::Triangle => vec![(0, -s - 1), (s + 1, s), (-s - 1, s)],
         Mark::Diamond => vec![(0, -s - 1), (s + 1, 0), (0, s + 1), (-s - 1, 0)],
         Mark::Plus => vec![(-s - 1, 0), (s + 1, 0), (0, 0), (0, -s - 1), (0, s + 1)],
+        Mark::Cross => vec![(-s, -s), (s, s), (0, 0), (s, -s), (-s, s)],
         Mark::Circle | Mark::None => Vec::new(),
     }
 }
@@ -166,9 +169,9 @@ macro_rules! each_marker {
                 let $m = move || Circle::new((0, 0), s, style);
                 $body
             }
-            (Mark::Plus, _) => {
+            (mark @ (Mark::Plus | Mark::Cross), _) => {
                 let stroke = ShapeStyle::from(&look.color).stroke_width(pen.px(2.5).max(1));
-                let $m = move || PathElement::new(outline(Mark::Plus, s), stroke);
+                let $m = move || PathElement::new(outline(mark, s), stroke);
                 $body
             }
             (mark, true) => {
@@ -189,10 +192,43 @@ use each_marker;
 pub enum Swatch {
     /// A short stretch of the line with one marker.
     Line(Look),
-    /// A bar: filled, or outlined when hollow, with the marker its end carries.
-    Bar { color: RGBColor, hollow: bool, mark: Mark },
+    /// A bar in one of four fills, with the marker its end carries.
+    Bar { color: RGBColor, fill: BarFill, mark: Mark },
     /// A shaded band.
     Fill(RGBAColor),
+    /// A marker alone (a point the chart marks, not a series).
+    Marker(Look),
+}
+
+/// How a bar is filled: four kinds that differ in greyscale by fill weight and edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BarFill {
+    /// Full colour.
+    Solid,
+    /// Outline only.
+    Outline,
+    /// A pale tint with an outline.
+    TintEdged,
+    /// A pale tint, no outline.
+    Tint,
+}
+
+impl BarFill {
+    /// The shapes to draw, fill first.
+    pub fn styles(self, color: RGBColor, pen: Pen) -> Vec<ShapeStyle> {
+        let edge = ShapeStyle::from(&color).stroke_width(pen.px(2.0).max(1));
+        let tint = color.mix(0.35).filled();
+        match self {
+            BarFill::Solid => vec![color.filled()],
+            BarFill::Outline => vec![edge],
+            BarFill::TintEdged => vec![tint, edge],
+            BarFill::Tint => vec![tint],
+        }
+    }
+    /// Whether the end marker is drawn hollow (no solid fill).
+    pub fn hollow(self) -> bool {
+        !matches!(self, BarFill::Solid)
+    }
 }
 
 impl Swatch {
@@ -201,7 +237,8 @@ impl Swatch {
     pub fn without_colour(&self) -> String {
         match self {
             Swatch::Line(l) => format!("line {:?} {:?} hollow={} width={}", l.dash, l.mark, l.hollow, l.width),
-            Swatch::Bar { hollow, mark, .. } => format!("bar {mark:?} hollow={hollow}"),
+            Swatch::Bar { fill, mark, .. } => format!("bar {mark:?} {fill:?}"),
+            Swatch::Marker(l) => format!("marker {:?} hollow={}", l.mark, l.hollow),
             Swatch::Fill(c) => {
                 // Its lightness as drawn over a white page, in eight steps.
                 let luma = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
@@ -265,12 +302,17 @@ pub fn legend_band<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pen: Pen, 
                 let at = (x + swatch_w / 2, y);
                 each_marker!(look, pen, |m| top.draw(&(EmptyElement::at(at) + m())).map_err(|e| e.to_string()))?;
             }
-            Swatch::Bar { color, hollow, mark } => {
-                let style = if *hollow { ShapeStyle::from(color).stroke_width(pen.px(2.0).max(1)) } else { color.filled() };
-                top.draw(&Rectangle::new([(x, y - px(4.0)), (x + swatch_w - px(6.0), y + px(4.0))], style)).map_err(|e| e.to_string())?;
-                let end = Look { color: *color, dash: Dash::Solid, mark: *mark, hollow: *hollow, width: 2.0 };
+            Swatch::Bar { color, fill, mark } => {
+                for style in fill.styles(*color, pen) {
+                    top.draw(&Rectangle::new([(x, y - px(4.0)), (x + swatch_w - px(6.0), y + px(4.0))], style)).map_err(|e| e.to_string())?;
+                }
+                let end = Look { color: *color, dash: Dash::Solid, mark: *mark, hollow: fill.hollow(), width: 2.0 };
                 let at = (x + swatch_w - px(6.0), y);
                 each_marker!(&end, pen, |m| top.draw(&(EmptyElement::at(at) + m())).map_err(|e| e.to_string()))?;
+            }
+            Swatch::Marker(look) => {
+                let at = (x + swatch_w / 2, y);
+                each_marker!(look, pen, |m| top.draw(&(EmptyElement::at(at) + m())).map_err(|e| e.to_string()))?;
             }
             Swatch::Fill(c) => {
                 top.draw(&Rectangle::new([(x + px(4.0), y - px(5.0)), (x + swatch_w - px(4.0), y + px(5.0))], c.filled())).map_err(|e| e.to_string())?;

@@ -100,6 +100,11 @@ impl MemoryData {
     }
 }
 
+/// Where a pattern first exceeds the limit: an "×" in its colour.
+fn exceed_look(color: RGBColor) -> Look {
+    Look { color, dash: Dash::Solid, mark: Mark::Cross, hollow: false, width: 2.5 }
+}
+
 /// The pod's limit: a long-dashed line in the text colour.
 fn limit_look(theme: &Theme) -> Look {
     Look { color: theme.foreground, dash: Dash::Long, mark: Mark::None, hollow: false, width: 1.5 }
@@ -110,6 +115,9 @@ impl MemoryData {
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
         let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.pattern.label().to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
         items.push(("pod memory limit".into(), Swatch::Line(limit_look(theme))));
+        if self.view == MemoryView::Resident && self.series.iter().any(|s| s.exceeds_at.is_some()) {
+            items.push(("where a pattern first exceeds it".into(), Swatch::Marker(exceed_look(theme.foreground))));
+        }
         items
     }
 }
@@ -140,9 +148,7 @@ pub fn draw_memory<DB: DrawingBackend>(
         l.line(&mut chart, pen, &pts)?;
         l.sparse_marks(&mut chart, pen, &pts, 6, (k as f64 + 0.5) / d.series.len() as f64)?;
         if let (Some(n), MemoryView::Resident) = (s.exceeds_at, d.view) {
-            chart
-                .draw_series([Cross::new((n as f64, d.pod_limit_mib), px(7.0), ShapeStyle::from(&l.color).stroke_width(px(2.5)))])
-                .map_err(|e| e.to_string())?;
+            exceed_look(l.color).marks(&mut chart, pen, &[(n as f64, d.pod_limit_mib)])?;
         }
     }
     limit.line(&mut chart, pen, &[(N_MIN as f64, d.pod_limit_mib), (N_MAX as f64, d.pod_limit_mib)])?;

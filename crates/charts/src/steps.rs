@@ -99,7 +99,7 @@ impl StepsData {
         for ps in &self.patterns {
             let name = ps.pattern.name();
             h.push_str(&format!(
-                "<section class=\"steps-pattern\" data-pattern=\"{name}\"><h3><span class=\"widget-swatch {name}\"></span>{}</h3>\
+                "<section class=\"steps-pattern\" data-pattern=\"{name}\"><p class=\"steps-name\" role=\"heading\" aria-level=\"2\"><span class=\"widget-swatch {name}\"></span>{}</p>\
                  <table class=\"steps-table\">\
                  <caption>{} at {} ms of I/O wait</caption>\
                  <thead><tr><th scope=\"col\">#</th><th scope=\"col\">Thread · time: what happens</th></tr></thead><tbody>",

@@ -25,6 +25,14 @@ impl<'a> Pen<'a> {
     pub fn px(&self, v: f64) -> u32 {
         (v * self.scale).round() as u32
     }
+    /// How many tick labels `width` device pixels hold, one per `every` CSS px (2 to 10).
+    pub fn labels_for(&self, width: u32, every: f64) -> usize {
+        ((width as f64 / (every * self.scale)) as usize).clamp(2, 10)
+    }
+    /// Whether an area `width` device pixels wide is a phone's (under 560 CSS px).
+    pub fn narrow(&self, width: u32) -> bool {
+        (width as f64) < 560.0 * self.scale
+    }
     pub fn font(&self, size: f64) -> TextStyle<'static> {
         // FontFamily, not "sans-serif": a &str family is lowercased at run time (str::to_lowercase and its tables in the module).
         (FontFamily::SansSerif, size * self.scale).into_font().color(&self.theme.foreground)
@@ -62,6 +70,8 @@ pub fn concurrency_axes<'a, DB: DrawingBackend>(
 ) -> Result<ChartContext<'a, DB, LogLog>, String> {
     let mut chart = ChartBuilder::on(area)
         .margin(pen.px(10.0))
+        // Room for the last decade's label ("100k") past the plot's edge.
+        .margin_right(pen.px(22.0))
         .x_label_area_size(pen.px(40.0))
         .y_label_area_size(pen.px(64.0))
         .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())

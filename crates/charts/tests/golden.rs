@@ -248,7 +248,7 @@ fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
     }
     // Where the executor is ahead, each cell carries three hatch strokes
     // (the direction reads without colour); nowhere else.
-    let ahead = (0..IO_MS.len()).flat_map(|c| (0..NS.len()).map(move |r| (c, r))).filter(|&(c, r)| d.cell(c, r).unwrap().advantage < 1.0 / charts::conditions::EVEN).count();
+    let ahead = (0..IO_MS.len()).flat_map(|c| (0..NS.len()).map(move |r| (c, r))).filter(|&(c, r)| d.cell(c, r).unwrap().advantage < 1.0).count();
     assert!(ahead > 0);
     assert_eq!(svg.matches("opacity=\"0.55\"").count(), 3 * ahead, "hatch strokes");
     // Frames mark cells; no text sits in one.

@@ -72,8 +72,10 @@ impl Glossary {
         let url = |t: &Term| format!("{to_root}{PAGE}#{}", t.id);
         for (ev, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
             match ev {
-                Event::Start(Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => skip += 1,
-                Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
+                // Not in headings, table headers (a link there would be a
+                // heading's colour on the header's background), links, images or code.
+                Event::Start(Tag::Heading { .. } | Tag::TableHead | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => skip += 1,
+                Event::End(TagEnd::Heading(_) | TagEnd::TableHead | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
                     skip = skip.saturating_sub(1)
                 }
                 Event::Code(code) if skip == 0 => {

@@ -42,7 +42,7 @@ pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) ->
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <ul class="widget-legend" aria-label="Legend">
                 <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>
-                <li><span class="widget-key waiting"></span>"waits for the GIL (pale)"</li>
+                <li><span class="widget-key waiting"></span>"waits for the GIL (pale, edged)"</li>
                 <li><span class="widget-key cpu"></span>"runs without the GIL"</li>
                 <li><span class="widget-key io"></span>"blocked on I/O"</li>
             </ul>
