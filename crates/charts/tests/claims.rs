@@ -88,3 +88,20 @@ fn overview_page() {
     let one = |pattern| perfmodel::predict_curve(pattern, &p, &s, &[1]).unwrap()[0].latency_ms.mean;
     assert!(one(Pattern::Tokio) > one(Pattern::Executor) && one(Pattern::Tokio) > one(Pattern::Sync));
 }
+
+/// limits/gil-contention.md: the figure's thin mean lines and its p99 dots
+/// come from two solvers; with the CPU-bound thread on they must not
+/// contradict each other where both are simple (one caller: a request's
+/// p99 is no shorter than the mean). The analytic side counts one forced
+/// switch per GIL acquisition, and a blocking caller's back-to-back requests
+/// share the hold between them, as the simulator's do.
+#[test]
+fn contention_mean_and_p99_agree_for_one_caller() {
+    let p = Params::default();
+    let s = Scenario { background_threads: CONTENTION_START_BACKGROUND, concurrency: 1, ..Scenario::default() };
+    for pattern in Pattern::COMPARED {
+        let mean = perfmodel::predict_curve(pattern, &p, &s, &[1]).unwrap()[0].latency_ms.mean;
+        let p99 = p99_point(&p, &s, pattern, 1).unwrap().p99_ms;
+        assert!(p99 >= 0.95 * mean && p99 <= 1.5 * mean, "{pattern:?}: mean {mean} ms, p99 {p99} ms");
+    }
+}
