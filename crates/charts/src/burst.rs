@@ -88,10 +88,11 @@ impl BurstData {
             .iter()
             .map(|b| {
                 format!(
-                    "{} finishes in {} ms with {} threads, at most {} in flight",
+                    "{} finishes in {} ms with {} thread{}, at most {} in flight",
                     b.pattern.label(),
                     number(b.finish_ms),
                     count(b.threads),
+                    if b.threads == 1 { "" } else { "s" },
                     count(b.peak_in_flight)
                 )
             })
@@ -158,6 +159,8 @@ pub fn draw_burst<DB: DrawingBackend>(
         let plot = crate::look::legend_band(&titled, pen, &items)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(px(4.0))
+            // Room for the last time label past the plot's edge.
+            .margin_right(px(24.0))
             .x_label_area_size(px(22.0))
             .y_label_area_size(px(56.0))
             .build_cartesian_2d(0.0..d.t_max_ms, 0.0..d.k as f64 * 1.05)

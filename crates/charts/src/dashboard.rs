@@ -935,6 +935,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme
         .map_err(|e| e.to_string())?;
     pen.value_mesh(chart.configure_mesh().disable_y_mesh())
         .x_desc(c.value_desc.as_str())
+        .x_labels(pen.labels_for(plot.dim_in_pixel().0.saturating_sub(px(130.0)), 70.0))
         .y_labels(n)
         .x_label_formatter(&|v| si(*v))
         .y_label_formatter(&|v| {

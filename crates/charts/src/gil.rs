@@ -180,7 +180,9 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
             )
             .x_label_area_size(px(22.0))
             .y_label_area_size(px(if narrow { 92.0 } else { 120.0 }))
-            .build_cartesian_2d(0.0..d.window_ms, (0..n).into_segmented())
+            // A segmented range 0..k has k + 1 slots: n lanes need 0..n-1
+            // (one lane keeps an empty slot, as 0..0 would draw no label).
+            .build_cartesian_2d(0.0..d.window_ms, (0..(n - 1).max(1)).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = t.lanes.iter().map(|l| l.label.clone()).collect();
         chart

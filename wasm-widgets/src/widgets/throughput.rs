@@ -55,7 +55,7 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="throughput"/>
             <table class="widget-readout">
-                <caption>"At the chosen point. Requests/s, mean latency and the GIL ceiling are analytic (dashed lines in the chart are the GIL ceilings, the dotted one the executor's pool cap); p50 and p99 come from the simulator."</caption>
+                <caption>"At the chosen point. Requests/s, mean latency and the GIL ceiling are analytic (in the chart, the thin lines in each pattern's dash are the GIL ceilings, the thin dotted line the executor's pool cap); p50 and p99 come from the simulator."</caption>
                 <thead>
                     <tr><th scope="col">"Pattern"</th><th scope="col">"Requests/s"</th><th scope="col">"Mean latency (ms)"</th><th scope="col">"p50 (ms)"</th><th scope="col">"p99 (ms)"</th><th scope="col">"GIL ceiling (req/s)"</th></tr>
                 </thead>
