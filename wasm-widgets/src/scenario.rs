@@ -82,13 +82,12 @@ pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
     (s, notes, any)
 }
 
-/// The pairs of the current query that are not the scenario's (a widget's own, such as the dashboard's runs).
-fn other_pairs(search: &str) -> Vec<String> {
+/// The `key=value` pairs of a query whose key is not one of `keys`.
+fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
     search
         .trim_start_matches('?')
         .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| ![IO, N, MEM, POOL, CORES, CPU, BG].contains(&p.split_once('=').map(|(k, _)| k).unwrap_or(p)))
+        .filter(|p| !p.is_empty() && !keys.contains(&p.split_once('=').map(|(k, _)| k).unwrap_or(p)))
         .map(String::from)
         .collect()
 }
@@ -105,7 +104,7 @@ pub fn set_page_param(key: &str, value: Option<&str>) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let search = loc.search().unwrap_or_default();
-    let mut pairs: Vec<String> = search.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && p.split_once('=').map(|(k, _)| k).unwrap_or(p) != key).map(String::from).collect();
+    let mut pairs = pairs_without(&search, &[key]);
     if let Some(v) = value {
         pairs.push(format!("{key}={}", String::from(js_sys::encode_uri_component(v))));
     }
@@ -135,7 +134,8 @@ fn write_url(s: &Scenario) {
     if s.background_threads != d.background_threads {
         query.push_str(&format!("&{BG}={}", s.background_threads));
     }
-    for p in other_pairs(&loc.search().unwrap_or_default()) {
+    // A widget's own pairs (the dashboard's runs) stay beside the scenario's.
+    for p in pairs_without(&loc.search().unwrap_or_default(), &[IO, N, MEM, POOL, CORES, CPU, BG]) {
         query.push('&');
         query.push_str(&p);
     }

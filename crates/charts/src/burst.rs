@@ -148,7 +148,7 @@ pub fn draw_burst<DB: DrawingBackend>(
             .titled(
                 &format!(
                     "{} · {} thread{} · done at {} ms",
-                    if narrow { b.pattern.label().split(' ').next().unwrap_or("") } else { b.pattern.label() },
+                    crate::style::label_for(b.pattern, narrow),
                     count(b.threads),
                     if b.threads == 1 { "" } else { "s" },
                     number(b.finish_ms)

@@ -272,7 +272,7 @@ pub fn draw_flow<DB: DrawingBackend>(
     let end = d.latency_ms.max(1e-6);
     let (w, _) = area.dim_in_pixel();
     let narrow = pen.narrow(w);
-    let name = if narrow { d.pattern.label().split(' ').next().unwrap_or("") } else { d.pattern.label() };
+    let name = crate::style::label_for(d.pattern, narrow);
     let mut chart = ChartBuilder::on(area)
         .margin(px(8.0))
         .caption(format!("{name} · one request, {} ms", number(d.latency_ms)), pen.font(14.0))

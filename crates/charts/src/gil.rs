@@ -172,7 +172,7 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(
                 format!(
                     "{} · GIL busy {} · mean GIL wait {} ms",
                     // On a phone the pattern's short name keeps the title on the canvas.
-                    if narrow { t.pattern.label().split(' ').next().unwrap_or("") } else { t.pattern.label() },
+                    crate::style::label_for(t.pattern, narrow),
                     percent(t.gil_utilization),
                     number(t.gil_wait_ms)
                 ),

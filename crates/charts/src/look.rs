@@ -19,6 +19,18 @@ pub enum Dash {
     Dot,
 }
 
+impl Dash {
+    /// On and off lengths in CSS px; `None` for a solid line.
+    pub fn pattern(self) -> Option<(f64, f64)> {
+        match self {
+            Dash::Solid => None,
+            Dash::Long => Some((10.0, 5.0)),
+            Dash::Short => Some((4.0, 4.0)),
+            Dash::Dot => Some((2.0, 4.0)),
+        }
+    }
+}
+
 /// A marker's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -89,12 +101,9 @@ impl Look {
     {
         let style = self.stroke(pen);
         let px = |v: f64| pen.px(v);
-        let dashed = |on: f64, off: f64| DashedLineSeries::new(pts.iter().copied(), px(on), px(off), style);
-        let r = match self.dash {
-            Dash::Solid => chart.draw_series(LineSeries::new(pts.iter().copied(), style)).map(|_| ()),
-            Dash::Long => chart.draw_series(dashed(10.0, 5.0)).map(|_| ()),
-            Dash::Short => chart.draw_series(dashed(4.0, 4.0)).map(|_| ()),
-            Dash::Dot => chart.draw_series(dashed(2.0, 4.0)).map(|_| ()),
+        let r = match self.dash.pattern() {
+            None => chart.draw_series(LineSeries::new(pts.iter().copied(), style)).map(|_| ()),
+            Some((on, off)) => chart.draw_series(DashedLineSeries::new(pts.iter().copied(), px(on), px(off), style)).map(|_| ()),
         };
         r.map_err(|e| e.to_string())
     }
@@ -280,13 +289,7 @@ pub fn legend_band<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pen: Pen, 
         match swatch {
             Swatch::Line(look) => {
                 let style = look.stroke(pen);
-                let dash = match look.dash {
-                    Dash::Solid => None,
-                    Dash::Long => Some((10.0, 5.0)),
-                    Dash::Short => Some((4.0, 4.0)),
-                    Dash::Dot => Some((2.0, 4.0)),
-                };
-                match dash {
+                match look.dash.pattern() {
                     None => top.draw(&PathElement::new(vec![(x, y), (x + swatch_w, y)], style)),
                     Some((on, off)) => {
                         let mut a = x;

@@ -53,6 +53,17 @@ impl<'a> Pen<'a> {
     }
 }
 
+/// "Executor", "Tokio": a pattern's label up to its first space, where the
+/// full label does not fit (legend entries about it, titles on a phone).
+pub fn short_label(p: perfmodel::Pattern) -> &'static str {
+    p.label().split(' ').next().unwrap_or(p.label())
+}
+
+/// A pattern's label, short on a phone-width area.
+pub fn label_for(p: perfmodel::Pattern, narrow: bool) -> &'static str {
+    if narrow { short_label(p) } else { p.label() }
+}
+
 /// Whole decades enclosing `[lo, hi]`, for a log axis.
 pub fn decades(lo: f64, hi: f64) -> (f64, f64) {
     (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()))

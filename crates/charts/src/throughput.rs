@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Swatch};
-use crate::style::{concurrency_axes, decades, Pen};
+use crate::style::{concurrency_axes, decades, short_label, Pen};
 use crate::Theme;
 
 /// Concurrency axis of the chart: 1 to 100,000, log-spaced.
@@ -109,11 +109,6 @@ impl ThroughputData {
     }
 }
 
-/// "Executor", "Tokio": a pattern's label up to its first space, for legend entries about it.
-fn short(p: Pattern) -> &'static str {
-    p.label().split(' ').next().unwrap_or(p.label())
-}
-
 /// A GIL ceiling: a thin line in its pattern's colour and dash.
 fn bound_look(theme: &Theme, p: Pattern) -> Look {
     Look { mark: crate::look::Mark::None, ..Look::pattern(theme, p).with_width(1.0) }
@@ -129,10 +124,10 @@ impl ThroughputData {
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
         let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.label.to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
         for s in self.series.iter().filter(|s| s.pattern != Pattern::Sync) {
-            items.push((format!("{} GIL ceiling", short(s.pattern)), Swatch::Line(bound_look(theme, s.pattern))));
+            items.push((format!("{} GIL ceiling", short_label(s.pattern)), Swatch::Line(bound_look(theme, s.pattern))));
         }
         for s in self.series.iter().filter(|s| s.bounds.pool_cap.is_some()) {
-            items.push((format!("{} pool cap", short(s.pattern)), Swatch::Line(cap_look(theme, s.pattern))));
+            items.push((format!("{} pool cap", short_label(s.pattern)), Swatch::Line(cap_look(theme, s.pattern))));
         }
         items
     }

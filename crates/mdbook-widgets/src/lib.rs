@@ -70,23 +70,23 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     }
     let mut edits: Vec<(usize, usize, String)> =
         found.into_iter().map(|(s, e, w)| (s, e, placeholder_in(&w, env))).collect();
-    for (token, table) in [(PARAMS, params_table as fn() -> String), (PRESETS, presets_table)] {
+    // Whole-page tokens in prose (in code they stay text), each replaced by its text.
+    let tokens = |token: &str| -> Vec<(usize, usize)> {
+        let mut at = Vec::new();
         let mut from = 0;
         while let Some(i) = markdown[from..].find(token) {
             let start = from + i;
             from = start + token.len();
             if prose.iter().any(|r| r.contains(&start)) {
-                edits.push((start, from, table()));
+                at.push((start, from));
             }
         }
-    }
-    let mut from = 0;
-    while let Some(i) = markdown[from..].find(LAB) {
-        let start = from + i;
-        from = start + LAB.len();
-        if prose.iter().any(|r| r.contains(&start)) {
-            edits.push((start, from, model_vs_lab(env)));
-        }
+        at
+    };
+    let lab = || model_vs_lab(env);
+    let texts: [(&str, &dyn Fn() -> String); 3] = [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab)];
+    for (token, text) in texts {
+        edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
     }
     match math_edits(markdown) {
         Ok(m) => edits.extend(m),
@@ -94,15 +94,9 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     }
     // The glossary: its own page lists it; every other page links the first use of each term.
     if let Some(g) = read_glossary(env).map_err(|message| vec![DirectiveError { line: 1, message }])? {
-        if markdown.contains(glossary::TOKEN) {
-            let mut from = 0;
-            while let Some(i) = markdown[from..].find(glossary::TOKEN) {
-                let start = from + i;
-                from = start + glossary::TOKEN.len();
-                if prose.iter().any(|r| r.contains(&start)) {
-                    edits.push((start, from, g.render()));
-                }
-            }
+        let listed = tokens(glossary::TOKEN);
+        if !listed.is_empty() {
+            edits.extend(listed.into_iter().map(|(a, b)| (a, b, g.render())));
         } else {
             let taken: Vec<(usize, usize)> = edits.iter().map(|(s, e, _)| (*s, *e)).collect();
             edits.extend(g.links(markdown, &env.to_root, &taken));
