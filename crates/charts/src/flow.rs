@@ -302,7 +302,8 @@ pub fn draw_flow<DB: DrawingBackend>(
         .draw()
         .map_err(|e| e.to_string())?;
     let current = d.leg_at(f.at_ms);
-    let min_w = end * 2e-3;
+    // The shortest leg still shows: at least 2 CSS px of the plot's width.
+    let min_w = end * (pen.px(2.0) as f64 / w.max(1) as f64);
     for (i, l) in d.legs.iter().enumerate() {
         let row = n - 1 - l.lane;
         let (a, b) = (l.start_ms, l.end_ms.max(l.start_ms + min_w));
