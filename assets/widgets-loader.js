@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var placeholders = document.querySelectorAll("[data-widget]");
+  carryScenario(placeholders.length > 0);
   if (placeholders.length === 0) return;
 
   var root = typeof path_to_root === "string" ? path_to_root : "";
@@ -53,4 +54,57 @@
     .then(moduleSource)
     .then(function (source) { return wasm_bindgen({ module_or_path: source }); })
     .catch(function (e) { fail("The interactive figures could not load: " + e.message); });
+
+  // The reader's scenario follows them from page to page. The widgets keep it
+  // in the address bar and in local storage once it is the reader's (a link
+  // set it, or they changed a setting); every link to another page of the
+  // book then carries it, so the next chapter opens with the same settings,
+  // also where storage is refused (some pages opened from disk). The keys
+  // come from widget_props::link, filled in by `cargo xtask build`.
+  function carryScenario(widgets) {
+    var KEYS = @@SCENARIO_KEYS@@;
+    var STORE = "@@SCENARIO_STORAGE@@";
+    function split(query) {
+      return query.replace(/^\?/, "").split("&").filter(function (p) { return p !== ""; });
+    }
+    function isScenario(pair) { return KEYS.indexOf(pair.split("=")[0]) >= 0; }
+    function saved() {
+      try { return localStorage.getItem(STORE); } catch (e) { return null; }
+    }
+    // A link that sets a scenario wins over the one kept from earlier (on a
+    // page with widgets, they check and keep it themselves).
+    var fromLink = split(location.search).filter(isScenario);
+    if (!widgets && fromLink.length > 0) {
+      try { localStorage.setItem(STORE, fromLink.join("&")); } catch (e) { /* storage refused: links still carry it */ }
+    }
+    function rewrite() {
+      var scenario = split(location.search).filter(isScenario).join("&") || saved();
+      if (!scenario) return;
+      var links = document.querySelectorAll("a[href]");
+      for (var i = 0; i < links.length; i++) {
+        var a = links[i];
+        var href = a.getAttribute("href");
+        // Only the book's own pages: relative links to an .html file (or a folder).
+        if (!href || href.charAt(0) === "#" || href.indexOf("//") === 0 || /^[a-z][a-z0-9+.-]*:/i.test(href)) continue;
+        var hashAt = href.indexOf("#");
+        var hash = hashAt >= 0 ? href.slice(hashAt) : "";
+        var rest = hashAt >= 0 ? href.slice(0, hashAt) : href;
+        var queryAt = rest.indexOf("?");
+        var path = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
+        if (!/(\.html|\/)$/.test(path)) continue;
+        var own = queryAt >= 0 ? split(rest.slice(queryAt)).filter(function (p) { return !isScenario(p); }) : [];
+        var next = path + "?" + [scenario].concat(own).join("&") + hash;
+        if (next !== href) a.setAttribute("href", next);
+      }
+    }
+    // Just before any way of following a link: a click or Enter, a middle
+    // click, the context menu's "copy link", mdBook's arrow-key navigation.
+    // A pointer or focus reaching a link shows its address with the scenario.
+    ["click", "auxclick", "contextmenu", "keydown", "pointerover", "focusin"].forEach(function (type) {
+      document.addEventListener(type, rewrite, true);
+    });
+    window.addEventListener("load", rewrite);
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rewrite);
+    else rewrite();
+  }
 })();

@@ -7,6 +7,7 @@
 //! a placeholder whose props are broken shows its own error and the others
 //! still mount.
 
+pub mod bar;
 pub mod dom;
 pub mod progress;
 pub mod scenario;
@@ -28,9 +29,14 @@ pub fn start() {
     // Leptos schedules effects on the browser's microtask queue; this must be
     // set before the first signal or effect is created.
     let _ = any_spawner::Executor::init_wasm_bindgen();
-    let shared = scenario::Shared::from_url();
+    let shared = scenario::Shared::load();
     let theme = theme::watch();
-    for el in dom::placeholders() {
+    let placeholders = dom::placeholders();
+    // The results dashboard reads no scenario; every other widget does.
+    if placeholders.iter().any(|el| el.get_attribute("data-widget").as_deref() != Some("results-dashboard")) {
+        bar::mount(shared);
+    }
+    for el in placeholders {
         let name = el.get_attribute("data-widget").unwrap_or_default();
         let props = el.get_attribute("data-props").unwrap_or_else(|| "{}".into());
         match Widget::from_placeholder(&name, &props) {

@@ -1,16 +1,25 @@
-//! The page's shared scenario: one set of signals every widget reads and writes, mirrored in the URL.
+//! The reader's scenario: one set of signals every widget reads and writes, kept in the URL and in local storage so it follows the reader from page to page.
+//!
+//! Where it starts: a link that sets a scenario wins; else the scenario the
+//! reader last had on any page (local storage); else the defaults and the
+//! page's own starting values. From the reader's first change (or a link) on
+//! it is theirs: written into the address bar and into storage, and
+//! `assets/widgets-loader.js` carries it in every link to another page.
 
 use leptos::prelude::*;
 use perfmodel::Scenario;
+use widget_props::link::{self, STORAGE_KEY};
 
-/// URL query keys, each stated once.
-const IO: &str = "io";
-const N: &str = "n";
-const MEM: &str = "mem";
-const POOL: &str = "pool";
-const CORES: &str = "cores";
-const CPU: &str = "cpu";
-const BG: &str = "bg";
+/// Where the page's scenario came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The link's query set it.
+    Link,
+    /// The reader's saved scenario (another page, an earlier visit).
+    Saved,
+    /// Nothing: the defaults and this page's starting values.
+    Page,
+}
 
 /// The shared scenario and what was wrong with the link that set it.
 #[derive(Clone, Copy)]
@@ -18,78 +27,78 @@ pub struct Shared {
     pub scenario: RwSignal<Scenario>,
     /// Sentences about values in the URL that were clamped or ignored.
     pub notes: RwSignal<Vec<String>>,
-    /// Whether the URL set a value (then it wins over a widget's props).
-    pub from_link: bool,
+    pub origin: Origin,
+    /// Whether the scenario is the reader's (a link, a saved one, or a change since the page opened).
+    pub owned: RwSignal<bool>,
 }
 
 impl Shared {
-    pub fn from_url() -> Shared {
+    pub fn load() -> Shared {
         let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        let (s, notes, from_link) = parse_query(&search);
-        let shared = Shared { scenario: RwSignal::new(s), notes: RwSignal::new(notes), from_link };
-        // Keep the address bar in step so the link reproduces what the reader sees.
-        Effect::new(move |_| {
+        let from_link = link::parse(&search, "the link's");
+        let saved = stored().map(|q| link::parse(&q, "your saved scenario's")).filter(|p| p.any);
+        let (parsed, origin) = match (from_link.any, saved) {
+            // A link between the book's pages carries the saved scenario itself.
+            (true, Some(s)) if s.scenario == from_link.scenario => (from_link, Origin::Saved),
+            (true, _) => (from_link, Origin::Link),
+            (false, Some(s)) => (s, Origin::Saved),
+            // A link whose values were all unreadable still explains itself.
+            (false, None) => (from_link, Origin::Page),
+        };
+        let shared = Shared {
+            scenario: RwSignal::new(parsed.scenario),
+            notes: RwSignal::new(parsed.notes),
+            origin,
+            owned: RwSignal::new(origin != Origin::Page),
+        };
+        // Effects first run after every widget has mounted (and applied its
+        // starting values), so only a later change makes a page's scenario the reader's.
+        Effect::new(move |prev: Option<Scenario>| {
             let s = shared.scenario.get();
-            write_url(&s);
+            if prev.is_some_and(|p| p != s) {
+                shared.owned.set(true);
+            }
+            if shared.owned.get_untracked() {
+                write_url(&s);
+                store(&s);
+            }
+            s
         });
         shared
     }
-}
 
-/// Parse `?io=..&n=..` into a valid scenario, explaining every correction.
-pub fn parse_query(search: &str) -> (Scenario, Vec<String>, bool) {
-    let mut s = Scenario::default();
-    let mut notes = Vec::new();
-    let mut any = false;
-    for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let parsed = v.parse::<f64>();
-        match (k, parsed) {
-            (IO, Ok(x)) if x.is_finite() => {
-                s.io_wait_ms = x;
-                any = true;
-            }
-            (N, Ok(x)) if x.is_finite() => {
-                s.concurrency = x.round().clamp(0.0, u32::MAX as f64) as u32;
-                any = true;
-            }
-            (MEM, Ok(x)) if x.is_finite() => {
-                s.pod_limit_mib = x;
-                any = true;
-            }
-            (POOL, Ok(x)) if x.is_finite() => {
-                s.pool = Some(x.round().clamp(0.0, u32::MAX as f64) as u32);
-                any = true;
-            }
-            (CORES, Ok(x)) if x.is_finite() => {
-                s.cores = x.round().clamp(0.0, u32::MAX as f64) as u32;
-                any = true;
-            }
-            (CPU, Ok(x)) if x.is_finite() => {
-                s.app_cpu_ms = x;
-                any = true;
-            }
-            (BG, Ok(x)) if x.is_finite() => {
-                s.background_threads = x.round().clamp(0.0, u32::MAX as f64) as u32;
-                any = true;
-            }
-            (IO | N | MEM | POOL | CORES | CPU | BG, _) => notes.push(format!("the link's {k}={v:?} is not a number; ignored")),
-            _ => {}
-        }
+    /// Whether the page's own starting values apply (only when the reader has no scenario yet).
+    pub fn page_starts(&self) -> bool {
+        self.origin == Origin::Page
     }
-    let (s, clamped) = s.clamped();
-    notes.extend(clamped.into_iter().map(|n| format!("the link's {n}")));
-    (s, notes, any)
 }
 
-/// The `key=value` pairs of a query whose key is not one of `keys`.
-fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty() && !keys.contains(&p.split_once('=').map(|(k, _)| k).unwrap_or(p)))
-        .map(String::from)
-        .collect()
+fn storage() -> Option<web_sys::Storage> {
+    // Storage can be missing or refused (privacy settings, some file:// pages); the link still carries the scenario.
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn stored() -> Option<String> {
+    storage()?.get_item(STORAGE_KEY).ok().flatten()
+}
+
+fn store(s: &Scenario) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(STORAGE_KEY, &link::query(s));
+    }
+}
+
+/// Forget the reader's scenario and reopen the page at its own starting values.
+pub fn reset() {
+    if let Some(st) = storage() {
+        let _ = st.remove_item(STORAGE_KEY);
+    }
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let search = loc.search().unwrap_or_default();
+    let rest = link::pairs_without(&search, &link::KEYS);
+    let query = if rest.is_empty() { String::new() } else { format!("?{}", rest.join("&")) };
+    let _ = loc.replace(&format!("{}{query}{}", loc.pathname().unwrap_or_default(), loc.hash().unwrap_or_default()));
 }
 
 /// A widget's own query value (`?run=...`), decoded.
@@ -104,7 +113,7 @@ pub fn set_page_param(key: &str, value: Option<&str>) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let search = loc.search().unwrap_or_default();
-    let mut pairs = pairs_without(&search, &[key]);
+    let mut pairs = link::pairs_without(&search, &[key]);
     if let Some(v) = value {
         pairs.push(format!("{key}={}", String::from(js_sys::encode_uri_component(v))));
     }
@@ -118,59 +127,12 @@ pub fn set_page_param(key: &str, value: Option<&str>) {
 fn write_url(s: &Scenario) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
-    let hash = loc.hash().unwrap_or_default();
-    let mut query = format!("?{IO}={}&{N}={}&{MEM}={}", trim(s.io_wait_ms), s.concurrency, trim(s.pod_limit_mib));
-    // The rest only when they differ from the defaults, to keep links short.
-    let d = Scenario::default();
-    if let Some(p) = s.pool {
-        query.push_str(&format!("&{POOL}={p}"));
-    }
-    if s.cores != d.cores {
-        query.push_str(&format!("&{CORES}={}", s.cores));
-    }
-    if s.app_cpu_ms != d.app_cpu_ms {
-        query.push_str(&format!("&{CPU}={}", trim(s.app_cpu_ms)));
-    }
-    if s.background_threads != d.background_threads {
-        query.push_str(&format!("&{BG}={}", s.background_threads));
-    }
-    // A widget's own pairs (the dashboard's runs) stay beside the scenario's.
-    for p in pairs_without(&loc.search().unwrap_or_default(), &[IO, N, MEM, POOL, CORES, CPU, BG]) {
-        query.push('&');
-        query.push_str(&p);
-    }
-    if loc.search().ok().as_deref() == Some(query.as_str()) {
+    let search = loc.search().unwrap_or_default();
+    let query = link::merged(&search, s);
+    if search == query {
         return;
     }
     if let Ok(h) = w.history() {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{query}{hash}")));
-    }
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_queries_are_clamped_and_explained() {
-        let (s, notes, any) = parse_query("?io=1e99&n=-5&x=<script>");
-        // 1e99 ms and -5 callers: both clamped, both explained.
-        assert!(any);
-        assert_eq!(s.io_wait_ms, 10_000.0);
-        assert_eq!(s.concurrency, 1);
-        assert_eq!(notes.len(), 2, "{notes:?}");
-        let (s, notes, _) = parse_query("?io=abc&n=NaN");
-        assert_eq!(s, Scenario { concurrency: 50, ..Scenario::default() });
-        assert_eq!(notes.len(), 2, "{notes:?}");
-        let (s, notes, _) = parse_query("?io=2.5&n=300&mem=1024");
-        assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, notes.len()), (2.5, 300, 1024.0, 0));
-        let (s, notes, _) = parse_query("?pool=0&cores=4&cpu=2&bg=99");
-        assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads), (Some(1), 4, 2.0, 16));
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{query}{}", loc.hash().unwrap_or_default())));
     }
 }

@@ -238,7 +238,7 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
     view! {
         <Show when=move || !notes().is_empty()>
             <p class="widget-note" role="status">
-                "This link's scenario was adjusted: " {move || notes().join("; ")} "."
+                "The scenario was adjusted: " {move || notes().join("; ")} "."
             </p>
         </Show>
         <div class="widget-controls">
@@ -322,19 +322,26 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
     };
     view! {
         <details class="widget-more">
-            <summary>"More settings: pool size, cores, CPU work per request, background threads"</summary>
+            <summary>"More settings: pool size, cores and node CPUs, CPU work per request, background threads"</summary>
             <div class="widget-fields">
                 {field("pool", "Executor pool size (threads)", range::POOL, 1.0,
                     |s| s.pool_size() as f64, |s, v| s.pool = Some(v as u32))}
-                {field("cores", "CPU cores", range::CORES, 1.0,
+                <button type="button" class="widget-field-reset" data-testid="pool-default"
+                    disabled=move || sc.get().pool.is_none()
+                    on:click=move |_| sc.update(|s| s.pool = None)>
+                    {move || format!("Python's default ({})", perfmodel::scenario::default_pool(sc.get().node_cpu_count()))}
+                </button>
+                {field("cores", "CPU quota (cores the process may use)", range::CORES, 1.0,
                     |s| s.cores as f64, |s, v| s.cores = v as u32)}
+                {field("ncpu", "Node CPUs (what os.cpu_count() reports)", range::NODE_CPUS, 1.0,
+                    |s| s.node_cpu_count() as f64, |s, v| s.node_cpus = Some(v as u32))}
                 {field("cpu", "CPU work per request on the loop (ms, GIL held)", range::APP_CPU_MS, 0.01,
                     |s| s.app_cpu_ms, |s, v| s.app_cpu_ms = v)}
                 {field("bg", "Background CPU-bound threads", range::BACKGROUND_THREADS, 1.0,
                     |s| s.background_threads as f64, |s, v| s.background_threads = v as u32)}
             </div>
             <p class="widget-hint">
-                "The pool size starts at CPython's default, min(32, cores + 4); Tokio runs one worker per core."
+                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota."
             </p>
         </details>
     }

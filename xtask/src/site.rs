@@ -64,7 +64,9 @@ pub fn build() -> Result<Built> {
     let loader = template
         .replace("@@WIDGETS_JS@@", &built.js)
         .replace("@@WIDGETS_WASM@@", &built.wasm)
-        .replace("@@WIDGETS_INLINE@@", &built.inline);
+        .replace("@@WIDGETS_INLINE@@", &built.inline)
+        .replace("@@SCENARIO_KEYS@@", &serde_json::to_string(&widget_props::link::KEYS).map_err(|e| e.to_string())?)
+        .replace("@@SCENARIO_STORAGE@@", widget_props::link::STORAGE_KEY);
     std::fs::create_dir_all(root.join("assets/generated")).map_err(|e| e.to_string())?;
     write(&root.join("assets/generated/widgets-loader.js"), loader.as_bytes())?;
 

@@ -54,6 +54,34 @@ pub fn si(v: f64) -> String {
     }
 }
 
+/// The reader's scenario in short words, one item per setting, for the
+/// scenario bar: "1 ms I/O wait", "50 callers", "pool 6 (Python's default)"…
+/// Settings at their default beyond the first four are left out.
+pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
+    let d = perfmodel::Scenario::default();
+    let plural = |n: u32, one: &str, many: &str| format!("{} {}", count(n), if n == 1 { one } else { many });
+    let mut w = vec![
+        format!("{} ms I/O wait", number(s.io_wait_ms)),
+        plural(s.concurrency, "caller", "callers"),
+        match s.pool {
+            Some(p) => plural(p, "pool thread", "pool threads"),
+            None => format!("pool {} (Python's default)", s.pool_size()),
+        },
+        plural(s.cores, "core", "cores"),
+    ];
+    if s.node_cpu_count() != s.cores {
+        w.push(format!("node of {} CPUs", count(s.node_cpu_count())));
+    }
+    if s.app_cpu_ms != d.app_cpu_ms {
+        w.push(format!("{} ms Python work per request", number(s.app_cpu_ms)));
+    }
+    if s.background_threads != d.background_threads {
+        w.push(plural(s.background_threads, "background thread", "background threads"));
+    }
+    w.push(format!("{} MiB pod", number(s.pod_limit_mib)));
+    w
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,10 +13,16 @@ pub struct Scenario {
     pub io_wait_ms: f64,
     /// Callers issuing requests in a closed loop (each awaits its reply, then issues the next).
     pub concurrency: u32,
-    /// Executor pool size; `None` means CPython's default, min(32, cores + 4).
+    /// Executor pool size; `None` means CPython's default, min(32, node CPUs + 4).
     pub pool: Option<u32>,
-    /// CPU cores available to the process.
+    /// CPU cores the process may use: its CPU quota in a container, else the
+    /// machine's cores. The GIL-free work and Tokio's default worker count follow it.
     pub cores: u32,
+    /// CPUs the node has, as `os.cpu_count()` reports them inside a container
+    /// (it does not see the CPU quota); `None` means the same as `cores`.
+    /// Only CPython's default pool size reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_cpus: Option<u32>,
     /// Tokio worker threads; `None` means Tokio's default, one per core.
     pub tokio_workers: Option<u32>,
     /// Other CPU work per request that holds the GIL on the loop thread
@@ -34,6 +40,7 @@ pub mod range {
     pub const CONCURRENCY: (f64, f64) = (1.0, 100_000.0);
     pub const POOL: (f64, f64) = (1.0, 1_024.0);
     pub const CORES: (f64, f64) = (1.0, 256.0);
+    pub const NODE_CPUS: (f64, f64) = (1.0, 1_024.0);
     pub const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
     pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
@@ -50,12 +57,18 @@ impl Default for Scenario {
             concurrency: 50,
             pool: None,
             cores: 2,
+            node_cpus: None,
             tokio_workers: None,
             app_cpu_ms: 0.0,
             background_threads: 0,
             pod_limit_mib: 512.0,
         }
     }
+}
+
+/// CPython's default pool for a machine whose `os.cpu_count()` is `cpus`.
+pub fn default_pool(cpus: u32) -> u32 {
+    (cpus + 4).min(32)
 }
 
 /// Loopback TCP round trip measured here (lab/results/asyncio_costs.json, tcp_rtt_us).
@@ -101,12 +114,23 @@ pub const PRESETS: [Preset; 4] = [
 ];
 
 impl Scenario {
-    /// CPython's ThreadPoolExecutor default since 3.8: min(32, cpu_count + 4).
+    /// CPython's ThreadPoolExecutor default: `min(32, os.cpu_count() + 4)`
+    /// since 3.8 (`os.process_cpu_count()` since 3.13, which sees CPU
+    /// affinity but not a cgroup CPU quota either), so it follows the
+    /// node's CPUs, not the pod's quota (CPython docs,
+    /// `concurrent.futures.ThreadPoolExecutor`).
     pub fn pool_size(&self) -> u32 {
-        self.pool.unwrap_or_else(|| (self.cores + 4).min(32))
+        self.pool.unwrap_or_else(|| default_pool(self.node_cpu_count()))
     }
 
-    /// Tokio's multi-thread runtime default: one worker per core.
+    /// What `os.cpu_count()` returns: the node's CPUs, or the cores when no node count is set.
+    pub fn node_cpu_count(&self) -> u32 {
+        self.node_cpus.unwrap_or(self.cores).max(self.cores)
+    }
+
+    /// Tokio's multi-thread runtime default: one worker per CPU the process
+    /// may use: the logical CPU count, which takes scheduler affinity and the
+    /// cgroup CPU quota into account (tokio-rs/tokio#2269), so it follows the quota.
     pub fn tokio_worker_count(&self) -> u32 {
         self.tokio_workers.unwrap_or(self.cores)
     }
@@ -120,6 +144,9 @@ impl Scenario {
             check_range("pool", p as f64, POOL.0, POOL.1, "threads")?;
         }
         check_range("cores", self.cores as f64, CORES.0, CORES.1, "cores")?;
+        if let Some(c) = self.node_cpus {
+            check_range("node_cpus", c as f64, NODE_CPUS.0, NODE_CPUS.1, "CPUs")?;
+        }
         if let Some(t) = self.tokio_workers {
             check_range("tokio_workers", t as f64, TOKIO_WORKERS.0, TOKIO_WORKERS.1, "threads")?;
         }
@@ -152,6 +179,7 @@ impl Scenario {
         self.concurrency = fix("concurrency", self.concurrency as f64, CONCURRENCY, 50.0) as u32;
         self.pool = self.pool.map(|p| fix("pool size", p as f64, POOL, 6.0) as u32);
         self.cores = fix("cores", self.cores as f64, CORES, 2.0) as u32;
+        self.node_cpus = self.node_cpus.map(|c| fix("node CPUs", c as f64, NODE_CPUS, 2.0) as u32);
         self.tokio_workers = self.tokio_workers.map(|t| fix("Tokio workers", t as f64, TOKIO_WORKERS, 2.0) as u32);
         self.app_cpu_ms = fix("per-request CPU (ms)", self.app_cpu_ms, APP_CPU_MS, 0.0);
         self.background_threads =

@@ -5,6 +5,8 @@
 //! placeholder's `data-props`; the WASM module reads the same JSON back into
 //! the same type. One type per widget, one enum over all of them.
 
+pub mod link;
+
 use perfmodel::scenario::range;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

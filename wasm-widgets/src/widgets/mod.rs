@@ -39,10 +39,10 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::RequestSteps(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::ComparisonTabs(_) => {}
     }
-    if let (Widget::GilContention(_), false) = (&w, shared.from_link) {
+    if let (Widget::GilContention(_), true) = (&w, shared.page_starts()) {
         shared.scenario.update(|s| s.background_threads = charts::latency::CONTENTION_START_BACKGROUND);
     }
-    if let (Widget::MemoryUsage(p), false) = (&w, shared.from_link) {
+    if let (Widget::MemoryUsage(p), true) = (&w, shared.page_starts()) {
         if let Some(m) = p.pod_limit_mib {
             shared.scenario.update(|s| s.pod_limit_mib = m);
         }
@@ -91,9 +91,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
     handle.forget();
 }
 
-/// A widget's starting values apply unless the page's link set the scenario.
+/// A widget's starting values apply unless the scenario is the reader's (a link's or a saved one).
 fn apply_props(shared: &Shared, props: &ScenarioProps) {
-    if shared.from_link {
+    if !shared.page_starts() {
         return;
     }
     shared.scenario.update(|s| {

@@ -10,7 +10,7 @@ use serde_json::json;
 const USAGE: &str = "\
 usage:
   perfmodel predict --pattern sync|sync-threads|executor|tokio --io-wait-ms W --concurrency N
-                    [--pool P] [--cores C] [--tokio-workers T] [--app-cpu-ms A]
+                    [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
                     [--background-threads B] [--pod-limit-mib M]
                     [--params FILE.json] [--solver analytic|sim] [--seed S]
   perfmodel params          every parameter with unit, range, default and provenance
@@ -45,6 +45,7 @@ fn run(args: &[String]) -> Result<String, String> {
             s.concurrency = opts.int("concurrency")?.ok_or("--concurrency is required")?;
             s.pool = opts.int("pool")?;
             s.cores = opts.int("cores")?.unwrap_or(s.cores);
+            s.node_cpus = opts.int("node-cpus")?;
             s.tokio_workers = opts.int("tokio-workers")?;
             s.app_cpu_ms = opts.num("app-cpu-ms")?.unwrap_or(0.0);
             s.background_threads = opts.int("background-threads")?.unwrap_or(0);

@@ -1,0 +1,161 @@
+//! The reader's scenario as a query string (`io=1&n=50&…`): one key per field, parsed with every correction explained.
+//!
+//! The same string travels in a shared link, in the links between pages and
+//! in the browser's local storage, so all three read and write it here.
+
+use perfmodel::Scenario;
+
+/// Query keys, each stated once.
+pub const IO: &str = "io";
+pub const N: &str = "n";
+pub const MEM: &str = "mem";
+pub const POOL: &str = "pool";
+pub const CORES: &str = "cores";
+pub const NODE_CPUS: &str = "ncpu";
+pub const CPU: &str = "cpu";
+pub const BG: &str = "bg";
+
+/// Every key of the scenario, in the order [`query`] writes them.
+pub const KEYS: [&str; 8] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG];
+
+/// The local-storage item that holds the reader's scenario as a query string.
+pub const STORAGE_KEY: &str = "aerospike-py-perf.scenario";
+
+/// A scenario read from a query, and what was wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub scenario: Scenario,
+    /// Sentences about values that were clamped or ignored, each starting with `origin`.
+    pub notes: Vec<String>,
+    /// Whether the query set any scenario value at all.
+    pub any: bool,
+}
+
+/// Parse `?io=..&n=..` into a valid scenario. `origin` names where the query
+/// came from in the notes ("the link's", "your saved scenario's").
+pub fn parse(search: &str, origin: &str) -> Parsed {
+    let mut s = Scenario::default();
+    let mut notes = Vec::new();
+    let mut any = false;
+    let whole = |x: f64| x.round().clamp(0.0, u32::MAX as f64) as u32;
+    for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if !KEYS.contains(&k) {
+            continue;
+        }
+        let Some(x) = v.parse::<f64>().ok().filter(|x| x.is_finite()) else {
+            notes.push(format!("{origin} {k}={v:?} is not a number; ignored"));
+            continue;
+        };
+        any = true;
+        match k {
+            IO => s.io_wait_ms = x,
+            N => s.concurrency = whole(x),
+            MEM => s.pod_limit_mib = x,
+            POOL => s.pool = Some(whole(x)),
+            CORES => s.cores = whole(x),
+            NODE_CPUS => s.node_cpus = Some(whole(x)),
+            CPU => s.app_cpu_ms = x,
+            _ => s.background_threads = whole(x),
+        }
+    }
+    let (s, clamped) = s.clamped();
+    notes.extend(clamped.into_iter().map(|n| format!("{origin} {n}")));
+    Parsed { scenario: s, notes, any }
+}
+
+/// The scenario as `io=..&n=..&mem=..`, then each other field that differs
+/// from the default (links stay short); no leading `?`.
+pub fn query(s: &Scenario) -> String {
+    let d = Scenario::default();
+    let mut q = format!("{IO}={}&{N}={}&{MEM}={}", trim(s.io_wait_ms), s.concurrency, trim(s.pod_limit_mib));
+    if let Some(p) = s.pool {
+        q.push_str(&format!("&{POOL}={p}"));
+    }
+    if s.cores != d.cores {
+        q.push_str(&format!("&{CORES}={}", s.cores));
+    }
+    if let Some(c) = s.node_cpus {
+        q.push_str(&format!("&{NODE_CPUS}={c}"));
+    }
+    if s.app_cpu_ms != d.app_cpu_ms {
+        q.push_str(&format!("&{CPU}={}", trim(s.app_cpu_ms)));
+    }
+    if s.background_threads != d.background_threads {
+        q.push_str(&format!("&{BG}={}", s.background_threads));
+    }
+    q
+}
+
+/// The `key=value` pairs of a query whose key is not one of `keys`.
+pub fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !keys.contains(&p.split_once('=').map(|(k, _)| k).unwrap_or(p)))
+        .map(String::from)
+        .collect()
+}
+
+/// `search` with its scenario pairs replaced by `s`'s, other pairs (a
+/// widget's own, such as the dashboard's run) kept after them; with `?`.
+pub fn merged(search: &str, s: &Scenario) -> String {
+    let mut q = query(s);
+    for p in pairs_without(search, &KEYS) {
+        q.push('&');
+        q.push_str(&p);
+    }
+    format!("?{q}")
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_queries_are_clamped_and_explained() {
+        let p = parse("?io=1e99&n=-5&x=<script>", "the link's");
+        // 1e99 ms and -5 callers: both clamped, both explained.
+        assert!(p.any);
+        assert_eq!(p.scenario.io_wait_ms, 10_000.0);
+        assert_eq!(p.scenario.concurrency, 1);
+        assert_eq!(p.notes.len(), 2, "{:?}", p.notes);
+        assert!(p.notes.iter().all(|n| n.starts_with("the link's ")), "{:?}", p.notes);
+        let p = parse("?io=abc&n=NaN", "the link's");
+        assert_eq!(p.scenario, Scenario { concurrency: 50, ..Scenario::default() });
+        assert_eq!((p.notes.len(), p.any), (2, false), "{:?}", p.notes);
+        let p = parse("?io=2.5&n=300&mem=1024", "x");
+        let s = p.scenario;
+        assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, p.notes.len()), (2.5, 300, 1024.0, 0));
+        let p = parse("?pool=0&cores=4&cpu=2&bg=99&ncpu=5000", "your saved scenario's");
+        let s = p.scenario;
+        assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads, s.node_cpus), (Some(1), 4, 2.0, 16, Some(1_024)));
+        assert_eq!(p.notes.len(), 3, "{:?}", p.notes);
+    }
+
+    #[test]
+    fn a_query_reads_back_as_the_same_scenario() {
+        let s = Scenario {
+            io_wait_ms: 1.25,
+            concurrency: 500,
+            pool: Some(64),
+            cores: 2,
+            node_cpus: Some(32),
+            app_cpu_ms: 0.2,
+            background_threads: 1,
+            pod_limit_mib: 1024.0,
+            ..Scenario::default()
+        };
+        let q = query(&s);
+        assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1");
+        assert_eq!(parse(&q, "").scenario, s);
+        assert_eq!(parse(&query(&Scenario::default()), "").scenario, Scenario::default());
+        // A widget's own pairs survive, the old scenario's do not.
+        assert_eq!(merged("?run=a.json&io=9&vs=b.json", &s), format!("?{q}&run=a.json&vs=b.json"));
+    }
+}

@@ -1,0 +1,116 @@
+// The reader's scenario follows them across pages: stored locally, carried in
+// the book's links, reproduced by a shared link, reset from the bar.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { DIST, serve, launch, openPage, widgetsSettled } from "./harness.mjs";
+
+let browser, srv;
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  srv?.server.close();
+});
+
+const STORE = "aerospike-py-perf.scenario";
+const ioShown = (page) => page.getByTestId("io-slider-value").first().textContent();
+const words = (page) => page.getByTestId("scenario-words").textContent();
+const whose = (page) => page.locator(".widget-scenario-whose").textContent();
+
+async function settle(page) {
+  await page.waitForLoadState("load");
+  await widgetsSettled(page);
+}
+
+for (const [how, base] of [["over http", () => srv.base], ["from disk (file://)", () => pathToFileURL(DIST + path.sep).href]]) {
+  test(`a changed setting follows the reader through the sidebar, the arrows and a reset, ${how}`, async () => {
+    const { page, log, context } = await openPage(browser);
+    await page.goto(base() + "comparison/throughput.html");
+    await settle(page);
+    // Untouched: the page's own starting point, nothing stored, nothing in the address.
+    assert.match(await whose(page), /starting point/);
+    assert.doesNotMatch(page.url(), /io=/);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORE), null);
+    const sidebarHref = await page.locator("#mdbook-sidebar a", { hasText: "Latency scaling" }).getAttribute("href");
+    assert.doesNotMatch(sidebarHref, /io=/, "an untouched scenario is not carried");
+
+    // The reader changes the I/O wait and the node's CPU count.
+    await page.getByTestId("io-slider-exact").fill("2.5");
+    await page.getByTestId("io-slider-exact").press("Enter");
+    await page.waitForFunction(() => /io=2\.5(&|$)/.test(location.search));
+    await page.locator("details.widget-more summary").first().click();
+    await page.getByTestId("ncpu-input").fill("32");
+    await page.getByTestId("ncpu-input").press("Enter");
+    await page.waitForFunction(() => /ncpu=32/.test(location.search));
+    assert.match(await words(page), /2\.50 ms I\/O wait · 50 callers · pool 32 \(Python's default\) · 2 cores · node of 32 CPUs/);
+    assert.match(await whose(page), /follows you/);
+    assert.match(await page.evaluate((k) => localStorage.getItem(k), STORE), /io=2\.5&n=50&mem=512&ncpu=32/);
+
+    // The sidebar: the next page opens with the same scenario.
+    await page.locator("#mdbook-sidebar a", { hasText: "Latency scaling" }).click();
+    await settle(page);
+    assert.match(page.url(), /latency\.html\?io=2\.5/);
+    assert.equal(await ioShown(page), "2.50 ms");
+    assert.match(await words(page), /node of 32 CPUs/);
+    assert.match(await whose(page), /carried over/);
+    // mdBook's keyboard navigation to the next chapter (the right arrow key), twice.
+    const next = async () => {
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press("ArrowRight");
+      await settle(page);
+    };
+    await next();
+    assert.match(page.url(), /memory\.html/);
+    await next();
+    assert.match(page.url(), /takeaway\.html/);
+    assert.equal(await ioShown(page), "2.50 ms");
+
+    // A pasted link with its own scenario wins over the stored one, and is kept from then on.
+    await page.goto(base() + "comparison/throughput.html?io=7&n=200");
+    await settle(page);
+    assert.equal(await ioShown(page), "7.00 ms");
+    assert.match(await whose(page), /from the link/);
+    assert.doesNotMatch(await words(page), /node of/, "the link's scenario, not a mix with the stored one");
+    await page.locator("#mdbook-sidebar a", { hasText: "GIL contention patterns" }).click();
+    await settle(page);
+    assert.equal(await ioShown(page), "7.00 ms");
+    assert.doesNotMatch(page.url(), /bg=/, "the reader's scenario, not the page's starting background thread");
+
+    // Reset: forgotten, and the page is back at its own starting point.
+    await page.getByTestId("scenario-reset").click();
+    await page.waitForFunction(() => !/io=/.test(location.search));
+    await settle(page);
+    await page.waitForFunction(() => /bg=1/.test(location.search) || document.querySelector(".widget-scenario-whose"));
+    assert.match(await whose(page), /starting point/);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORE), null);
+    assert.equal(await ioShown(page), "0.064 ms");
+    assert.deepEqual(log.errors, []);
+    await context.close();
+  });
+}
+
+test("the scenario bar copies the link, and a page without widgets passes the scenario on", async () => {
+  const { page, log, context } = await openPage(browser);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: srv.base.replace(/\/$/, "") });
+  await page.goto(srv.base + "comparison/throughput.html?io=3&n=64&pool=64");
+  await settle(page);
+  await page.getByTestId("scenario-copy").click();
+  await page.getByTestId("scenario-copied").filter({ hasText: /copied|Copy this link/ }).waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /throughput\.html\?io=3&n=64&mem=512&pool=64$/);
+  // The glossary has no widget: its links still carry the scenario on to the next page.
+  await page.goto(srv.base + "glossary.html");
+  await page.waitForLoadState("load");
+  assert.equal(await page.locator("[data-widget]").count(), 0);
+  const href = await page.locator("#mdbook-sidebar a", { hasText: "Memory usage" }).first().getAttribute("href");
+  assert.match(href, /memory\.html\?io=3&n=64&mem=512&pool=64$/);
+  await page.locator("#mdbook-sidebar a", { hasText: "Memory usage" }).first().click();
+  await settle(page);
+  assert.match(await words(page), /3\.00 ms I\/O wait · 64 callers · 64 pool threads/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

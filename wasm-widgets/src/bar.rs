@@ -1,0 +1,90 @@
+//! The scenario bar: the reader's scenario in one line under a widget page's title, with copy link, reset and a way to describe one's own service.
+
+use charts::format::scenario_words;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::scenario::{Origin, Shared};
+
+/// The page that describes the reader's own service, from the book's root.
+const SERVICE_PAGE: &str = "service.html";
+
+/// Put the bar under the page's first heading (or first in `main`).
+pub fn mount(shared: Shared) {
+    let doc = crate::dom::document();
+    let Some(main) = doc.query_selector("main").ok().flatten() else { return };
+    let Ok(host) = doc.create_element("div") else { return };
+    host.set_class_name("widget-scenario-host");
+    let placed = match main.query_selector("h1").ok().flatten() {
+        Some(h1) => h1.after_with_node_1(&host).is_ok(),
+        None => main.prepend_with_node_1(&host).is_ok(),
+    };
+    if !placed {
+        return;
+    }
+    let to_root = js_sys::Reflect::get(&js_sys::global(), &"path_to_root".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let on_service_page = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|p| p.ends_with(&format!("/{SERVICE_PAGE}")));
+    let service = (!on_service_page).then(|| format!("{to_root}{SERVICE_PAGE}"));
+    leptos::mount::mount_to(host.unchecked_into(), move || view! { <ScenarioBar shared service/> }).forget();
+}
+
+#[component]
+fn ScenarioBar(shared: Shared, service: Option<String>) -> impl IntoView {
+    let words = move || scenario_words(&shared.scenario.get()).join(" · ");
+    let whose = move || match (shared.origin, shared.owned.get()) {
+        (Origin::Link, _) => "from the link you opened; it now follows you to every page",
+        (Origin::Saved, _) => "carried over from the last page you were on",
+        (Origin::Page, true) => "yours now: it follows you to every page",
+        (Origin::Page, false) => "this page's starting point; change any setting and it follows you to every page",
+    };
+    // What copying did: nothing yet, done, or the link to copy by hand.
+    let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);
+    let copy = move |_| {
+        let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        copied.set(Some(Err(href.clone())));
+        if let Some(p) = write_clipboard(&href) {
+            let ok = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| copied.set(Some(Ok(()))));
+            let _ = p.then(&ok);
+            ok.forget();
+        }
+    };
+    view! {
+        <section class="widget-scenario-bar" aria-label="Your scenario" data-testid="scenario-bar">
+            <p class="widget-scenario-words">
+                <strong>"Your scenario: "</strong>
+                <span data-testid="scenario-words">{words}</span>
+                " "<span class="widget-scenario-whose">"("{whose}")"</span>
+            </p>
+            <p class="widget-scenario-actions">
+                <button type="button" data-testid="scenario-copy" on:click=copy>"Copy link"</button>
+                <button type="button" data-testid="scenario-reset" on:click=move |_| crate::scenario::reset()
+                    title="Forget your scenario and go back to this page's starting point">"Reset"</button>
+                {service.map(|href| view! { <a href=href data-testid="scenario-service">"Describe your own service"</a> })}
+            </p>
+            <p class="widget-scenario-copied" role="status" data-testid="scenario-copied">
+                {move || match copied.get() {
+                    None => None,
+                    Some(Ok(())) => Some(view! { <span>"Link copied."</span> }.into_any()),
+                    Some(Err(href)) => Some(view! {
+                        <label>"Copy this link: "
+                            <input type="text" readonly value=href size="40"
+                                on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } }/>
+                        </label>
+                    }.into_any()),
+                }}
+            </p>
+        </section>
+    }
+}
+
+/// `navigator.clipboard.writeText(text)`, or `None` where the page has no
+/// clipboard (pages opened from disk in some browsers, older browsers).
+fn write_clipboard(text: &str) -> Option<js_sys::Promise> {
+    let nav = web_sys::window()?.navigator();
+    let clip = js_sys::Reflect::get(&nav, &"clipboard".into()).ok().filter(|c| !c.is_undefined() && !c.is_null())?;
+    let write: js_sys::Function = js_sys::Reflect::get(&clip, &"writeText".into()).ok()?.dyn_into().ok()?;
+    write.call1(&clip, &text.into()).ok()?.dyn_into().ok()
+}
