@@ -114,3 +114,40 @@ test("the scenario bar copies the link, and a page without widgets passes the sc
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("'Your service': an example's verdict, an edit, and the service as the scenario of the next page", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  const complete = () => page.waitForFunction(() => document.querySelector(".service [data-complete]")?.dataset.complete === "true"
+    || document.querySelector(".widget-body.service")?.dataset.complete === "true");
+  await complete();
+  assert.match(await page.getByTestId("service-verdict").textContent(), /^Switching gains nothing you asked for/);
+  assert.equal(await page.getByTestId("svc-preset-lookup-api").getAttribute("aria-pressed"), "true");
+  // Cross-region at 500/s: Python's default pool caps the executor, aerospike-py meets the target, so does a pool of 64.
+  await page.getByTestId("svc-preset-cross-region").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-rtt]").value === "87");
+  await complete();
+  const verdict = await page.getByTestId("service-verdict").textContent();
+  assert.match(verdict, /^aerospike-py's async client meets p99 ≤ 250 ms at 500 requests\/s/);
+  assert.match(verdict, /A pool of 64 threads would meet it/);
+  assert.match(await page.locator(".service-smallest th").textContent(), /^64 \(smallest that meets it\)/);
+  assert.match(await words(page), /87\.1 ms I\/O wait/);
+  // An edit by keyboard: a smaller rate; the executor's default pool then carries it.
+  await page.getByTestId("svc-load").fill("100");
+  await page.getByTestId("svc-load").press("Enter");
+  await page.waitForFunction(() => /100 requests\/s/.test(document.querySelector("[data-testid=service-verdict]").textContent));
+  await complete();
+  assert.match(await page.getByTestId("service-verdict").textContent(), /^Switching gains nothing/);
+  assert.equal(await page.getByTestId("svc-load").evaluate((el) => el === document.activeElement), true, "focus stays on the field");
+  // Text that is not a number is refused with a reason, the value kept.
+  await page.getByTestId("svc-target").fill("");
+  await page.getByTestId("svc-target").press("Enter");
+  await page.locator(".service .widget-note").filter({ hasText: "not a number" }).waitFor();
+  // The next page opens with the service as its scenario.
+  await page.locator("#mdbook-sidebar a", { hasText: "Throughput scaling" }).click();
+  await settle(page);
+  assert.equal(await ioShown(page), "87.1 ms");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -17,6 +17,8 @@ const PARAMS: &str = "{{#model-params}}";
 const PRESETS: &str = "{{#model-presets}}";
 /// Replaced by the model's throughput against the newest lab report's grid.
 const LAB: &str = "{{#model-vs-lab}}";
+/// Replaced by each example service's verdict, computed when the book is built.
+const SERVICES: &str = "{{#service-examples}}";
 
 /// A directive that could not be turned into a widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +86,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         at
     };
     let lab = || model_vs_lab(env);
-    let texts: [(&str, &dyn Fn() -> String); 3] = [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab)];
+    let texts: [(&str, &dyn Fn() -> String); 4] =
+        [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab), (SERVICES, &service_examples)];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
     }
@@ -118,6 +121,33 @@ fn read_glossary(env: &BookEnv) -> Result<Option<glossary::Glossary>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
+}
+
+/// Each example service of the "Your service" page with the model's verdict
+/// on it, fully simulated: the page's table of examples.
+pub fn service_examples() -> String {
+    use charts::format::{count, number};
+    use charts::service::{complete, presets};
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let p = perfmodel::Params::default();
+    let mut t = String::from(
+        "\n\n| Example | The service | Verdict | Smallest executor pool that meets the target |\n|---|---|---|---|\n",
+    );
+    for pr in presets() {
+        let (verdict, pool) = match complete(&p, &pr.service) {
+            Ok(d) => {
+                let pool = match d.smallest_pool() {
+                    Some(Some(o)) => format!("{} {} (p99 {} ms)", count(o.pool), if o.pool == 1 { "thread" } else { "threads" }, o.sim.map(|a| number(a.p99_ms)).unwrap_or_default()),
+                    _ => "none up to 1,024".into(),
+                };
+                (d.verdict().first().cloned().unwrap_or_default(), pool)
+            }
+            Err(e) => (format!("the model refused it: {e}"), String::new()),
+        };
+        t.push_str(&format!("| {} | {} | {} | {} |\n", pr.label, cell(pr.about), cell(&verdict), pool));
+    }
+    t.push('\n');
+    t
 }
 
 /// The model's parameter list as a Markdown table, straight from
@@ -407,6 +437,10 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
         }
         Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) => {}
         Widget::ResultsDashboard(_) => return Ok(String::new()),
+        // The results are HTML: the starting example, fully simulated.
+        Widget::YourService(_) => {
+            return Ok(charts::service::complete(&p, &charts::service::start()).map_err(|e| e.to_string())?.html());
+        }
     }
     // The steps are tables: the same HTML the widget writes.
     if let Widget::RequestSteps(_) = w {
@@ -449,7 +483,9 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
                 charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
                 title
             }
-            Widget::IoConcurrency(_) | Widget::RequestSteps(_) | Widget::ResultsDashboard(_) => unreachable!("returned above"),
+            Widget::IoConcurrency(_) | Widget::RequestSteps(_) | Widget::ResultsDashboard(_) | Widget::YourService(_) => {
+                unreachable!("returned above")
+            }
             // Without JavaScript: the whole journey, playhead at the end.
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
@@ -528,6 +564,10 @@ fn noscript_text(w: &Widget) -> &'static str {
              The sliders and the simulated percentiles need JavaScript."
         }
         Widget::ResultsDashboard(_) => "The results dashboard.",
+        Widget::YourService(_) => {
+            "The example service (a lookup API in the same zone), computed when the site was built; \
+             describing your own service needs JavaScript."
+        }
         Widget::RequestFlow(_) => {
             "One simulated request followed through the threads it visits at the starting scenario, \
              drawn when the site was built. Playing it step by step needs JavaScript."

@@ -144,7 +144,14 @@ pub enum Widget {
     IoConcurrency(ScenarioProps),
     /// The benchmark reports of a folder, run by run.
     ResultsDashboard(DashboardProps),
+    /// The reader's own service: each pattern at its load, the smallest pool that meets its target, a verdict.
+    YourService(ServiceProps),
 }
+
+/// Props of the "Your service" widget: none yet (it starts from the reader's scenario, or an example).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceProps {}
 
 /// Props of the tab group.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -159,7 +166,7 @@ pub struct TabsProps {
 pub const NAMES: &[&str] =
     &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "request-steps", "latency-scaling",
       "gil-contention", "conditions-heatmap", "io-concurrency",
-      "results-dashboard"];
+      "results-dashboard", "your-service"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -176,6 +183,7 @@ impl Widget {
             Widget::ConditionsHeatmap(_) => "conditions-heatmap",
             Widget::IoConcurrency(_) => "io-concurrency",
             Widget::ResultsDashboard(_) => "results-dashboard",
+            Widget::YourService(_) => "your-service",
         }
     }
 
@@ -227,6 +235,7 @@ impl Widget {
             "conditions-heatmap" => Widget::ConditionsHeatmap(typed(name, props)?),
             "io-concurrency" => Widget::IoConcurrency(typed(name, props)?),
             "results-dashboard" => Widget::ResultsDashboard(typed(name, props)?),
+            "your-service" => Widget::YourService(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -241,7 +250,7 @@ impl Widget {
             | Widget::LatencyScaling(p)
             | Widget::GilContention(p)
             | Widget::IoConcurrency(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
-            Widget::ConditionsHeatmap(_) => Ok(()),
+            Widget::ConditionsHeatmap(_) | Widget::YourService(_) => Ok(()),
             Widget::RequestSteps(p) => scenario_in_range(p.io_wait_ms, None),
             Widget::ResultsDashboard(p) => {
                 let f = p.folder();

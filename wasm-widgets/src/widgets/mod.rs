@@ -9,6 +9,7 @@ pub mod flow;
 pub mod gil;
 pub mod latency;
 pub mod memory;
+pub mod service;
 pub mod steps;
 pub mod tabs;
 pub mod throughput;
@@ -32,7 +33,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         | Widget::LatencyScaling(props)
         | Widget::GilContention(props)
         | Widget::IoConcurrency(props) => apply_props(&shared, props),
-        Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) => {}
+        Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) | Widget::YourService(_) => {}
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
@@ -82,6 +83,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         Widget::RequestSteps(_) => {
             leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any())
+        }
+        Widget::YourService(_) => {
+            leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any())
         }
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);

@@ -1,0 +1,136 @@
+//! The "Your service" page's numbers: each preset's verdict (stated in the closing note and on the page) held to the model, the verdict's first sentence following the outcomes, the pool search, bounded work, bad input clamped with a reason.
+
+use charts::service::{complete, jobs, presets, service_data, Limit, Load, Service, ServiceData, POOLS};
+use perfmodel::{Params, Pattern};
+
+fn preset(key: &str) -> ServiceData {
+    let s = presets().into_iter().find(|p| p.key == key).unwrap().service;
+    complete(&Params::default(), &s).unwrap()
+}
+
+fn meets(d: &ServiceData, p: Pattern) -> bool {
+    d.get(p).meets(&d.service).unwrap()
+}
+
+/// The verdicts the page's presets give, as the closing note reports them.
+#[test]
+fn preset_verdicts() {
+    // The benchmark, a lookup API, a busy API, a batch fan-out: both clients meet the target; switching gains nothing asked for.
+    for key in ["benchmark", "lookup-api", "busy-api", "fan-out"] {
+        let d = preset(key);
+        assert!(meets(&d, Pattern::Executor) && meets(&d, Pattern::Tokio), "{key}: {:?}", d.verdict());
+        assert!(d.verdict()[0].starts_with("Switching gains nothing"), "{key}: {:?}", d.verdict());
+    }
+    // Cross-region at 500/s: Python's default pool (20 on a 16-CPU node) caps the executor below the rate; Tokio meets it; so does a pool of 64.
+    let d = preset("cross-region");
+    let ex = d.get(Pattern::Executor);
+    assert_eq!((ex.pool, ex.in_flight, ex.capped_by), (20, None, Limit::Pool));
+    assert!(meets(&d, Pattern::Tokio));
+    assert_eq!(d.smallest_pool().unwrap().map(|o| o.pool), Some(64));
+    assert!(d.verdict()[0].starts_with("aerospike-py's async client meets"), "{:?}", d.verdict());
+    assert!(d.verdict()[1].contains("A pool of 64 threads would meet it"), "{:?}", d.verdict());
+    // On the lab's costs, a get through the executor holds the GIL for less time, so its GIL-bound capacity is higher where the GIL binds.
+    let d = preset("lookup-api");
+    assert_eq!((d.get(Pattern::Executor).capped_by, d.get(Pattern::Tokio).capped_by), (Limit::Gil, Limit::Gil));
+    assert!(d.get(Pattern::Executor).capacity > d.get(Pattern::Tokio).capacity);
+}
+
+/// The first sentence follows the two outcomes, whatever the service; the smallest pool is the first on the ladder that meets everything.
+#[test]
+fn verdict_follows_the_outcomes() {
+    let p = Params::default();
+    let base = presets()[1].service;
+    let services = [
+        Service { load: Load::Rate(20_000.0), ..base },
+        Service { rtt_ms: 20.0, load: Load::Rate(2_000.0), target_p99_ms: 30.0, ..base },
+        Service { rtt_ms: 5.0, load: Load::InFlight(2_000), target_p99_ms: 1.0, ..base },
+        Service { pod_limit_mib: 24.0, load: Load::InFlight(5_000), ..base },
+        Service { background_threads: 1, load: Load::Rate(3_000.0), target_p99_ms: 2.0, ..base },
+    ];
+    for s in services {
+        let d = complete(&p, &s).unwrap();
+        let v = d.verdict();
+        let first = match (meets(&d, Pattern::Executor), meets(&d, Pattern::Tokio)) {
+            (true, true) => "Switching gains nothing",
+            (false, true) => "aerospike-py's async client meets",
+            (true, false) => "Stay with the executor",
+            (false, false) => "Neither meets",
+        };
+        assert!(v[0].starts_with(first), "{s:?}: {v:?}");
+        if let Some(Some(o)) = d.smallest_pool() {
+            assert!(o.meets(&s).unwrap());
+            assert!(d.pools.iter().take_while(|q| q.pool < o.pool).all(|q| !q.meets(&s).unwrap()));
+        }
+        // Memory over the pod limit is named as what binds.
+        if s.pod_limit_mib == 24.0 {
+            assert_eq!(d.get(Pattern::Tokio).binds(&s), Some(Limit::Memory), "{v:?}");
+        }
+    }
+}
+
+/// Bounded work: at most one simulation per pattern and per pool size, each a bounded short run.
+#[test]
+fn work_is_bounded() {
+    let p = Params::default();
+    for pr in presets() {
+        let d = service_data(&p, &pr.service).unwrap();
+        assert!(jobs(&d).len() <= 3 + POOLS.len());
+        let done = complete(&p, &pr.service).unwrap();
+        assert!(done.complete());
+        let events: u64 = done.patterns.iter().chain(&done.pools).filter_map(|o| o.sim).map(|a| a.events).sum();
+        // 14 runs of at most 50,000 requests and a 50,000 warm-up, ≤ 16 events each (perfmodel/tests/work.rs).
+        assert!(events < 14 * 100_000 * 16, "{}: {events}", pr.key);
+    }
+}
+
+#[test]
+fn bad_input_is_clamped_with_a_reason() {
+    let s = Service {
+        rtt_ms: f64::NAN,
+        server_ms: 9_000.0,
+        load: Load::Rate(-3.0),
+        cores: 0,
+        node_cpus: 99_999,
+        pool: Some(0),
+        python_ms: 1e9,
+        background_threads: 400,
+        pod_limit_mib: 1.0,
+        target_p99_ms: 0.0,
+    };
+    let (c, notes) = s.clamped();
+    assert!(notes.len() >= 9, "{notes:?}");
+    assert!(complete(&Params::default(), &c).is_ok());
+    assert_eq!(c.load, Load::Rate(1.0));
+    assert!(c.io_wait_ms() <= 10_000.0);
+}
+
+/// The form's edits: numbers by key, clamped or refused with a reason; the load's two forms convert by Little's law; presets and round trips.
+#[test]
+fn form_edits() {
+    use charts::service::{start, Edit};
+    let s = start();
+    let (t, notes) = s.edit(&Edit::Number("rtt".into(), "87".into()));
+    assert_eq!((t.rtt_ms, notes.len()), (87.0, 0));
+    let (t, notes) = s.edit(&Edit::Number("cores".into(), "999".into()));
+    assert_eq!((t.cores, notes.len()), (256, 1), "{notes:?}");
+    let (t, notes) = s.edit(&Edit::Number("target".into(), "soon".into()));
+    assert_eq!((t, notes.len()), (s, 1));
+    // 1,000/s at 0.35 ms of I/O and 0.05 ms of Python: 0.4 in flight, at least 1; and back.
+    let (t, _) = s.edit(&Edit::ByRate(false));
+    assert_eq!(t.load, Load::InFlight(1));
+    let (u, _) = t.edit(&Edit::Number("load".into(), "400".into()));
+    assert_eq!(u.load, Load::InFlight(400));
+    let (v, _) = u.edit(&Edit::ByRate(true));
+    assert_eq!(v.load, Load::Rate(1_000_000.0), "400 in flight at 0.4 ms is a million per second: clamped to the top of the range");
+    let (t, _) = s.edit(&Edit::DefaultPool(false));
+    assert_eq!(t.pool, Some(20));
+    assert_eq!(t.edit(&Edit::DefaultPool(true)).0.pool, None);
+    assert_eq!(s.edit(&Edit::Preset("cross-region".into())).0.rtt_ms, 87.0);
+    assert_eq!(s.edit(&Edit::Preset("nope".into())).1.len(), 1);
+    // The form carries every field with its value, and marks the example it is.
+    let html = s.form_html("u");
+    for f in charts::service::FIELDS {
+        assert!(html.contains(&format!("data-key=\"{}\"", f.key)), "{}", f.key);
+    }
+    assert!(html.contains("data-preset=\"lookup-api\" data-testid=\"svc-preset-lookup-api\" title=\"a FastAPI service doing one read per request, 1,000 requests/s, in a 2-core pod on a 16-CPU node\" aria-pressed=\"true\""));
+}

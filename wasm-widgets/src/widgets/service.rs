@@ -1,0 +1,215 @@
+//! "Your service": the reader describes a service; each pattern's capacity, latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
+
+use charts::service::{input_value, jobs, presets, service_data, Edit, Load, Service, ServiceData, FIELDS};
+use wasm_bindgen::JsCast;
+use leptos::prelude::*;
+use perfmodel::Params;
+use web_sys::HtmlElement;
+
+use crate::scenario::{Origin, Shared};
+
+/// The service's own settings beyond the site-wide scenario, in the page's link and in local storage.
+const STORAGE_KEY: &str = "aerospike-py-perf.service";
+const SERVER: &str = "srv";
+const RATE: &str = "rate";
+const TARGET: &str = "p99";
+
+/// The service's own settings as a query string (no leading `?`).
+fn extras(s: &Service) -> String {
+    let mut q = format!("{SERVER}={}&{TARGET}={}", s.server_ms, s.target_p99_ms);
+    if let Load::Rate(r) = s.load {
+        q.push_str(&format!("&{RATE}={r}"));
+    }
+    q
+}
+
+/// Read `srv`, `rate` and `p99` from a query into `s`; whether any was there.
+fn read_extras(q: &str, s: &mut Service) -> bool {
+    let mut any = false;
+    let mut rate = None;
+    for pair in q.trim_start_matches('?').split('&') {
+        let Some((k, v)) = pair.split_once('=') else { continue };
+        let Some(x) = v.parse::<f64>().ok().filter(|x| x.is_finite()) else { continue };
+        match k {
+            SERVER => s.server_ms = x,
+            TARGET => s.target_p99_ms = x,
+            RATE => rate = Some(x),
+            _ => continue,
+        }
+        any = true;
+    }
+    if let Some(r) = rate {
+        s.load = Load::Rate(r);
+    }
+    any
+}
+
+/// Where the page starts: the reader's scenario (with their saved or linked service settings), else the example.
+fn starting(shared: &Shared) -> (Service, Vec<String>) {
+    let example = charts::service::start();
+    if shared.origin == Origin::Page {
+        return (example, Vec::new());
+    }
+    let sc = shared.scenario.get_untracked();
+    let mut s = Service { load: Load::InFlight(sc.concurrency), ..example };
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if !read_extras(&search, &mut s) {
+        if let Some(q) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|st| st.get_item(STORAGE_KEY).ok().flatten()) {
+            read_extras(&q, &mut s);
+        }
+    }
+    // The scenario's I/O wait is round trip plus server time.
+    s.server_ms = s.server_ms.clamp(0.0, sc.io_wait_ms);
+    s.rtt_ms = sc.io_wait_ms - s.server_ms;
+    s.cores = sc.cores;
+    s.node_cpus = sc.node_cpu_count();
+    s.pool = sc.pool;
+    s.python_ms = sc.app_cpu_ms;
+    s.background_threads = sc.background_threads;
+    s.pod_limit_mib = sc.pod_limit_mib;
+    s.clamped()
+}
+
+#[component]
+pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
+    let params = Params::default();
+    let (start, notes) = starting(&shared);
+    let service = RwSignal::new(start);
+    let notes = RwSignal::new(notes);
+    let data: RwSignal<Result<ServiceData, String>> = RwSignal::new(Err("…".into()));
+    let runs = crate::progress::Runs::new();
+    // The page's own start applies now, as a widget's starting values do, so it is not taken for a change of the reader's.
+    if shared.origin == Origin::Page {
+        shared.scenario.set(start.scenario());
+    }
+    // From the reader's first change on, the description is the site-wide
+    // scenario; the service's own settings go in the link and in storage.
+    Effect::new(move |prev: Option<Service>| {
+        let s = service.get();
+        if prev.is_some_and(|p| p != s) {
+            shared.scenario.set(s.scenario());
+            if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                let _ = st.set_item(STORAGE_KEY, &extras(&s));
+            }
+            crate::scenario::set_page_param(SERVER, Some(&s.server_ms.to_string()));
+            crate::scenario::set_page_param(TARGET, Some(&s.target_p99_ms.to_string()));
+            crate::scenario::set_page_param(RATE, if let Load::Rate(r) = s.load { Some(r.to_string()) } else { None }.as_deref());
+        }
+        match service_data(&params, &s) {
+            Ok(d) => {
+                let todo = jobs(&d);
+                data.set(Ok(d));
+                runs.fill(
+                    data,
+                    todo,
+                    move |job| match data.with_untracked(|d| d.as_ref().ok().cloned()) {
+                        Some(d) => charts::service::run(&params, &d, job).map_err(|e| e.to_string()),
+                        None => Err("the service's numbers are missing".to_string()),
+                    },
+                    |d: &mut ServiceData, (job, at)| d.fill(job, at),
+                );
+            }
+            Err(e) => data.set(Err(e.to_string())),
+        }
+        s
+    });
+    let el = host.clone();
+    Effect::new(move |_| match data.get() {
+        Ok(_) => crate::dom::set_state(&el, "ready"),
+        Err(e) if e == "…" => {}
+        Err(e) => crate::dom::fail(&el, &format!("The model refused this service: {e}")),
+    });
+    let apply = move |e: Edit| {
+        let (s, n) = service.get_untracked().edit(&e);
+        notes.set(n);
+        service.set(s);
+    };
+    let uid = crate::slider::uid();
+    let form = NodeRef::<leptos::html::Div>::new();
+    // The form is written once; a change of the service updates its values in place, so focus and the caret stay put.
+    Effect::new(move |_| {
+        let s = service.get();
+        let Some(f) = form.get() else { return };
+        sync_form(&f, &s);
+    });
+    // One listener per kind of event for the whole form.
+    let on_change = move |ev: web_sys::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        if let Some(key) = el.get_attribute("data-key") {
+            apply(Edit::Number(key, el.value()));
+        } else if let Some(v) = el.get_attribute("data-by-rate") {
+            apply(Edit::ByRate(v == "true"));
+        } else if el.has_attribute("data-default-pool") {
+            apply(Edit::DefaultPool(el.checked()));
+        }
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let Some(button) = el.closest("button").ok().flatten() else { return };
+        if let Some(key) = button.get_attribute("data-preset") {
+            apply(Edit::Preset(key));
+        } else if let Some(ms) = button.get_attribute("data-rtt").and_then(|v| v.parse::<f64>().ok()) {
+            apply(Edit::RoundTrip(ms));
+        }
+    };
+    let form_html = service.get_untracked().form_html(&uid);
+    let html = move || data.get().map(|d| d.html()).unwrap_or_default();
+    let summary = move || data.get().map(|d| d.summary()).unwrap_or_default();
+    let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let hint = move || {
+        let s = service.get();
+        format!("{} ms of I/O wait per read (round trip plus server time). ", charts::format::number(s.io_wait_ms()))
+    };
+    view! {
+        <div class="widget-body service" data-complete=done>
+            <Show when=move || !notes.get().is_empty()>
+                <p class="widget-note" role="status">"Adjusted: "{move || notes.get().join("; ")}"."</p>
+            </Show>
+            <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>
+            <p class="widget-hint">{hint}"Capacity and requests in flight are analytic; p50, p99 and the pool table come from the simulator and show “…” while it runs."</p>
+            <div class="service-results" data-testid="service-results" inner_html=html></div>
+            <p class="widget-visually-hidden" aria-live="polite" data-testid="summary">{summary}</p>
+        </div>
+    }
+}
+
+/// Bring the form's inputs, choices and example buttons in line with `s`.
+fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
+    let all = |sel: &str| form.query_selector_all(sel).ok();
+    let each = |sel: &str, f: &dyn Fn(&web_sys::Element)| {
+        if let Some(list) = all(sel) {
+            for i in 0..list.length() {
+                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                    f(&el);
+                }
+            }
+        }
+    };
+    each("input[data-key]", &|el| {
+        let key = el.get_attribute("data-key").unwrap_or_default();
+        if let (Some(f), Some(input)) = (FIELDS.iter().find(|f| f.key == key), el.dyn_ref::<web_sys::HtmlInputElement>()) {
+            let v = input_value((f.get)(s));
+            if input.value() != v {
+                input.set_value(&v);
+            }
+        }
+    });
+    let rate = matches!(s.load, Load::Rate(_));
+    each("input[data-by-rate]", &|el| {
+        if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+            input.set_checked((el.get_attribute("data-by-rate").as_deref() == Some("true")) == rate);
+        }
+    });
+    each("input[data-default-pool]", &|el| {
+        if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+            input.set_checked(s.pool.is_none());
+        }
+    });
+    each("[data-default-pool-text]", &|el| el.set_text_content(Some(&s.default_pool_words())));
+    let presets = presets();
+    each("button[data-preset]", &|el| {
+        let key = el.get_attribute("data-preset").unwrap_or_default();
+        let on = presets.iter().any(|p| p.key == key && p.service == *s);
+        let _ = el.set_attribute("aria-pressed", if on { "true" } else { "false" });
+    });
+}
