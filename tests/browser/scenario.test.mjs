@@ -151,3 +151,24 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("the pool figure goes to the nearest measured cell and overlays the lab's points there", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "comparison/pool-size.html?io=3&n=200");
+  await settle(page);
+  const done = () => page.waitForFunction(() => document.querySelector("[data-widget=pool-size] [data-complete]").dataset.complete === "true");
+  await done();
+  assert.doesNotMatch(await page.getByTestId("summary").textContent(), /Measured here/);
+  await page.getByTestId("pools-nearest").click();
+  await page.waitForFunction(() => /Measured here/.test(document.querySelector("[data-testid=summary]").textContent));
+  await done();
+  const summary = await page.getByTestId("summary").textContent();
+  // 3 ms and 200 callers: the nearest measured cell is 2 ms injected at 256 callers.
+  assert.match(summary, /256 callers/);
+  assert.match(summary, /Measured here: the executor with 6 threads [\d,.]+ requests\/s, p99 [\d,.]+ ms\. Measured here: the executor with 64 threads/);
+  assert.match(summary, /Measured here: aerospike-py async/);
+  assert.equal(await page.getByTestId("pools-nearest").isHidden(), true);
+  assert.ok(await page.getByTestId("pools-table").locator("tr").count() >= 13);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

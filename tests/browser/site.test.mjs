@@ -176,10 +176,13 @@ test("the widgets module stays within its size budget", () => {
   const wasm = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.wasm$/.test(f));
   const js = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.js$/.test(f));
   // Raw bytes bound the parse and compile; gzip bytes what a reader downloads.
+  // One module serves every page: "Your service" and the pool-size figure
+  // added about 120 KB to it (from 885 to 1,004 KiB); splitting the module
+  // by page is what brings each page's share down again.
   const bytes = fs.readFileSync(path.join(dir, wasm));
-  assert.ok(bytes.length <= 896 * 1024, `optimised .wasm is ${bytes.length} B, over 896 KiB`);
+  assert.ok(bytes.length <= 1040 * 1024, `optimised .wasm is ${bytes.length} B, over 1,040 KiB`);
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
-  assert.ok(gz <= 384 * 1024, `optimised .wasm is ${gz} B gzipped, over 384 KiB`);
+  assert.ok(gz <= 416 * 1024, `optimised .wasm is ${gz} B gzipped, over 416 KiB`);
   assert.ok(fs.statSync(path.join(dir, js)).size <= 64 * 1024, "wasm-bindgen glue over 64 KiB");
 });
 

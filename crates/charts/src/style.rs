@@ -76,6 +76,18 @@ pub type LogLog = Cartesian2d<LogCoord<f64>, LogCoord<f64>>;
 pub fn concurrency_axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
+    y: (f64, f64),
+    y_desc: &str,
+) -> Result<ChartContext<'a, DB, LogLog>, String> {
+    log_axes(area, pen, (N_MIN as f64, N_MAX as f64), "concurrent callers (log)", y, y_desc)
+}
+
+/// Log–log axes over `x` and `y`, with the mesh and labels drawn.
+pub fn log_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    pen: Pen,
+    (x_lo, x_hi): (f64, f64),
+    x_desc: &str,
     (y_lo, y_hi): (f64, f64),
     y_desc: &str,
 ) -> Result<ChartContext<'a, DB, LogLog>, String> {
@@ -85,10 +97,10 @@ pub fn concurrency_axes<'a, DB: DrawingBackend>(
         .margin_right(pen.px(22.0))
         .x_label_area_size(pen.px(40.0))
         .y_label_area_size(pen.px(64.0))
-        .build_cartesian_2d((N_MIN as f64..N_MAX as f64).log_scale(), (y_lo..y_hi).log_scale())
+        .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
         .map_err(|e| e.to_string())?;
     pen.value_mesh(&mut chart.configure_mesh())
-        .x_desc("concurrent callers (log)")
+        .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&|v| si(*v))
         .y_label_formatter(&|v| si(*v))

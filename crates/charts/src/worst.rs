@@ -36,7 +36,7 @@ pub struct Figure {
 const ALL: Reads = Reads { io_wait: true, concurrency: true };
 
 /// Every figure that simulates, in the order of the book.
-pub const FIGURES: [Figure; 9] = [
+pub const FIGURES: [Figure; 11] = [
     Figure { name: "throughput percentiles", widget: "throughput-scaling", reads: ALL, run: throughput_percentiles },
     Figure { name: "request flow (sync)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Sync) },
     Figure { name: "request flow (executor)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Executor) },
@@ -51,6 +51,8 @@ pub const FIGURES: [Figure; 9] = [
     },
     Figure { name: "p99 heatmap", widget: "conditions-heatmap", reads: Reads { io_wait: false, concurrency: false }, run: p99_map },
     Figure { name: "cards", widget: "io-concurrency", reads: ALL, run: cards },
+    Figure { name: "pool size", widget: "pool-size", reads: ALL, run: pool_size },
+    Figure { name: "your service", widget: "your-service", reads: ALL, run: your_service },
 ];
 
 /// Every combination of the extreme values of the inputs `reads` names plus
@@ -128,4 +130,28 @@ fn cards(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
         events += crate::cards::simulate_card(p, s, pattern)?.events;
     }
     Ok(events)
+}
+
+fn pool_size(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    Ok(crate::pools::complete(p, s, None)?.events)
+}
+
+/// The service page at the corner: its requests in flight as the load (a rate
+/// converts to at most the same range), every pattern and every pool size simulated.
+fn your_service(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    use crate::service::{complete, Load, Service};
+    let svc = Service {
+        rtt_ms: s.io_wait_ms,
+        server_ms: 0.0,
+        load: Load::InFlight(s.concurrency),
+        cores: s.cores,
+        node_cpus: s.node_cpu_count(),
+        pool: s.pool,
+        python_ms: s.app_cpu_ms,
+        background_threads: s.background_threads,
+        pod_limit_mib: s.pod_limit_mib,
+        target_p99_ms: 1.0,
+    };
+    let d = complete(p, &svc)?;
+    Ok(d.patterns.iter().chain(&d.pools).filter_map(|o| o.sim).map(|a| a.events).sum())
 }

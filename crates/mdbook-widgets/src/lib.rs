@@ -19,6 +19,8 @@ const PRESETS: &str = "{{#model-presets}}";
 const LAB: &str = "{{#model-vs-lab}}";
 /// Replaced by each example service's verdict, computed when the book is built.
 const SERVICES: &str = "{{#service-examples}}";
+/// Replaced by the lab's executor (default pool, 64 threads) against aerospike-py, cell by cell.
+const POOL_LAB: &str = "{{#pool-lab}}";
 
 /// A directive that could not be turned into a widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,8 +88,9 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         at
     };
     let lab = || model_vs_lab(env);
-    let texts: [(&str, &dyn Fn() -> String); 4] =
-        [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab), (SERVICES, &service_examples)];
+    let pool_lab = || pool_lab(env);
+    let texts: [(&str, &dyn Fn() -> String); 5] =
+        [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab), (SERVICES, &service_examples), (POOL_LAB, &pool_lab)];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
     }
@@ -263,19 +266,24 @@ fn prose_ranges(markdown: &str) -> Vec<std::ops::Range<usize>> {
 /// pattern for, the measured and the predicted (analytic) throughput, and
 /// the error. The scenario is the cell's: its injected wait plus the stub's
 /// round trip (derived from the report), its callers, the machine's cores.
-pub fn model_vs_lab(env: &BookEnv) -> String {
-    use perfmodel::{predict_curve, Params, Pattern, Scenario};
+/// The newest lab report with a grid: the run, its grid, the lab machine's
+/// cores, and the stub's own round trip (what a one-caller sync get takes with
+/// no injected wait, minus the official client's costs in the model), ms.
+pub struct Lab {
+    pub run: reports::Run,
+    pub grid: reports::model::IoWaitGrid,
+    pub cores: u32,
+    pub rtt_ms: f64,
+}
+
+pub fn newest_lab(env: &BookEnv) -> Option<Lab> {
+    use perfmodel::{Params, Scenario};
     let bundle = reports::read_dir(&env.src_dir.join("reports")).unwrap_or(reports::Bundle { index: None, files: Vec::new() });
     let (runs, _) = reports::load_bundle(&bundle);
-    let newest = runs.iter().find_map(|r| {
+    let (run, rep, grid) = runs.iter().find_map(|r| {
         let rep = r.report.as_ref().ok()?;
         rep.io_wait_grid.get().map(|g| (r, rep, g))
-    });
-    let Some((run, rep, grid)) = newest else {
-        return "\n\n*No lab report yet: `cargo xtask lab` measures the grid and files it in `book/reports/`; \
-                this table is then computed from it.*\n\n"
-            .into();
-    };
+    })?;
     let cores = rep
         .environment
         .get()
@@ -284,12 +292,108 @@ pub fn model_vs_lab(env: &BookEnv) -> String {
         .map(|c| c as u32)
         .unwrap_or(Scenario::default().cores);
     let p = Params::default();
-    // The stub's own round trip: what a one-caller sync get takes with no
-    // injected wait, minus the official client's costs in the model.
     let sync0 = grid.data.iter().find(|c| c.pattern == "official_sync" && c.io_wait_ms == 0.0 && c.concurrency == 1).and_then(|c| c.ops_per_sec);
     let rtt_ms = sync0
         .map(|x| perfmodel::calibrate::stub_rtt_us(x, p.official_gil_us, &p) / 1e3)
         .unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
+    Some(Lab { run: run.clone(), grid: grid.clone(), cores, rtt_ms })
+}
+
+impl Lab {
+    /// The executor's and aerospike-py's measured cells, as the pool figure carries them.
+    pub fn points(&self) -> charts::pools::LabPoints {
+        let default_pool = perfmodel::scenario::default_pool(self.cores);
+        let cells = self
+            .grid
+            .data
+            .iter()
+            .filter_map(|c| {
+                let pool = match c.pattern.as_str() {
+                    "official_executor" => Some(default_pool),
+                    "official_executor_64" => Some(64),
+                    "aerospike_py_async" => None,
+                    _ => return None,
+                };
+                Some(charts::pools::LabCell {
+                    injected_ms: c.io_wait_ms,
+                    io_wait_ms: c.io_wait_ms + self.rtt_ms,
+                    concurrency: c.concurrency.clamp(1, 100_000) as u32,
+                    pool,
+                    ops_per_sec: c.ops_per_sec.filter(|x| *x > 0.0)?,
+                    p99_ms: c.p99_ms,
+                })
+            })
+            .collect();
+        charts::pools::LabPoints { report: self.run.date.clone(), cores: self.cores, cells }
+    }
+}
+
+/// The lab's measurements of the bigger-pool question: in every cell where the
+/// executor ran with 64 threads and aerospike-py's async client ran too, their
+/// requests/s side by side, with the default pool's, and the count of cells
+/// where 64 threads matched (within 5%) or beat aerospike-py.
+pub fn pool_lab(env: &BookEnv) -> String {
+    use charts::format::{count, number};
+    let Some(lab) = newest_lab(env) else {
+        return "\n\n*No lab report yet: `cargo xtask lab` measures the grid; this table is then computed from it.*\n\n".into();
+    };
+    let find = |pattern: &str, io: f64, n: u64| lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n);
+    let default_pool = perfmodel::scenario::default_pool(lab.cores);
+    let (mut rows, mut cells, mut matched, mut default_matched) = (String::new(), 0u32, 0u32, 0u32);
+    let mut rss: Vec<f64> = Vec::new();
+    for c in lab.grid.data.iter().filter(|c| c.pattern == "official_executor_64") {
+        let (Some(big), Some(tk)) = (c.ops_per_sec, find("aerospike_py_async", c.io_wait_ms, c.concurrency).and_then(|t| t.ops_per_sec)) else { continue };
+        let small = find("official_executor", c.io_wait_ms, c.concurrency);
+        let within = |x: f64| x >= (1.0 - charts::pools::CATCH_UP) * tk;
+        cells += 1;
+        matched += within(big) as u32;
+        default_matched += small.and_then(|s| s.ops_per_sec).is_some_and(within) as u32;
+        if let (Some(a), Some(b)) = (c.rss_mib, small.and_then(|s| s.rss_mib)) {
+            rss.push(a - b);
+        }
+        rows.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {}× |\n",
+            c.io_wait_ms,
+            count(c.concurrency as u32),
+            small.and_then(|s| s.ops_per_sec).map(number).unwrap_or_else(|| "not measured".into()),
+            number(big),
+            number(tk),
+            number(big / tk)
+        ));
+    }
+    rss.sort_by(f64::total_cmp);
+    let rss = rss
+        .get(rss.len() / 2)
+        .map(|v| {
+            format!(
+                " The 64-thread process's resident set was a median {} MiB above the default pool's in the same cells; the lab runs \
+                 each pattern's whole grid in one process, whose resident set only grows, so this is a high-water mark, not the \
+                 threads' own cost (the model's is in the table under the figure).",
+                number(*v)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "\n\nIn the lab report of {date}, over {cells} cells measured both ways, the executor with 64 threads completed \
+         at least 95% of aerospike-py's async requests per second (or more) in **{matched}**; with Python's default pool \
+         ({default_pool} threads on the lab's {cores} cores) it did in {default_matched}.{rss}\n\n\
+         <details><summary>Every cell</summary>\n\n\
+         | Injected wait (ms) | Callers | Executor, {default_pool} threads (req/s) | Executor, 64 threads (req/s) | aerospike-py async (req/s) | 64 threads ÷ aerospike-py |\n\
+         |---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",
+        date = lab.run.date,
+        cores = lab.cores,
+    )
+}
+
+pub fn model_vs_lab(env: &BookEnv) -> String {
+    use perfmodel::{predict_curve, Params, Pattern, Scenario};
+    let Some(lab) = newest_lab(env) else {
+        return "\n\n*No lab report yet: `cargo xtask lab` measures the grid and files it in `book/reports/`; \
+                this table is then computed from it.*\n\n"
+            .into();
+    };
+    let (run, grid, cores, rtt_ms) = (&lab.run, &lab.grid, lab.cores, lab.rtt_ms);
+    let p = Params::default();
     let mut rows = String::new();
     let mut errs: Vec<(&'static str, f64)> = Vec::new();
     for c in &grid.data {
@@ -381,6 +485,12 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
             // `</` would end the script element early; `<\/` is the same JSON string.
             format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
         }
+        // The lab's measured cells, for the pool figure to overlay where the scenario is one.
+        Widget::PoolSize(_) => {
+            let points = newest_lab(env).map(|l| l.points()).unwrap_or_default();
+            let json = serde_json::to_string(&points).expect("lab points always serialise");
+            format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
+        }
         _ => String::new(),
     };
     let figure = match (w, static_svg(w)) {
@@ -408,12 +518,13 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
     let p = Params::default();
     let mut s = Scenario::default();
     let mut svg = String::new();
-    let size = (720, 400);
+    let size = if matches!(w, Widget::PoolSize(_)) { (720, 640) } else { (720, 400) };
     match w {
         Widget::ThroughputScaling(props)
         | Widget::GilTimeline(props)
         | Widget::LatencyScaling(props)
         | Widget::GilContention(props)
+        | Widget::PoolSize(props)
         | Widget::IoConcurrency(props) => {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
             s.concurrency = props.concurrency.unwrap_or(s.concurrency);
@@ -457,6 +568,11 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             Widget::ThroughputScaling(_) => {
                 let d = charts::throughput::throughput_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
+            }
+            Widget::PoolSize(_) => {
+                let d = charts::pools::complete(&p, &s, None).map_err(|e| e.to_string())?;
+                charts::pools::draw_pools(&root, &d, &Theme::LIGHT, 1.0)?;
                 d.summary()
             }
             Widget::GilTimeline(_) => {
@@ -564,6 +680,10 @@ fn noscript_text(w: &Widget) -> &'static str {
              The sliders and the simulated percentiles need JavaScript."
         }
         Widget::ResultsDashboard(_) => "The results dashboard.",
+        Widget::PoolSize(_) => {
+            "Throughput and p99 against the executor's pool size at the starting scenario, drawn when the site was built. \
+             The interactive version, with the lab's measured points, needs JavaScript."
+        }
         Widget::YourService(_) => {
             "The example service (a lookup API in the same zone), computed when the site was built; \
              describing your own service needs JavaScript."

@@ -144,6 +144,8 @@ pub enum Widget {
     IoConcurrency(ScenarioProps),
     /// The benchmark reports of a folder, run by run.
     ResultsDashboard(DashboardProps),
+    /// The executor against its pool size, Tokio as the reference, the lab's measured points.
+    PoolSize(ScenarioProps),
     /// The reader's own service: each pattern at its load, the smallest pool that meets its target, a verdict.
     YourService(ServiceProps),
 }
@@ -166,7 +168,7 @@ pub struct TabsProps {
 pub const NAMES: &[&str] =
     &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "request-steps", "latency-scaling",
       "gil-contention", "conditions-heatmap", "io-concurrency",
-      "results-dashboard", "your-service"];
+      "results-dashboard", "your-service", "pool-size"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -184,6 +186,7 @@ impl Widget {
             Widget::IoConcurrency(_) => "io-concurrency",
             Widget::ResultsDashboard(_) => "results-dashboard",
             Widget::YourService(_) => "your-service",
+            Widget::PoolSize(_) => "pool-size",
         }
     }
 
@@ -236,6 +239,7 @@ impl Widget {
             "io-concurrency" => Widget::IoConcurrency(typed(name, props)?),
             "results-dashboard" => Widget::ResultsDashboard(typed(name, props)?),
             "your-service" => Widget::YourService(typed(name, props)?),
+            "pool-size" => Widget::PoolSize(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -249,7 +253,8 @@ impl Widget {
             | Widget::GilTimeline(p)
             | Widget::LatencyScaling(p)
             | Widget::GilContention(p)
-            | Widget::IoConcurrency(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
+            | Widget::IoConcurrency(p)
+            | Widget::PoolSize(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
             Widget::ConditionsHeatmap(_) | Widget::YourService(_) => Ok(()),
             Widget::RequestSteps(p) => scenario_in_range(p.io_wait_ms, None),
             Widget::ResultsDashboard(p) => {

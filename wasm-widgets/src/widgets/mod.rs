@@ -9,6 +9,7 @@ pub mod flow;
 pub mod gil;
 pub mod latency;
 pub mod memory;
+pub mod pools;
 pub mod service;
 pub mod steps;
 pub mod tabs;
@@ -32,7 +33,8 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         | Widget::GilTimeline(props)
         | Widget::LatencyScaling(props)
         | Widget::GilContention(props)
-        | Widget::IoConcurrency(props) => apply_props(&shared, props),
+        | Widget::IoConcurrency(props)
+        | Widget::PoolSize(props) => apply_props(&shared, props),
         Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) | Widget::YourService(_) => {}
         Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
         Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
@@ -83,6 +85,9 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         Widget::RequestSteps(_) => {
             leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any())
+        }
+        Widget::PoolSize(_) => {
+            leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any())
         }
         Widget::YourService(_) => {
             leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any())

@@ -1,0 +1,25 @@
+//! comparison/pool-size.md against the shipped lab report: "the bigger pool closes the gap in almost every cell", and every cell where it falls short is one where 64 threads held for the whole wait cannot carry aerospike-py's measured rate (64 / W below X).
+
+use std::path::Path;
+
+#[test]
+fn the_pages_reading_of_the_lab_holds() {
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let lab = mdbook_widgets::newest_lab(&env).expect("the book ships a lab report with a grid");
+    let points = lab.points();
+    let (mut cells, mut matched) = (0, 0);
+    for big in points.cells.iter().filter(|c| c.pool == Some(64)) {
+        let Some(tk) = points.cells.iter().find(|c| c.pool.is_none() && c.injected_ms == big.injected_ms && c.concurrency == big.concurrency) else { continue };
+        cells += 1;
+        if big.ops_per_sec >= (1.0 - charts::pools::CATCH_UP) * tk.ops_per_sec {
+            matched += 1;
+        } else {
+            let cap = 64.0 * 1e3 / big.io_wait_ms;
+            assert!(cap < tk.ops_per_sec, "{} ms, {} callers: 64 threads could carry {cap}/s, aerospike-py did {}", big.injected_ms, big.concurrency, tk.ops_per_sec);
+        }
+    }
+    assert!(cells >= 30 && matched as f64 >= 0.9 * cells as f64, "{matched} of {cells}");
+    // And the page's table says the same count.
+    let text = mdbook_widgets::pool_lab(&env);
+    assert!(text.contains(&format!("over {cells} cells")) && text.contains(&format!("**{matched}**")), "{text}");
+}

@@ -1,0 +1,84 @@
+//! "Pool size": the executor's throughput and p99 against its pool size at the shared scenario, Tokio as the reference, the lab's measured points where the scenario is a measured cell.
+
+use charts::pools::{draw_pools, jobs, pools_data, run, LabPoints, PoolsData};
+use charts::Theme;
+use leptos::prelude::*;
+use perfmodel::Params;
+use web_sys::HtmlElement;
+
+use crate::scenario::Shared;
+use crate::slider::ScenarioSliders;
+
+/// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
+fn embedded_lab(host: &HtmlElement) -> Result<LabPoints, String> {
+    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else { return Ok(LabPoints::default()) };
+    serde_json::from_str(&script.text_content().unwrap_or_default()).map_err(|e| format!("the lab's measured points are unreadable ({e}); the model's curves are drawn without them"))
+}
+
+#[component]
+pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+    let params = Params::default();
+    let (lab, lab_note) = match embedded_lab(&host) {
+        Ok(l) => (l, None),
+        Err(e) => (LabPoints::default(), Some(e)),
+    };
+    let lab = StoredValue::new(lab);
+    let first = lab.with_value(|l| pools_data(&params, &shared.scenario.get_untracked(), Some(l))).map_err(|e| e.to_string());
+    let data: RwSignal<Result<PoolsData, String>> = RwSignal::new(first);
+    let runs = crate::progress::Runs::new();
+    Effect::new(move |_| {
+        let s = shared.scenario.get();
+        match lab.with_value(|l| pools_data(&params, &s, Some(l))) {
+            Ok(d) => {
+                let todo = jobs(&d);
+                data.set(Ok(d));
+                runs.fill(data, todo, move |job| run(&params, &s, job).map_err(|e| e.to_string()), |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events));
+            }
+            Err(e) => data.set(Err(e.to_string())),
+        }
+    });
+    let memo = Memo::new(move |_| data.get());
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_pools);
+    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
+    // Where the scenario is not a measured cell, offer the nearest one.
+    let nearest = move || {
+        let s = shared.scenario.get();
+        lab.with_value(|l| if l.at(&s).is_empty() { l.nearest(&s) } else { None })
+    };
+    let go = move |_| {
+        if let Some((io, n)) = nearest() {
+            shared.scenario.update(|s| {
+                s.io_wait_ms = io;
+                s.concurrency = n;
+                s.cores = lab.with_value(|l| l.cores);
+                s.node_cpus = None;
+                s.pool = None;
+                s.app_cpu_ms = 0.0;
+                s.background_threads = 0;
+            });
+        }
+    };
+    let report = lab.with_value(|l| l.report.clone());
+    view! {
+        <div class="widget-body" data-complete=done>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
+            {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
+            <p class="widget-hint">
+                {move || match nearest() {
+                    None if !report.is_empty() => format!("Diamonds and squares: the lab's measurements at this cell (report {report})."),
+                    None => "No lab report carries measured points for this figure.".to_string(),
+                    Some((io, n)) => format!("The lab measured the executor with its default pool and with 64 threads, and aerospike-py, at set cells; the nearest is {} ms of I/O wait and {} callers.", charts::format::number(io), charts::format::count(n)),
+                }}
+                " "
+                <button type="button" class="widget-field-reset" data-testid="pools-nearest" hidden=move || nearest().is_none() on:click=go>"Go to the nearest measured cell"</button>
+            </p>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="pool-size"/>
+            <div inner_html=html></div>
+        </div>
+    }
+}
