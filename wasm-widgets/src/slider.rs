@@ -293,6 +293,8 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
 /// the rest of the shared scenario, behind a disclosure.
 #[component]
 pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+    let py_id = format!("{uid}-py");
+    let py_for = py_id.clone();
     use perfmodel::scenario::range;
     let sc = shared.scenario;
     let field = move |key: &'static str, label: &'static str, (min, max): (f64, f64), step: f64,
@@ -322,7 +324,7 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
     };
     view! {
         <details class="widget-more">
-            <summary>"More settings: pool size, cores and node CPUs, CPU work per request, background threads"</summary>
+            <summary>"More settings: pool size, cores and node CPUs, Python build, CPU work per request, background threads"</summary>
             <div class="widget-fields">
                 {field("pool", "Executor pool size (threads)", range::POOL, 1.0,
                     |s| s.pool_size() as f64, |s, v| s.pool = Some(v as u32))}
@@ -335,6 +337,21 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
                     |s| s.cores as f64, |s, v| s.cores = v as u32)}
                 {field("ncpu", "Node CPUs (what os.cpu_count() reports)", range::NODE_CPUS, 1.0,
                     |s| s.node_cpu_count() as f64, |s, v| s.node_cpus = Some(v as u32))}
+                <label for=py_for class="widget-field">
+                    "Python build"
+                    <select id=py_id data-testid="py-input"
+                        prop:value=move || widget_props::link::PYTHONS.iter().find(|(py, _)| *py == sc.get().python).map(|(_, k)| *k).unwrap_or("gil")
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some((py, _)) = widget_props::link::PYTHONS.iter().find(|(_, k)| *k == v) {
+                                sc.update(|s| s.python = *py);
+                            }
+                        }>
+                        <option value="gil">"3.11–3.13 (GIL)"</option>
+                        <option value="ft">"3.14t; the official client re-enables the GIL"</option>
+                        <option value="ft-forced">"3.14t, GIL forced off (PYTHON_GIL=0)"</option>
+                    </select>
+                </label>
                 {field("cpu", "CPU work per request on the loop (ms, GIL held)", range::APP_CPU_MS, 0.01,
                     |s| s.app_cpu_ms, |s, v| s.app_cpu_ms = v)}
                 {field("bg", "Background CPU-bound threads", range::BACKGROUND_THREADS, 1.0,

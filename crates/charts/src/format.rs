@@ -79,6 +79,11 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
         w.push(plural(s.background_threads, "background thread", "background threads"));
     }
     w.push(format!("{} MiB pod", number(s.pod_limit_mib)));
+    match s.python {
+        perfmodel::scenario::Python::Gil => {}
+        perfmodel::scenario::Python::FreeThreaded => w.push("Python 3.14t (GIL off for aerospike-py only)".into()),
+        perfmodel::scenario::Python::FreeThreadedForced => w.push("Python 3.14t, GIL forced off".into()),
+    }
     w
 }
 

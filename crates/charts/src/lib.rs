@@ -22,6 +22,7 @@ pub mod style;
 pub mod table;
 pub mod theme;
 pub mod throughput;
+pub mod verdicts;
 pub mod worst;
 
 pub use theme::Theme;

@@ -289,7 +289,7 @@ impl PoolsData {
     /// The ladder as an HTML table: what each pool size costs and gives.
     pub fn html(&self) -> String {
         let mut h = format!(
-            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The executor at each pool size\"><table class=\"service-pools\" data-testid=\"pools-table\">\
+            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The executor by pool size, at this scenario\"><table class=\"service-pools\" data-testid=\"pools-table\">\
              <caption>The executor at {} ms of I/O wait and {} callers, by pool size; Tokio last</caption>\
              <thead><tr><th scope=\"col\">Pool threads</th><th scope=\"col\">Requests/s</th><th scope=\"col\">p99</th><th scope=\"col\">Threads</th><th scope=\"col\">Resident</th><th scope=\"col\">Reserved</th><th scope=\"col\">GIL wait per request</th></tr></thead><tbody>",
             number(self.io_wait_ms),

@@ -10,7 +10,7 @@ use perfmodel::memory::{memory, threads};
 use perfmodel::mva::{bounds, Bounds};
 use perfmodel::pattern::{steps, totals};
 use perfmodel::predict::{short_run, ShortRun};
-use perfmodel::scenario::range;
+use perfmodel::scenario::{range, Python};
 use perfmodel::sim::simulate;
 use perfmodel::{predict_curve, ModelError, Params, Pattern, Scenario};
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,8 @@ pub struct Service {
     pub pod_limit_mib: f64,
     /// The latency target at the 99th percentile, ms.
     pub target_p99_ms: f64,
+    /// Which CPython build.
+    pub python: Python,
 }
 
 /// Valid ranges of the fields the scenario does not already bound.
@@ -93,6 +95,7 @@ pub fn presets() -> Vec<Preset> {
         background_threads: 0,
         pod_limit_mib: 512.0,
         target_p99_ms: 10.0,
+        python: Python::Gil,
     };
     vec![
         Preset {
@@ -187,6 +190,7 @@ impl Service {
             app_cpu_ms: self.python_ms,
             background_threads: self.background_threads,
             pod_limit_mib: self.pod_limit_mib,
+            python: self.python,
         }
     }
 
@@ -573,7 +577,7 @@ impl ServiceData {
         h.push_str("</div>");
         // One column per pattern: four columns fit a phone.
         h.push_str(&format!(
-            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"Each pattern at your load\"><table class=\"service-table\" data-testid=\"service-table\"><caption>Each pattern at {} ({} ms I/O wait)</caption><thead><tr><th scope=\"col\"></th>",
+            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"Each pattern at your load\"><table class=\"service-table\" data-testid=\"service-table\"><caption>Each pattern at {} ({} ms I/O wait)</caption><thead><tr><th scope=\"col\">At your load</th>",
             esc(&self.load_words()),
             number(s.io_wait_ms())
         ));
@@ -614,7 +618,7 @@ impl ServiceData {
         h.push_str("</tbody></table></div>");
         // The bigger-pool question.
         h.push_str(&format!(
-            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The executor at each pool size\"><table class=\"service-pools\" data-testid=\"service-pools\"><caption>The official client through the executor with a bigger pool, at {} (p99 target {})</caption>\
+            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The executor at each pool size, at your load\"><table class=\"service-pools\" data-testid=\"service-pools\"><caption>The official client through the executor with a bigger pool, at {} (p99 target {})</caption>\
              <thead><tr><th scope=\"col\">Pool threads</th><th scope=\"col\">Capacity (requests/s)</th><th scope=\"col\">p99</th><th scope=\"col\">Threads used</th><th scope=\"col\">Resident memory</th><th scope=\"col\">Meets the target</th></tr></thead><tbody>",
             esc(&self.load_words()),
             ms(s.target_p99_ms)
@@ -728,6 +732,20 @@ pub enum Edit {
     Preset(String),
     /// A network round trip preset, in ms.
     RoundTrip(f64),
+    /// The CPython build, by its key ([`python_key`]).
+    Python(String),
+}
+
+/// The CPython builds the form offers: key, words.
+pub const PYTHONS: [(Python, &str, &str); 3] = [
+    (Python::Gil, "gil", "3.11–3.13, with the GIL"),
+    (Python::FreeThreaded, "ft", "3.14t free-threaded (the official client brings the GIL back)"),
+    (Python::FreeThreadedForced, "ft-forced", "3.14t with the GIL forced off for both (PYTHON_GIL=0)"),
+];
+
+/// A build's key in the form.
+pub fn python_key(p: Python) -> &'static str {
+    PYTHONS.iter().find(|x| x.0 == p).map(|x| x.1).unwrap_or("gil")
 }
 
 impl Service {
@@ -759,6 +777,10 @@ impl Service {
                 None => return (s, vec![format!("no example {key:?}")]),
             },
             Edit::RoundTrip(ms) => s.rtt_ms = *ms,
+            Edit::Python(key) => match PYTHONS.iter().find(|x| x.1 == key) {
+                Some(x) => s.python = x.0,
+                None => return (s, vec![format!("no Python build {key:?}")]),
+            },
         }
         s.clamped()
     }
@@ -816,11 +838,18 @@ impl Service {
                     }
                     h.push_str("</div>");
                 }
-                Group::Process => h.push_str(&format!(
-                    "<label class=\"service-choice\"><input type=\"checkbox\" data-default-pool data-testid=\"svc-default-pool\"{}> <span data-default-pool-text>{}</span></label>",
-                    if self.pool.is_none() { " checked" } else { "" },
-                    esc(&self.default_pool_words())
-                )),
+                Group::Process => {
+                    h.push_str(&format!(
+                        "<label class=\"service-choice\"><input type=\"checkbox\" data-default-pool data-testid=\"svc-default-pool\"{}> <span data-default-pool-text>{}</span></label>",
+                        if self.pool.is_none() { " checked" } else { "" },
+                        esc(&self.default_pool_words())
+                    ));
+                    h.push_str(&format!("<label class=\"widget-field service-wide\" for=\"{uid}-python\">Python<select id=\"{uid}-python\" data-python data-testid=\"svc-python\">"));
+                    for (py, key, words) in PYTHONS {
+                        h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if py == self.python { " selected" } else { "" }, esc(words)));
+                    }
+                    h.push_str("</select></label>");
+                }
                 Group::Load => {}
             }
             h.push_str("</fieldset>");

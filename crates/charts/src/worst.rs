@@ -151,6 +151,7 @@ fn your_service(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
         background_threads: s.background_threads,
         pod_limit_mib: s.pod_limit_mib,
         target_p99_ms: 1.0,
+        python: s.python,
     };
     let d = complete(p, &svc)?;
     Ok(d.patterns.iter().chain(&d.pools).filter_map(|o| o.sim).map(|a| a.events).sum())

@@ -105,3 +105,32 @@ fn contention_mean_and_p99_agree_for_one_caller() {
         assert!(p99 >= 0.95 * mean && p99 <= 1.5 * mean, "{pattern:?}: mean {mean} ms, p99 {p99} ms");
     }
 }
+
+/// comparison/takeaway.md and limits/conclusion.md, on the verdict table
+/// (simulated throughput and percentiles): one request at a time is answered
+/// sooner through the official client, and sooner still by a blocking call; on
+/// localhost, and in the same zone at 256 in flight, Python's default pool is
+/// ahead of Tokio on throughput and p99; with a CPU-bound thread Tokio's p99
+/// is the higher; cross zone and cross region, Tokio is ahead of the default
+/// pool and a bigger pool comes within 5% of Tokio's throughput.
+#[test]
+fn verdict_table() {
+    use charts::verdicts::rows;
+    let rows = rows(&Params::default()).unwrap();
+    let get = |k: &str| rows.iter().find(|r| r.case.key == k).unwrap();
+    let one = get("one");
+    assert!(one.default.p50_ms < one.tokio.p50_ms && one.sync_p50_ms < one.default.p50_ms, "{one:?}");
+    for k in ["benchmark", "same-zone"] {
+        let r = get(k);
+        assert!(r.default.throughput > r.tokio.throughput && r.default.p99_ms < r.tokio.p99_ms, "{k}: {r:?}");
+        assert!(r.tuned.is_none(), "{k}: no bigger pool needed");
+    }
+    let c = get("cpu-thread");
+    assert!(c.tokio.p99_ms > c.default.p99_ms, "{c:?}");
+    for k in ["cross-zone", "cross-region"] {
+        let r = get(k);
+        assert!(r.verdict().starts_with("Tokio ahead of the default pool"), "{k}: {}", r.verdict());
+        let t = r.tuned.expect("a bigger pool catches up");
+        assert!(t.throughput >= 0.95 * r.tokio.throughput && t.pool.unwrap() > 6, "{k}: {t:?}");
+    }
+}

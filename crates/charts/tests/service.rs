@@ -96,6 +96,7 @@ fn bad_input_is_clamped_with_a_reason() {
         background_threads: 400,
         pod_limit_mib: 1.0,
         target_p99_ms: 0.0,
+        python: perfmodel::scenario::Python::Gil,
     };
     let (c, notes) = s.clamped();
     assert!(notes.len() >= 9, "{notes:?}");

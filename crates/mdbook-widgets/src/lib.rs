@@ -21,6 +21,8 @@ const LAB: &str = "{{#model-vs-lab}}";
 const SERVICES: &str = "{{#service-examples}}";
 /// Replaced by the lab's executor (default pool, 64 threads) against aerospike-py, cell by cell.
 const POOL_LAB: &str = "{{#pool-lab}}";
+/// Replaced by where each pattern wins and loses: the model at stated scenarios, then the lab.
+const VERDICTS: &str = "{{#verdicts}}";
 
 /// A directive that could not be turned into a widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +90,16 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         at
     };
     let lab = || model_vs_lab(env);
-    let pool_lab = || pool_lab(env);
-    let texts: [(&str, &dyn Fn() -> String); 5] =
-        [(PARAMS, &params_table), (PRESETS, &presets_table), (LAB, &lab), (SERVICES, &service_examples), (POOL_LAB, &pool_lab)];
+    let pool_lab_table = || pool_lab(env);
+    let verdicts = || verdicts(env);
+    let texts: [(&str, &dyn Fn() -> String); 6] = [
+        (PARAMS, &params_table),
+        (PRESETS, &presets_table),
+        (LAB, &lab),
+        (SERVICES, &service_examples),
+        (POOL_LAB, &pool_lab_table),
+        (VERDICTS, &verdicts),
+    ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
     }
@@ -326,6 +335,51 @@ impl Lab {
             .collect();
         charts::pools::LabPoints { report: self.run.date.clone(), cores: self.cores, cells }
     }
+}
+
+/// Where each pattern wins and loses: the model's verdict table
+/// ([`charts::verdicts`]) and the lab's measurements at five cells of its grid.
+pub fn verdicts(env: &BookEnv) -> String {
+    use charts::format::{count, number};
+    let model = match charts::verdicts::rows(&perfmodel::Params::default()) {
+        Ok(rows) => charts::verdicts::markdown(&rows),
+        Err(e) => format!("\n\n*The model refused a stated scenario: {e}*\n\n"),
+    };
+    let Some(lab) = newest_lab(env) else { return model };
+    let find = |pattern: &str, io: f64, n: u64| lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n).and_then(|c| c.ops_per_sec);
+    let mut rows = String::new();
+    for (io, n) in [(0.0, 1), (0.0, 64), (1.0, 64), (5.0, 256), (20.0, 1_024)] {
+        let (sync, small, big, tk) = (find("official_sync", io, n), find("official_executor", io, n), find("official_executor_64", io, n), find("aerospike_py_async", io, n));
+        let Some(tk) = tk else { continue };
+        let cell = |x: Option<f64>| x.map(|v| format!("{}/s", number(v))).unwrap_or_else(|| "not measured".into());
+        let best = [("the blocking call", sync), ("the default pool", small), ("64 threads", big)]
+            .into_iter()
+            .filter_map(|(who, x)| x.map(|v| (who, v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let ahead = match best {
+            Some((who, v)) if v >= 1.05 * tk => format!("the official client ({who}), {}× aerospike-py", number(v / tk)),
+            Some((who, v)) if v > tk / 1.05 => format!("even: the official client ({who}) within 5%"),
+            Some((who, v)) => format!("aerospike-py, {}× the official client's best ({who})", number(tk / v)),
+            None => String::new(),
+        };
+        rows.push_str(&format!(
+            "| {io} ms, {} | {} | {} | {} | {}/s | {ahead} |\n",
+            if n == 1 { "one caller".to_string() } else { format!("{} callers", count(n as u32)) },
+            cell(sync),
+            cell(small),
+            cell(big),
+            number(tk)
+        ));
+    }
+    format!(
+        "{model}Measured by this project's lab (report {}, {} cores, the stub server on the same machine; requests per second, injected wait \
+         plus the stub's own round trip):\n\n\
+         | Injected wait, callers | Official, blocking | Official, default pool ({}) | Official, 64 threads | aerospike-py async | Ahead |\n\
+         |---|---:|---:|---:|---:|---|\n{rows}\n",
+        lab.run.date,
+        lab.cores,
+        perfmodel::scenario::default_pool(lab.cores)
+    )
 }
 
 /// The lab's measurements of the bigger-pool question: in every cell where the

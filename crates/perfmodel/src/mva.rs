@@ -171,6 +171,7 @@ struct Net {
 
 impl Net {
     fn new(pattern: Pattern, p: &Params, s: &Scenario) -> Net {
+        let s = &s.for_solver(pattern);
         let path = pattern::steps(pattern, p, s);
         let t = pattern::totals(&path);
         let holds = pattern::gil_holds(&path);

@@ -104,6 +104,10 @@ params! {
     /// waits before it asks the holder to drop it.
     gil_switch_interval_ms: "ms", [0.1, 100.0], 5.0,
         "CPython constant: sys.getswitchinterval() defaults to 0.005 s (Python/ceval_gil.c DEFAULT_INTERVAL); confirmed here";
+    /// How much longer the free-threaded build (3.14t) takes to run the same
+    /// Python code on one thread: it scales every GIL-held step there.
+    free_threaded_overhead: "fraction", [0.0, 1.0], 0.10,
+        "CPython documentation, What's New in Python 3.14: the single-threaded penalty of the free-threaded build is now roughly 5-10% depending on platform and compiler (PEP 779 set the bar at 15%); the upper end is taken";
     /// Share of the I/O wait that is random (exponentially distributed)
     /// rather than fixed; 0 is a constant wait, 1 a purely exponential one.
     io_jitter: "fraction", [0.0, 1.0], 0.18,

@@ -175,6 +175,20 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
         let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
         v.push(Step { role, work: Gil(app), what: "application work on the result (GIL held)" });
     }
+    // The free-threaded build runs Python code a little slower; where the
+    // process has no GIL, Python work on any thread but the event loop (or
+    // the one caller) runs in parallel on the cores, and the loop's own work
+    // stays one after another on its one thread.
+    if s.python.free_threaded() {
+        let slower = 1.0 + p.free_threaded_overhead;
+        let gil_free = s.python.gil_free(pattern);
+        for st in &mut v {
+            if let Gil(us) = st.work {
+                let one_thread = st.role == Loop || (st.role == Caller && pattern == Pattern::Sync);
+                st.work = if gil_free && !one_thread { Cpu(us * slower) } else { Gil(us * slower) };
+            }
+        }
+    }
     v
 }
 // ANCHOR_END: steps

@@ -32,6 +32,46 @@ pub struct Scenario {
     pub background_threads: u32,
     /// The container's memory limit, in MiB.
     pub pod_limit_mib: f64,
+    /// Which CPython: with the GIL (3.11–3.13, the default) or the free-threaded 3.14t build.
+    #[serde(skip_serializing_if = "Python::is_default")]
+    pub python: Python,
+}
+
+/// The CPython build, and what it means for the GIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Python {
+    /// CPython 3.11–3.13: one GIL for the process (what the lab measured).
+    #[default]
+    Gil,
+    /// 3.14t with the GIL off for aerospike-py only: the official client
+    /// publishes no cp314t wheel, and CPython re-enables the GIL when an
+    /// extension that does not declare free-threading support is imported,
+    /// so a process that imports it runs with the GIL.
+    FreeThreaded,
+    /// 3.14t with the GIL forced off for both clients (`PYTHON_GIL=0`): what
+    /// aerospike-py's published 3.14t runs appear to have had (both clients faster).
+    FreeThreadedForced,
+}
+
+impl Python {
+    pub fn is_default(&self) -> bool {
+        *self == Python::Gil
+    }
+
+    /// Whether `pattern` runs without a GIL under this build.
+    pub fn gil_free(self, pattern: crate::Pattern) -> bool {
+        match self {
+            Python::Gil => false,
+            Python::FreeThreaded => pattern == crate::Pattern::Tokio,
+            Python::FreeThreadedForced => true,
+        }
+    }
+
+    /// Whether this is the free-threaded build (its single-thread overhead applies).
+    pub fn free_threaded(self) -> bool {
+        self != Python::Gil
+    }
 }
 
 /// Valid ranges, each stated once; the site's sliders read them from here.
@@ -62,6 +102,7 @@ impl Default for Scenario {
             app_cpu_ms: 0.0,
             background_threads: 0,
             pod_limit_mib: 512.0,
+            python: Python::Gil,
         }
     }
 }
@@ -133,6 +174,16 @@ impl Scenario {
     /// cgroup CPU quota into account (tokio-rs/tokio#2269), so it follows the quota.
     pub fn tokio_worker_count(&self) -> u32 {
         self.tokio_workers.unwrap_or(self.cores)
+    }
+
+    /// The scenario as the solvers see it for `pattern`: without a GIL,
+    /// CPU-bound background threads no longer contend for it but take cores.
+    pub fn for_solver(&self, pattern: crate::Pattern) -> Scenario {
+        if self.python.gil_free(pattern) && self.background_threads > 0 {
+            Scenario { cores: self.cores.saturating_sub(self.background_threads).max(1), background_threads: 0, ..*self }
+        } else {
+            *self
+        }
     }
 
     /// Every value inside its range, or an error naming the first that is not.

@@ -433,6 +433,7 @@ fn run_path<'a>(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario,
 
 impl<'a> Sim<'a> {
     fn new(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario, cfg: &SimConfig) -> Sim<'a> {
+        let s = &s.for_solver(pattern);
         let n = s.concurrency;
         let mut pools: [Pool; 4] = Default::default();
         pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { n as usize } else { 1 };

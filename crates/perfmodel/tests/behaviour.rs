@@ -112,7 +112,7 @@ fn defaults_equal_the_recorded_measurements() {
 #[test]
 fn every_parameter_has_provenance_and_a_default_in_range() {
     let all = Params::describe();
-    assert_eq!(all.len(), 14);
+    assert_eq!(all.len(), 15);
     for info in all {
         assert!(info.provenance.len() > 20, "{} lacks provenance", info.name);
         assert!(!info.description.is_empty());

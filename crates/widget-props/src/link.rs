@@ -3,6 +3,7 @@
 //! The same string travels in a shared link, in the links between pages and
 //! in the browser's local storage, so all three read and write it here.
 
+use perfmodel::scenario::Python;
 use perfmodel::Scenario;
 
 /// Query keys, each stated once.
@@ -14,9 +15,13 @@ pub const CORES: &str = "cores";
 pub const NODE_CPUS: &str = "ncpu";
 pub const CPU: &str = "cpu";
 pub const BG: &str = "bg";
+pub const PY: &str = "py";
 
 /// Every key of the scenario, in the order [`query`] writes them.
-pub const KEYS: [&str; 8] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG];
+pub const KEYS: [&str; 9] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY];
+
+/// The CPython builds in a link: `py=ft` (3.14t, the official client re-enabling the GIL) or `py=ft-forced`; absent is the GIL build.
+pub const PYTHONS: [(Python, &str); 3] = [(Python::Gil, "gil"), (Python::FreeThreaded, "ft"), (Python::FreeThreadedForced, "ft-forced")];
 
 /// The local-storage item that holds the reader's scenario as a query string.
 pub const STORAGE_KEY: &str = "aerospike-py-perf.scenario";
@@ -41,6 +46,16 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
     for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if !KEYS.contains(&k) {
+            continue;
+        }
+        if k == PY {
+            match PYTHONS.iter().find(|(_, key)| *key == v) {
+                Some((py, _)) => {
+                    s.python = *py;
+                    any = true;
+                }
+                None => notes.push(format!("{origin} {k}={v:?} is not a Python build (gil, ft or ft-forced); ignored")),
+            }
             continue;
         }
         let Some(x) = v.parse::<f64>().ok().filter(|x| x.is_finite()) else {
@@ -83,6 +98,9 @@ pub fn query(s: &Scenario) -> String {
     }
     if s.background_threads != d.background_threads {
         q.push_str(&format!("&{BG}={}", s.background_threads));
+    }
+    if let Some((_, key)) = PYTHONS.iter().find(|(py, _)| *py == s.python && *py != d.python) {
+        q.push_str(&format!("&{PY}={key}"));
     }
     q
 }
@@ -132,6 +150,8 @@ mod tests {
         let p = parse("?io=2.5&n=300&mem=1024", "x");
         let s = p.scenario;
         assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, p.notes.len()), (2.5, 300, 1024.0, 0));
+        let p = parse("?py=3.14", "the link's");
+        assert_eq!((p.scenario.python, p.notes.len(), p.any), (Python::Gil, 1, false));
         let p = parse("?pool=0&cores=4&cpu=2&bg=99&ncpu=5000", "your saved scenario's");
         let s = p.scenario;
         assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads, s.node_cpus), (Some(1), 4, 2.0, 16, Some(1_024)));
@@ -149,10 +169,11 @@ mod tests {
             app_cpu_ms: 0.2,
             background_threads: 1,
             pod_limit_mib: 1024.0,
+            python: Python::FreeThreaded,
             ..Scenario::default()
         };
         let q = query(&s);
-        assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1");
+        assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1&py=ft");
         assert_eq!(parse(&q, "").scenario, s);
         assert_eq!(parse(&query(&Scenario::default()), "").scenario, Scenario::default());
         // A widget's own pairs survive, the old scenario's do not.

@@ -134,7 +134,13 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     });
     // One listener per kind of event for the whole form.
     let on_change = move |ev: web_sys::Event| {
-        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(target) = ev.target() else { return };
+        if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute("data-python")) {
+            let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            apply(Edit::Python(value));
+            return;
+        }
+        let Ok(el) = target.dyn_into::<web_sys::HtmlInputElement>() else { return };
         if let Some(key) = el.get_attribute("data-key") {
             apply(Edit::Number(key, el.value()));
         } else if let Some(v) = el.get_attribute("data-by-rate") {
@@ -206,6 +212,9 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
         }
     });
     each("[data-default-pool-text]", &|el| el.set_text_content(Some(&s.default_pool_words())));
+    each("select[data-python]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &charts::service::python_key(s.python).into());
+    });
     let presets = presets();
     each("button[data-preset]", &|el| {
         let key = el.get_attribute("data-preset").unwrap_or_default();

@@ -11,7 +11,7 @@ const USAGE: &str = "\
 usage:
   perfmodel predict --pattern sync|sync-threads|executor|tokio --io-wait-ms W --concurrency N
                     [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
-                    [--background-threads B] [--pod-limit-mib M]
+                    [--background-threads B] [--pod-limit-mib M] [--python gil|ft|ft-forced]
                     [--params FILE.json] [--solver analytic|sim] [--seed S]
   perfmodel params          every parameter with unit, range, default and provenance
   perfmodel grid [--params FILE.json] < points.json
@@ -50,6 +50,12 @@ fn run(args: &[String]) -> Result<String, String> {
             s.app_cpu_ms = opts.num("app-cpu-ms")?.unwrap_or(0.0);
             s.background_threads = opts.int("background-threads")?.unwrap_or(0);
             s.pod_limit_mib = opts.num("pod-limit-mib")?.unwrap_or(s.pod_limit_mib);
+            s.python = match opts.get("python").unwrap_or("gil") {
+                "gil" => perfmodel::scenario::Python::Gil,
+                "ft" => perfmodel::scenario::Python::FreeThreaded,
+                "ft-forced" => perfmodel::scenario::Python::FreeThreadedForced,
+                other => return Err(format!("--python {other:?}: expected gil, ft or ft-forced")),
+            };
             let solver = match opts.get("solver").unwrap_or("analytic") {
                 "analytic" => Solver::Analytic,
                 "sim" => Solver::Sim,
