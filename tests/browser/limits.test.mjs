@@ -21,7 +21,7 @@ test("the heatmap reads out the benchmark's cell, and keys and the pointer pick 
   const { page, log, context } = await ready("limits/conditions.html");
   const url = page.url();
   assert.match(await cellText(page), / ms I\/O wait, 50 callers: executor [\d,]+ requests\/s, Tokio [\d,]+ requests\/s/);
-  assert.match(await page.getByTestId("summary").textContent(), /in the benchmark's cell .*over the shaded production region/);
+  assert.match(await page.getByTestId("summary").textContent(), /in the map's cell nearest the benchmark .*over the shaded production region/);
   await page.getByTestId("chart").focus();
   for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowUp");
@@ -42,7 +42,7 @@ test("the p99 map fills in cell by cell and then summarises", async () => {
   await page.getByTestId("metric-p99").check();
   await page.waitForFunction(() => /^Simulating p99: \d+ of 208 cells/.test(document.querySelector("[data-testid=summary]").textContent));
   await complete(page);
-  assert.match(await page.getByTestId("summary").textContent(), /^executor p99 ÷ Tokio p99: [\d.]+× in the benchmark's cell/);
+  assert.match(await page.getByTestId("summary").textContent(), /^executor p99 ÷ Tokio p99: [\d.]+× in the map's cell nearest the benchmark/);
   assert.match(await cellText(page), /p99; executor p99 ÷ Tokio p99 = /);
   assert.deepEqual(log.errors, []);
   await context.close();

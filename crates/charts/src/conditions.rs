@@ -230,7 +230,7 @@ impl ConditionsData {
             ),
         };
         format!(
-            "{}: {}× in the benchmark's cell ({} ms, {} callers); {}× to {}× over the shaded production region; at most {}× anywhere on the map.{extended}",
+            "{}: {}× in the map's cell nearest the benchmark ({} ms, {} callers on the map's grid); {}× to {}× over the shaded production region; at most {}× anywhere on the map.{extended}",
             self.metric.label(),
             number(bench),
             number(IO_MS[bc]),

@@ -199,7 +199,7 @@ impl LatencyData {
         }
         let at = |pat, n| self.p99_of(pat, n).map(number).unwrap_or_else(|| "–".into());
         let mut s = format!(
-            "Simulated p99 at {} ms I/O wait: at {} callers (where the benchmark ran) sync {} ms, executor {} ms, Tokio {} ms.",
+            "Simulated p99 at {} ms I/O wait: at {} callers (aerospike-py's benchmark suite's default) sync {} ms, executor {} ms, Tokio {} ms.",
             number(self.io_wait_ms),
             BENCHMARK_N,
             at(Pattern::Sync, BENCHMARK_N),

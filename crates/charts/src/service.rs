@@ -101,7 +101,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             key: "benchmark",
             label: "The benchmark",
-            about: "aerospike-py's benchmark: 50 callers against a server on the same machine, 2 cores",
+            about: "aerospike-py's benchmark suite's default of 50 callers, on this lab's 2 cores with the server on the same machine",
             service: Service { rtt_ms: rtt("localhost"), server_ms: 0.0, load: Load::InFlight(50), node_cpus: 2, python_ms: 0.0, target_p99_ms: 5.0, ..base },
         },
         Preset {

@@ -229,7 +229,7 @@ fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
     assert!(far > 100.0, "{far}");
     let text = d.summary();
     let io = charts::format::number(0.05);
-    assert!(text.contains(&format!("in the benchmark's cell ({io} ms, 50 callers)")), "{text}");
+    assert!(text.contains(&format!("in the map's cell nearest the benchmark ({io} ms, 50 callers on the map's grid)")), "{text}");
     assert!(d.describe(bc, br).contains(&format!("{io} ms I/O wait, 50 callers: executor")));
     // Pointer mapping: the centre of the top-left cell is (0, last row).
     let (w, h) = (720.0, 400.0);
