@@ -109,6 +109,8 @@ try {
     { figure: "p99 curve", page: "limits/gil-contention.html", done: "[data-p99-done]", key: "p99Done" },
     { figure: "cards", page: "limits/io-concurrency.html", done: "[data-complete]", key: "complete" },
     { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99" },
+    { figure: "pool size", page: "comparison/pool-size.html", done: "[data-complete]", key: "complete" },
+    { figure: "your service", page: "service.html", done: "[data-complete]", key: "complete" },
   ];
   out.worst_case_on_page = [];
   for (const w of progressive) {
@@ -132,7 +134,7 @@ try {
 
   // JS heap (after a forced collection) and the module's linear memory, after
   // load and after 100 slider moves, on every widget page.
-  const heapPages = ["comparison/throughput.html", "comparison/requests.html", "limits/gil-contention.html", "limits/io-concurrency.html"];
+  const heapPages = ["comparison/throughput.html", "comparison/requests.html", "limits/gil-contention.html", "limits/io-concurrency.html", "comparison/pool-size.html"];
   out.memory_after_load_and_100_moves = [];
   for (const p of heapPages) {
     const { page, context } = await openPage(browser);
