@@ -351,6 +351,11 @@ fn rule(theme: &Theme) -> Look {
     Look { dash: Dash::Dot, mark: Mark::None, ..Look::nth(theme.foreground, 0, false).with_width(1.5) }
 }
 
+/// At least two decades: a log axis over one decade labels every unit, which crowds a half-height panel.
+fn two_decades((lo, hi): (f64, f64)) -> (f64, f64) {
+    if hi / lo < 100.0 { (lo, lo * 100.0) } else { (lo, hi) }
+}
+
 /// Draw both panels, throughput above and p99 below. `scale` multiplies every length (devicePixelRatio).
 pub fn draw_pools<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &PoolsData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
@@ -363,7 +368,7 @@ pub fn draw_pools<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &PoolsDa
     // Throughput.
     let ys = d.points.iter().map(|q| q.throughput).chain([d.tokio.throughput]).chain(d.measured.iter().map(|c| c.ops_per_sec));
     let (lo, hi) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let y = decades(lo.max(1e-3), hi.max(1.0) * 1.2);
+    let y = two_decades(decades(lo.max(1e-3), hi.max(1.0) * 1.2));
     let mut chart = log_axes(&top, pen, x, "executor pool size (threads, log)", y, "requests/s (log)")?;
     let curve: Vec<(f64, f64)> = d.points.iter().map(|q| (q.pool as f64, q.throughput)).collect();
     ex.line(&mut chart, pen, &curve)?;
@@ -384,7 +389,7 @@ pub fn draw_pools<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &PoolsDa
     let known: Vec<(f64, f64)> = d.ladder_p99.iter().filter_map(|&(pool, v)| v.map(|v| (pool as f64, v))).collect();
     let ys = known.iter().map(|p| p.1).chain(d.tokio_p99).chain(d.measured.iter().filter_map(|c| c.p99_ms));
     let (lo, hi) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let y = if lo.is_finite() { decades(lo.max(1e-3), hi.max(1e-3) * 1.2) } else { (0.01, 1_000.0) };
+    let y = if lo.is_finite() { two_decades(decades(lo.max(1e-3), hi.max(1e-3) * 1.2)) } else { (0.01, 1_000.0) };
     let mut chart = log_axes(&bottom, pen, x, "executor pool size (threads, log)", y, "p99 latency, ms (log)")?;
     ex.line(&mut chart, pen, &known)?;
     ex.marks(&mut chart, pen, &known)?;

@@ -68,8 +68,14 @@ pub fn rows(p: &Params) -> Result<Vec<Row>, ModelError> {
             let s = case.scenario;
             let default = cell(p, &s, Pattern::Executor)?;
             let tokio = cell(p, &s, Pattern::Tokio)?;
-            // The tuned pool: the smallest on the figure's curve whose throughput is within 5% of Tokio's.
-            let catch_up = crate::pools::pools_data(p, &s, None)?.catch_up();
+            // The tuned pool: none needed where the default pool already keeps up in
+            // the simulation; else the smallest on the figure's curve whose throughput
+            // is within 5% of Tokio's.
+            let catch_up = if default.throughput >= (1.0 - CATCH_UP) * tokio.throughput {
+                Some(s.pool_size())
+            } else {
+                crate::pools::pools_data(p, &s, None)?.catch_up()
+            };
             // One request at a time needs one thread: no pool to tune.
             let tuned = match catch_up {
                 Some(pool) if pool > s.pool_size() && s.concurrency > 1 => Some(cell(p, &Scenario { pool: Some(pool), ..s }, Pattern::Executor)?),

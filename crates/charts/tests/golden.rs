@@ -280,3 +280,23 @@ fn cards_say_which_limit_binds_and_never_more() {
     let v = cards_data(&p, &s).unwrap().verdict();
     assert!(v.contains("GIL") && !v.contains("pool cap"), "{v}");
 }
+
+#[test]
+fn pool_size_chart_with_the_labs_cells() {
+    use charts::pools::{complete, draw_pools, LabCell, LabPoints};
+    let s = Scenario { io_wait_ms: 5.0, concurrency: 256, ..Scenario::default() };
+    let cell = |pool, ops, p99| LabCell { injected_ms: 5.0, io_wait_ms: 5.0, concurrency: 256, pool, ops_per_sec: ops, p99_ms: Some(p99) };
+    let lab = LabPoints { report: "golden".into(), cores: 2, cells: vec![cell(Some(6), 1_140.0, 230.0), cell(Some(64), 11_573.0, 30.0), cell(None, 9_393.0, 40.0)] };
+    let d = complete(&Params::default(), &s, Some(&lab)).unwrap();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 640)).into_drawing_area();
+        draw_pools(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    // Both panels, the legend naming the measured points, and the catch-up rule.
+    assert_eq!(svg.matches("executor pool size (threads, log)").count(), 2);
+    for label in ["Executor, measured", "Tokio, measured", "Where the executor catches up"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    check("pool-size-5ms-256.svg", &svg);
+}
