@@ -1,4 +1,4 @@
-//! The scenario bar: the reader's scenario in one line under a widget page's title, with copy link, reset and a way to describe one's own service.
+//! The scenario bar: the reader's scenario in one line under a widget page's title (in the place the preprocessor reserved), with copy link, reset and a way to describe one's own service.
 
 use charts::format::scenario_words;
 use leptos::prelude::*;
@@ -13,16 +13,23 @@ const SERVICE_PAGE: &str = "service.html";
 /// Put the bar under the page's first heading (or first in `main`).
 pub fn mount(shared: Shared) {
     let doc = crate::dom::document();
-    let Some(main) = doc.query_selector("main").ok().flatten() else { return };
-    let Ok(host) = doc.create_element("div") else { return };
-    host.set_class_name("widget-scenario-host");
-    let placed = match main.query_selector("h1").ok().flatten() {
-        Some(h1) => h1.after_with_node_1(&host).is_ok(),
-        None => main.prepend_with_node_1(&host).is_ok(),
+    // The preprocessor reserves the bar's place; a page built without it gets one under its title.
+    let host = match doc.query_selector("[data-scenario-bar]").ok().flatten() {
+        Some(h) => h,
+        None => {
+            let Some(main) = doc.query_selector("main").ok().flatten() else { return };
+            let Ok(host) = doc.create_element("div") else { return };
+            host.set_class_name("widget-scenario-host");
+            let placed = match main.query_selector("h1").ok().flatten() {
+                Some(h1) => h1.after_with_node_1(&host).is_ok(),
+                None => main.prepend_with_node_1(&host).is_ok(),
+            };
+            if !placed {
+                return;
+            }
+            host
+        }
     };
-    if !placed {
-        return;
-    }
     let to_root = js_sys::Reflect::get(&js_sys::global(), &"path_to_root".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let on_service_page = web_sys::window()
         .and_then(|w| w.location().pathname().ok())

@@ -161,13 +161,13 @@ pub fn jobs(d: &PoolsData) -> Vec<PoolJob> {
     v
 }
 
-/// One p99: a short run (one warm-up cycle, max(5,000, N) measured requests, at most 50,000).
+/// One p99: a short run (one warm-up cycle, then max(5,000, N) measured requests, at most 20,000 for a pool size and 50,000 for Tokio).
 pub fn run(p: &Params, s: &Scenario, job: PoolJob) -> Result<(PoolJob, f64, u64), ModelError> {
-    let (pattern, s) = match job {
-        PoolJob::Executor(pool) => (Pattern::Executor, Scenario { pool: Some(pool), ..*s }),
-        PoolJob::Tokio => (Pattern::Tokio, *s),
+    let (pattern, s, run) = match job {
+        PoolJob::Executor(pool) => (Pattern::Executor, Scenario { pool: Some(pool), ..*s }, crate::service::LADDER_RUN),
+        PoolJob::Tokio => (Pattern::Tokio, *s, crate::service::RUN),
     };
-    let r = simulate(pattern, p, &s, &short_run(&s, SEED, crate::service::RUN))?;
+    let r = simulate(pattern, p, &s, &short_run(&s, SEED, run))?;
     Ok((job, r.latency_ms.p99, r.events))
 }
 

@@ -23,8 +23,12 @@ pub const SEED: u64 = 43;
 pub const NEAR: f64 = 0.8;
 /// The executor pool sizes tried for the smallest pool that meets the target: doublings from 1 to the largest the model takes.
 pub const POOLS: [u32; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
-/// Each simulation: one warm-up cycle, then max(5,000, N) measured requests, at most 50,000.
+/// Each pattern's simulation: one warm-up cycle, then max(5,000, N) measured requests, at most 50,000.
 pub const RUN: ShortRun = ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
+/// Each pool size's: a warm-up and a measurement of at most 20,000 requests each (about
+/// 200 samples above the 99th percentile), so the eleven pool sizes cost about what three
+/// patterns do.
+pub const LADDER_RUN: ShortRun = ShortRun { cap: 20_000, warmup_cap: 20_000, ..RUN };
 
 /// How the load is given.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -392,7 +396,8 @@ pub fn run(p: &Params, d: &ServiceData, job: Job) -> Result<(Job, AtLoad), Model
     let o = d.outcome(job);
     let n = o.in_flight.unwrap_or(1);
     let s = Service { pool: Some(o.pool), ..d.service }.scenario_at(n);
-    let r = simulate(o.pattern, p, &s, &short_run(&s, SEED, RUN))?;
+    let run = if matches!(job, Job::Pool(_)) { LADDER_RUN } else { RUN };
+    let r = simulate(o.pattern, p, &s, &short_run(&s, SEED, run))?;
     Ok((
         job,
         AtLoad {

@@ -74,8 +74,16 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     if !errors.is_empty() {
         return Err(errors);
     }
+    // A page with a widget that reads the scenario gets the scenario bar's
+    // place under its title, its height reserved, so the bar does not push the
+    // page down when the module mounts it.
+    let bar = found.iter().any(|(_, _, w)| !matches!(w, Widget::ResultsDashboard(_)));
     let mut edits: Vec<(usize, usize, String)> =
         found.into_iter().map(|(s, e, w)| (s, e, placeholder_in(&w, env))).collect();
+    if bar {
+        let at = first_heading_end(markdown).unwrap_or(0);
+        edits.push((at, at, SCENARIO_BAR.to_string()));
+    }
     // Whole-page tokens in prose (in code they stay text), each replaced by its text.
     let tokens = |token: &str| -> Vec<(usize, usize)> {
         let mut at = Vec::new();
@@ -123,6 +131,22 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         out.replace_range(start..end, &text);
     }
     Ok(out)
+}
+
+/// Where the scenario bar goes: the widgets module mounts it here.
+pub const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar></div>\n\n";
+
+/// The end of the chapter's first heading (its title), if it has one.
+fn first_heading_end(markdown: &str) -> Option<usize> {
+    let mut in_heading = false;
+    for (ev, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) if in_heading => return Some(range.end),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The book's glossary, if it has one (`glossary.toml` in the source folder).
