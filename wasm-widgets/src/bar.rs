@@ -10,26 +10,11 @@ use crate::scenario::{Origin, Shared};
 /// The page that describes the reader's own service, from the book's root.
 const SERVICE_PAGE: &str = "service.html";
 
-/// Put the bar under the page's first heading (or first in `main`).
+/// Mount the bar in the place the preprocessor reserved under the page's title.
 pub fn mount(shared: Shared) {
     let doc = crate::dom::document();
-    // The preprocessor reserves the bar's place; a page built without it gets one under its title.
-    let host = match doc.query_selector("[data-scenario-bar]").ok().flatten() {
-        Some(h) => h,
-        None => {
-            let Some(main) = doc.query_selector("main").ok().flatten() else { return };
-            let Ok(host) = doc.create_element("div") else { return };
-            host.set_class_name("widget-scenario-host");
-            let placed = match main.query_selector("h1").ok().flatten() {
-                Some(h1) => h1.after_with_node_1(&host).is_ok(),
-                None => main.prepend_with_node_1(&host).is_ok(),
-            };
-            if !placed {
-                return;
-            }
-            host
-        }
-    };
+    // The preprocessor reserves the bar's place on every page whose widgets read the scenario.
+    let Some(host) = doc.query_selector("[data-scenario-bar]").ok().flatten() else { return };
     let to_root = js_sys::Reflect::get(&js_sys::global(), &"path_to_root".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let on_service_page = web_sys::window()
         .and_then(|w| w.location().pathname().ok())

@@ -31,12 +31,9 @@ pub fn start() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let shared = scenario::Shared::load();
     let theme = theme::watch();
-    let placeholders = dom::placeholders();
-    // The results dashboard reads no scenario; every other widget does.
-    if placeholders.iter().any(|el| el.get_attribute("data-widget").as_deref() != Some("results-dashboard")) {
-        bar::mount(shared);
-    }
-    for el in placeholders {
+    // Where the page's widgets read the scenario, the preprocessor left the bar's place.
+    bar::mount(shared);
+    for el in dom::placeholders() {
         let name = el.get_attribute("data-widget").unwrap_or_default();
         let props = el.get_attribute("data-props").unwrap_or_else(|| "{}".into());
         match Widget::from_placeholder(&name, &props) {

@@ -73,7 +73,8 @@ impl Shared {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// The browser's local storage, where the page may use it.
+pub fn storage() -> Option<web_sys::Storage> {
     // Storage can be missing or refused (privacy settings, some file:// pages); the link still carries the scenario.
     web_sys::window()?.local_storage().ok().flatten()
 }

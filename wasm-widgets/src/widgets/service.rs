@@ -54,7 +54,7 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
     let mut s = Service { load: Load::InFlight(sc.concurrency), ..example };
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     if !read_extras(&search, &mut s) {
-        if let Some(q) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|st| st.get_item(STORAGE_KEY).ok().flatten()) {
+        if let Some(q) = crate::scenario::storage().and_then(|st| st.get_item(STORAGE_KEY).ok().flatten()) {
             read_extras(&q, &mut s);
         }
     }
@@ -88,7 +88,7 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
         let s = service.get();
         if prev.is_some_and(|p| p != s) {
             shared.scenario.set(s.scenario());
-            if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            if let Some(st) = crate::scenario::storage() {
                 let _ = st.set_item(STORAGE_KEY, &extras(&s));
             }
             crate::scenario::set_page_param(SERVER, Some(&s.server_ms.to_string()));
