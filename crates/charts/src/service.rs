@@ -187,6 +187,8 @@ impl Service {
         Scenario {
             io_wait_ms: self.io_wait_ms(),
             concurrency: n,
+            arrival_rate: None,
+            timeout_ms: None,
             pool: self.pool,
             cores: self.cores,
             node_cpus: Some(self.node_cpus),

@@ -7,8 +7,9 @@
 //!   where the default comes from;
 //! * [`pattern`]: the steps behind one `client.get(key)` in each pattern, the
 //!   single description both solvers read;
-//! * the solvers: [`mva`] (analytic, mean values) and [`sim`] (discrete-event,
-//!   seeded, percentiles and a GIL trace), plus [`memory`].
+//! * the solvers: [`mva`] (analytic, mean values, a closed loop of callers),
+//!   [`open`] (analytic, requests arriving at a rate) and [`sim`]
+//!   (discrete-event, seeded, either load, percentiles and a GIL trace), plus [`memory`].
 //!
 //! [`predict`] ties them together into one [`Prediction`].
 
@@ -17,6 +18,7 @@ pub mod calibrate;
 pub mod error;
 pub mod memory;
 pub mod mva;
+pub mod open;
 pub mod params;
 pub mod pattern;
 pub mod predict;

@@ -154,23 +154,24 @@ impl State {
 
 /// Everything about a pattern the recursion needs, in µs.
 #[derive(Debug, Clone, Copy)]
-struct Net {
-    pattern: Pattern,
-    t: PathTotals,
-    cores: f64,
-    pool: f64,
+pub(crate) struct Net {
+    pub(crate) pattern: Pattern,
+    pub(crate) t: PathTotals,
+    /// Cores the non-GIL CPU can use: the quota, at most the threads that run it.
+    pub(crate) cores: f64,
+    pub(crate) pool: f64,
     /// Extra wait per GIL acquisition when CPU-bound threads hold the GIL (µs).
-    convoy_us: f64,
+    pub(crate) convoy_us: f64,
     /// GIL acquisitions per request that wait for a forced switch.
-    convoy_acquisitions: f64,
+    pub(crate) convoy_acquisitions: f64,
     /// Threads serving the non-loop part (pool workers, Tokio workers, callers).
-    threads: f64,
+    pub(crate) threads: f64,
     /// Mean residual GIL hold seen by an arrival over the mean hold, E[s²]/(2E[s]²).
     gil_residual_ratio: f64,
 }
 
 impl Net {
-    fn new(pattern: Pattern, p: &Params, s: &Scenario) -> Net {
+    pub(crate) fn new(pattern: Pattern, p: &Params, s: &Scenario) -> Net {
         let s = &s.for_solver(pattern);
         let path = pattern::steps(pattern, p, s);
         let t = pattern::totals(&path);

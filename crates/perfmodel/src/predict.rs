@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::memory::{self, Memory};
 use crate::mva::{self, Bounds};
+use crate::open::{self, Limit};
 use crate::sim::{self, ServiceDist, SimConfig};
 use crate::{ModelError, Params, Pattern, Scenario};
 
@@ -49,6 +50,32 @@ pub struct Prediction {
     /// GIL acquisitions and thread hops on one request's path.
     pub gil_acquisitions: u32,
     pub thread_hops: u32,
+    /// Open load only (the scenario sets `arrival_rate`): stability,
+    /// capacity and what happened to late requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenOutcome>,
+}
+
+/// What an arrival rate does to a pattern. When it is not `stable`, the
+/// latency figures are those of a queue still growing (the simulator's
+/// window) or infinite (the analytic solver), and only the growth means much.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OpenOutcome {
+    pub arrival_rate: f64,
+    pub stable: bool,
+    /// The largest arrival rate the pattern sustains (analytic, both solvers report it), requests/s.
+    pub capacity_ops_s: f64,
+    /// What saturates at that rate.
+    pub limit: Limit,
+    /// Requests added to the backlog per second: arrival rate less capacity
+    /// (analytic), or measured over the window (simulator).
+    pub backlog_growth_per_s: f64,
+    /// Memory the growing backlog adds per second, MiB.
+    pub memory_growth_mib_per_s: f64,
+    /// Requests answered within the timeout per second (with a timeout).
+    pub goodput_ops_s: Option<f64>,
+    /// Share not answered within the timeout (with a timeout).
+    pub timed_out: Option<f64>,
 }
 
 /// Simulation length for a scenario: long enough that every caller has
@@ -96,25 +123,10 @@ pub fn predict(
 ) -> Result<Prediction, ModelError> {
     p.validate()?;
     s.validate()?;
-    let path = crate::pattern::totals(&crate::pattern::steps(pattern, p, s));
-    let th = memory::threads(pattern, s);
-    let base = Prediction {
-        pattern,
-        solver,
-        concurrency: s.concurrency,
-        io_wait_ms: s.io_wait_ms,
-        throughput_ops_s: 0.0,
-        latency_ms: Latency { mean: 0.0, p50: None, p95: None, p99: None, p999: None },
-        gil_utilization: 0.0,
-        gil_wait_ms: 0.0,
-        threads: th.total(),
-        in_flight: 0.0,
-        queued: 0.0,
-        memory_mib: memory::memory(pattern, p, s),
-        bounds: mva::bounds(pattern, p, s),
-        gil_acquisitions: path.gil_acquisitions,
-        thread_hops: path.thread_hops,
-    };
+    if let Some(rate) = s.arrival_rate {
+        return predict_open(pattern, p, s, solver, seed, rate);
+    }
+    let base = base(pattern, p, s, solver);
     Ok(match solver {
         Solver::Analytic => {
             let m = mva::solve(pattern, p, s, &[s.concurrency])[0];
@@ -128,26 +140,52 @@ pub fn predict(
                 ..base
             }
         }
-        Solver::Sim => {
-            let r = sim::simulate(pattern, p, s, &sim_config(s, seed))?;
-            Prediction {
-                throughput_ops_s: r.throughput,
-                latency_ms: Latency {
-                    mean: r.latency_ms.mean,
-                    p50: Some(r.latency_ms.p50),
-                    p95: Some(r.latency_ms.p95),
-                    p99: Some(r.latency_ms.p99),
-                    p999: Some(r.latency_ms.p999),
-                },
-                gil_utilization: r.gil_utilization,
-                gil_wait_ms: r.gil_wait_ms,
-                in_flight: r.in_flight,
-                queued: r.queued,
-                threads: r.threads,
-                ..base
-            }
-        }
+        Solver::Sim => from_sim(base, &sim::simulate(pattern, p, s, &sim_config(s, seed))?),
     })
+}
+
+/// What every prediction of `pattern` at `s` carries whatever the solver:
+/// the path's counts, the threads and memory at the scenario's concurrency, the bounds.
+fn base(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver) -> Prediction {
+    let path = crate::pattern::totals(&crate::pattern::steps(pattern, p, s));
+    Prediction {
+        pattern,
+        solver,
+        concurrency: s.concurrency,
+        io_wait_ms: s.io_wait_ms,
+        throughput_ops_s: 0.0,
+        latency_ms: Latency { mean: 0.0, p50: None, p95: None, p99: None, p999: None },
+        gil_utilization: 0.0,
+        gil_wait_ms: 0.0,
+        threads: memory::threads(pattern, s).total(),
+        in_flight: 0.0,
+        queued: 0.0,
+        memory_mib: memory::memory(pattern, p, s),
+        bounds: mva::bounds(pattern, p, s),
+        gil_acquisitions: path.gil_acquisitions,
+        thread_hops: path.thread_hops,
+        open: None,
+    }
+}
+
+/// A prediction filled in from a simulation.
+fn from_sim(base: Prediction, r: &sim::SimResult) -> Prediction {
+    Prediction {
+        throughput_ops_s: r.throughput,
+        latency_ms: Latency {
+            mean: r.latency_ms.mean,
+            p50: Some(r.latency_ms.p50),
+            p95: Some(r.latency_ms.p95),
+            p99: Some(r.latency_ms.p99),
+            p999: Some(r.latency_ms.p999),
+        },
+        gil_utilization: r.gil_utilization,
+        gil_wait_ms: r.gil_wait_ms,
+        in_flight: r.in_flight,
+        queued: r.queued,
+        threads: r.threads,
+        ..base
+    }
 }
 
 /// Analytic predictions of one pattern across concurrencies, in one pass.
@@ -178,7 +216,77 @@ pub fn predict_curve(pattern: Pattern, p: &Params, s: &Scenario, ns: &[u32]) -> 
                 bounds: mva::bounds(pattern, p, &sn),
                 gil_acquisitions: path.gil_acquisitions,
                 thread_hops: path.thread_hops,
+                open: None,
             }
         })
         .collect())
+}
+
+/// Predict one pattern under an open load of `rate` requests per second.
+/// Threads and memory follow the requests in the process (Little's law);
+/// past capacity, those after one second of overload.
+fn predict_open(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed: u64, rate: f64) -> Result<Prediction, ModelError> {
+    let a = open::solve(pattern, p, s, rate);
+    let growth_mib = |g: f64| g * p.request_kib / 1024.0;
+    let outcome = OpenOutcome {
+        arrival_rate: rate,
+        stable: a.stable,
+        capacity_ops_s: a.capacity,
+        limit: a.limit,
+        backlog_growth_per_s: a.backlog_growth_per_s,
+        memory_growth_mib_per_s: growth_mib(a.backlog_growth_per_s),
+        goodput_ops_s: a.within_timeout.map(|w| w * rate),
+        timed_out: a.within_timeout.map(|w| 1.0 - w),
+    };
+    let base = base(pattern, p, s, solver);
+    let (pred, in_process) = match solver {
+        Solver::Analytic => {
+            // Unstable: no finite latency; the requests in the process after one second.
+            let lat = a.latency_ms;
+            let inf = f64::INFINITY;
+            let in_process = a.in_flight.unwrap_or(a.backlog_growth_per_s);
+            let queued = a.queued.unwrap_or(a.backlog_growth_per_s);
+            let pr = Prediction {
+                throughput_ops_s: a.throughput,
+                latency_ms: Latency {
+                    mean: lat.map_or(inf, |l| l.mean),
+                    p50: Some(lat.map_or(inf, |l| l.p50)),
+                    p95: None,
+                    p99: Some(lat.map_or(inf, |l| l.p99)),
+                    p999: None,
+                },
+                gil_utilization: a.gil_utilization,
+                gil_wait_ms: a.gil_wait_ms.unwrap_or(inf),
+                in_flight: (in_process - queued).max(0.0),
+                queued,
+                threads: 0,
+                open: Some(outcome),
+                ..base
+            };
+            (pr, in_process)
+        }
+        Solver::Sim => {
+            let r = sim::simulate(pattern, p, s, &sim_config(s, seed))?;
+            let o = r.open.expect("an open load's run reports its window");
+            // Keeping up: at least 98% of the window's arrivals answered
+            // within it (a stable queue near saturation drifts by less). With a
+            // timeout, dropped requests are not answers: a pool that cancels
+            // late work keeps its backlog bounded but may answer almost nobody.
+            let stable = r.throughput >= 0.98 * o.arrival_rate;
+            let growth = if stable { 0.0 } else { o.backlog_growth_per_s.max(0.0) };
+            let in_process = if stable { r.in_flight + r.queued } else { o.backlog_end as f64 };
+            let outcome = OpenOutcome {
+                stable,
+                backlog_growth_per_s: growth,
+                memory_growth_mib_per_s: growth_mib(growth),
+                goodput_ops_s: o.goodput,
+                timed_out: o.timed_out,
+                ..outcome
+            };
+            (Prediction { open: Some(outcome), ..from_sim(base, &r) }, in_process)
+        }
+    };
+    let sn = Scenario { concurrency: (in_process.ceil() as u32).clamp(1, 100_000), ..*s };
+    let threads = if pred.threads > 0 { pred.threads } else { memory::threads(pattern, &sn).total() };
+    Ok(Prediction { threads, memory_mib: memory::memory(pattern, p, &sn), ..pred })
 }

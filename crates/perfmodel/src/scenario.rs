@@ -11,8 +11,18 @@ use crate::error::{check_range, ModelError};
 pub struct Scenario {
     /// Network round trip plus server time of one request, in ms.
     pub io_wait_ms: f64,
-    /// Callers issuing requests in a closed loop (each awaits its reply, then issues the next).
+    /// Callers issuing requests in a closed loop (each awaits its reply, then
+    /// issues the next). Ignored when `arrival_rate` is set, except by the
+    /// sync-threads pattern, whose thread count it is.
     pub concurrency: u32,
+    /// Requests per second arriving whether or not earlier ones are done (an
+    /// open load, Poisson arrivals); `None` means the closed loop of
+    /// `concurrency` callers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrival_rate: Option<f64>,
+    /// A timeout on each call, ms (`asyncio.wait_for` around it); `None` means none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
     /// Executor pool size; `None` means CPython's default, min(32, node CPUs + 4).
     pub pool: Option<u32>,
     /// CPU cores the process may use: its CPU quota in a container, else the
@@ -85,6 +95,8 @@ pub mod range {
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
     pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
     pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
+    pub const ARRIVAL_RATE: (f64, f64) = (1.0, 1_000_000.0);
+    pub const TIMEOUT_MS: (f64, f64) = (0.1, 600_000.0);
 }
 
 impl Default for Scenario {
@@ -95,6 +107,8 @@ impl Default for Scenario {
         Scenario {
             io_wait_ms: LOCALHOST_RTT_MS,
             concurrency: 50,
+            arrival_rate: None,
+            timeout_ms: None,
             pool: None,
             cores: 2,
             node_cpus: None,
@@ -176,6 +190,11 @@ impl Scenario {
         self.tokio_workers.unwrap_or(self.cores)
     }
 
+    /// Whether requests arrive at a rate (an open load) rather than from a closed loop of callers.
+    pub fn open(&self) -> bool {
+        self.arrival_rate.is_some()
+    }
+
     /// The scenario as the solvers see it for `pattern`: without a GIL,
     /// CPU-bound background threads no longer contend for it but take cores.
     pub fn for_solver(&self, pattern: crate::Pattern) -> Scenario {
@@ -210,6 +229,12 @@ impl Scenario {
             "threads",
         )?;
         check_range("pod_limit_mib", self.pod_limit_mib, POD_LIMIT_MIB.0, POD_LIMIT_MIB.1, "MiB")?;
+        if let Some(r) = self.arrival_rate {
+            check_range("arrival_rate", r, ARRIVAL_RATE.0, ARRIVAL_RATE.1, "requests/s")?;
+        }
+        if let Some(t) = self.timeout_ms {
+            check_range("timeout_ms", t, TIMEOUT_MS.0, TIMEOUT_MS.1, "ms")?;
+        }
         Ok(())
     }
 
@@ -236,6 +261,8 @@ impl Scenario {
         self.background_threads =
             fix("background threads", self.background_threads as f64, BACKGROUND_THREADS, 0.0) as u32;
         self.pod_limit_mib = fix("pod memory limit (MiB)", self.pod_limit_mib, POD_LIMIT_MIB, d.pod_limit_mib);
+        self.arrival_rate = self.arrival_rate.map(|r| fix("arrival rate (requests/s)", r, ARRIVAL_RATE, 1_000.0));
+        self.timeout_ms = self.timeout_ms.map(|t| fix("timeout (ms)", t, TIMEOUT_MS, 1_000.0));
         (self, notes)
     }
 }

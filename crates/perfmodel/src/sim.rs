@@ -28,6 +28,23 @@
 //!   ThreadPoolExecutor does; a worker is held from the first to the last
 //!   step of its part, I/O included. Tokio workers are not held during I/O.
 //!
+//! * Open load (the scenario's `arrival_rate`): requests arrive at
+//!   exponentially distributed intervals whatever is in progress; the first
+//!   `warmup` arrivals are not measured, the next `requests` are, and
+//!   arrivals go on until those are done (at most `requests` more), so the
+//!   last measured ones see the same load as the first.
+//! * Timeouts (open load, the scenario's `timeout_ms`): the caller stops
+//!   waiting at the deadline. What happens to the request depends on who has
+//!   it. A blocking call (sync) cannot be abandoned: it runs to the end and
+//!   its answer is late. Executor: a work item still in the queue is
+//!   cancelled (asyncio cancels the `concurrent.futures` future, which a
+//!   worker then skips), but a worker that has started it keeps blocking
+//!   until the I/O returns. Tokio: the Rust future is dropped
+//!   (pyo3-async-runtimes' `future_into_py` drops it when the Python future
+//!   is cancelled), so the request goes no further once it is between
+//!   threads. A late request is dropped at its next hand-off from one thread
+//!   to another; the loop's own cost of raising `TimeoutError` is not modelled.
+//!
 //! Every random draw comes from one `fastrand::Rng` seeded by the caller.
 //!
 //! ## Work is bounded by requests, not by simulated time
@@ -69,9 +86,9 @@ pub enum ServiceDist {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SimConfig {
     pub seed: u64,
-    /// Completed requests measured after warm-up.
+    /// Completed requests measured after warm-up (open load: arrivals measured).
     pub requests: u64,
-    /// Completed requests discarded first.
+    /// Completed requests discarded first (open load: arrivals not measured).
     pub warmup: u64,
     pub dist: ServiceDist,
     /// Length of the recorded thread-state trace, ms (0 records none).
@@ -221,6 +238,28 @@ pub struct SimResult {
     /// skipped over (computed at once instead of one event each).
     pub events: u64,
     pub skipped_handoffs: u64,
+    /// Open load only: what happened to the measured arrivals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenRun>,
+}
+
+/// What an open-load run measured over its window (from the first measured
+/// arrival to the last).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OpenRun {
+    /// Arrivals per second over the window (the scenario's rate, drawn).
+    /// The run's `throughput` counts answers only, never dropped requests.
+    pub arrival_rate: f64,
+    /// Requests in the process at the window's end less at its start, per second of window.
+    pub backlog_growth_per_s: f64,
+    /// Requests in the process at the window's end.
+    pub backlog_end: u64,
+    /// Measured requests answered within the timeout, per second of window (with a timeout).
+    pub goodput: Option<f64>,
+    /// Share of measured requests not answered within the timeout (with a timeout).
+    pub timed_out: Option<f64>,
+    /// Share of measured requests whose work was dropped before it finished.
+    pub abandoned: Option<f64>,
 }
 
 /// Latency summary, ms.
@@ -246,6 +285,8 @@ enum Ev {
     IoDone { req: u32 },
     /// A waiter's switch interval expired.
     DropRequest { waiter: u32, switches: u64 },
+    /// A request arrives (open load).
+    Arrive,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -308,6 +349,8 @@ struct Req {
     /// When a thread other than the loop first took it (it left the caller
     /// or executor queue, or reached a Tokio worker).
     started: f64,
+    /// Open load: whether this arrival is one of the measured ones.
+    measured: bool,
 }
 
 /// A set of interchangeable threads serving one role.
@@ -366,6 +409,31 @@ struct Sim<'a> {
     trace_end: f64,
     burst_log: Vec<(f64, f64)>,
     follow: Follow,
+    open: Option<Open>,
+}
+
+/// Bookkeeping of an open load.
+#[derive(Debug, Default)]
+struct Open {
+    /// Mean time between arrivals, µs.
+    gap_us: f64,
+    /// Timeout, µs, and whether the pattern can abandon a late request.
+    deadline_us: Option<f64>,
+    cancels: bool,
+    arrived: u64,
+    /// Request slots free for reuse.
+    free: Vec<u32>,
+    in_system: u64,
+    backlog_start: u64,
+    backlog_end: u64,
+    /// Measured arrivals not yet answered or abandoned.
+    measured_left: u64,
+    window_end: f64,
+    window_done: u64,
+    window_closed: bool,
+    good: u64,
+    late: u64,
+    abandoned: u64,
 }
 
 /// Bookkeeping for the followed request.
@@ -434,7 +502,15 @@ fn run_path<'a>(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario,
 impl<'a> Sim<'a> {
     fn new(pattern: Pattern, steps: Vec<Step>, p: &'a Params, s: &Scenario, cfg: &SimConfig) -> Sim<'a> {
         let s = &s.for_solver(pattern);
-        let n = s.concurrency;
+        let open = s.arrival_rate.map(|rate| Open {
+            gap_us: 1e6 / rate,
+            deadline_us: s.timeout_ms.map(|t| t * 1e3),
+            cancels: matches!(pattern, Pattern::Executor | Pattern::Tokio),
+            measured_left: cfg.requests,
+            ..Open::default()
+        });
+        let cfg = &SimConfig { follow: cfg.follow && open.is_none(), ..*cfg };
+        let n = if open.is_some() { 0 } else { s.concurrency };
         let mut pools: [Pool; 4] = Default::default();
         pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { n as usize } else { 1 };
         pools[role_index(Role::Loop)].max = 1;
@@ -457,7 +533,7 @@ impl<'a> Sim<'a> {
             drop_for: None,
             threads: Vec::new(),
             lanes: Vec::new(),
-            reqs: vec![Req { issued: 0.0, step: 0, started: f64::NAN }; n as usize],
+            reqs: vec![Req { issued: 0.0, step: 0, started: f64::NAN, measured: false }; n as usize],
             pools,
             gil: None,
             gil_waiters: VecDeque::new(),
@@ -480,6 +556,7 @@ impl<'a> Sim<'a> {
             trace_end: 0.0,
             burst_log: Vec::new(),
             follow: Follow::default(),
+            open,
         };
         // Threads that exist from the start: loop, callers (sync + threads
         // creates them up front), Tokio workers, background threads.
@@ -496,9 +573,14 @@ impl<'a> Sim<'a> {
             sim.threads[t as usize].remaining = f64::INFINITY;
             sim.want_gil(t);
         }
-        // Every caller issues its first request at time zero.
+        // Every caller issues its first request at time zero; an open load
+        // starts with its first arrival.
         for r in 0..n {
             sim.issue(r);
+        }
+        if let Some(gap) = sim.open.as_ref().map(|o| o.gap_us) {
+            let at = sim.exp(gap);
+            sim.push(at, Ev::Arrive);
         }
         sim
     }
@@ -670,6 +752,10 @@ impl<'a> Sim<'a> {
     /// still in flight when it stops (a burst issues N and no more).
     fn issued_bound(&self) -> u64 {
         let n = self.reqs.len() as u64;
+        if self.open.is_some() {
+            // Arrivals go on until the measured ones are done, `requests` more at most.
+            return self.cfg.warmup + 2 * self.cfg.requests;
+        }
         if self.cfg.burst {
             n
         } else {
@@ -699,7 +785,9 @@ impl<'a> Sim<'a> {
             return u64::MAX;
         }
         let s = self.switch_us();
-        let request_events = self.issued_bound().saturating_mul(self.steps.len() as u64);
+        // An open load adds one arrival event per request.
+        let per_request = self.steps.len() as u64 + u64::from(self.open.is_some());
+        let request_events = self.issued_bound().saturating_mul(per_request);
         let threads = (self.reqs.len() + self.pools.iter().map(|p| p.max).sum::<usize>() + self.threads.len()) as u64;
         let trace = 2 * ((self.cfg.trace_ms * 1e3 / s).ceil() as u64 + 1);
         let follow = if self.cfg.follow {
@@ -930,12 +1018,100 @@ impl<'a> Sim<'a> {
     // ---- requests and threads ----------------------------------------------
 
     fn issue(&mut self, r: u32) {
-        self.reqs[r as usize] = Req { issued: self.now, step: 0, started: f64::NAN };
+        self.reqs[r as usize] = Req { issued: self.now, step: 0, started: f64::NAN, measured: false };
         if self.cfg.follow && self.measuring && self.follow.req.is_none() && !self.follow.journey.complete {
             self.follow.req = Some(r);
             self.follow.issued = self.now;
         }
         self.deliver(r);
+    }
+
+    /// An open load's next arrival: a new request, and the one after it
+    /// scheduled while the measured ones are not all done.
+    fn arrive(&mut self) {
+        let (warmup, requests) = (self.cfg.warmup, self.cfg.requests);
+        let Some(o) = self.open.as_mut() else { return };
+        let k = o.arrived;
+        o.arrived += 1;
+        let measured = k >= warmup && k < warmup + requests;
+        let r = match o.free.pop() {
+            Some(r) => r,
+            None => {
+                self.reqs.push(Req { issued: 0.0, step: 0, started: f64::NAN, measured: false });
+                self.reqs.len() as u32 - 1
+            }
+        };
+        if k == warmup {
+            self.start_measuring();
+            let o = self.open.as_mut().expect("open load");
+            o.backlog_start = o.in_system;
+        }
+        let o = self.open.as_mut().expect("open load");
+        o.in_system += 1;
+        let more = o.arrived < warmup + 2 * requests && o.measured_left > 0;
+        let gap = o.gap_us;
+        if more {
+            let at = self.now + self.exp(gap);
+            self.push(at, Ev::Arrive);
+        }
+        self.issue(r);
+        self.reqs[r as usize].measured = measured;
+        if k + 1 == warmup + requests {
+            self.close_window();
+        }
+    }
+
+    /// The last measured arrival: the window's time-based accounting stops here.
+    fn close_window(&mut self) {
+        self.account_gil();
+        self.account_queue();
+        for t in 0..self.threads.len() as u32 {
+            self.set_state(t, None);
+        }
+        self.measuring = false;
+        let now = self.now;
+        let o = self.open.as_mut().expect("open load");
+        o.window_closed = true;
+        o.window_end = now;
+        o.backlog_end = o.in_system;
+    }
+
+    /// Whether request `r`'s caller has given up on it and the pattern can drop it.
+    fn late(&self, r: u32) -> bool {
+        self.open.as_ref().is_some_and(|o| {
+            o.cancels && o.deadline_us.is_some_and(|d| self.now >= self.reqs[r as usize].issued + d)
+        })
+    }
+
+    /// Drop a late request that no thread holds: its caller had a
+    /// `TimeoutError` at the deadline.
+    fn abandon(&mut self, r: u32) {
+        let req = self.reqs[r as usize];
+        let o = self.open.as_mut().expect("only an open load abandons");
+        o.in_system -= 1;
+        o.free.push(r);
+        if req.measured {
+            o.measured_left -= 1;
+            o.late += 1;
+            o.abandoned += 1;
+            let d = o.deadline_us.expect("a late request has a deadline");
+            self.completed += 1;
+            self.lat_sum += d;
+            let _ = self.hist.record(((d * 10.0).round() as u64).max(1));
+        }
+    }
+
+    /// The first request in role `pi`'s queue whose caller still waits;
+    /// late ones are dropped on the way.
+    fn pop_live(&mut self, pi: usize) -> Option<u32> {
+        while let Some(r) = self.pools[pi].queue.pop_front() {
+            if self.late(r) {
+                self.abandon(r);
+                continue;
+            }
+            return Some(r);
+        }
+        None
     }
 
     /// Give thread `t` request `r` (or take its request away), keeping track
@@ -997,6 +1173,10 @@ impl<'a> Sim<'a> {
 
     /// Hand request `r` to the role of its current step.
     fn deliver(&mut self, r: u32) {
+        if self.late(r) {
+            self.abandon(r);
+            return;
+        }
         let mut step = self.reqs[r as usize].step;
         // A wake step only costs time if it has to wake an idle thread.
         let wake = if let Work::Wake(us) = self.steps[step].work {
@@ -1122,7 +1302,7 @@ impl<'a> Sim<'a> {
         if step == self.steps.len() {
             self.hand(t, None);
             self.complete(r);
-            if !self.cfg.burst {
+            if !self.cfg.burst && self.open.is_none() {
                 self.issue(r);
             }
             self.next_work(t);
@@ -1154,7 +1334,8 @@ impl<'a> Sim<'a> {
         }
         if !self.pools[pi].queue.is_empty() {
             self.account_queue();
-            let r = self.pools[pi].queue.pop_front().expect("checked non-empty");
+        }
+        if let Some(r) = self.pop_live(pi) {
             if role != Role::Loop {
                 self.mark_started(r);
             }
@@ -1186,6 +1367,31 @@ impl<'a> Sim<'a> {
             self.burst_log.push((req.started / 1e3, self.now / 1e3));
         }
         let lat = self.now - self.reqs[r as usize].issued;
+        if let Some(o) = self.open.as_mut() {
+            o.in_system -= 1;
+            o.free.push(r);
+            if self.measuring {
+                o.window_done += 1;
+            }
+            if self.reqs[r as usize].measured {
+                o.measured_left -= 1;
+                let on_time = o.deadline_us.is_none_or(|d| lat <= d);
+                if on_time {
+                    o.good += 1;
+                } else {
+                    o.late += 1;
+                }
+                // An asyncio caller stopped waiting at the deadline; a blocking one waited it out.
+                let seen = match o.deadline_us {
+                    Some(d) if o.cancels => lat.min(d),
+                    _ => lat,
+                };
+                self.completed += 1;
+                self.lat_sum += seen;
+                let _ = self.hist.record(((seen * 10.0).round() as u64).max(1));
+            }
+            return;
+        }
         self.completed += 1;
         if self.measuring {
             self.lat_sum += lat;
@@ -1209,7 +1415,7 @@ impl<'a> Sim<'a> {
     }
 
     fn run(&mut self) {
-        if self.cfg.warmup == 0 {
+        if self.cfg.warmup == 0 && self.open.is_none() {
             self.start_measuring();
         }
         let budget = self.event_budget();
@@ -1231,11 +1437,16 @@ impl<'a> Sim<'a> {
                     self.deliver(req);
                 }
                 Ev::DropRequest { waiter, switches } => self.drop_request(waiter, switches),
+                Ev::Arrive => self.arrive(),
             }
             if self.follow.req.is_some() {
                 self.note_follow();
             }
-            if self.measuring && self.completed >= self.cfg.requests {
+            if let Some(o) = &self.open {
+                if o.measured_left == 0 {
+                    break;
+                }
+            } else if self.measuring && self.completed >= self.cfg.requests {
                 break;
             }
         }
@@ -1247,17 +1458,38 @@ impl<'a> Sim<'a> {
     }
 
     fn result(&self, pattern: Pattern, s: &Scenario) -> SimResult {
-        let window = (self.now - self.t_start).max(f64::MIN_POSITIVE);
+        let end = self.open.as_ref().filter(|o| o.window_closed).map_or(self.now, |o| o.window_end);
+        let window = (end - self.t_start).max(f64::MIN_POSITIVE);
         let ms = |v: u64| v as f64 / 1e4;
         let n = self.completed.max(1) as f64;
         let queued = self.queued_area / window;
+        let open = self.open.as_ref().map(|o| {
+            let per_s = |k: f64| k / window * 1e6;
+            let measured = self.cfg.requests.max(1) as f64;
+            OpenRun {
+                arrival_rate: per_s(self.cfg.requests.saturating_sub(1) as f64),
+                backlog_growth_per_s: per_s(o.backlog_end as f64 - o.backlog_start as f64),
+                backlog_end: o.backlog_end,
+                goodput: o.deadline_us.map(|_| per_s(o.good as f64)),
+                timed_out: o.deadline_us.map(|_| o.late as f64 / measured),
+                abandoned: o.deadline_us.map(|_| o.abandoned as f64 / measured),
+            }
+        });
+        let throughput = match &self.open {
+            Some(o) => o.window_done as f64 / window * 1e6,
+            None => self.completed as f64 / window * 1e6,
+        };
+        let mean_ms = self.lat_sum / n / 1e3;
+        // Closed: the callers not queued are in flight. Open: Little's law
+        // gives the requests in the process, less the queued ones.
+        let in_flight = if self.open.is_some() { throughput * mean_ms / 1e3 - queued } else { s.concurrency as f64 - queued };
         SimResult {
             pattern,
             concurrency: s.concurrency,
             completed: self.completed,
-            throughput: self.completed as f64 / window * 1e6,
+            throughput,
             latency_ms: Percentiles {
-                mean: self.lat_sum / n / 1e3,
+                mean: mean_ms,
                 p50: ms(self.hist.value_at_quantile(0.5)),
                 p95: ms(self.hist.value_at_quantile(0.95)),
                 p99: ms(self.hist.value_at_quantile(0.99)),
@@ -1267,7 +1499,7 @@ impl<'a> Sim<'a> {
             gil_utilization: (self.gil_busy_req / window).min(1.0),
             gil_background: (self.gil_busy_bg / window).min(1.0),
             gil_wait_ms: self.gil_wait_sum / n / 1e3,
-            in_flight: (s.concurrency as f64 - queued).max(0.0),
+            in_flight: in_flight.max(0.0),
             queued,
             threads: self.threads.len() as u32,
             lanes: self.lanes.clone(),
@@ -1277,6 +1509,7 @@ impl<'a> Sim<'a> {
             journey: self.follow.journey.clone(),
             events: self.events,
             skipped_handoffs: self.skipped_handoffs,
+            open,
         }
     }
 }

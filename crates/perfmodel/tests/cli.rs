@@ -78,12 +78,34 @@ fn grid_answers_each_point_in_order() {
 }
 
 #[test]
+fn arrival_rate_gives_an_open_load_and_says_when_it_is_unstable() {
+    let (code, out, err) = perfmodel(&["predict", "--pattern", "executor", "--io-wait-ms", "87", "--arrival-rate", "50"], None);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["open"]["stable"], true);
+    assert_eq!(v["open"]["limit"], "pool");
+    assert!((v["throughput_ops_s"].as_f64().unwrap() - 50.0).abs() < 1e-9);
+    // Python's default pool on 2 cores is 6 threads: 6 / 87 ms is about 69 requests/s.
+    let (code, out, _) = perfmodel(&["predict", "--pattern", "executor", "--io-wait-ms", "87", "--arrival-rate", "100", "--timeout-ms", "250"], None);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["open"]["stable"], false);
+    let growth = v["open"]["backlog_growth_per_s"].as_f64().unwrap();
+    let cap = v["open"]["capacity_ops_s"].as_f64().unwrap();
+    assert!((growth - (100.0 - cap)).abs() < 1e-6 && cap > 60.0 && cap < 69.0, "growth {growth}, capacity {cap}");
+    assert!(v["latency_ms"]["mean"].is_null(), "no mean latency for a queue that grows without bound");
+}
+
+#[test]
 fn bad_input_gets_a_clear_message_and_exit_code_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "-1", "--concurrency", "5"], "io_wait_ms = -1 is out of range"),
         (&["predict", "--pattern", "fast", "--io-wait-ms", "1", "--concurrency", "5"], "unknown pattern"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "x", "--concurrency", "5"], "--io-wait-ms \"x\" is not a number"),
-        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency is required"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency or --arrival-rate is required"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--arrival-rate", "100"], "exclusive"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--timeout-ms", "100"], "--timeout-ms applies to an open load"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--arrival-rate", "0"], "arrival_rate = 0 is out of range"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "0"], "concurrency = 0 is out of range"),
         (&["frobnicate"], "unknown command"),
     ];

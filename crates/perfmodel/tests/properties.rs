@@ -27,7 +27,7 @@ prop_compose! {
         cores in 1u32..=256, node in proptest::option::of(1u32..=1_024), tw in proptest::option::of(1u32..=256), app in log_range(0.0, 1_000.0),
         bg in 0u32..=16, lim in log_range(16.0, 1_048_576.0), py in 0u8..3,
     ) -> Scenario {
-        Scenario { io_wait_ms: io, concurrency: n, pool, cores, node_cpus: node, tokio_workers: tw, app_cpu_ms: app,
+        Scenario { io_wait_ms: io, concurrency: n, arrival_rate: None, timeout_ms: None, pool, cores, node_cpus: node, tokio_workers: tw, app_cpu_ms: app,
                    background_threads: bg, pod_limit_mib: lim,
                    python: [perfmodel::scenario::Python::Gil, perfmodel::scenario::Python::FreeThreaded, perfmodel::scenario::Python::FreeThreadedForced][py as usize] }
     }
