@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 OPS = 20_000
 ROUNDS = 5
 
@@ -37,6 +39,43 @@ async def resume_cost():
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(OPS // 100) for _ in range(100)))
     return (time.perf_counter() - t0) / OPS * 1e6
+
+
+async def task_cost():
+    """A task per request, as a server or an open-load driver makes one: create
+    it, run it to its end, collect it (gather). Its body is one await on a
+    future completed by call_soon, so `loop_resume_us` is subtracted by the model's
+    provenance, not here."""
+    loop = asyncio.get_running_loop()
+
+    async def one():
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, None)
+        await fut
+
+    t0 = time.perf_counter()
+    for _ in range(OPS // 100):
+        await asyncio.gather(*[asyncio.ensure_future(one()) for _ in range(100)])
+    return (time.perf_counter() - t0) / OPS * 1e6
+
+
+async def driver_cost(rate, seconds=2.0):
+    """CPU per request of the open-load driver (lab/openload.py) sending a
+    no-op at `rate`: its task, its timer and the loop's wake-ups. One thread
+    runs it, so its CPU time is GIL time. The no-op awaits a future completed
+    by call_soon, like `resume_cost`, which the model's provenance subtracts."""
+    import openload
+    loop = asyncio.get_running_loop()
+
+    async def noop_call():
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, None)
+        await fut
+
+    sched = openload.schedule(rate, seconds, 1)
+    c0 = time.process_time()
+    done, _ = await openload.drive(noop_call, sched)
+    return (time.process_time() - c0) / max(1, sum(d is not None for d in done)) * 1e6
 
 
 async def executor_cost(concurrency, ops):
@@ -175,7 +214,30 @@ def median_of(fn, *args):
     return statistics.median(vals), min(vals), max(vals)
 
 
+def add(key):
+    """Measure one more quantity into the existing results file, keeping the
+    others as they were measured (with the date of this one)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "asyncio_costs.json")
+    with open(path) as f:
+        out = json.load(f)
+    if key == "task_per_request_us":
+        out[key] = median_of(task_cost)
+    elif key == "open_driver_us":
+        # At the rates the lab's open-load cells span near the clients' capacities.
+        out[key] = {str(r): median_of(driver_cost, r) for r in (2_000, 5_000, 10_000)}
+    else:
+        sys.exit(f"asyncio_costs: --add knows task_per_request_us and open_driver_us, not {key}")
+    out[key + "_measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    out[key + "_loadavg_1m"] = os.getloadavg()[0]
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print(json.dumps({key: out[key]}))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--add":
+        return add(sys.argv[2])
     out = {
         "machine": {
             "platform": f"{platform.system()} {platform.machine()}",
@@ -189,6 +251,8 @@ def main():
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     out["loop_resume_us"] = median_of(resume_cost)
+    out["task_per_request_us"] = median_of(task_cost)
+    out["open_driver_us"] = {str(r): median_of(driver_cost, r) for r in (2_000, 5_000, 10_000)}
     out["executor_noop_c1_us"] = median_of(executor_cost, 1, OPS // 4)
     out["executor_noop_c64_us"] = median_of(executor_cost, 64, OPS)
     out["threadsafe_roundtrip_us"] = median_of(threadsafe_cost, OPS // 4)

@@ -19,6 +19,11 @@ spread of throughput. A cell whose one cycle of callers (N / throughput, taken
 from the previous concurrency) would not fit in the measurement window is
 skipped and reported as not measured, rather than measured in its start-up
 transient.
+
+With --open the harness measures an open load instead (see `open_main`):
+requests sent on a Poisson schedule at a fixed rate, whatever is in progress,
+each one's latency measured from its *scheduled* send time, so a client that
+falls behind its schedule is charged for it (no coordinated omission).
 """
 
 import argparse
@@ -28,6 +33,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import resource
 import socket
 import statistics
@@ -37,6 +43,8 @@ import time
 
 import aerospike
 import aerospike_py
+
+import openload
 
 KEY = ("test", "demo", "lab-key")
 BINS = {"name": "lab", "count": 1, "payload": "x" * 64}
@@ -225,6 +233,16 @@ class Lab:
         }
 
 
+def start_stub(path):
+    """Start the stub on a free port of 127.0.0.1: the process and its port."""
+    stub = subprocess.Popen([path, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    line = stub.stdout.readline().strip()
+    if not line.startswith("listening 127.0.0.1:"):
+        stub.terminate()
+        sys.exit(f"harness: the stub did not start: {line!r}")
+    return stub, int(line.rsplit(":", 1)[1])
+
+
 def stats_entry(c, per_op=False):
     """A grid cell as the suite's per-operation stats."""
     if c is None:
@@ -242,7 +260,10 @@ def main():
     ap.add_argument("--stub", required=True, help="path of the aerostub binary")
     ap.add_argument("--out", required=True, help="report file to write")
     ap.add_argument("--quick", action="store_true", help="a few cells, a couple of minutes at most")
+    ap.add_argument("--open", action="store_true", help="an open load: requests at a rate instead of N callers")
     args = ap.parse_args()
+    if args.open:
+        return open_main(args)
 
     if args.quick:
         io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 1.0], [1, 16], 0.3, 0.1, 1
@@ -251,12 +272,8 @@ def main():
         io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 0.5, 1.0, 2.0, 5.0, 20.0], [1, 4, 16, 64, 256, 1024, 4096], 1.5, 0.3, 3
         patterns = ["official_sync", "aerospike_py_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
 
-    stub = subprocess.Popen([args.stub, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    stub, port = start_stub(args.stub)
     try:
-        line = stub.stdout.readline().strip()
-        if not line.startswith("listening 127.0.0.1:"):
-            sys.exit(f"harness: the stub did not start: {line!r}")
-        port = int(line.rsplit(":", 1)[1])
         lab = Lab(port)
         started = datetime.datetime.now()
         load_start = os.getloadavg()
@@ -361,6 +378,176 @@ def takeaways(cells, io_grid, n_grid):
             n, x = max(pts, key=lambda p: p[1])
             out.append(f"With no injected wait, aerospike-py async peaked at **{x:,.0f} gets/s** at {n} callers.")
     return out
+
+
+# -- open load ------------------------------------------------------------------
+
+# The fractions of a pattern's closed-loop peak at which its open load is measured.
+OPEN_FRACTIONS = [0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 1.0, 1.15]
+
+
+def open_summary(sched, done, warmup_s, seconds, sent_all):
+    """Latency from each request's scheduled time, over the requests scheduled after the warm-up.
+
+    `done[i]` is the completion time of request i (None if it never answered
+    within the drain). Throughput counts answers within the measured window.
+    """
+    lat = sorted((d - s) * 1e3 for s, d in zip(sched, done) if s >= warmup_s and d is not None)
+    measured = sum(1 for s in sched if s >= warmup_s)
+    window = seconds - warmup_s
+    answered = sum(1 for d in done if d is not None and warmup_s <= d < seconds)
+    n = len(lat)
+    q = lambda p: lat[min(n - 1, int(p * n))] if n else None
+    return {
+        "arrival_rate": measured / window,
+        "ops_per_sec": answered / window,
+        "avg_ms": sum(lat) / n if n else None,
+        "p50_ms": q(0.5),
+        "p99_ms": q(0.99),
+        "requests": measured,
+        "answered": n,
+        "sent_all": sent_all,
+        # Keeping up: answers within the window at least 98% of the arrivals in it.
+        "stable": sent_all and answered >= 0.98 * measured,
+    }
+
+
+class OpenLab(Lab):
+    """The lab's clients driven by a schedule instead of a closed loop."""
+
+    def run_open_sync(self, rate, warmup_s, seconds, seed):
+        get = self.official.get
+        sched = openload.schedule(rate, seconds, seed)
+        done = [None] * len(sched)
+        t0 = time.perf_counter()
+        sent_all = True
+        for i, s in enumerate(sched):
+            now = time.perf_counter() - t0
+            if now < s:
+                time.sleep(s - now)
+            elif now - s > 2.0:
+                sent_all = False  # more than 2 s behind its schedule: overloaded
+                break
+            get(KEY, self.pol)
+            done[i] = time.perf_counter() - t0
+        return sched, done, sent_all
+
+    def run_open_async(self, pattern, rate, warmup_s, seconds, seed):
+        async def main():
+            loop = asyncio.get_running_loop()
+            if pattern == "aerospike_py_async":
+                client = await aerospike_py.AsyncClient(self.asp_config()).connect()
+                call = lambda: client.get(KEY, self.pol)
+            else:
+                pool = self.pools[pattern]
+                call = lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)
+            sched = openload.schedule(rate, seconds, seed)
+            try:
+                done, sent_all = await openload.drive(call, sched)
+            finally:
+                if pattern == "aerospike_py_async":
+                    await client.close()
+            return sched, done, sent_all
+
+        return asyncio.run(main())
+
+    def peak(self, pattern, io_ms, seconds):
+        """The closed-loop peak the rates are fractions of: one caller for
+        sync, 256 callers for the asyncio patterns."""
+        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
+        if pattern in SYNC:
+            lat, elapsed = self.run_sync(pattern, 0.2, seconds)
+        else:
+            lat, elapsed = self.run_async(pattern, 256, 0.2, seconds)
+        return len(lat) / elapsed
+
+    def open_cell(self, pattern, io_ms, rate, warmup_s, seconds, seed):
+        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
+        info(self.port, "stub-stats")
+        load0 = os.getloadavg()[0]
+        if pattern in SYNC:
+            sched, done, sent_all = self.run_open_sync(rate, warmup_s, seconds, seed)
+        else:
+            sched, done, sent_all = self.run_open_async(pattern, rate, warmup_s, seconds, seed)
+        s = open_summary(sched, done, warmup_s, seconds, sent_all)
+        applied = stats_of(info(self.port, "stub-stats"))
+        s.update({
+            "pattern": pattern, "io_wait_ms": io_ms, "offered_rate": rate, "seed": seed,
+            "rss_mib": rss_mib(), "threads": threads(),
+            "applied_wait_p50_us": applied.get("p50_us"), "applied_wait_p99_us": applied.get("p99_us"),
+            "load_avg": round((load0 + os.getloadavg()[0]) / 2, 2),
+        })
+        return s
+
+
+def open_main(args):
+    if args.quick:
+        io_grid, fractions, seconds, warmup_s = [1.0], [0.5, 1.15], 1.0, 0.2
+        patterns = ["official_sync", "official_executor", "aerospike_py_async"]
+    else:
+        io_grid, fractions, seconds, warmup_s = [1.0, 5.0], OPEN_FRACTIONS, 3.0, 0.5
+        patterns = ["official_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
+    seed = 20261201
+    stub, port = start_stub(args.stub)
+    try:
+        lab = OpenLab(port)
+        started = datetime.datetime.now()
+        load_start = os.getloadavg()
+        peaks = []
+        for pattern in patterns:
+            for io in io_grid:
+                x = lab.peak(pattern, io, 0.5 if args.quick else 1.5)
+                peaks.append({"pattern": pattern, "io_wait_ms": io, "closed_peak_ops_per_sec": x})
+                print(f"{pattern:22} io={io:4.1f} ms closed-loop peak {x:9.0f} ops/s", flush=True)
+        # Every (pattern, I/O wait, rate) once, in an order shuffled with a recorded seed,
+        # so drift in the machine's load spreads over all patterns.
+        plan = [(p["pattern"], p["io_wait_ms"], f * p["closed_peak_ops_per_sec"]) for p in peaks for f in fractions]
+        random.Random(seed).shuffle(plan)
+        cells, failed = [], []
+        for k, (pattern, io, rate) in enumerate(plan):
+            try:
+                c = lab.open_cell(pattern, io, rate, warmup_s, seconds, seed + k)
+            except Exception as e:
+                failed.append({"pattern": pattern, "io_wait_ms": io, "offered_rate": rate, "reason": f"{type(e).__name__}: {e}"[:300]})
+                lab.reconnect()
+                continue
+            cells.append(c)
+            p99 = c["p99_ms"]
+            print(f"{pattern:22} io={io:4.1f} ms rate {rate:8.0f}/s: answered {c['ops_per_sec']:8.0f}/s  p50 {c['p50_ms'] or 0:8.3f}  p99 {p99 or 0:9.3f} ms  {'stable' if c['stable'] else 'OVERLOADED'}", flush=True)
+        info(port, "stub-delay:us=0")
+    finally:
+        stub.terminate()
+        stub.wait(timeout=10)
+    report = {
+        "kind": "open-loop",
+        "timestamp": started.isoformat(timespec="seconds"),
+        "date": started.strftime("%Y-%m-%d_%H-%M"),
+        "environment": {
+            "platform": f"{platform.system()} {platform.machine()}",
+            "python_version": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "mode": "quick" if args.quick else "full",
+            "aerospike": getattr(aerospike, "__version__", "19.3.0"),
+            "aerospike_py": getattr(aerospike_py, "__version__", "0.14.4"),
+            "server": "aerostub (lab/aerostub) on 127.0.0.1: in-memory, injected wait per request",
+            "seconds_per_cell": seconds,
+            "warmup_s": warmup_s,
+            "order_seed": seed,
+            "pinning": "none: the stub and the client share the machine's cores",
+            "load_avg_start": round(load_start[0], 2),
+            "load_avg_end": round(os.getloadavg()[0], 2),
+            "default_pool": min(32, (os.cpu_count() or 1) + 4),
+        },
+        "method": "Poisson arrivals at a fixed rate per cell; latency from each request's scheduled send time; "
+                  "rates are fractions of the pattern's closed-loop peak at the same I/O wait (256 callers, or one for sync); "
+                  "stable = answers within the window at least 98% of its arrivals",
+        "peaks": peaks,
+        "cells": cells,
+        "failed": failed,
+    }
+    with open(args.out, "w") as f:
+        json.dump(report, f, indent=1)
+    print(f"wrote {args.out}: {len(cells)} open-load cells, {len(failed)} failed")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,38 @@ pub fn lab(quick: bool) -> Result<PathBuf> {
     Ok(dir.join(file))
 }
 
+/// Run the harness's open load. Quick: a few cells into
+/// target/lab-quick/open-loop/. Full: filed in book/reports/open-loop/,
+/// named by its date, where the preprocessor reads the newest. Either way
+/// the report is parsed and checked cell by cell.
+pub fn lab_open(quick: bool) -> Result<PathBuf> {
+    let root = project_root();
+    run(crate::cargo().args(["build", "--release", "-p", "aerostub"]))?;
+    let python = ensure_venv()?;
+    let dir = if quick { root.join("target/lab-quick/open-loop") } else { root.join("book/reports/open-loop") };
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let fresh = dir.join("new-report.json.tmp");
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("lab/harness.py")).arg("--open").arg("--stub").arg(root.join("target/release/aerostub")).arg("--out").arg(&fresh);
+    if quick {
+        cmd.arg("--quick");
+    }
+    run(&mut cmd)?;
+    let text = read_text(&fresh)?;
+    let report = reports::open_loop::parse("the new open-load report", &text)?;
+    let problems = reports::open_loop::check(&report);
+    if quick && report.cells.len() < 6 {
+        return Err(format!("lab (open, quick): {} cells measured, expected 6", report.cells.len()));
+    }
+    if !problems.is_empty() {
+        return Err(format!("lab (open): the report does not pass its checks:\n  {}", problems.join("\n  ")));
+    }
+    let file = dir.join(format!("{}.json", report.date));
+    std::fs::rename(&fresh, &file).map_err(|e| e.to_string())?;
+    eprintln!("lab (open): {} cells measured, every injected wait applied; {}", report.cells.len(), file.display());
+    Ok(file)
+}
+
 /// Put the report first in the folder's index.json, as one of the lab's
 /// runs when the index names its sources (a quick run's index lists only it).
 fn file_in_index(dir: &Path, date: &str, file: &str, alone: bool) -> Result<()> {

@@ -17,10 +17,12 @@ cargo xtask <task>
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
   bench   print (and write to target/bench.json, target/lighthouse.json) sizes,
           load/interaction timings, JS heap, and Lighthouse scores
-  lab [--quick]
+  lab [--open] [--quick]
           the measurement lab: the real clients (pinned in lab/requirements.txt, in
           target/labvenv) against the stub server over I/O wait x concurrency; the
-          full grid files its report in book/reports/, --quick runs a few cells
+          full grid files its report in book/reports/, --quick runs a few cells;
+          --open measures an open load (requests at a Poisson rate) instead and
+          files it in book/reports/open-loop/
   check-reports DIR
           validate a folder of benchmark reports (index.json and the files it lists)
           with the dashboard's own parser; exits non-zero with the reasons";
@@ -33,11 +35,16 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("check-reports") => check_reports(std::env::args().nth(2)),
-        Some("lab") => match std::env::args().nth(2).as_deref() {
-            Some("--quick") => lab::lab(true).and_then(|p| lab::check_quick(&p)),
-            None => lab::lab(false).map(|_| ()),
-            Some(other) => Err(format!("unknown lab option {other}; use --quick or nothing")),
-        },
+        Some("lab") => {
+            let opts: Vec<String> = std::env::args().skip(2).collect();
+            let (open, quick) = (opts.iter().any(|o| o == "--open"), opts.iter().any(|o| o == "--quick"));
+            match opts.iter().find(|o| *o != "--open" && *o != "--quick") {
+                Some(other) => Err(format!("unknown lab option {other}; use --open, --quick, both or nothing")),
+                None if open => lab::lab_open(quick).map(|_| ()),
+                None if quick => lab::lab(true).and_then(|p| lab::check_quick(&p)),
+                None => lab::lab(false).map(|_| ()),
+            }
+        }
         _ => {
             println!("{TASKS}");
             return if task.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -160,6 +167,8 @@ fn test() -> Result<()> {
     // few cells, checked with the dashboard's parser (bounded to a couple of minutes).
     let quick = lab::lab(true)?;
     lab::check_quick(&quick)?;
+    // And an open load: a few rates on the same clients, checked the same way.
+    lab::lab_open(true)?;
     site::build()?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;

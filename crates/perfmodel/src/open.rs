@@ -248,6 +248,8 @@ struct Eval {
 }
 
 fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eval, Limit> {
+    // The path of an open load (each arriving request starts in its own task).
+    let s = &Scenario { arrival_rate: Some(lambda_s), ..*s };
     let net = Net::new(pattern, p, s);
     let t = net.t;
     let lam = lambda_s / 1e6;
@@ -346,7 +348,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     })
 }
 
-/// The largest arrival rate at which `pattern` is stable, and what saturates there.
+/// The largest arrival rate at which `pattern` is stable under an open load, and what saturates there.
 pub fn capacity(pattern: Pattern, p: &Params, s: &Scenario) -> (f64, Limit) {
     let mut hi = 1.0;
     while eval(pattern, p, s, hi).is_ok() && hi < 1e12 {
@@ -373,7 +375,7 @@ pub fn capacity(pattern: Pattern, p: &Params, s: &Scenario) -> (f64, Limit) {
     (lo, limit)
 }
 
-/// Solve `pattern` at `s.arrival_rate` (or `rate`, if given).
+/// Solve `pattern` under an open load of `rate` requests per second (whatever `s.arrival_rate` says).
 pub fn solve(pattern: Pattern, p: &Params, s: &Scenario, rate: f64) -> OpenPoint {
     let (cap, limit) = capacity(pattern, p, s);
     let base = OpenPoint {
@@ -391,7 +393,7 @@ pub fn solve(pattern: Pattern, p: &Params, s: &Scenario, rate: f64) -> OpenPoint
         gil_wait_ms: None,
         within_timeout: None,
     };
-    let net = Net::new(pattern, p, s);
+    let net = Net::new(pattern, p, &Scenario { arrival_rate: Some(rate), ..*s });
     let Ok(e) = eval(pattern, p, s, rate) else {
         return OpenPoint {
             gil_utilization: (cap * net.t.gil_us() / 1e6).min(1.0),

@@ -6,6 +6,7 @@
 //! typed, absent, or invalid with a message naming the field.
 
 pub mod model;
+pub mod open_loop;
 pub mod speedup;
 
 use serde::de::DeserializeOwned;

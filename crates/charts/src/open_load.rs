@@ -1,0 +1,548 @@
+//! Open versus closed load: p99 and goodput against the arrival rate for the three patterns, each one's capacity marked, the lab's open-load measurements overlaid, and the chosen rate expressed as the closed loop it implies.
+
+use perfmodel::open::{self, Limit, OpenPoint};
+use perfmodel::predict::{short_run, ShortRun};
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{ModelError, Params, Pattern, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::format::{count, number, percent};
+use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::style::{decades, log_axes, Pen};
+use crate::Theme;
+
+/// Shares of each pattern's capacity whose p99 is simulated (the last one past it).
+pub const FRACTIONS: [f64; 6] = [0.25, 0.5, 0.7, 0.85, 0.95, 1.1];
+/// Shares of capacity whose goodput under the timeout is simulated.
+pub const GOODPUT_FRACTIONS: [f64; 6] = [0.5, 0.9, 1.0, 1.2, 1.5, 2.0];
+/// Points of each analytic curve, log-spaced up to [`CURVE_END`] of capacity.
+const CURVE_POINTS: usize = 48;
+const CURVE_END: f64 = 0.995;
+/// Seed of the figure's simulations.
+pub const SEED: u64 = 53;
+/// Each open-load simulation: 1,000 arrivals of warm-up, then 5,000 measured
+/// (about 50 above the 99th percentile); past capacity at most 5,000 more arrive.
+pub const ARRIVALS: (u64, u64) = (1_000, 5_000);
+/// The closed loop it is compared with: the same length.
+pub const CLOSED_RUN: ShortRun = ShortRun { min: 5_000, cap: 5_000, warmup_min: 1_000, warmup_cap: 5_000 };
+
+/// One measured open-load cell of the lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenLabCell {
+    pub pattern: Pattern,
+    /// The executor's pool (its default or a set size); `None` for the other patterns.
+    pub pool: Option<u32>,
+    /// The wait the stub injected, ms; the model's I/O wait adds the stub's round trip.
+    pub injected_ms: f64,
+    pub io_wait_ms: f64,
+    /// Arrivals per second the schedule sent, and answers per second.
+    pub rate: f64,
+    pub ops_per_sec: f64,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub stable: bool,
+}
+
+/// The newest open-load lab report, as the page carries it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OpenLab {
+    pub report: String,
+    pub cores: u32,
+    pub cells: Vec<OpenLabCell>,
+}
+
+impl OpenLab {
+    /// The cells measured at `s`'s conditions (the lab's cores, nothing else on the GIL) and I/O wait, for `pattern` at `s`'s pool.
+    pub fn at(&self, s: &Scenario, pattern: Pattern) -> Vec<&OpenLabCell> {
+        let plain = s.cores == self.cores
+            && s.node_cpu_count() == self.cores
+            && s.app_cpu_ms == 0.0
+            && s.background_threads == 0
+            && s.python.is_default()
+            && s.tokio_workers.is_none();
+        if !plain {
+            return Vec::new();
+        }
+        self.cells
+            .iter()
+            .filter(|c| c.pattern == pattern && (c.io_wait_ms - s.io_wait_ms).abs() < 1e-9)
+            .filter(|c| pattern != Pattern::Executor || c.pool == Some(s.pool_size()))
+            .collect()
+    }
+
+    /// The lab's I/O waits (model terms), for a button that goes to one.
+    pub fn io_waits(&self) -> Vec<f64> {
+        let mut v: Vec<f64> = self.cells.iter().map(|c| c.io_wait_ms).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    }
+
+    /// The measured capacity bracket of `pattern` at (`io`, `pool`): the largest
+    /// rate it kept up with and the smallest it did not.
+    pub fn bracket(&self, pattern: Pattern, io_wait_ms: f64, pool: Option<u32>) -> (Option<f64>, Option<f64>) {
+        let cells = self.cells.iter().filter(|c| c.pattern == pattern && (c.io_wait_ms - io_wait_ms).abs() < 1e-9 && c.pool == pool);
+        let (mut kept, mut lost): (Option<f64>, Option<f64>) = (None, None);
+        for c in cells {
+            if c.stable {
+                kept = Some(kept.map_or(c.rate, |k| k.max(c.rate)));
+            } else {
+                lost = Some(lost.map_or(c.rate, |l| l.min(c.rate)));
+            }
+        }
+        (kept, lost)
+    }
+}
+
+/// One simulated point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SimPoint {
+    pub rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Answers per second, and those within the timeout (goodput runs).
+    pub throughput: f64,
+    pub goodput: Option<f64>,
+    pub stable: bool,
+}
+
+/// One pattern across arrival rates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub pattern: Pattern,
+    pub capacity: f64,
+    pub limit: Limit,
+    /// Analytic (rate, mean ms, p99 ms), up to just below capacity.
+    pub curve: Vec<(f64, f64, f64)>,
+    /// Simulated p99 at [`FRACTIONS`] of capacity, as they finish.
+    pub sims: Vec<Option<SimPoint>>,
+    /// Simulated goodput at [`GOODPUT_FRACTIONS`] of capacity, under the timeout.
+    pub goodput: Vec<Option<SimPoint>>,
+    /// The analytic solution at the chosen rate, and the simulated one.
+    pub at_rate: OpenPoint,
+    pub at_rate_sim: Option<SimPoint>,
+    /// The chosen rate as a closed loop: N = λ·R callers (Little's law, simulated R), and that closed loop's simulated p99.
+    pub closed_n: Option<u32>,
+    pub closed_p99: Option<f64>,
+}
+
+/// Everything the figure, its table and its summary show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenData {
+    pub io_wait_ms: f64,
+    pub rate: f64,
+    pub timeout_ms: f64,
+    pub pool: u32,
+    pub lines: Vec<Line>,
+    pub measured: Vec<OpenLabCell>,
+    /// The simulator's events so far (the work done).
+    pub events: u64,
+}
+
+/// A simulation the figure needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenJob {
+    /// p99 at [`FRACTIONS`]`[i]` of the pattern's capacity.
+    Tail(Pattern, usize),
+    /// Goodput at [`GOODPUT_FRACTIONS`]`[i]`, with the timeout.
+    Goodput(Pattern, usize),
+    /// The chosen rate.
+    AtRate(Pattern),
+    /// The closed loop the chosen rate implies (after `AtRate`).
+    Closed(Pattern),
+}
+
+/// What a job produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OpenResult {
+    Point(SimPoint),
+    Closed(f64),
+    /// A closed-loop job where the rate is past capacity: nothing to compare.
+    Skipped,
+}
+
+fn curve(p: &Params, s: &Scenario, pattern: Pattern, cap: f64) -> Vec<(f64, f64, f64)> {
+    let (lo, hi) = ((cap * 0.01).ln(), (cap * CURVE_END).ln());
+    (0..CURVE_POINTS)
+        .filter_map(|i| {
+            let rate = (lo + (hi - lo) * i as f64 / (CURVE_POINTS - 1) as f64).exp();
+            let pt = open::solve(pattern, p, s, rate);
+            pt.latency_ms.map(|l| (rate, l.mean, l.p99))
+        })
+        .collect()
+}
+
+/// The analytic curves and the chosen rate; the simulations are jobs ([`jobs`], [`run`]).
+pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Option<&OpenLab>) -> Result<OpenData, ModelError> {
+    p.validate()?;
+    let closed = Scenario { arrival_rate: None, timeout_ms: None, ..*s };
+    closed.validate()?;
+    Scenario { arrival_rate: Some(rate), timeout_ms: Some(timeout_ms), ..closed }.validate()?;
+    let lines = Pattern::COMPARED
+        .into_iter()
+        .map(|pattern| {
+            let (capacity, limit) = open::capacity(pattern, p, &closed);
+            Line {
+                pattern,
+                capacity,
+                limit,
+                curve: curve(p, &closed, pattern, capacity),
+                sims: vec![None; FRACTIONS.len()],
+                goodput: vec![None; GOODPUT_FRACTIONS.len()],
+                at_rate: open::solve(pattern, p, &closed, rate),
+                at_rate_sim: None,
+                closed_n: None,
+                closed_p99: None,
+            }
+        })
+        .collect();
+    let measured = lab.map(|l| Pattern::COMPARED.into_iter().flat_map(|pt| l.at(&closed, pt)).cloned().collect()).unwrap_or_default();
+    Ok(OpenData { io_wait_ms: s.io_wait_ms, rate, timeout_ms, pool: s.pool_size(), lines, measured, events: 0 })
+}
+
+/// Every simulation, in the order they are drawn: the chosen rate first, then the tails, the goodput, the closed loops. 42 at most.
+pub fn jobs(_d: &OpenData) -> Vec<OpenJob> {
+    let mut v = Vec::new();
+    for pt in Pattern::COMPARED {
+        v.push(OpenJob::AtRate(pt));
+    }
+    for i in 0..FRACTIONS.len() {
+        for pt in Pattern::COMPARED {
+            v.push(OpenJob::Tail(pt, i));
+        }
+    }
+    for i in 0..GOODPUT_FRACTIONS.len() {
+        for pt in Pattern::COMPARED {
+            v.push(OpenJob::Goodput(pt, i));
+        }
+    }
+    for pt in Pattern::COMPARED {
+        v.push(OpenJob::Closed(pt));
+    }
+    v
+}
+
+fn open_cfg() -> SimConfig {
+    SimConfig { seed: SEED, warmup: ARRIVALS.0, requests: ARRIVALS.1, ..SimConfig::default() }
+}
+
+fn sim_point(p: &Params, s: &Scenario, pattern: Pattern, rate: f64, timeout: Option<f64>) -> Result<(SimPoint, u64), ModelError> {
+    let sc = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, ..*s };
+    let r = simulate(pattern, p, &sc, &open_cfg())?;
+    let o = r.open.expect("an open load reports its window");
+    let pt = SimPoint {
+        rate,
+        p50_ms: r.latency_ms.p50,
+        p99_ms: r.latency_ms.p99,
+        throughput: r.throughput,
+        goodput: o.goodput,
+        stable: r.throughput >= 0.98 * o.arrival_rate,
+    };
+    Ok((pt, r.events))
+}
+
+/// Run one job. A closed-loop job reads the chosen rate's simulated mean
+/// (`at_rate_mean_ms`, from its `AtRate` job) for Little's law.
+pub fn run(p: &Params, s: &Scenario, d: &OpenData, job: OpenJob) -> Result<(OpenJob, OpenResult, u64), ModelError> {
+    let s = Scenario { arrival_rate: None, timeout_ms: None, ..*s };
+    let line = |pt: Pattern| d.lines.iter().find(|l| l.pattern == pt).expect("every compared pattern has a line");
+    let (res, events) = match job {
+        OpenJob::Tail(pt, i) => {
+            let (r, e) = sim_point(p, &s, pt, FRACTIONS[i] * line(pt).capacity, None)?;
+            (OpenResult::Point(r), e)
+        }
+        OpenJob::Goodput(pt, i) => {
+            let (r, e) = sim_point(p, &s, pt, GOODPUT_FRACTIONS[i] * line(pt).capacity, Some(d.timeout_ms))?;
+            (OpenResult::Point(r), e)
+        }
+        OpenJob::AtRate(pt) => {
+            let (r, e) = sim_point(p, &s, pt, d.rate, None)?;
+            (OpenResult::Point(r), e)
+        }
+        OpenJob::Closed(pt) => match closed_callers(line(pt), d.rate) {
+            Some(n) => {
+                let sc = Scenario { concurrency: n, ..s };
+                let r = simulate(pt, p, &sc, &short_run(&sc, SEED, CLOSED_RUN))?;
+                (OpenResult::Closed(r.latency_ms.p99), r.events)
+            }
+            None => (OpenResult::Skipped, 0),
+        },
+    };
+    Ok((job, res, events))
+}
+
+/// The closed loop that the chosen rate implies for a pattern that keeps up
+/// with it: N = λ·R, R its analytic mean (Little's law), at least one caller.
+pub fn closed_callers(line: &Line, rate: f64) -> Option<u32> {
+    let l = line.at_rate.latency_ms?;
+    let n = (rate * l.mean / 1e3).round().max(1.0);
+    (n <= perfmodel::scenario::range::CONCURRENCY.1).then_some(n as u32)
+}
+
+/// Every job run in order: for tests, the golden files and the no-JavaScript figure.
+pub fn complete(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Option<&OpenLab>) -> Result<OpenData, ModelError> {
+    let mut d = open_data(p, s, rate, timeout_ms, lab)?;
+    for job in jobs(&d) {
+        let (job, r, e) = run(p, s, &d, job)?;
+        d.fill(job, r, e);
+    }
+    Ok(d)
+}
+
+impl OpenData {
+    pub fn fill(&mut self, job: OpenJob, r: OpenResult, events: u64) {
+        self.events += events;
+        let pt = match job {
+            OpenJob::Tail(p, _) | OpenJob::Goodput(p, _) | OpenJob::AtRate(p) | OpenJob::Closed(p) => p,
+        };
+        let Some(line) = self.lines.iter_mut().find(|l| l.pattern == pt) else { return };
+        match (job, r) {
+            (OpenJob::Tail(_, i), OpenResult::Point(v)) => line.sims[i] = Some(v),
+            (OpenJob::Goodput(_, i), OpenResult::Point(v)) => line.goodput[i] = Some(v),
+            (OpenJob::AtRate(_), OpenResult::Point(v)) => {
+                line.at_rate_sim = Some(v);
+                line.closed_n = closed_callers(line, self.rate);
+            }
+            (OpenJob::Closed(_), OpenResult::Closed(v)) => line.closed_p99 = Some(v),
+            (OpenJob::Closed(_), OpenResult::Skipped) => line.closed_n = None,
+            _ => {}
+        }
+    }
+
+    pub fn complete(&self) -> bool {
+        self.lines.iter().all(|l| {
+            l.sims.iter().all(Option::is_some)
+                && l.goodput.iter().all(Option::is_some)
+                && l.at_rate_sim.is_some()
+                && (closed_callers(l, self.rate).is_none() || l.closed_p99.is_some())
+        })
+    }
+
+    fn name(&self, p: Pattern) -> String {
+        match p {
+            Pattern::Executor => format!("the executor (pool of {})", count(self.pool)),
+            Pattern::Sync => "sync".into(),
+            _ => "aerospike-py (Tokio)".into(),
+        }
+    }
+
+    /// Plain sentences for screen readers and the page.
+    pub fn summary(&self) -> String {
+        let mut out = format!("At {} ms of I/O wait and {} requests arriving per second:", number(self.io_wait_ms), number(self.rate));
+        for l in &self.lines {
+            let name = self.name(l.pattern);
+            let cap = format!("its capacity is {} requests/s ({} saturates first)", number(l.capacity), l.limit.label());
+            match (l.at_rate.latency_ms, l.at_rate_sim) {
+                (Some(a), sim) => {
+                    out.push_str(&format!(" {name} keeps up, p99 {} ms", number(a.p99)));
+                    if let Some(v) = sim {
+                        out.push_str(&format!(" ({} ms simulated)", number(v.p99_ms)));
+                    }
+                    out.push_str(&format!("; {cap}."));
+                }
+                (None, _) => out.push_str(&format!(
+                    " {name} cannot keep up: {cap}, so the queue grows by {} requests every second and every percentile with it.",
+                    number(l.at_rate.backlog_growth_per_s)
+                )),
+            }
+        }
+        let closed: Vec<String> = self
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let (n, p99, sim) = (l.closed_n?, l.closed_p99?, l.at_rate_sim?);
+                Some(format!("{} at {} callers reports p99 {} ms where the same rate arriving at random gives {} ms", self.name(l.pattern), count(n), number(p99), number(sim.p99_ms)))
+            })
+            .collect();
+        if !closed.is_empty() {
+            out.push_str(&format!(" As a closed-loop benchmark (N = λ·R callers): {}.", closed.join("; ")));
+        }
+        let collapse: Vec<String> = self
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let last = l.goodput.last().copied().flatten()?;
+                Some(format!("{} {} ({} of its capacity)", self.name(l.pattern), number(last.goodput.unwrap_or(0.0)), percent(last.goodput.unwrap_or(0.0) / l.capacity)))
+            })
+            .collect();
+        if !collapse.is_empty() {
+            out.push_str(&format!(
+                " With a {} ms timeout and twice each one's capacity arriving, requests answered in time per second: {}.",
+                number(self.timeout_ms),
+                collapse.join(", ")
+            ));
+        }
+        for l in &self.lines {
+            let cells: Vec<&OpenLabCell> = self.measured.iter().filter(|c| c.pattern == l.pattern).collect();
+            if cells.is_empty() {
+                continue;
+            }
+            let pts: Vec<String> = cells
+                .iter()
+                .map(|c| format!("{}/s {}", number(c.rate), if c.stable { c.p99_ms.map(|v| format!("p99 {} ms", number(v))).unwrap_or_default() } else { "not kept up".into() }))
+                .collect();
+            out.push_str(&format!(" Measured here, {}: {}.", self.name(l.pattern), pts.join(", ")));
+        }
+        out
+    }
+
+    /// Every number of the figure.
+    pub fn table(&self) -> crate::table::Table {
+        let headers = ["pattern", "arrival rate /s", "solver", "stable", "mean ms", "p50 ms", "p99 ms", "answered /s", "goodput /s"];
+        let f = crate::table::raw;
+        let mut rows = Vec::new();
+        for l in &self.lines {
+            for &(rate, mean, p99) in &l.curve {
+                rows.push(vec![l.pattern.name().into(), f(rate), "analytic".into(), "true".into(), f(mean), String::new(), f(p99), f(rate), String::new()]);
+            }
+            for v in l.sims.iter().chain(&l.goodput).chain(std::iter::once(&l.at_rate_sim)).flatten() {
+                rows.push(vec![
+                    l.pattern.name().into(),
+                    f(v.rate),
+                    "sim".into(),
+                    v.stable.to_string(),
+                    String::new(),
+                    f(v.p50_ms),
+                    f(v.p99_ms),
+                    f(v.throughput),
+                    v.goodput.map(f).unwrap_or_default(),
+                ]);
+            }
+        }
+        for c in &self.measured {
+            rows.push(vec![
+                c.pattern.name().into(),
+                f(c.rate),
+                "measured".into(),
+                c.stable.to_string(),
+                String::new(),
+                c.p50_ms.map(f).unwrap_or_default(),
+                c.p99_ms.map(f).unwrap_or_default(),
+                f(c.ops_per_sec),
+                String::new(),
+            ]);
+        }
+        crate::table::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows }
+    }
+
+    /// The chosen rate, both ways, as an HTML table.
+    pub fn html(&self) -> String {
+        let ms = |v: Option<f64>| v.map(|v| format!("{} ms", number(v))).unwrap_or_else(|| "…".into());
+        let mut h = format!(
+            "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The chosen arrival rate, open and closed\"><table class=\"service-pools\" data-testid=\"open-table\">\
+             <caption>{} requests/s arriving at random, {} ms of I/O wait; and the closed loop it implies</caption>\
+             <thead><tr><th scope=\"col\">Pattern</th><th scope=\"col\">Capacity</th><th scope=\"col\">Keeps up</th><th scope=\"col\">p50</th><th scope=\"col\">p99</th><th scope=\"col\">In flight (λ·R)</th><th scope=\"col\">Closed loop at that many callers: p99</th></tr></thead><tbody>",
+            number(self.rate),
+            number(self.io_wait_ms)
+        );
+        for l in &self.lines {
+            let sim = l.at_rate_sim;
+            let keeps = match (l.at_rate.stable, sim.map(|v| v.stable)) {
+                (true, Some(false)) => "no (simulated)".to_string(),
+                (true, _) => "yes".to_string(),
+                (false, _) => format!("no: +{} queued per second", number(l.at_rate.backlog_growth_per_s)),
+            };
+            let stable = l.at_rate.stable;
+            h.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>{}/s ({})</td><td>{keeps}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                self.name(l.pattern),
+                number(l.capacity),
+                l.limit.label(),
+                if stable { ms(sim.map(|v| v.p50_ms)) } else { "grows".into() },
+                if stable { ms(sim.map(|v| v.p99_ms)) } else { "grows".into() },
+                l.at_rate.in_flight.map(number).unwrap_or_else(|| "grows".into()),
+                match l.closed_n {
+                    Some(n) => format!("{} at {} callers", ms(l.closed_p99), count(n)),
+                    None => "n/a".into(),
+                }
+            ));
+        }
+        h.push_str("</tbody></table></div>");
+        h
+    }
+
+    /// The legend: exactly what the panels draw.
+    pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
+        let mut items: Vec<(String, Swatch)> = Pattern::COMPARED
+            .into_iter()
+            .map(|p| (format!("{}, model", crate::style::short_label(p)), Swatch::Line(Look::pattern(theme, p))))
+            .collect();
+        items.push(("capacity".into(), Swatch::Line(capacity_rule(theme))));
+        for p in Pattern::COMPARED {
+            if self.measured.iter().any(|c| c.pattern == p) {
+                items.push((format!("{}, measured", crate::style::short_label(p)), Swatch::Line(measured(theme, p))));
+            }
+        }
+        items
+    }
+}
+
+/// A pattern's capacity: a dotted grey rule.
+fn capacity_rule(theme: &Theme) -> Look {
+    Look { dash: Dash::Dot, mark: Mark::None, ..Look::nth(theme.foreground, 0, false).with_width(1.5) }
+}
+
+/// A measured point: a large hollow marker, no line.
+fn measured(theme: &Theme, p: Pattern) -> Look {
+    let mark = match p {
+        Pattern::Tokio => Mark::Diamond,
+        Pattern::Executor => Mark::Square,
+        _ => Mark::Cross,
+    };
+    Look { hollow: true, width: 2.0, mark, ..Look::pattern(theme, p) }
+}
+
+/// Draw both panels: p99 against the arrival rate above, goodput below. `scale` multiplies every length.
+pub fn draw_open<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &OpenData, theme: &Theme, scale: f64) -> Result<(), String> {
+    let pen = Pen::fill(area, theme, scale)?;
+    let plot = legend_band(area, pen, &d.legend(theme))?;
+    let (top, bottom) = plot.split_vertically(plot.dim_in_pixel().1 * 11 / 20);
+    let caps: Vec<f64> = d.lines.iter().map(|l| l.capacity).collect();
+    let cap_lo = caps.iter().copied().fold(f64::INFINITY, f64::min);
+    let cap_hi = caps.iter().copied().fold(0.0, f64::max);
+    let x = decades((cap_lo * 0.01).max(0.01), (cap_hi * 2.2).max(1.0));
+
+    // p99 against the arrival rate.
+    let ys = d
+        .lines
+        .iter()
+        .flat_map(|l| l.curve.iter().map(|c| c.2).chain(l.sims.iter().flatten().filter(|v| v.stable).map(|v| v.p99_ms)))
+        .chain(d.measured.iter().filter(|c| c.stable).filter_map(|c| c.p99_ms));
+    let (lo, hi) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let y = if lo.is_finite() { decades(lo.max(1e-3), (hi * 1.5).max(lo * 100.0)) } else { (0.01, 1_000.0) };
+    let mut chart = log_axes(&top, pen, x, "requests arriving per second (log)", y, "p99 latency, ms (log)")?;
+    for l in &d.lines {
+        let look = Look::pattern(theme, l.pattern);
+        let pts: Vec<(f64, f64)> = l.curve.iter().map(|c| (c.0, c.2.min(y.1))).collect();
+        look.line(&mut chart, pen, &pts)?;
+        let sims: Vec<(f64, f64)> = l.sims.iter().flatten().filter(|v| v.stable).map(|v| (v.rate, v.p99_ms.clamp(y.0, y.1))).collect();
+        look.marks(&mut chart, pen, &sims)?;
+        capacity_rule(theme).line(&mut chart, pen, &[(l.capacity, y.0), (l.capacity, y.1)])?;
+    }
+    for c in &d.measured {
+        if let (true, Some(v)) = (c.stable, c.p99_ms) {
+            measured(theme, c.pattern).marks(&mut chart, pen, &[(c.rate, v.clamp(y.0, y.1))])?;
+        } else {
+            // Not kept up: drawn at the top edge.
+            measured(theme, c.pattern).marks(&mut chart, pen, &[(c.rate, y.1)])?;
+        }
+    }
+
+    // Goodput under the timeout.
+    let ys = d.lines.iter().flat_map(|l| l.goodput.iter().flatten().map(|v| v.goodput.unwrap_or(0.0)));
+    let hi = ys.fold(cap_hi * 2.0, f64::max);
+    let y = decades((cap_lo * 0.01).max(0.01), hi.max(1.0) * 1.2);
+    let mut chart = log_axes(&bottom, pen, x, "requests arriving per second (log)", y, &format!("answered within {} ms, per s (log)", number(d.timeout_ms)))?;
+    let diagonal = Look { dash: Dash::Dot, mark: Mark::None, ..Look::nth(theme.foreground, 0, false).with_width(1.0) };
+    diagonal.line(&mut chart, pen, &[(x.0, x.0), (x.1, x.1)])?;
+    for l in &d.lines {
+        let look = Look::pattern(theme, l.pattern);
+        // A goodput of zero cannot sit on a log axis: it is drawn on the bottom edge.
+        let pts: Vec<(f64, f64)> = l.goodput.iter().flatten().map(|v| (v.rate, v.goodput.unwrap_or(0.0).max(y.0))).collect();
+        look.line(&mut chart, pen, &pts)?;
+        look.marks(&mut chart, pen, &pts)?;
+    }
+    area.present().map_err(|e| e.to_string())
+}
