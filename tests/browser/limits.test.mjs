@@ -63,3 +63,36 @@ test("the cards name the executor's pool cap, and a bigger pool lifts it", async
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("the open-load figure: capacities, a rate past one, the lab's points, the rate in the link", async () => {
+  const { page, log, context } = await ready("limits/open-closed.html");
+  await complete(page);
+  const summary = () => page.getByTestId("summary").textContent();
+  assert.match(await summary(), /Sync cannot keep up: its capacity is [\d,]+ requests\/s \(the calling thread saturates first\)/);
+  assert.match(await summary(), /The executor \(pool of 6\) keeps up, p99 [\d.]+ ms \([\d.]+ ms simulated\)/);
+  assert.match(await summary(), /As a closed-loop benchmark \(N = λ·R callers\)/);
+  assert.equal(await page.getByTestId("open-table").locator("tbody tr").count(), 3);
+  assert.doesNotMatch(await summary(), /Measured here/);
+  // The lab measured at other I/O waits: go to one, and its points are drawn and read out.
+  await page.getByTestId("open-lab-io").first().click();
+  await page.waitForFunction(() => /Measured here/.test(document.querySelector("[data-testid=summary]").textContent));
+  await complete(page);
+  assert.match(await summary(), /Measured here, aerospike-py \(Tokio\): [\d,.]+\/s p99 [\d.]+ ms/);
+  // A rate typed exactly: past every capacity, written into the address.
+  await page.getByTestId("rate-slider-exact").fill("50000");
+  await page.getByTestId("rate-slider-exact").press("Enter");
+  await page.waitForFunction(() => /rate=50000/.test(location.search));
+  await complete(page);
+  assert.match(await summary(), /aerospike-py \(Tokio\) cannot keep up/);
+  assert.match(await page.getByTestId("open-table").textContent(), /grows/);
+  // The link reproduces it; a rate outside the range is clamped and said so.
+  const again = await context.newPage();
+  await again.goto(page.url());
+  await widgetsSettled(again);
+  assert.equal(await again.getByTestId("rate-slider-value").textContent(), "50,000/s");
+  await again.goto(srv.base + "limits/open-closed.html?rate=1e9");
+  await widgetsSettled(again);
+  assert.match(await again.locator(".widget-note").first().textContent(), /arrival rate 1e9 is outside/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -15,6 +15,7 @@ pub mod gil;
 pub mod latency;
 pub mod look;
 pub mod memory;
+pub mod open_load;
 pub mod pools;
 pub mod service;
 pub mod steps;

@@ -1,17 +1,19 @@
 //! "Your service": a service described in its own terms in, per pattern its capacity, latency at the load, threads, memory and binding limit out, plus the smallest executor pool that meets the latency target and a verdict that says only what those numbers say.
 //!
-//! The model is a closed loop (a fixed number of requests in flight), so a
-//! request rate is expressed as the number of requests in flight each pattern
-//! needs to complete that many per second (the smallest that does). Random
-//! arrivals queue more than that near capacity; the verdict flags a load
-//! above [`NEAR`] of capacity.
+//! A load given as requests in flight is a closed loop; a load given as a
+//! rate is an open one, requests arriving at random (Poisson) whatever is in
+//! progress ([`perfmodel::open`] and the simulator's arrivals): each pattern's
+//! capacity is then the rate at which its first resource saturates, and past
+//! it the pattern does not keep up at all. The verdict flags a rate above
+//! [`NEAR`] of a capacity, where the tail grows fast.
 
 use perfmodel::memory::{memory, threads};
 use perfmodel::mva::{bounds, Bounds};
 use perfmodel::pattern::{steps, totals};
 use perfmodel::predict::{short_run, ShortRun};
 use perfmodel::scenario::{range, Python};
-use perfmodel::sim::simulate;
+use perfmodel::open;
+use perfmodel::sim::{simulate, SimConfig};
 use perfmodel::{predict_curve, ModelError, Params, Pattern, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -257,7 +259,8 @@ pub struct AtLoad {
 pub struct Outcome {
     pub pattern: Pattern,
     pub pool: u32,
-    /// Most requests/s at any number in flight (analytic).
+    /// Most requests/s it sustains (analytic): at any number in flight for a
+    /// closed load, the rate at which a resource saturates for an arriving one.
     pub capacity: f64,
     /// What caps the capacity.
     pub capped_by: Limit,
@@ -331,23 +334,14 @@ pub fn service_data(p: &Params, s: &Service) -> Result<ServiceData, ModelError> 
 
 fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Result<Outcome, ModelError> {
     let base = Service { pool, ..*svc };
+    if let Load::Rate(r) = svc.load {
+        return open_outcome(p, &base, pattern, r);
+    }
     let at = |n: u32| -> Result<f64, ModelError> { Ok(predict_curve(pattern, p, &base.scenario_at(n), &[n])?[0].throughput_ops_s) };
     let n_max = range::CONCURRENCY.1 as u32;
     let capacity = at(n_max)?;
-    let in_flight = match svc.load {
-        Load::InFlight(n) => Some(n),
-        Load::Rate(r) if capacity < r => None,
-        Load::Rate(r) => {
-            // Throughput grows with the requests in flight: bisect for the fewest that reach the rate.
-            let (mut lo, mut hi) = (0u32, n_max);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if at(mid.max(1))? >= r { hi = mid } else { lo = mid }
-            }
-            Some(hi.max(1))
-        }
-    };
-    let s = base.scenario_at(in_flight.unwrap_or(n_max));
+    let Load::InFlight(n) = svc.load else { unreachable!("a rate is handled above") };
+    let s = base.scenario_at(n);
     let q = &predict_curve(pattern, p, &s, &[s.concurrency])?[0];
     let b = bounds(pattern, p, &s);
     let m = memory(pattern, p, &s);
@@ -356,12 +350,44 @@ fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Re
         pool: s.pool_size(),
         capacity,
         capped_by: capped_by(pattern, capacity, &b),
-        in_flight,
+        in_flight: Some(n),
         throughput: q.throughput_ops_s,
         mean_ms: q.latency_ms.mean,
         resident_mib: m.resident,
         reserved_mib: m.reserved,
         threads: threads(pattern, &s).total(),
+        gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
+        sim: None,
+    })
+}
+
+/// A pattern under requests arriving at `rate`: its open-load capacity and
+/// what saturates first; within it, the requests in the process (Little's
+/// law, N = λ·R) and the threads and memory they take.
+fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Result<Outcome, ModelError> {
+    let s = Scenario { arrival_rate: Some(rate), ..base.scenario_at(1) };
+    s.validate()?;
+    let a = open::solve(pattern, p, &s, rate);
+    let capped_by = match a.limit {
+        open::Limit::Thread => Limit::OneThread,
+        open::Limit::Pool => Limit::Pool,
+        open::Limit::Gil => Limit::Gil,
+        open::Limit::Cores | open::Limit::Workers => Limit::Cpu,
+    };
+    let in_flight = a.in_flight.map(|n| (n.ceil() as u32).clamp(1, range::CONCURRENCY.1 as u32));
+    let sn = Scenario { concurrency: in_flight.unwrap_or(1), ..s };
+    let m = memory(pattern, p, &sn);
+    Ok(Outcome {
+        pattern,
+        pool: s.pool_size(),
+        capacity: a.capacity,
+        capped_by,
+        in_flight,
+        throughput: a.throughput,
+        mean_ms: a.latency_ms.map_or(f64::INFINITY, |l| l.mean),
+        resident_mib: m.resident,
+        reserved_mib: m.reserved,
+        threads: threads(pattern, &sn).total(),
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
         sim: None,
     })
@@ -393,13 +419,24 @@ pub fn jobs(d: &ServiceData) -> Vec<Job> {
     out
 }
 
-/// Run one job's simulation.
+/// Run one job's simulation: a closed loop at the requests in flight, or
+/// the arriving requests themselves (at least [`RUN`]'s 5,000 measured and
+/// 1,000 of warm-up, more when that many arrive in under a second, at most
+/// [`LADDER_RUN`]'s 20,000 for a pool size and [`RUN`]'s 50,000 for a pattern).
 pub fn run(p: &Params, d: &ServiceData, job: Job) -> Result<(Job, AtLoad), ModelError> {
     let o = d.outcome(job);
     let n = o.in_flight.unwrap_or(1);
-    let s = Service { pool: Some(o.pool), ..d.service }.scenario_at(n);
+    let mut s = Service { pool: Some(o.pool), ..d.service }.scenario_at(n);
     let run = if matches!(job, Job::Pool(_)) { LADDER_RUN } else { RUN };
-    let r = simulate(o.pattern, p, &s, &short_run(&s, SEED, run))?;
+    let cfg = match d.service.load {
+        Load::Rate(rate) => {
+            s.arrival_rate = Some(rate);
+            let per_second = rate.ceil() as u64;
+            SimConfig { seed: SEED, requests: per_second.clamp(run.min, run.cap), warmup: per_second.clamp(run.warmup_min, run.warmup_cap), ..SimConfig::default() }
+        }
+        Load::InFlight(_) => short_run(&s, SEED, run),
+    };
+    let r = simulate(o.pattern, p, &s, &cfg)?;
     Ok((
         job,
         AtLoad {
@@ -540,7 +577,7 @@ impl ServiceData {
         for o in [ex, tk] {
             if o.near_capacity(s) {
                 out.push(format!(
-                    "{} runs at {} of its capacity: requests that arrive at random moments queue more than this estimate shows.",
+                    "{} runs at {} of its capacity: near it, a small rise in the rate makes its tail much longer.",
                     o.pattern.label(),
                     percent(rate_of(s, o) / o.capacity)
                 ));

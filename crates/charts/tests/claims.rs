@@ -134,3 +134,33 @@ fn verdict_table() {
         assert!(t.throughput >= 0.95 * r.tokio.throughput && t.pool.unwrap() > 6, "{k}: {t:?}");
     }
 }
+
+/// limits/open-closed.md, "Things to try" and "What this means": aerospike-py's
+/// open-load capacity does not move with the I/O wait while the executor's falls;
+/// at a cross-region round trip Python's default pool (on two cores) keeps up
+/// with only a few dozen requests per second; on two cores a pool of 64
+/// reaches aerospike-py's capacity at 1 ms; the tail grows well before
+/// capacity; past capacity, with a timeout, all three answer almost nobody in time.
+#[test]
+fn open_closed_page() {
+    use charts::open_load::{complete, GOODPUT_FRACTIONS};
+    use perfmodel::open::capacity;
+    let p = Params::default();
+    let at = |io: f64| Scenario { io_wait_ms: io, ..Scenario::default() };
+    let cap = |pattern, s: &Scenario| capacity(pattern, &p, s).0;
+    assert!((cap(Pattern::Tokio, &at(1.0)) - cap(Pattern::Tokio, &at(87.0))).abs() < 1e-6 * cap(Pattern::Tokio, &at(1.0)));
+    assert!(cap(Pattern::Executor, &at(87.0)) < 0.05 * cap(Pattern::Executor, &at(1.0)));
+    let cross_region = cap(Pattern::Executor, &at(87.0));
+    assert!((20.0..100.0).contains(&cross_region), "a few dozen: {cross_region}");
+    let big = Scenario { pool: Some(64), ..at(1.0) };
+    assert!(cap(Pattern::Executor, &big) >= cap(Pattern::Tokio, &at(1.0)));
+    let d = complete(&p, &at(1.0), charts::open_load::START_RATE, charts::open_load::START_TIMEOUT_MS, None).unwrap();
+    let last = GOODPUT_FRACTIONS.len() - 1;
+    for l in &d.lines {
+        // sims[0] is at 0.25 of capacity, sims[3] at 0.85.
+        let (low, high) = (l.sims[0].unwrap().p99_ms, l.sims[3].unwrap().p99_ms);
+        assert!(high > 1.3 * low, "{:?}: p99 {low} ms at 0.25× capacity, {high} ms at 0.85×", l.pattern);
+        let g = l.goodput[last].unwrap().steady_goodput();
+        assert!(g < 0.05 * l.capacity, "{:?}: {g} answered in time at twice capacity", l.pattern);
+    }
+}

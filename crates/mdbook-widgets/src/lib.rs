@@ -8,6 +8,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use widget_props::{parse_directive, Widget};
 
 pub mod glossary;
+pub mod open_lab;
 
 const OPEN: &str = "{{#widget";
 const CLOSE: &str = "}}";
@@ -100,13 +101,17 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let lab = || model_vs_lab(env);
     let pool_lab_table = || pool_lab(env);
     let verdicts = || verdicts(env);
-    let texts: [(&str, &dyn Fn() -> String); 6] = [
+    let open_lab_table = || open_lab::table(env, true);
+    let open_lab_summary = || open_lab::table(env, false);
+    let texts: [(&str, &dyn Fn() -> String); 8] = [
         (PARAMS, &params_table),
         (PRESETS, &presets_table),
         (LAB, &lab),
         (SERVICES, &service_examples),
         (POOL_LAB, &pool_lab_table),
         (VERDICTS, &verdicts),
+        (open_lab::TOKEN, &open_lab_table),
+        (open_lab::SUMMARY_TOKEN, &open_lab_summary),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
@@ -569,6 +574,12 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
             let json = serde_json::to_string(&points).expect("lab points always serialise");
             format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
         }
+        // The lab's open-load cells, for the figure to overlay at their I/O waits.
+        Widget::OpenLoad(_) => {
+            let lab = open_lab::newest(env).map(|(l, _)| l).unwrap_or_default();
+            let json = serde_json::to_string(&lab).expect("lab cells always serialise");
+            format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
+        }
         _ => String::new(),
     };
     let figure = match (w, static_svg(w)) {
@@ -596,7 +607,7 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
     let p = Params::default();
     let mut s = Scenario::default();
     let mut svg = String::new();
-    let size = if matches!(w, Widget::PoolSize(_)) { (720, 640) } else { (720, 400) };
+    let size = if matches!(w, Widget::PoolSize(_) | Widget::OpenLoad(_)) { (720, 640) } else { (720, 400) };
     match w {
         Widget::ThroughputScaling(props)
         | Widget::GilTimeline(props)
@@ -625,6 +636,9 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             s.io_wait_ms = props.io_wait_ms.unwrap_or(s.io_wait_ms);
         }
         Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) => {}
+        Widget::OpenLoad(props) => {
+            s.io_wait_ms = props.io_wait_ms.unwrap_or(charts::open_load::START_IO_MS);
+        }
         Widget::ResultsDashboard(_) => return Ok(String::new()),
         // The results are HTML: the starting example, fully simulated.
         Widget::YourService(_) => {
@@ -651,6 +665,12 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             Widget::PoolSize(_) => {
                 let d = charts::pools::complete(&p, &s, None).map_err(|e| e.to_string())?;
                 charts::pools::draw_pools(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
+            }
+            Widget::OpenLoad(props) => {
+                use charts::open_load::{complete, draw_open, START_RATE, START_TIMEOUT_MS};
+                let d = complete(&p, &s, props.rate.unwrap_or(START_RATE), props.timeout_ms.unwrap_or(START_TIMEOUT_MS), None).map_err(|e| e.to_string())?;
+                draw_open(&root, &d, &Theme::LIGHT, 1.0)?;
                 d.summary()
             }
             Widget::GilTimeline(_) => {
@@ -765,6 +785,10 @@ fn noscript_text(w: &Widget) -> &'static str {
         Widget::YourService(_) => {
             "The example service (a lookup API in the same zone), computed when the site was built; \
              describing your own service needs JavaScript."
+        }
+        Widget::OpenLoad(_) => {
+            "p99 and requests answered in time against the arrival rate at the starting scenario, drawn when the site was built. \
+             The interactive version, with the lab's open-load measurements, needs JavaScript."
         }
         Widget::RequestFlow(_) => {
             "One simulated request followed through the threads it visits at the starting scenario, \

@@ -23,3 +23,20 @@ fn the_pages_reading_of_the_lab_holds() {
     let text = mdbook_widgets::pool_lab(&env);
     assert!(text.contains(&format!("over {cells} cells")) && text.contains(&format!("**{matched}**")), "{text}");
 }
+
+/// limits/open-closed.md: "on this machine's two cores a pool of 64 raises
+/// the executor's capacity to about aerospike-py's: [...] in the lab's open
+/// load their brackets overlap": at every injected wait, each kept up with a
+/// rate the other did not keep up with, or more.
+#[test]
+fn the_open_load_lab_has_64_threads_level_with_aerospike_py() {
+    use perfmodel::Pattern;
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let (lab, _) = mdbook_widgets::open_lab::newest(&env).expect("a shipped open-load report");
+    for io in lab.io_waits() {
+        let (big_kept, big_lost) = lab.bracket(Pattern::Executor, io, Some(64));
+        let (asp_kept, asp_lost) = lab.bracket(Pattern::Tokio, io, None);
+        let (bk, bl, ak, al) = (big_kept.unwrap(), big_lost.unwrap(), asp_kept.unwrap(), asp_lost.unwrap());
+        assert!(bk <= al && ak <= bl, "at {io} ms: 64 threads kept up with {bk} and not {bl}; aerospike-py with {ak} and not {al}");
+    }
+}

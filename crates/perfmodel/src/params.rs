@@ -96,11 +96,12 @@ params! {
     /// `call_soon_threadsafe` back to the loop.
     executor_overhead_us: "µs", [0.1, 10_000.0], 28.5,
         "measured here: run_in_executor(None, noop) at concurrency 64 costs 30.7 µs per call, minus loop_resume_us (lab/results/asyncio_costs.json)";
-    /// GIL-held cost on the event loop of starting each arriving request of
-    /// an open load in its own task (the task, the driver's timer and wake-up).
+    /// GIL-held cost of each arriving request of an open load before the
+    /// client is called: handing it to the loop from the thread it arrived
+    /// on (`call_soon_threadsafe`, the self-pipe) and starting its own task.
     /// A closed loop's callers are long-lived coroutines and do not pay it.
-    open_driver_us: "µs", [0.0, 10_000.0], 9.53,
-        "measured here: the lab's open-load driver (lab/openload.py) sending a no-op at 10,000 requests/s costs 11.7 µs of CPU per request on the loop's one thread (lab/results/asyncio_costs.json, open_driver_us at 10000), minus loop_resume_us";
+    open_driver_us: "µs", [0.0, 10_000.0], 14.05,
+        "measured here: the lab's open-load driver (lab/openload.py: a sender thread handing arrivals to the loop) sending a no-op far faster than it can be served keeps a pace of 16.2 µs per request (lab/results/asyncio_costs.json, open_driver_us), minus loop_resume_us";
     /// Time for a blocked thread to start running after another thread wakes
     /// it (futex wake-up, scheduler latency); no CPU is used while waiting.
     thread_wake_us: "µs", [0.0, 10_000.0], 33.4,

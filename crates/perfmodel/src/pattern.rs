@@ -171,10 +171,10 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
         ],
     };
-    // An open load: each arriving request starts in its own task on the loop
-    // (a blocking caller's next request needs no task).
+    // An open load: each arriving request is handed to the loop and starts
+    // in its own task (a blocking caller's next request needs neither).
     if s.open() && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
-        v.insert(0, Step { role: Loop, work: Gil(p.open_driver_us), what: "start the arriving request in its own task" });
+        v.insert(0, Step { role: Loop, work: Gil(p.open_driver_us), what: "the arriving request reaches the loop and starts in its own task" });
     }
     if app > 0.0 {
         let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };

@@ -95,7 +95,7 @@ pub mod range {
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
     pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
     pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
-    pub const ARRIVAL_RATE: (f64, f64) = (1.0, 1_000_000.0);
+    pub const ARRIVAL_RATE: (f64, f64) = (0.01, 1_000_000.0);
     pub const TIMEOUT_MS: (f64, f64) = (0.1, 600_000.0);
 }
 

@@ -104,7 +104,7 @@ fn defaults_equal_the_recorded_measurements() {
     close("thread_rss_kib", p.thread_rss_kib, f("thread_rss_kib"));
     close("thread_stack_mib", p.thread_stack_mib, f("stack_rlimit_kib") / 1024.0);
     close("request_kib", p.request_kib, f("pending_task_bytes") / 1024.0);
-    close("open_driver_us", p.open_driver_us, m["open_driver_us"]["10000"][0].as_f64().unwrap() - resume);
+    close("open_driver_us", p.open_driver_us, f("open_driver_us") - resume);
     close("gil_switch_interval_ms", p.gil_switch_interval_ms, f("switch_interval_s") * 1e3);
     close("LOCALHOST_RTT_MS", perfmodel::scenario::LOCALHOST_RTT_MS, f("tcp_rtt_us") / 1e3);
     // The client costs come from the lab: client_costs_are_the_ones_the_lab_measured.

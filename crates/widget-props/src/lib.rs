@@ -148,6 +148,23 @@ pub enum Widget {
     PoolSize(ScenarioProps),
     /// The reader's own service: each pattern at its load, the smallest pool that meets its target, a verdict.
     YourService(ServiceProps),
+    /// Requests arriving at a rate: p99 and goodput against the rate, capacities, the lab's open-load points.
+    OpenLoad(OpenProps),
+}
+
+/// Props of the open-load figure.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenProps {
+    /// Initial I/O wait in ms (default: the shared scenario's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+    /// Initial arrival rate, requests/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// Initial timeout for the goodput panel, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
 }
 
 /// Props of the "Your service" widget: none yet (it starts from the reader's scenario, or an example).
@@ -168,7 +185,7 @@ pub struct TabsProps {
 pub const NAMES: &[&str] =
     &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "request-steps", "latency-scaling",
       "gil-contention", "conditions-heatmap", "io-concurrency",
-      "results-dashboard", "your-service", "pool-size"];
+      "results-dashboard", "your-service", "pool-size", "open-load"];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -187,6 +204,7 @@ impl Widget {
             Widget::ResultsDashboard(_) => "results-dashboard",
             Widget::YourService(_) => "your-service",
             Widget::PoolSize(_) => "pool-size",
+            Widget::OpenLoad(_) => "open-load",
         }
     }
 
@@ -240,6 +258,7 @@ impl Widget {
             "results-dashboard" => Widget::ResultsDashboard(typed(name, props)?),
             "your-service" => Widget::YourService(typed(name, props)?),
             "pool-size" => Widget::PoolSize(typed(name, props)?),
+            "open-load" => Widget::OpenLoad(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -256,6 +275,16 @@ impl Widget {
             | Widget::IoConcurrency(p)
             | Widget::PoolSize(p) => scenario_in_range(p.io_wait_ms, p.concurrency),
             Widget::ConditionsHeatmap(_) | Widget::YourService(_) => Ok(()),
+            Widget::OpenLoad(p) => {
+                scenario_in_range(p.io_wait_ms, None)?;
+                if let Some(r) = p.rate {
+                    in_range("rate", r, range::ARRIVAL_RATE)?;
+                }
+                if let Some(t) = p.timeout_ms {
+                    in_range("timeout_ms", t, range::TIMEOUT_MS)?;
+                }
+                Ok(())
+            }
             Widget::RequestSteps(p) => scenario_in_range(p.io_wait_ms, None),
             Widget::ResultsDashboard(p) => {
                 let f = p.folder();

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod gil;
 pub mod latency;
 pub mod memory;
+pub mod open_load;
 pub mod pools;
 pub mod service;
 pub mod steps;
@@ -41,6 +42,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
         Widget::RequestSteps(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
         Widget::ComparisonTabs(_) => {}
+        Widget::OpenLoad(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: Some(p.io_wait_ms.unwrap_or(charts::open_load::START_IO_MS)), concurrency: None }),
     }
     if let (Widget::GilContention(_), true) = (&w, shared.page_starts()) {
         shared.scenario.update(|s| s.background_threads = charts::latency::CONTENTION_START_BACKGROUND);
@@ -91,6 +93,11 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         Widget::YourService(_) => {
             leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any())
+        }
+        Widget::OpenLoad(p) => {
+            let rate = p.rate.unwrap_or(charts::open_load::START_RATE);
+            let timeout_ms = p.timeout_ms.unwrap_or(charts::open_load::START_TIMEOUT_MS);
+            leptos::mount::mount_to(el, move || view! { <open_load::OpenLoad host shared theme rate timeout_ms/> }.into_any())
         }
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);

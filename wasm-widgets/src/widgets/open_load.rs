@@ -1,0 +1,168 @@
+//! "Open versus closed load": p99 and goodput against the arrival rate at the shared scenario's I/O wait, each pattern's capacity, the lab's open-load points, and the chosen rate as the closed loop it implies.
+
+use charts::format::number;
+use charts::open_load::{draw_open, jobs, open_data, run, OpenData, OpenLab};
+use charts::Theme;
+use leptos::prelude::*;
+use perfmodel::scenario::range;
+use perfmodel::Params;
+use web_sys::HtmlElement;
+
+use crate::scenario::{page_param, set_page_param, Shared};
+use crate::slider::{uid, LogSlider, MoreSettings, IO_MAX_MS, IO_MIN_MS};
+
+/// The page's own values in its address: the arrival rate and the timeout.
+const RATE: &str = "rate";
+const TIMEOUT: &str = "timeout";
+
+/// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
+fn embedded_lab(host: &HtmlElement) -> Result<OpenLab, String> {
+    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else { return Ok(OpenLab::default()) };
+    serde_json::from_str(&script.text_content().unwrap_or_default()).map_err(|e| format!("the lab's open-load points are unreadable ({e}); the model's curves are drawn without them"))
+}
+
+/// A value from the address, clamped into `range`; the sentence says what was wrong.
+fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, Option<String>) {
+    let Some(text) = page_param(key) else { return (start, None) };
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && (lo..=hi).contains(&v) => (v, None),
+        Ok(v) if v.is_finite() => {
+            let c = v.clamp(lo, hi);
+            (c, Some(format!("The link's {what} {text} is outside {}–{}; using {}", number(lo), number(hi), number(c))))
+        }
+        _ => (start, Some(format!("The link's {what} {text:?} is not a number; using {}", number(start)))),
+    }
+}
+
+#[component]
+pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate: f64, timeout_ms: f64) -> impl IntoView {
+    let params = Params::default();
+    let (lab, lab_note) = match embedded_lab(&host) {
+        Ok(l) => (l, None),
+        Err(e) => (OpenLab::default(), Some(e)),
+    };
+    let lab = StoredValue::new(lab);
+    let (start_rate, rate_note) = from_link(RATE, range::ARRIVAL_RATE, rate, "arrival rate");
+    let (start_timeout, timeout_note) = from_link(TIMEOUT, range::TIMEOUT_MS, timeout_ms, "timeout (ms)");
+    let link_notes: Vec<String> = rate_note.into_iter().chain(timeout_note).collect();
+    let rate = RwSignal::new(start_rate);
+    let timeout = RwSignal::new(start_timeout);
+    let compute = move || {
+        let s = shared.scenario.get();
+        lab.with_value(|l| open_data(&params, &s, rate.get(), timeout.get(), Some(l))).map_err(|e| e.to_string())
+    };
+    let data: RwSignal<Result<OpenData, String>> = RwSignal::new(compute());
+    let runs = crate::progress::Runs::new();
+    Effect::new(move |_| {
+        let s = shared.scenario.get();
+        match compute() {
+            Ok(d) => {
+                let todo = jobs(&d);
+                let snapshot = d.clone();
+                data.set(Ok(d));
+                runs.fill(data, todo, move |job| run(&params, &s, &snapshot, job).map_err(|e| e.to_string()), |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
+            }
+            Err(e) => {
+                runs.cancel();
+                data.set(Err(e));
+            }
+        }
+    });
+    // The page's own values go into the address once the reader changes them.
+    let set_rate = Callback::new(move |v: f64| {
+        rate.set(v);
+        set_page_param(RATE, Some(&crate::slider::trim(v)));
+    });
+    let set_timeout = Callback::new(move |v: f64| {
+        timeout.set(v);
+        set_page_param(TIMEOUT, Some(&crate::slider::trim(v)));
+    });
+    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
+    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
+    let memo = Memo::new(move |_| data.get());
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_open);
+    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
+    // Where the lab measured at other I/O waits, offer them.
+    let lab_waits = lab.with_value(|l| l.io_waits());
+    let measured_here = move || memo.get().map(|d| !d.measured.is_empty()).unwrap_or(false);
+    let cores = lab.with_value(|l| l.cores);
+    let report = lab.with_value(|l| l.report.clone());
+    let id = uid();
+    view! {
+        <div class="widget-body" data-complete=done>
+            {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
+            {(!link_notes.is_empty()).then(|| view! { <p class="widget-note" role="status">{link_notes.join("; ")}"."</p> })}
+            <div class="widget-controls">
+                <LogSlider
+                    id=format!("{id}-io")
+                    label="I/O wait per request"
+                    min=IO_MIN_MS
+                    max=IO_MAX_MS
+                    value=io
+                    on_change=set_io
+                    fmt=|v| format!("{} ms", number(v))
+                    round=|v| v
+                    testid="io-slider"
+                    unit="ms"
+                />
+                <LogSlider
+                    id=format!("{id}-rate")
+                    label="Requests arriving per second"
+                    min=range::ARRIVAL_RATE.0
+                    max=range::ARRIVAL_RATE.1
+                    value=rate.into()
+                    on_change=set_rate
+                    fmt=|v| format!("{}/s", number(v))
+                    round=|v| v
+                    testid="rate-slider"
+                    unit="requests/s"
+                />
+                <LogSlider
+                    id=format!("{id}-timeout")
+                    label="Timeout on each call (lower panel)"
+                    min=range::TIMEOUT_MS.0
+                    max=range::TIMEOUT_MS.1
+                    value=timeout.into()
+                    on_change=set_timeout
+                    fmt=|v| format!("{} ms", number(v))
+                    round=|v| v
+                    testid="timeout-slider"
+                    unit="ms"
+                />
+            </div>
+            <MoreSettings uid=id.clone() shared/>
+            <p class="widget-hint">
+                {move || if measured_here() {
+                    format!("Hollow markers: the lab's open-load measurements at this I/O wait (report {report}); at the top edge, a rate the client did not keep up with.")
+                } else if lab_waits.is_empty() {
+                    "No open-load lab report carries measured points for this figure.".to_string()
+                } else {
+                    format!("The lab measured an open load at {} ms of I/O wait, on {} cores with nothing else on the GIL:", lab_waits.iter().map(|v| number(*v)).collect::<Vec<_>>().join(" and "), cores)
+                }}
+                " "
+                {lab.with_value(|l| l.io_waits()).into_iter().map(|w| view! {
+                    <button type="button" class="widget-field-reset" data-testid="open-lab-io" hidden=measured_here
+                        on:click=move |_| shared.scenario.update(|s| {
+                            s.io_wait_ms = w;
+                            s.cores = cores;
+                            s.node_cpus = None;
+                            s.pool = None;
+                            s.app_cpu_ms = 0.0;
+                            s.background_threads = 0;
+                            s.tokio_workers = None;
+                            s.python = Default::default();
+                        })>
+                        {format!("Go to {} ms", number(w))}
+                    </button>
+                }).collect::<Vec<_>>()}
+            </p>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="open-load"/>
+            <div inner_html=html></div>
+        </div>
+    }
+}
