@@ -111,12 +111,13 @@ try {
     { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99" },
     { figure: "pool size", page: "comparison/pool-size.html", done: "[data-complete]", key: "complete" },
     { figure: "your service", page: "service.html", done: "[data-complete]", key: "complete" },
+    { figure: "open load", page: "limits/open-closed.html", done: "[data-complete]", key: "complete", extra: "&rate=1000000&timeout=600000" },
   ];
   out.worst_case_on_page = [];
   for (const w of progressive) {
     const at = out.worst_case_in_wasm.find((f) => f.figure === w.figure).worst_at;
     const q = Object.fromEntries(at.split(" ").map((kv) => kv.split("=")));
-    const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}`;
+    const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}${w.extra ?? ""}`;
     const { page, context } = await openPage(browser);
     await page.goto(srv.base + w.page + link);
     await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"), null, { timeout: 0 });

@@ -529,8 +529,11 @@ fn measured(theme: &Theme, p: Pattern) -> Look {
 /// Draw both panels: p99 against the arrival rate above, goodput below. `scale` multiplies every length.
 pub fn draw_open<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &OpenData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
+    // On a phone each panel is short: its axis titles are too.
+    let narrow = pen.narrow(area.dim_in_pixel().0);
     let plot = legend_band(area, pen, &d.legend(theme))?;
     let (top, bottom) = plot.split_vertically(plot.dim_in_pixel().1 * 11 / 20);
+    let x_title = if narrow { "arrivals/s (log)" } else { "requests arriving per second (log)" };
     let caps: Vec<f64> = d.lines.iter().map(|l| l.capacity).collect();
     let cap_lo = caps.iter().copied().fold(f64::INFINITY, f64::min);
     let cap_hi = caps.iter().copied().fold(0.0, f64::max);
@@ -544,7 +547,7 @@ pub fn draw_open<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &OpenData
         .chain(d.measured.iter().filter(|c| c.stable).filter_map(|c| c.p99_ms));
     let (lo, hi) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let y = if lo.is_finite() { decades(lo.max(1e-3), (hi * 1.5).max(lo * 100.0)) } else { (0.01, 1_000.0) };
-    let mut chart = log_axes(&top, pen, x, "requests arriving per second (log)", y, "p99 latency, ms (log)")?;
+    let mut chart = log_axes(&top, pen, x, x_title, y, if narrow { "p99, ms" } else { "p99 latency, ms (log)" })?;
     for l in &d.lines {
         let look = Look::pattern(theme, l.pattern);
         let pts: Vec<(f64, f64)> = l.curve.iter().map(|c| (c.0, c.2.min(y.1))).collect();
@@ -566,7 +569,8 @@ pub fn draw_open<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &OpenData
     let ys = d.lines.iter().flat_map(|l| l.goodput.iter().flatten().map(SimPoint::steady_goodput));
     let hi = ys.fold(cap_hi * 2.0, f64::max);
     let y = decades((cap_lo * 0.01).max(0.01), hi.max(1.0) * 1.2);
-    let mut chart = log_axes(&bottom, pen, x, "requests arriving per second (log)", y, &format!("answered within {} ms, per s (log)", number(d.timeout_ms)))?;
+    let y_title = if narrow { "in time, /s".to_string() } else { format!("answered within {} ms, per s (log)", number(d.timeout_ms)) };
+    let mut chart = log_axes(&bottom, pen, x, x_title, y, &y_title)?;
     let diagonal = Look { dash: Dash::Dot, mark: Mark::None, ..Look::nth(theme.foreground, 0, false).with_width(1.0) };
     diagonal.line(&mut chart, pen, &[(x.0, x.0), (x.1, x.1)])?;
     for l in &d.lines {

@@ -36,7 +36,7 @@ pub struct Figure {
 const ALL: Reads = Reads { io_wait: true, concurrency: true };
 
 /// Every figure that simulates, in the order of the book.
-pub const FIGURES: [Figure; 11] = [
+pub const FIGURES: [Figure; 13] = [
     Figure { name: "throughput percentiles", widget: "throughput-scaling", reads: ALL, run: throughput_percentiles },
     Figure { name: "request flow (sync)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Sync) },
     Figure { name: "request flow (executor)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Executor) },
@@ -53,6 +53,8 @@ pub const FIGURES: [Figure; 11] = [
     Figure { name: "cards", widget: "io-concurrency", reads: ALL, run: cards },
     Figure { name: "pool size", widget: "pool-size", reads: ALL, run: pool_size },
     Figure { name: "your service", widget: "your-service", reads: ALL, run: your_service },
+    Figure { name: "your service (a rate)", widget: "your-service", reads: Reads { io_wait: true, concurrency: false }, run: your_service_rate },
+    Figure { name: "open load", widget: "open-load", reads: Reads { io_wait: true, concurrency: false }, run: open_load },
 ];
 
 /// Every combination of the extreme values of the inputs `reads` names plus
@@ -136,14 +138,33 @@ fn pool_size(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
     Ok(crate::pools::complete(p, s, None)?.events)
 }
 
-/// The service page at the corner: its requests in flight as the load (a rate
-/// converts to at most the same range), every pattern and every pool size simulated.
+/// The service page at the corner: its requests in flight as the load, every
+/// pattern and every pool size simulated.
 fn your_service(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
-    use crate::service::{complete, Load, Service};
+    service_at(p, s, crate::service::Load::InFlight(s.concurrency))
+}
+
+/// The service page with a rate just under aerospike-py's capacity at the
+/// corner: the pattern that keeps up with the highest rate runs the longest
+/// open-load simulation (its arrivals per second set its length).
+fn your_service_rate(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    let (cap, _) = perfmodel::open::capacity(Pattern::Tokio, p, s);
+    service_at(p, s, crate::service::Load::Rate((0.95 * cap).clamp(1.0, crate::service::limits::RATE.1)))
+}
+
+/// The open-load figure at the corner with the largest rate and timeout a
+/// reader can set (the timeout sets the goodput runs' warm-up).
+fn open_load(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    use perfmodel::scenario::range;
+    Ok(crate::open_load::complete(p, s, range::ARRIVAL_RATE.1, range::TIMEOUT_MS.1, None)?.events)
+}
+
+fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u64, ModelError> {
+    use crate::service::{complete, Service};
     let svc = Service {
         rtt_ms: s.io_wait_ms,
         server_ms: 0.0,
-        load: Load::InFlight(s.concurrency),
+        load,
         cores: s.cores,
         node_cpus: s.node_cpu_count(),
         pool: s.pool,

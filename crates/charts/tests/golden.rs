@@ -300,3 +300,28 @@ fn pool_size_chart_with_the_labs_cells() {
     }
     check("pool-size-5ms-256.svg", &svg);
 }
+
+#[test]
+fn open_load_chart_with_the_labs_cells() {
+    use charts::open_load::{complete, draw_open, OpenLab, OpenLabCell};
+    use perfmodel::Pattern;
+    let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
+    let cell = |pattern, pool, rate, p99, stable| OpenLabCell { pattern, pool, injected_ms: 1.0, io_wait_ms: 1.0, rate, ops_per_sec: rate, p50_ms: Some(1.5), p99_ms: Some(p99), stable };
+    let lab = OpenLab {
+        report: "golden".into(),
+        cores: 2,
+        cells: vec![cell(Pattern::Sync, None, 500.0, 5.0, true), cell(Pattern::Executor, Some(6), 3_000.0, 4.0, true), cell(Pattern::Tokio, None, 12_000.0, 800.0, false)],
+    };
+    let d = complete(&Params::default(), &s, 2_000.0, 100.0, Some(&lab)).unwrap();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 640)).into_drawing_area();
+        draw_open(&root, &d, &Theme::LIGHT, 1.0).unwrap();
+    }
+    // Both panels, the legend naming what is drawn, measured points included.
+    assert_eq!(svg.matches("requests arriving per second (log)").count(), 2);
+    for label in ["Sync, model", "Executor, model", "Tokio, model", "capacity", "Sync, measured", "Executor, measured", "Tokio, measured"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    check("open-load-1ms-2000.svg", &svg);
+}
