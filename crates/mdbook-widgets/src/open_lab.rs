@@ -68,6 +68,38 @@ fn label(c: &OpenLabCell) -> String {
     }
 }
 
+/// The median of model ÷ measured p99 per client, in the order the pages name them.
+fn medians(ratios: &[(String, f64)]) -> Vec<(&'static str, f64)> {
+    let mut out = Vec::new();
+    for name in ["Sync", "Executor, 6 threads", "Executor, 64 threads", "aerospike-py async"] {
+        let mut v: Vec<f64> = ratios.iter().filter(|(n, _)| n == name).map(|(_, r)| *r).collect();
+        v.sort_by(f64::total_cmp);
+        if let Some(m) = v.get(v.len() / 2) {
+            out.push((name, *m));
+        }
+    }
+    out
+}
+
+/// Model ÷ measured p99 of every kept-up cell of the newest open-load report, by client, its median.
+pub fn p99_medians(env: &BookEnv) -> Vec<(&'static str, f64)> {
+    let Some((lab, _)) = newest(env) else { return Vec::new() };
+    let p = Params::default();
+    let ratios: Vec<(String, f64)> = lab
+        .cells
+        .iter()
+        .filter(|c| c.stable)
+        .filter_map(|c| {
+            let m = predict(c.pattern, &p, &scenario(&lab, c), Solver::Sim, SEED).ok()?;
+            if !m.open.is_some_and(|o| o.stable) {
+                return None;
+            }
+            Some((label(c), m.latency_ms.p99? / c.p99_ms.filter(|v| *v > 0.0)?))
+        })
+        .collect();
+    medians(&ratios)
+}
+
 /// The comparison the methodology prints: per pattern and wait, the measured
 /// capacity bracket against the model's; per kept-up cell, measured and
 /// simulated p50 and p99. With `cells` false, the summary and the brackets only.
@@ -119,6 +151,8 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     }
     let (mut rows, mut kept_cells, mut p99_ok, mut p50_ok) = (String::new(), 0usize, 0usize, 0usize);
     let mut p99_low = 0usize;
+    // Model ÷ measured p99 per client, for the median the page reads.
+    let mut ratios: Vec<(String, f64)> = Vec::new();
     let mut cells: Vec<&OpenLabCell> = lab.cells.iter().filter(|c| c.stable).collect();
     cells.sort_by(|a, b| (label(a), a.injected_ms).partial_cmp(&(label(b), b.injected_ms)).unwrap_or(std::cmp::Ordering::Equal).then(a.rate.total_cmp(&b.rate)));
     for c in cells {
@@ -135,6 +169,9 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
         p50_ok += within(r50) as usize;
         p99_ok += within(r99) as usize;
         p99_low += r99.is_some_and(|r| r < 1.0 / 1.5) as usize;
+        if let Some(r) = r99 {
+            ratios.push((label(c), r));
+        }
         let cell = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
         rows.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -148,12 +185,14 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
             r99.map(|r| format!("{}×", number(r))).unwrap_or_else(|| "–".into()),
         ));
     }
+    let medians: Vec<String> = medians(&ratios).into_iter().map(|(name, m)| format!("{name} {}×", number(m))).collect();
     let env_load = |k: &str| report.environment.get(k).and_then(|v| v.as_f64()).map(number).unwrap_or_else(|| "?".into());
     format!(
         "\n\nIn the lab's open-load report of {date} ({cores} cores; {method}; load average {l0} at the start and {l1} at the end), \
          the model's capacity falls inside the measured bracket (the largest rate a pattern kept up with, the smallest it did not) \
          in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where the client kept up, the simulated \
-         p99 is within ×1.5 of the measured one in **{p99_ok}** (and more than 1.5 times below it in {p99_low}), and the p50 in **{p50_ok}**.\n\n\
+         p99 is within ×1.5 of the measured one in **{p99_ok}** (and more than 1.5 times below it in {p99_low}), and the p50 in **{p50_ok}**. \
+         The median of the model's p99 over the measured one, by client: {medians}.\n\n\
          The closed-loop peak beside each bracket is the same client's throughput with 256 callers (one for sync) \
          just before, what a closed-loop benchmark reports as its capacity: it is above the largest rate the client \
          kept up with in {over} of the {groups}, by up to {over_most}×.\n\n\
@@ -166,6 +205,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
         l1 = env_load("load_avg_end"),
         groups = groups.len(),
         over_most = number(over_most),
+        medians = medians.join(", "),
         details = if with_cells {
             format!(
                 "<details><summary>Every kept-up cell: measured and simulated latency</summary>\n\n\

@@ -40,3 +40,37 @@ fn the_open_load_lab_has_64_threads_level_with_aerospike_py() {
         assert!(bk <= al && ak <= bl, "at {io} ms: 64 threads kept up with {bk} and not {bl}; aerospike-py with {ak} and not {al}");
     }
 }
+
+/// limits/open-closed.md: "for aerospike-py and the executor with 64 threads,
+/// the lab's p99 is far above the model's at middle rates [...]; for the
+/// blocking client and the default pool the model's p99 is closer."
+#[test]
+fn the_open_load_tails_read_as_the_page_says() {
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let m: std::collections::HashMap<&str, f64> = mdbook_widgets::open_lab::p99_medians(&env).into_iter().collect();
+    let off = |name: &str| (m[name].ln()).abs();
+    for far in ["Executor, 64 threads", "aerospike-py async"] {
+        assert!(m[far] < 0.5, "{far}: median model ÷ measured p99 {}", m[far]);
+        for close in ["Sync", "Executor, 6 threads"] {
+            assert!(off(close) < off(far), "{close} ({}) is not closer than {far} ({})", m[close], m[far]);
+        }
+    }
+}
+
+/// service.md: "in the lab, aerospike-py's tail had already grown well before
+/// [80% of its capacity]": at some measured wait, its p99 below 80% of the
+/// largest rate it kept up with is at least three times its p99 at the lowest rate.
+#[test]
+fn aerospike_pys_measured_tail_grows_before_eighty_percent() {
+    use perfmodel::Pattern;
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let (lab, _) = mdbook_widgets::open_lab::newest(&env).unwrap();
+    let grows = lab.io_waits().into_iter().any(|io| {
+        let (kept, _) = lab.bracket(Pattern::Tokio, io, None);
+        let mut cells: Vec<_> = lab.cells.iter().filter(|c| c.pattern == Pattern::Tokio && c.io_wait_ms == io && c.stable).collect();
+        cells.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+        let low = cells.first().and_then(|c| c.p99_ms).unwrap();
+        cells.iter().filter(|c| c.rate <= 0.8 * kept.unwrap()).filter_map(|c| c.p99_ms).any(|v| v >= 3.0 * low)
+    });
+    assert!(grows);
+}

@@ -372,8 +372,22 @@ pub fn capacity(pattern: Pattern, p: &Params, s: &Scenario) -> (f64, Limit) {
             break;
         }
     }
+    // A pool whose workers spend their time queueing for the GIL saturates
+    // because of the GIL: name the root. (The pool is the station that
+    // fills first, its holding time inflated by GIL waits.)
+    if limit == Limit::Pool {
+        let s = &Scenario { arrival_rate: Some(lo.max(1e-9)), ..*s };
+        let g = pattern::totals(&pattern::steps(pattern, p, s)).gil_us();
+        if lo * g / 1e6 >= GIL_BOUND {
+            limit = Limit::Gil;
+        }
+    }
     (lo, limit)
 }
+
+/// A pool that saturates while the GIL is busy at least this share of the
+/// time is reported as bound by the GIL.
+pub const GIL_BOUND: f64 = 0.9;
 
 /// Solve `pattern` under an open load of `rate` requests per second (whatever `s.arrival_rate` says).
 pub fn solve(pattern: Pattern, p: &Params, s: &Scenario, rate: f64) -> OpenPoint {
