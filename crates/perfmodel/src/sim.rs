@@ -512,7 +512,8 @@ impl<'a> Sim<'a> {
         let cfg = &SimConfig { follow: cfg.follow && open.is_none(), ..*cfg };
         let n = if open.is_some() { 0 } else { s.concurrency };
         let mut pools: [Pool; 4] = Default::default();
-        pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { n as usize } else { 1 };
+        // Sync + threads runs `concurrency` calling threads, under either load.
+        pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { s.concurrency as usize } else { 1 };
         pools[role_index(Role::Loop)].max = 1;
         pools[role_index(Role::Worker)].max = s.pool_size() as usize;
         pools[role_index(Role::Tokio)].max = s.tokio_worker_count() as usize;

@@ -70,3 +70,50 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // An open load over the whole range of every parameter, scenario field, rate and timeout.
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn open_load_outputs_are_finite_or_say_unstable(p in any_params(), s in any_scenario(), rate in log_range(0.01, 1_000_000.0),
+                                                    timeout in proptest::option::of(log_range(0.1, 600_000.0))) {
+        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, ..s };
+        for pattern in Pattern::ALL {
+            let pr = perfmodel::predict(pattern, &p, &s, perfmodel::Solver::Analytic, 1).unwrap();
+            let o = pr.open.unwrap();
+            prop_assert!(o.capacity_ops_s.is_finite() && o.capacity_ops_s > 0.0, "{pattern:?} {o:?}");
+            prop_assert!(pr.throughput_ops_s <= rate * (1.0 + 1e-9) && pr.throughput_ops_s <= o.capacity_ops_s.max(rate) * (1.0 + 1e-9));
+            if o.stable {
+                prop_assert!(rate <= o.capacity_ops_s * (1.0 + 1e-6));
+                prop_assert!(pr.latency_ms.mean.is_finite() && pr.latency_ms.mean > 0.0);
+                prop_assert!(pr.latency_ms.p99.unwrap() >= pr.latency_ms.p50.unwrap() * (1.0 - 1e-9));
+                if let Some(g) = o.goodput_ops_s { prop_assert!(g.is_finite() && g <= rate * (1.0 + 1e-9)); }
+            } else {
+                prop_assert!((o.backlog_growth_per_s - (rate - o.capacity_ops_s)).abs() <= 1e-6 * rate);
+            }
+            prop_assert!(pr.memory_mib.resident.is_finite());
+        }
+    }
+}
+
+proptest! {
+    // And the simulator under it: short runs, every pattern.
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn open_load_simulations_are_finite(p in any_params(), s in any_scenario(), rate in log_range(0.01, 1_000_000.0),
+                                        timeout in proptest::option::of(log_range(0.1, 600_000.0)), seed in any::<u64>()) {
+        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, ..s };
+        let cfg = SimConfig { seed, requests: 300, warmup: 50, ..SimConfig::default() };
+        for pattern in Pattern::ALL {
+            let r = simulate(pattern, &p, &s, &cfg).unwrap();
+            let o = r.open.unwrap();
+            prop_assert_eq!(r.completed, 300);
+            prop_assert!(r.throughput.is_finite() && r.latency_ms.p99.is_finite() && o.backlog_growth_per_s.is_finite(), "{pattern:?} {s:?}");
+            if let Some(t) = timeout {
+                if pattern != Pattern::Sync && pattern != Pattern::SyncThreads {
+                    prop_assert!(r.latency_ms.max <= t * 1.001 + 0.001, "{pattern:?}: max {} over timeout {t}", r.latency_ms.max);
+                }
+            }
+        }
+    }
+}
