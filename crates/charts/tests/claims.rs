@@ -176,4 +176,11 @@ fn open_closed_page() {
         }
         assert!(half < 0.1 * l.capacity, "{:?}: {half} in time at 1.5× capacity", l.pattern);
     }
+    // "A shorter timeout sheds work sooner but does not bring the answers back": with a tenth of
+    // it, a little past capacity, no pattern answers even half its capacity in time.
+    let short = complete(&p, &at(1.0), charts::open_load::START_RATE, charts::open_load::START_TIMEOUT_MS / 10.0, None).unwrap();
+    for k in &short.lines {
+        let gs = k.goodput[3].unwrap().steady_goodput();
+        assert!(gs < 0.5 * k.capacity, "{:?}: {gs} in time with a tenth of the timeout", k.pattern);
+    }
 }
