@@ -85,11 +85,18 @@ test("the open-load figure: capacities, a rate past one, the lab's points, the r
   await complete(page);
   assert.match(await summary(), /aerospike-py \(Tokio\) cannot keep up/);
   assert.match(await page.getByTestId("open-table").textContent(), /grows/);
+  // Bursty arrivals: in the address and the summary, and the lab's Poisson points are not drawn.
+  await page.getByTestId("bursts-input").selectOption("4");
+  await page.waitForFunction(() => /bursts=4/.test(location.search));
+  await complete(page);
+  assert.match(await summary(), /arriving in bursts \(gaps' variance 4× Poisson's\)/);
+  assert.doesNotMatch(await summary(), /Measured here/);
   // The link reproduces it; a rate outside the range is clamped and said so.
   const again = await context.newPage();
   await again.goto(page.url());
   await widgetsSettled(again);
   assert.equal(await again.getByTestId("rate-slider-value").textContent(), "50,000/s");
+  assert.equal(await again.getByTestId("bursts-input").inputValue(), "4");
   await again.goto(srv.base + "limits/open-closed.html?rate=1e9");
   await widgetsSettled(again);
   assert.match(await again.locator(".widget-note").first().textContent(), /arrival rate 1e9 is outside/);

@@ -154,6 +154,8 @@ pub struct OpenData {
     pub io_wait_ms: f64,
     pub rate: f64,
     pub timeout_ms: f64,
+    /// The arrivals' squared coefficient of variation (1: Poisson).
+    pub burstiness: f64,
     pub pool: u32,
     pub lines: Vec<Line>,
     pub measured: Vec<OpenLabCell>,
@@ -218,8 +220,12 @@ pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Opti
             }
         })
         .collect();
-    let measured = lab.map(|l| Pattern::COMPARED.into_iter().flat_map(|pt| l.at(&closed, pt)).cloned().collect()).unwrap_or_default();
-    Ok(OpenData { io_wait_ms: s.io_wait_ms, rate, timeout_ms, pool: s.pool_size(), lines, measured, events: 0 })
+    // The lab's arrivals were Poisson: its points are drawn for Poisson arrivals only.
+    let measured = lab
+        .filter(|_| s.arrival_scv() == 1.0)
+        .map(|l| Pattern::COMPARED.into_iter().flat_map(|pt| l.at(&closed, pt)).cloned().collect())
+        .unwrap_or_default();
+    Ok(OpenData { io_wait_ms: s.io_wait_ms, rate, timeout_ms, burstiness: s.arrival_scv(), pool: s.pool_size(), lines, measured, events: 0 })
 }
 
 /// Every simulation, in the order they are drawn: the chosen rate first, then the tails, the goodput, the closed loops. 42 at most.
@@ -361,7 +367,8 @@ impl OpenData {
 
     /// Plain sentences for screen readers and the page.
     pub fn summary(&self) -> String {
-        let mut out = format!("At {} ms of I/O wait and {} requests arriving per second:", number(self.io_wait_ms), number(self.rate));
+        let arriving = if self.burstiness > 1.0 { format!("arriving in bursts (gaps' variance {}× Poisson's)", number(self.burstiness)) } else { "arriving".into() };
+        let mut out = format!("At {} ms of I/O wait and {} requests {arriving} per second:", number(self.io_wait_ms), number(self.rate));
         for l in &self.lines {
             let name = self.name(l.pattern);
             let cap = format!("its capacity is {} requests/s ({} saturates first)", number(l.capacity), l.limit.label());

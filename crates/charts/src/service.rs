@@ -190,7 +190,7 @@ impl Service {
             io_wait_ms: self.io_wait_ms(),
             concurrency: n,
             arrival_rate: None,
-            timeout_ms: None,
+            timeout_ms: None, burstiness: None,
             pool: self.pool,
             cores: self.cores,
             node_cpus: Some(self.node_cpus),

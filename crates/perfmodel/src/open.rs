@@ -80,9 +80,15 @@ impl Wait {
 }
 
 /// A station of `c` servers, each busy `s_us` per visit, visited at `rate`
-/// per µs, its service time's squared coefficient of variation `scv`.
-/// `None` when the station is saturated (λ·S ≥ c).
+/// per µs, its service time's squared coefficient of variation `scv`, under
+/// Poisson arrivals. `None` when the station is saturated (λ·S ≥ c).
 pub fn station(c: u32, s_us: f64, scv: f64, rate: f64) -> Option<Wait> {
+    station_g(c, s_us, 1.0, scv, rate)
+}
+
+/// The same, arrivals whose gaps have squared coefficient of variation
+/// `arrival_scv`: Allen and Cunneen's (ca² + cs²)/2 in place of (1 + cs²)/2.
+pub fn station_g(c: u32, s_us: f64, arrival_scv: f64, scv: f64, rate: f64) -> Option<Wait> {
     if s_us <= 0.0 || rate <= 0.0 {
         return Some(Wait::NONE);
     }
@@ -91,9 +97,9 @@ pub fn station(c: u32, s_us: f64, scv: f64, rate: f64) -> Option<Wait> {
         return None;
     }
     let p = erlang_c(c, a);
-    // M/M/c mean wait: C / (cμ − λ); Allen–Cunneen scales it by (1 + cv²)/2
-    // for general service (Poisson arrivals keep the arrival cv² at 1).
-    let mean = p / (c as f64 / s_us - rate) * (1.0 + scv) / 2.0;
+    // M/M/c mean wait: C / (cμ − λ); Allen–Cunneen scales it by (ca² + cs²)/2
+    // for general arrivals and service (Poisson arrivals have ca² = 1).
+    let mean = p / (c as f64 / s_us - rate) * (arrival_scv + scv) / 2.0;
     Some(Wait { p, mean })
 }
 
@@ -258,6 +264,9 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     let convoy_per = net.convoy_us;
     let (k_own, k_other, holds) = holds_by_role(pattern, p, s);
     let k = (k_own + k_other).max(1.0);
+    // Every station sees the arrivals' burstiness (the visits of one request follow its arrival).
+    let ca = s.arrival_scv();
+    let station = |c: u32, s_us: f64, scv: f64, rate: f64| station_g(c, s_us, ca, scv, rate);
     if pattern == Pattern::Sync {
         // One thread runs everything, requests one after another: one server.
         let s_us = t.total_us() + net.convoy_acquisitions * convoy_per;

@@ -23,6 +23,11 @@ pub struct Scenario {
     /// A timeout on each call, ms (`asyncio.wait_for` around it); `None` means none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<f64>,
+    /// How bursty an open load's arrivals are: the squared coefficient of
+    /// variation of the time between them (1, or `None`, is Poisson: arrivals
+    /// at random moments; 4 is bursts of several at once, then a lull).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burstiness: Option<f64>,
     /// Executor pool size; `None` means CPython's default, min(32, node CPUs + 4).
     pub pool: Option<u32>,
     /// CPU cores the process may use: its CPU quota in a container, else the
@@ -97,6 +102,7 @@ pub mod range {
     pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
     pub const ARRIVAL_RATE: (f64, f64) = (0.01, 1_000_000.0);
     pub const TIMEOUT_MS: (f64, f64) = (0.1, 600_000.0);
+    pub const BURSTINESS: (f64, f64) = (1.0, 100.0);
 }
 
 impl Default for Scenario {
@@ -109,6 +115,7 @@ impl Default for Scenario {
             concurrency: 50,
             arrival_rate: None,
             timeout_ms: None,
+            burstiness: None,
             pool: None,
             cores: 2,
             node_cpus: None,
@@ -190,6 +197,11 @@ impl Scenario {
         self.tokio_workers.unwrap_or(self.cores)
     }
 
+    /// The arrivals' squared coefficient of variation: 1 for Poisson.
+    pub fn arrival_scv(&self) -> f64 {
+        self.burstiness.unwrap_or(1.0)
+    }
+
     /// Whether requests arrive at a rate (an open load) rather than from a closed loop of callers.
     pub fn open(&self) -> bool {
         self.arrival_rate.is_some()
@@ -235,6 +247,9 @@ impl Scenario {
         if let Some(t) = self.timeout_ms {
             check_range("timeout_ms", t, TIMEOUT_MS.0, TIMEOUT_MS.1, "ms")?;
         }
+        if let Some(b) = self.burstiness {
+            check_range("burstiness", b, BURSTINESS.0, BURSTINESS.1, "(squared coefficient of variation)")?;
+        }
         Ok(())
     }
 
@@ -263,6 +278,7 @@ impl Scenario {
         self.pod_limit_mib = fix("pod memory limit (MiB)", self.pod_limit_mib, POD_LIMIT_MIB, d.pod_limit_mib);
         self.arrival_rate = self.arrival_rate.map(|r| fix("arrival rate (requests/s)", r, ARRIVAL_RATE, 1_000.0));
         self.timeout_ms = self.timeout_ms.map(|t| fix("timeout (ms)", t, TIMEOUT_MS, 1_000.0));
+        self.burstiness = self.burstiness.map(|b| fix("burstiness", b, BURSTINESS, 1.0));
         (self, notes)
     }
 }

@@ -33,6 +33,9 @@
 //!   `warmup` arrivals are not measured, the next `requests` are, and
 //!   arrivals go on until those are done (at most `requests` more), so the
 //!   last measured ones see the same load as the first.
+//!   Bursty arrivals (the scenario's `burstiness`, c² > 1) draw each gap from
+//!   a two-phase hyperexponential with balanced means: short gaps in runs,
+//!   then long ones, the same mean rate, the gaps' variance c² times the mean².
 //! * Timeouts (open load, the scenario's `timeout_ms`): the caller stops
 //!   waiting at the deadline. What happens to the request depends on who has
 //!   it. A blocking call (sync) cannot be abandoned: it runs to the end and
@@ -417,6 +420,9 @@ struct Sim<'a> {
 struct Open {
     /// Mean time between arrivals, µs.
     gap_us: f64,
+    /// Bursty arrivals: a two-phase hyperexponential with balanced means,
+    /// (probability of the short phase, its mean, the long phase's mean), µs.
+    bursts: Option<(f64, f64, f64)>,
     /// Timeout, µs, and whether the pattern can abandon a late request.
     deadline_us: Option<f64>,
     cancels: bool,
@@ -504,6 +510,14 @@ impl<'a> Sim<'a> {
         let s = &s.for_solver(pattern);
         let open = s.arrival_rate.map(|rate| Open {
             gap_us: 1e6 / rate,
+            bursts: (s.arrival_scv() > 1.0).then(|| {
+                // Balanced means: each phase carries half the mean; the
+                // squared coefficient of variation is then exactly c².
+                let c2 = s.arrival_scv();
+                let p = 0.5 * (1.0 + ((c2 - 1.0) / (c2 + 1.0)).sqrt());
+                let m = 1e6 / rate;
+                (p, m / (2.0 * p), m / (2.0 * (1.0 - p)))
+            }),
             deadline_us: s.timeout_ms.map(|t| t * 1e3),
             cancels: matches!(pattern, Pattern::Executor | Pattern::Tokio),
             measured_left: cfg.requests,
@@ -579,8 +593,8 @@ impl<'a> Sim<'a> {
         for r in 0..n {
             sim.issue(r);
         }
-        if let Some(gap) = sim.open.as_ref().map(|o| o.gap_us) {
-            let at = sim.exp(gap);
+        if sim.open.is_some() {
+            let at = sim.gap();
             sim.push(at, Ev::Arrive);
         }
         sim
@@ -1050,15 +1064,27 @@ impl<'a> Sim<'a> {
         let o = self.open.as_mut().expect("open load");
         o.in_system += 1;
         let more = o.arrived < warmup + 2 * requests && o.measured_left > 0;
-        let gap = o.gap_us;
         if more {
-            let at = self.now + self.exp(gap);
+            let at = self.now + self.gap();
             self.push(at, Ev::Arrive);
         }
         self.issue(r);
         self.reqs[r as usize].measured = measured;
         if k + 1 == warmup + requests {
             self.close_window();
+        }
+    }
+
+    /// The time to an open load's next arrival: exponential, or hyperexponential when bursty.
+    fn gap(&mut self) -> f64 {
+        let o = self.open.as_ref().expect("open load");
+        let (mean, bursts) = (o.gap_us, o.bursts);
+        match bursts {
+            None => self.exp(mean),
+            Some((p, short, long)) => {
+                let m = if self.rng.f64() < p { short } else { long };
+                self.exp(m)
+            }
         }
     }
 

@@ -27,7 +27,7 @@ prop_compose! {
         cores in 1u32..=256, node in proptest::option::of(1u32..=1_024), tw in proptest::option::of(1u32..=256), app in log_range(0.0, 1_000.0),
         bg in 0u32..=16, lim in log_range(16.0, 1_048_576.0), py in 0u8..3,
     ) -> Scenario {
-        Scenario { io_wait_ms: io, concurrency: n, arrival_rate: None, timeout_ms: None, pool, cores, node_cpus: node, tokio_workers: tw, app_cpu_ms: app,
+        Scenario { io_wait_ms: io, concurrency: n, arrival_rate: None, timeout_ms: None, burstiness: None, pool, cores, node_cpus: node, tokio_workers: tw, app_cpu_ms: app,
                    background_threads: bg, pod_limit_mib: lim,
                    python: [perfmodel::scenario::Python::Gil, perfmodel::scenario::Python::FreeThreaded, perfmodel::scenario::Python::FreeThreadedForced][py as usize] }
     }
@@ -76,8 +76,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn open_load_outputs_are_finite_or_say_unstable(p in any_params(), s in any_scenario(), rate in log_range(0.01, 1_000_000.0),
-                                                    timeout in proptest::option::of(log_range(0.1, 600_000.0))) {
-        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, ..s };
+                                                    timeout in proptest::option::of(log_range(0.1, 600_000.0)),
+                                                    bursts in proptest::option::of(log_range(1.0, 100.0))) {
+        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, burstiness: bursts, ..s };
         for pattern in Pattern::ALL {
             let pr = perfmodel::predict(pattern, &p, &s, perfmodel::Solver::Analytic, 1).unwrap();
             let o = pr.open.unwrap();
@@ -101,8 +102,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
     #[test]
     fn open_load_simulations_are_finite(p in any_params(), s in any_scenario(), rate in log_range(0.01, 1_000_000.0),
-                                        timeout in proptest::option::of(log_range(0.1, 600_000.0)), seed in any::<u64>()) {
-        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, ..s };
+                                        timeout in proptest::option::of(log_range(0.1, 600_000.0)), seed in any::<u64>(),
+                                        bursts in proptest::option::of(log_range(1.0, 100.0))) {
+        let s = Scenario { arrival_rate: Some(rate), timeout_ms: timeout, burstiness: bursts, ..s };
         let cfg = SimConfig { seed, requests: 300, warmup: 50, ..SimConfig::default() };
         for pattern in Pattern::ALL {
             let r = simulate(pattern, &p, &s, &cfg).unwrap();

@@ -14,6 +14,7 @@ use crate::slider::{uid, LogSlider, MoreSettings, IO_MAX_MS, IO_MIN_MS};
 /// The page's own values in its address: the arrival rate and the timeout.
 const RATE: &str = "rate";
 const TIMEOUT: &str = "timeout";
+const BURSTS: &str = "bursts";
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 fn embedded_lab(host: &HtmlElement) -> Result<OpenLab, String> {
@@ -44,17 +45,24 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
     let lab = StoredValue::new(lab);
     let (start_rate, rate_note) = from_link(RATE, range::ARRIVAL_RATE, rate, "arrival rate");
     let (start_timeout, timeout_note) = from_link(TIMEOUT, range::TIMEOUT_MS, timeout_ms, "timeout (ms)");
-    let link_notes: Vec<String> = rate_note.into_iter().chain(timeout_note).collect();
+    let (start_bursts, bursts_note) = from_link(BURSTS, range::BURSTINESS, 1.0, "burstiness");
+    let link_notes: Vec<String> = rate_note.into_iter().chain(timeout_note).chain(bursts_note).collect();
     let rate = RwSignal::new(start_rate);
     let timeout = RwSignal::new(start_timeout);
+    let bursts = RwSignal::new(start_bursts);
+    // The figure's scenario: the shared one, with this page's arrivals.
+    let scenario = move || {
+        let b = bursts.get();
+        perfmodel::Scenario { burstiness: (b > 1.0).then_some(b), ..shared.scenario.get() }
+    };
     let compute = move || {
-        let s = shared.scenario.get();
+        let s = scenario();
         lab.with_value(|l| open_data(&params, &s, rate.get(), timeout.get(), Some(l))).map_err(|e| e.to_string())
     };
     let data: RwSignal<Result<OpenData, String>> = RwSignal::new(compute());
     let runs = crate::progress::Runs::new();
     Effect::new(move |_| {
-        let s = shared.scenario.get();
+        let s = scenario();
         match compute() {
             Ok(d) => {
                 let todo = jobs(&d);
@@ -132,6 +140,21 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
                     testid="timeout-slider"
                     unit="ms"
                 />
+            </div>
+            <div class="widget-field">
+                <label for=format!("{id}-bursts")>"Arrivals: "</label>
+                <select id=format!("{id}-bursts") data-testid="bursts-input"
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            bursts.set(v);
+                            set_page_param(BURSTS, (v > 1.0).then(|| crate::slider::trim(v)).as_deref());
+                        }
+                    }>
+                    {[(1.0, "at random moments (Poisson)"), (4.0, "in bursts (gaps' variance 4× Poisson's)"), (16.0, "in heavy bursts (16×)")]
+                        .into_iter()
+                        .map(|(v, label)| view! { <option value=v.to_string() selected=move || bursts.get() == v>{label}</option> })
+                        .collect::<Vec<_>>()}
+                </select>
             </div>
             <MoreSettings uid=id.clone() shared/>
             <p class="widget-hint">

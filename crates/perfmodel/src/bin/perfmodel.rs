@@ -10,7 +10,7 @@ use serde_json::json;
 const USAGE: &str = "\
 usage:
   perfmodel predict --pattern sync|sync-threads|executor|tokio --io-wait-ms W
-                    (--concurrency N | --arrival-rate R [--timeout-ms T]) [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
+                    (--concurrency N | --arrival-rate R [--timeout-ms T] [--burstiness C2]) [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
                     [--background-threads B] [--pod-limit-mib M] [--python gil|ft|ft-forced]
                     [--params FILE.json] [--solver analytic|sim] [--seed S]
   perfmodel params          every parameter with unit, range, default and provenance
@@ -45,14 +45,15 @@ fn run(args: &[String]) -> Result<String, String> {
             let n = opts.int("concurrency")?;
             s.arrival_rate = opts.num("arrival-rate")?;
             s.timeout_ms = opts.num("timeout-ms")?;
+            s.burstiness = opts.num("burstiness")?;
             match (n, s.arrival_rate) {
                 (Some(_), Some(_)) => return Err("--concurrency and --arrival-rate are exclusive: callers in a closed loop, or requests arriving at a rate".into()),
                 (None, None) => return Err("--concurrency or --arrival-rate is required".into()),
                 (Some(n), None) => s.concurrency = n,
                 (None, Some(_)) => {}
             }
-            if s.timeout_ms.is_some() && s.arrival_rate.is_none() {
-                return Err("--timeout-ms applies to an open load: give --arrival-rate".into());
+            if (s.timeout_ms.is_some() || s.burstiness.is_some()) && s.arrival_rate.is_none() {
+                return Err("--timeout-ms and --burstiness apply to an open load: give --arrival-rate".into());
             }
             s.pool = opts.int("pool")?;
             s.cores = opts.int("cores")?.unwrap_or(s.cores);
