@@ -177,13 +177,13 @@ test("the widgets module stays within its size budget", () => {
   const js = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.js$/.test(f));
   // Raw bytes bound the parse and compile; gzip bytes what a reader downloads.
   // One module serves every page: "Your service" and the pool-size figure
-  // added about 120 KB to it (from 885 to 1,004 KiB), the open-load figure
-  // and its solver 71 KB more (1,012 to 1,083 KiB); splitting the module by
-  // page is what brings each page's share down again.
+  // added about 120 KB to it (from 885 to 1,004 KiB), the open-load figure,
+  // its solver and its arrivals menu 79 KB more (1,012 to 1,092 KiB);
+  // splitting the module by page is what brings each page's share down again.
   const bytes = fs.readFileSync(path.join(dir, wasm));
-  assert.ok(bytes.length <= 1088 * 1024, `optimised .wasm is ${bytes.length} B, over 1,088 KiB`);
+  assert.ok(bytes.length <= 1096 * 1024, `optimised .wasm is ${bytes.length} B, over 1,096 KiB`);
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
-  assert.ok(gz <= 436 * 1024, `optimised .wasm is ${gz} B gzipped, over 436 KiB`);
+  assert.ok(gz <= 440 * 1024, `optimised .wasm is ${gz} B gzipped, over 440 KiB`);
   assert.ok(fs.statSync(path.join(dir, js)).size <= 64 * 1024, "wasm-bindgen glue over 64 KiB");
 });
 

@@ -367,7 +367,9 @@ impl OpenData {
 
     /// Plain sentences for screen readers and the page.
     pub fn summary(&self) -> String {
-        let arriving = if self.burstiness > 1.0 { format!("arriving in bursts (gaps' variance {}× Poisson's)", number(self.burstiness)) } else { "arriving".into() };
+        let b = self.burstiness;
+        let times = if b.fract() == 0.0 { format!("{b:.0}") } else { number(b) };
+        let arriving = if b > 1.0 { format!("arriving in bursts (gaps' variance {times}× Poisson's)") } else { "arriving".into() };
         let mut out = format!("At {} ms of I/O wait and {} requests {arriving} per second:", number(self.io_wait_ms), number(self.rate));
         for l in &self.lines {
             let name = self.name(l.pattern);
