@@ -150,15 +150,19 @@ class Lab:
                 break
         return lat, time.perf_counter() - t0
 
+    async def async_call(self, pattern):
+        """One `get` as a coroutine factory for an asyncio pattern, and the
+        aerospike-py client it opened (None for the executor), to close after."""
+        if pattern == "aerospike_py_async":
+            client = await aerospike_py.AsyncClient(self.asp_config()).connect()
+            return (lambda: client.get(KEY, self.pol)), client
+        loop = asyncio.get_running_loop()
+        pool = self.pools[pattern]
+        return (lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)), None
+
     def run_async(self, pattern, n, warmup_s, seconds):
         async def main():
-            loop = asyncio.get_running_loop()
-            if pattern == "aerospike_py_async":
-                client = await aerospike_py.AsyncClient(self.asp_config()).connect()
-                call = lambda: client.get(KEY, self.pol)
-            else:
-                pool = self.pools[pattern]
-                call = lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)
+            call, client = await self.async_call(pattern)
             lat = []
             phase = {"measure": False, "stop": False}
 
@@ -186,7 +190,7 @@ class Lab:
                 for t in tasks:
                     t.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-                if pattern == "aerospike_py_async":
+                if client is not None:
                     await client.close()
             return lat, elapsed
 
@@ -434,18 +438,12 @@ class OpenLab(Lab):
 
     def run_open_async(self, pattern, rate, warmup_s, seconds, seed):
         async def main():
-            loop = asyncio.get_running_loop()
-            if pattern == "aerospike_py_async":
-                client = await aerospike_py.AsyncClient(self.asp_config()).connect()
-                call = lambda: client.get(KEY, self.pol)
-            else:
-                pool = self.pools[pattern]
-                call = lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)
+            call, client = await self.async_call(pattern)
             sched = openload.schedule(rate, seconds, seed)
             try:
                 done, sent_all = await openload.drive(call, sched)
             finally:
-                if pattern == "aerospike_py_async":
+                if client is not None:
                     await client.close()
             return sched, done, sent_all
 

@@ -226,13 +226,33 @@ mod tests {
     }
 }
 
+/// The shared scenario's I/O wait as a slider (with its exact-value box).
+#[component]
+pub fn IoSlider(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+    use charts::format::number;
+    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
+    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
+    view! {
+        <LogSlider
+            id=format!("{uid}-io")
+            label="I/O wait per request"
+            min=IO_MIN_MS
+            max=IO_MAX_MS
+            value=io
+            on_change=set_io
+            fmt=|v| format!("{} ms", number(v))
+            round=|v| v
+            testid="io-slider"
+            unit="ms"
+        />
+    }
+}
+
 /// The two sliders every scenario-driven widget shows: I/O wait and concurrency.
 #[component]
 pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
     use charts::format::{count, number};
-    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
     let n = Signal::derive(move || shared.scenario.get().concurrency as f64);
-    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
     let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
     let notes = move || shared.notes.get();
     view! {
@@ -242,18 +262,7 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
             </p>
         </Show>
         <div class="widget-controls">
-            <LogSlider
-                id=format!("{uid}-io")
-                label="I/O wait per request"
-                min=IO_MIN_MS
-                max=IO_MAX_MS
-                value=io
-                on_change=set_io
-                fmt=|v| format!("{} ms", number(v))
-                round=|v| v
-                testid="io-slider"
-                unit="ms"
-            />
+            <IoSlider uid=uid.clone() shared/>
             <LogSlider
                 id=format!("{uid}-n")
                 label="Concurrent callers"

@@ -9,7 +9,7 @@ use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::{page_param, set_page_param, Shared};
-use crate::slider::{uid, LogSlider, MoreSettings, IO_MAX_MS, IO_MIN_MS};
+use crate::slider::{uid, IoSlider, LogSlider, MoreSettings};
 
 /// The page's own values in its address: the arrival rate and the timeout.
 const RATE: &str = "rate";
@@ -85,8 +85,6 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
         timeout.set(v);
         set_page_param(TIMEOUT, Some(&crate::slider::trim(v)));
     });
-    let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
-    let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_open);
@@ -104,18 +102,7 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
             {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
             {(!link_notes.is_empty()).then(|| view! { <p class="widget-note" role="status">{link_notes.join("; ")}"."</p> })}
             <div class="widget-controls">
-                <LogSlider
-                    id=format!("{id}-io")
-                    label="I/O wait per request"
-                    min=IO_MIN_MS
-                    max=IO_MAX_MS
-                    value=io
-                    on_change=set_io
-                    fmt=|v| format!("{} ms", number(v))
-                    round=|v| v
-                    testid="io-slider"
-                    unit="ms"
-                />
+                <IoSlider uid=id.clone() shared/>
                 <LogSlider
                     id=format!("{id}-rate")
                     label="Requests arriving per second"
