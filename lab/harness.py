@@ -41,10 +41,8 @@ import subprocess
 import sys
 import time
 
-import aerospike
-import aerospike_py
-
 import openload
+import probe
 
 KEY = ("test", "demo", "lab-key")
 BINS = {"name": "lab", "count": 1, "payload": "x" * 64}
@@ -104,42 +102,69 @@ def summarise(lat_ns, elapsed):
 
 
 class Lab:
-    def __init__(self, port):
+    """The clients one lab process opens: the official one, aerospike-py's, or both.
+
+    Each client module is imported only when its client is opened, so a
+    worker measuring one pattern carries only that client's code, threads and
+    memory.
+    """
+
+    def __init__(self, port, clients=("official", "asp")):
         self.port = port
-        hosts = [("127.0.0.1", port)]
-        self.official = aerospike.client({"hosts": hosts, "max_conns_per_node": MAX_CONNS}).connect()
-        self.asp = aerospike_py.client(self.asp_config()).connect()
+        self.clients = clients
         self.pol = {"total_timeout": TIMEOUT_MS}
-        self.official.put(KEY, BINS)
-        self.pools = {
-            "official_executor": None,  # loop.run_in_executor(None, ...): the default pool
-            "official_executor_64": concurrent.futures.ThreadPoolExecutor(64),
-        }
+        self.pools = {}
+        self.connect()
+        if self.official is not None:
+            self.official.put(KEY, BINS)
+        else:
+            self.asp.put(KEY, BINS)
+
+    def connect(self):
+        hosts = [("127.0.0.1", self.port)]
+        self.official = self.asp = None
+        if "official" in self.clients:
+            import aerospike
+            self.official = aerospike.client({"hosts": hosts, "max_conns_per_node": MAX_CONNS}).connect()
+        if "asp" in self.clients:
+            import aerospike_py
+            self.asp = aerospike_py.client(self.asp_config()).connect()
 
     def reconnect(self):
         """Fresh clients after an error, so one bad cell does not poison the next."""
-        hosts = [("127.0.0.1", self.port)]
         for c in (self.official, self.asp):
             try:
-                c.close()
+                c is not None and c.close()
             except Exception:
                 pass
-        self.official = aerospike.client({"hosts": hosts, "max_conns_per_node": MAX_CONNS}).connect()
-        self.asp = aerospike_py.client(self.asp_config()).connect()
+        self.connect()
 
     def asp_config(self):
         # The same connection allowance as the official client, so neither queues on its pool.
         return {"hosts": [("127.0.0.1", self.port)], "max_conns_per_node": MAX_CONNS}
 
+    def pool(self, pattern):
+        """The executor's pool: Python's default size for `official_executor`
+        (what `run_in_executor(None, ...)` creates: min(32, os.cpu_count() + 4)
+        threads), 64 threads for `official_executor_64`; its threads carry the
+        kernel name `lab-pool` so the thread table can count them."""
+        if pattern not in self.pools:
+            size = 64 if pattern == "official_executor_64" else None
+            self.pools[pattern] = concurrent.futures.ThreadPoolExecutor(size, initializer=probe.name_this_thread, initargs=("lab-pool",))
+        return self.pools[pattern]
+
     # -- one timed run --------------------------------------------------------
 
-    def run_sync(self, pattern, warmup_s, seconds):
+    def run_sync(self, pattern, warmup_s, seconds, hooks=None):
+        hooks = hooks or Hooks()
         get = self.official.get if pattern == "official_sync" else self.asp.get
         pol = self.pol
+        hooks.warm()
         end_warm = time.perf_counter() + warmup_s
         while time.perf_counter() < end_warm:
             get(KEY, pol)
         lat = []
+        hooks.start()
         t0 = time.perf_counter()
         stop = t0 + seconds
         while len(lat) < MAX_REQUESTS_PER_RUN:
@@ -148,19 +173,24 @@ class Lab:
             lat.append(time.perf_counter_ns() - a)
             if time.perf_counter() >= stop:
                 break
-        return lat, time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
+        hooks.end()
+        return lat, elapsed
 
     async def async_call(self, pattern):
         """One `get` as a coroutine factory for an asyncio pattern, and the
         aerospike-py client it opened (None for the executor), to close after."""
         if pattern == "aerospike_py_async":
+            import aerospike_py
             client = await aerospike_py.AsyncClient(self.asp_config()).connect()
             return (lambda: client.get(KEY, self.pol)), client
         loop = asyncio.get_running_loop()
-        pool = self.pools[pattern]
+        pool = self.pool(pattern)
         return (lambda: loop.run_in_executor(pool, self.official.get, KEY, self.pol)), None
 
-    def run_async(self, pattern, n, warmup_s, seconds):
+    def run_async(self, pattern, n, warmup_s, seconds, hooks=None):
+        hooks = hooks or Hooks()
+
         async def main():
             call, client = await self.async_call(pattern)
             lat = []
@@ -175,14 +205,17 @@ class Lab:
                         if len(lat) >= MAX_REQUESTS_PER_RUN:
                             phase["stop"] = True
 
+            hooks.warm()
             tasks = [asyncio.ensure_future(caller()) for _ in range(n)]
             try:
                 await asyncio.sleep(warmup_s)
+                hooks.start()
                 phase["measure"] = True
                 t0 = time.perf_counter()
                 await asyncio.sleep(seconds)
                 phase["stop"] = True
                 elapsed = time.perf_counter() - t0
+                hooks.end()
                 # Let the requests in flight finish (bounded by the client timeout).
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout=TIMEOUT_MS / 1e3)
             finally:
@@ -196,55 +229,212 @@ class Lab:
 
         return asyncio.run(main())
 
-    def cell(self, pattern, io_ms, n, warmup_s, seconds, repeats):
-        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
-        info(self.port, "stub-stats")  # reset the applied-delay counters
-        load0 = os.getloadavg()[0]
-        runs = []
-        for _ in range(repeats):
-            cpu0 = time.process_time()
-            if pattern in SYNC:
-                lat, elapsed = self.run_sync(pattern, warmup_s, seconds)
-            else:
-                lat, elapsed = self.run_async(pattern, n, warmup_s, seconds)
-            cpu = (time.process_time() - cpu0) / max(elapsed + warmup_s, 1e-9)
-            s = summarise(lat, elapsed)
-            if s:
-                s.update(rss_mib=rss_mib(), threads=threads(), cpu_cores=cpu)
-                runs.append(s)
-        applied = stats_of(info(self.port, "stub-stats"))
-        if not runs:
-            return None
-        runs.sort(key=lambda r: r["ops_per_sec"])
-        med = runs[len(runs) // 2]
-        return {
-            "pattern": pattern,
-            "io_wait_ms": io_ms,
-            "concurrency": n,
-            "ops_per_sec": med["ops_per_sec"],
-            "avg_ms": med["avg_ms"],
-            "p50_ms": med["p50_ms"],
-            "p99_ms": med["p99_ms"],
-            "ops_min": runs[0]["ops_per_sec"],
-            "ops_max": runs[-1]["ops_per_sec"],
-            "requests": med["count"],
-            "rss_mib": med["rss_mib"],
-            "threads": med["threads"],
-            "cpu_cores": med["cpu_cores"],
-            "applied_wait_p50_us": applied.get("p50_us"),
-            "applied_wait_p99_us": applied.get("p99_us"),
-            "load_avg": round((load0 + os.getloadavg()[0]) / 2, 2),
-        }
+    def run(self, pattern, n, warmup_s, seconds, hooks=None):
+        if pattern in SYNC:
+            return self.run_sync(pattern, warmup_s, seconds, hooks)
+        return self.run_async(pattern, n, warmup_s, seconds, hooks)
 
 
-def start_stub(path):
-    """Start the stub on a free port of 127.0.0.1: the process and its port."""
-    stub = subprocess.Popen([path, "--port", "0"], stdout=subprocess.PIPE, text=True)
+class Hooks:
+    """Called at the start of the warm-up, of the measurement window, and at its end."""
+
+    def warm(self):
+        pass
+
+    def start(self):
+        pass
+
+    def end(self):
+        pass
+
+
+class Probe(Hooks):
+    """The worker's measurements around one run: GIL share from the warm-up
+    on (py-spy from the stub's CPUs, if it is installed), the thread table
+    and each role's CPU time over the measurement window."""
+
+    def __init__(self, spy, spy_cpus):
+        self.sampler = probe.GilSampler(spy, spy_cpus) if spy else None
+        self.gil = None
+
+    def warm(self):
+        self.spying = self.sampler is not None and self.sampler.start()
+
+    def start(self):
+        self.before = probe.Threads()
+
+    def end(self):
+        self.after = probe.Threads()
+        self.rss = rss_mib()
+        if self.spying:
+            self.gil = self.sampler.stop()
+
+
+def worker_main(args):
+    """One fresh process measuring one cell (or sizing a row of cells): prints its result as one JSON line.
+
+    The parent has pinned it to the client's CPUs and set the stub's wait.
+    """
+    cell = json.loads(args.cell)
+    pattern = cell["pattern"]
+    lab = Lab(args.port, ("asp",) if pattern.startswith("aerospike_py") else ("official",))
+    if "sizing" in cell:
+        out = []
+        for n in cell["sizing"]:
+            lat, elapsed = lab.run(pattern, n, 0.1, cell["seconds"])
+            x = len(lat) / elapsed
+            out.append({"concurrency": n, "ops_per_sec": x})
+            if n / max(x, 1e-9) > cell["seconds"]:
+                break  # the rest of the row is larger still
+        print(json.dumps(out))
+        return
+    idle = probe.Threads()
+    rss_idle = rss_mib()
+    spy_cpus = {int(c) for c in args.spy_cpus.split(",")} if args.spy_cpus else None
+    pr = Probe(args.spy, spy_cpus)
+    lat, elapsed = lab.run(pattern, cell["concurrency"], cell["warmup_s"], cell["seconds"], pr)
+    s = summarise(lat, elapsed)
+    if s is None:
+        print(json.dumps(None))
+        return
+    cpu = pr.after.cpu_since(pr.before)
+    per_req = lambda v: v / s["count"] * 1e6
+    gil = pr.gil or {}
+    s.update({
+        "rss_mib": pr.rss,
+        "rss_idle_mib": rss_idle,
+        "threads": len(pr.after.rows),
+        "threads_by_name": pr.after.by_name(),
+        "threads_idle_by_name": idle.by_name(),
+        "cpu_cores": sum(cpu.values()) / elapsed,
+        "cpu_us_per_request": {r: round(per_req(v), 3) for r, v in sorted(cpu.items())},
+        "gil_share": gil.get("gil_share"),
+        "gil_us_per_request": per_req(gil["gil_share"] * elapsed) if gil.get("gil_share") is not None else None,
+        "gil_samples": gil.get("samples"),
+        "gil_sampler_behind": gil.get("behind"),
+    })
+    print(json.dumps(s))
+
+def start_stub(path, cpus=None):
+    """Start the stub on a free port of 127.0.0.1 (pinned to `cpus`): the process and its port."""
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    stub = subprocess.Popen([path, "--port", "0"], stdout=subprocess.PIPE, text=True, preexec_fn=pin)
     line = stub.stdout.readline().strip()
     if not line.startswith("listening 127.0.0.1:"):
         stub.terminate()
         sys.exit(f"harness: the stub did not start: {line!r}")
     return stub, int(line.rsplit(":", 1)[1])
+
+
+def pinning():
+    """Disjoint CPUs for the stub and the client: the first CPU this process
+    may use for the stub (and the GIL sampler), the next for the client; with
+    one CPU, no pinning (both None)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, {cpus[1]}
+
+
+def find_spy():
+    """py-spy from the lab's environment (lab/requirements.txt), or None."""
+    path = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return path if os.access(path, os.X_OK) else None
+
+
+class Orchestrator:
+    """The parent process: the stub, and one pinned worker process per measured cell."""
+
+    def __init__(self, stub_path):
+        self.stub_cpus, self.client_cpus = pinning()
+        self.stub, self.port = start_stub(stub_path, self.stub_cpus)
+        if self.stub_cpus:
+            os.sched_setaffinity(0, self.stub_cpus)  # the parent stays off the client's CPU
+        self.spy = find_spy()
+
+    def close(self):
+        self.stub.terminate()
+        self.stub.wait(timeout=10)
+
+    def worker(self, cell, timeout_s):
+        pin = (lambda: os.sched_setaffinity(0, self.client_cpus)) if self.client_cpus else None
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--port", str(self.port), "--cell", json.dumps(cell)]
+        if self.spy:
+            cmd += ["--spy", self.spy]
+            if self.stub_cpus:
+                cmd += ["--spy-cpus", ",".join(map(str, sorted(self.stub_cpus)))]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, preexec_fn=pin)
+        if out.returncode != 0:
+            raise RuntimeError(f"worker exited {out.returncode}: {out.stderr.strip()[-300:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def size(self, pattern, io_ms, n_grid, seconds):
+        """Short closed-loop runs up a row of concurrencies, to find where one
+        cycle of callers no longer fits the measurement window."""
+        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
+        return self.worker({"pattern": pattern, "sizing": n_grid, "seconds": seconds}, 600)
+
+    def cell(self, pattern, io_ms, n, warmup_s, seconds):
+        info(self.port, f"stub-delay:us={io_ms * 1000:g}")
+        info(self.port, "stub-stats")  # reset the applied-delay counters
+        load0 = os.getloadavg()[0]
+        c = self.worker({"pattern": pattern, "concurrency": n, "warmup_s": warmup_s, "seconds": seconds}, 120 + TIMEOUT_MS / 1e3)
+        applied = stats_of(info(self.port, "stub-stats"))
+        if c is None:
+            return None
+        c.update({"applied_wait_p50_us": applied.get("p50_us"), "applied_wait_p99_us": applied.get("p99_us"),
+                  "load_avg": round((load0 + os.getloadavg()[0]) / 2, 2)})
+        return c
+
+
+def merge_rounds(pattern, io_ms, n, runs):
+    """One grid cell from its rounds: the round with the median throughput
+    gives the latencies and the process's figures; the spread over rounds and
+    each round's load average stay beside it."""
+    runs = sorted(runs, key=lambda r: r["ops_per_sec"])
+    med = runs[len(runs) // 2]
+    gil = sorted(r["gil_us_per_request"] for r in runs if r.get("gil_us_per_request") is not None)
+    return {
+        "pattern": pattern,
+        "io_wait_ms": io_ms,
+        "concurrency": n,
+        "ops_per_sec": med["ops_per_sec"],
+        "avg_ms": med["avg_ms"],
+        "p50_ms": med["p50_ms"],
+        "p99_ms": med["p99_ms"],
+        "ops_min": runs[0]["ops_per_sec"],
+        "ops_max": runs[-1]["ops_per_sec"],
+        "ops_rounds": [round(r["ops_per_sec"], 1) for r in runs],
+        "rounds": len(runs),
+        "requests": med["count"],
+        "rss_mib": med["rss_mib"],
+        "rss_idle_mib": med["rss_idle_mib"],
+        "threads": med["threads"],
+        "threads_by_name": med["threads_by_name"],
+        "threads_idle_by_name": med["threads_idle_by_name"],
+        "cpu_cores": med["cpu_cores"],
+        "cpu_us_per_request": med["cpu_us_per_request"],
+        "gil_share": med["gil_share"],
+        "gil_us_per_request": gil[len(gil) // 2] if gil else None,
+        "gil_us_min": gil[0] if gil else None,
+        "gil_us_max": gil[-1] if gil else None,
+        "applied_wait_p50_us": med["applied_wait_p50_us"],
+        "applied_wait_p99_us": med["applied_wait_p99_us"],
+        "load_avg": round(statistics.median(r["load_avg"] for r in runs), 2),
+        "load_avg_max": max(r["load_avg"] for r in runs),
+    }
+
+
+def pin_note(lab):
+    if not lab.client_cpus:
+        return "none: one CPU, shared by the stub and the client"
+    return (f"stub (and the GIL sampler, and this harness) on CPU {','.join(map(str, sorted(lab.stub_cpus)))}; "
+            f"each client process on CPU {','.join(map(str, sorted(lab.client_cpus)))} (sched_setaffinity)")
+
+
+def versions():
+    from importlib.metadata import version
+    return {"aerospike": version("aerospike"), "aerospike_py": version("aerospike-py")}
 
 
 def stats_entry(c, per_op=False):
@@ -261,54 +451,85 @@ def stats_entry(c, per_op=False):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stub", required=True, help="path of the aerostub binary")
-    ap.add_argument("--out", required=True, help="report file to write")
+    ap.add_argument("--stub", help="path of the aerostub binary")
+    ap.add_argument("--out", help="report file to write")
     ap.add_argument("--quick", action="store_true", help="a few cells, a couple of minutes at most")
     ap.add_argument("--open", action="store_true", help="an open load: requests at a rate instead of N callers")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--cell", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--spy", help=argparse.SUPPRESS)
+    ap.add_argument("--spy-cpus", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.worker:
+        worker_main(args)
+        # Skip the interpreter's finalisation: aerospike-py 0.14.4 sometimes
+        # aborts there (SIGABRT while its runtime shuts down, after the
+        # result is written), which would discard a complete measurement.
+        sys.stdout.flush()
+        os._exit(0)
+    if not (args.stub and args.out):
+        ap.error("--stub and --out are required")
     if args.open:
         return open_main(args)
 
     if args.quick:
-        io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 1.0], [1, 16], 0.3, 0.1, 1
+        io_grid, n_grid, seconds, warmup_s, rounds = [0.0, 1.0], [1, 16], 0.3, 0.1, 1
         patterns = ["official_sync", "official_executor", "aerospike_py_sync", "aerospike_py_async"]
     else:
-        io_grid, n_grid, seconds, warmup_s, repeats = [0.0, 0.5, 1.0, 2.0, 5.0, 20.0], [1, 4, 16, 64, 256, 1024, 4096], 1.5, 0.3, 3
+        io_grid, n_grid, seconds, warmup_s, rounds = [0.0, 0.5, 1.0, 2.0, 5.0, 20.0], [1, 4, 16, 64, 256, 1024, 4096], 1.5, 0.3, 3
         patterns = ["official_sync", "aerospike_py_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
+    seed = 20261202
 
-    stub, port = start_stub(args.stub)
+    lab = Orchestrator(args.stub)
     try:
-        lab = Lab(port)
         started = datetime.datetime.now()
         load_start = os.getloadavg()
-        cells, skipped = [], []
+        # Which cells fit: short runs up each row (not reported as measurements).
+        plan, skipped, sizing = [], [], []
         for pattern in patterns:
             for io in io_grid:
+                row = [1] if pattern in SYNC else n_grid  # a blocking call has one caller
+                sized = lab.size(pattern, io, row, min(seconds, 0.3))
+                sizing.append({"pattern": pattern, "io_wait_ms": io, "runs": sized})
                 prev = None
-                for n in n_grid:
-                    if pattern in SYNC and n > 1:
-                        continue  # one caller: concurrency does not apply to a blocking call
+                for n in row:
+                    x = next((r["ops_per_sec"] for r in sized if r["concurrency"] == (prev or n)), None)
                     # Skip a cell whose one cycle of callers would not fit in the window.
-                    if prev and n / prev["ops_per_sec"] > seconds / 2:
+                    if prev and (x is None or n / x > seconds / 2):
                         skipped.append({"pattern": pattern, "io_wait_ms": io, "concurrency": n,
-                                        "reason": f"one cycle of {n} callers would take about {n / prev['ops_per_sec']:.1f} s"})
+                                        "reason": f"one cycle of {n} callers would take about {n / x:.1f} s" if x else "the row was cut short while sizing"})
                         continue
-                    try:
-                        c = lab.cell(pattern, io, n, warmup_s, seconds, repeats)
-                    except Exception as e:  # a client error ends this cell, not the run
-                        skipped.append({"pattern": pattern, "io_wait_ms": io, "concurrency": n,
-                                        "reason": f"client error: {type(e).__name__}: {e}"[:300]})
-                        print(f"{pattern:22} io={io:5.1f} ms n={n:5d}: {type(e).__name__}: {e}", flush=True)
-                        lab.reconnect()
-                        continue
-                    print(f"{pattern:22} io={io:5.1f} ms n={n:5d}: " + (f"{c['ops_per_sec']:9.0f} ops/s  p50 {c['p50_ms']:8.3f} ms  p99 {c['p99_ms']:8.3f} ms  wait p50 {c['applied_wait_p50_us']} us" if c else "no completions"), flush=True)
-                    if c:
-                        cells.append(c)
-                        prev = c
-        info(port, "stub-delay:us=0")
+                    plan.append((pattern, io, n))
+                    prev = n
+                print(f"{pattern:22} io={io:5.1f} ms: {sum(1 for p in plan if p[:2] == (pattern, io))} cells", flush=True)
+        # Rounds: every cell once per round, in an order shuffled with a recorded seed.
+        runs = {c: [] for c in plan}
+        failures = {c: [] for c in plan}
+        for r in range(rounds):
+            order = list(plan)
+            random.Random(seed + r).shuffle(order)
+            for k, (pattern, io, n) in enumerate(order):
+                try:
+                    c = lab.cell(pattern, io, n, warmup_s, seconds)
+                except Exception as e:  # a client error ends this run of the cell, not the lab
+                    failures[(pattern, io, n)].append(f"round {r + 1}: {type(e).__name__}: {e}"[:300])
+                    print(f"round {r + 1} {pattern:22} io={io:5.1f} ms n={n:5d}: {type(e).__name__}: {e}", flush=True)
+                    continue
+                if c:
+                    runs[(pattern, io, n)].append(c)
+                    print(f"round {r + 1} [{k + 1}/{len(order)}] {pattern:22} io={io:5.1f} ms n={n:5d}: {c['ops_per_sec']:9.0f} ops/s  "
+                          f"p99 {c['p99_ms']:8.3f} ms  GIL {c['gil_us_per_request'] or 0:6.1f} us/req  threads {c['threads']}", flush=True)
+        cells = []
+        for (pattern, io, n), rs in runs.items():
+            if rs:
+                cells.append(merge_rounds(pattern, io, n, rs))
+                cells[-1]["failed_rounds"] = failures[(pattern, io, n)]
+            else:
+                skipped.append({"pattern": pattern, "io_wait_ms": io, "concurrency": n, "reason": "no round completed (client error)"})
+        info(lab.port, "stub-delay:us=0")
     finally:
-        stub.terminate()
-        stub.wait(timeout=10)
+        lab.close()
 
     def find(p, io, n):
         return next((c for c in cells if c["pattern"] == p and c["io_wait_ms"] == io and c["concurrency"] == n), None)
@@ -320,15 +541,19 @@ def main():
         "environment": {
             "platform": f"{platform.system()} {platform.machine()}",
             "python_version": platform.python_version(),
-            "rounds": repeats,
+            "rounds": rounds,
+            "order_seed": seed,
+            "pinning": pin_note(lab),
+            "client_cpus": len(lab.client_cpus) if lab.client_cpus else os.cpu_count(),
+            "gil_sampler": f"py-spy record --gil --nonblocking at {probe.GilSampler.RATE} Hz" if lab.spy else "none (py-spy not installed)",
             # The suite's "warmup" counts operations; the lab warms up for a time.
             "warmup_s": warmup_s,
             "concurrency": n_async,
             "mode": "quick" if args.quick else "full",
             "cpu_count": os.cpu_count(),
             "seconds_per_run": seconds,
-            "aerospike": aerospike.__version__ if hasattr(aerospike, "__version__") else "19.3.0",
-            "aerospike_py": getattr(aerospike_py, "__version__", "0.14.4"),
+            "aerospike": versions()["aerospike"],
+            "aerospike_py": versions()["aerospike_py"],
             "server": "aerostub (lab/aerostub) on 127.0.0.1: in-memory, injected wait per request",
             "load_avg_start": round(load_start[0], 2),
             "load_avg_end": round(os.getloadavg()[0], 2),
@@ -352,6 +577,7 @@ def main():
                       "official": stats_entry(find("official_executor", io, n_async), True)} for io in io_grid],
         },
         "io_wait_grid": {"data": cells, "skipped": skipped},
+        "sizing": sizing,
         "takeaways": takeaways(cells, io_grid, n_grid),
     }
     with open(args.out, "w") as f:
@@ -486,7 +712,10 @@ def open_main(args):
         io_grid, fractions, seconds, warmup_s = [1.0, 5.0], OPEN_FRACTIONS, 3.0, 0.5
         patterns = ["official_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
     seed = 20261201
-    stub, port = start_stub(args.stub)
+    stub_cpus, client_cpus = pinning()
+    stub, port = start_stub(args.stub, stub_cpus)
+    if client_cpus:
+        os.sched_setaffinity(0, client_cpus)  # this process is the client
     try:
         lab = OpenLab(port)
         started = datetime.datetime.now()
@@ -525,13 +754,15 @@ def open_main(args):
             "python_version": platform.python_version(),
             "cpu_count": os.cpu_count(),
             "mode": "quick" if args.quick else "full",
-            "aerospike": getattr(aerospike, "__version__", "19.3.0"),
-            "aerospike_py": getattr(aerospike_py, "__version__", "0.14.4"),
+            "aerospike": versions()["aerospike"],
+            "aerospike_py": versions()["aerospike_py"],
             "server": "aerostub (lab/aerostub) on 127.0.0.1: in-memory, injected wait per request",
             "seconds_per_cell": seconds,
             "warmup_s": warmup_s,
             "order_seed": seed,
-            "pinning": "none: the stub and the client share the machine's cores",
+            "pinning": (f"stub on CPU {','.join(map(str, sorted(stub_cpus)))}; the client (this process) on CPU {','.join(map(str, sorted(client_cpus)))}"
+                        if client_cpus else "none: one CPU, shared by the stub and the client"),
+            "client_cpus": len(client_cpus) if client_cpus else os.cpu_count(),
             "load_avg_start": round(load_start[0], 2),
             "load_avg_end": round(os.getloadavg()[0], 2),
             "default_pool": min(32, (os.cpu_count() or 1) + 4),

@@ -67,7 +67,7 @@ pub fn memory_data(p: &Params, s: &Scenario, view: MemoryView) -> Result<MemoryD
                     .collect(),
                 resident_at_n: m.resident,
                 reserved_at_n: m.reserved,
-                threads_at_n: perfmodel::memory::threads(pattern, s).total(),
+                threads_at_n: perfmodel::memory::threads(pattern, p, s).total(),
                 exceeds_at: concurrency_exceeding_limit(pattern, p, s, N_MAX),
             }
         })

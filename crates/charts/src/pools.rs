@@ -114,7 +114,7 @@ fn point(p: &Params, s: &Scenario, pattern: Pattern) -> Result<PoolPoint, ModelE
         pool: s.pool_size(),
         throughput: q.throughput_ops_s,
         mean_ms: q.latency_ms.mean,
-        threads: threads(pattern, s).total(),
+        threads: threads(pattern, p, s).total(),
         resident_mib: m.resident,
         reserved_mib: m.reserved,
         gil_wait_ms: q.gil_wait_ms,

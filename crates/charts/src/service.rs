@@ -355,7 +355,7 @@ fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Re
         mean_ms: q.latency_ms.mean,
         resident_mib: m.resident,
         reserved_mib: m.reserved,
-        threads: threads(pattern, &s).total(),
+        threads: threads(pattern, p, &s).total(),
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
         sim: None,
     })
@@ -387,7 +387,7 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
         mean_ms: a.latency_ms.map_or(f64::INFINITY, |l| l.mean),
         resident_mib: m.resident,
         reserved_mib: m.reserved,
-        threads: threads(pattern, &sn).total(),
+        threads: threads(pattern, p, &sn).total(),
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
         sim: None,
     })

@@ -37,6 +37,7 @@ pub fn thread_name(r: Role) -> &'static str {
         Role::Caller => "caller",
         Role::Loop => "event loop",
         Role::Worker => "pool worker",
+        Role::Blocking => "Tokio blocking-pool thread",
         Role::Tokio => "Tokio worker",
     }
 }

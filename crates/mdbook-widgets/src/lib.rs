@@ -8,6 +8,8 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use widget_props::{parse_directive, Widget};
 
 pub mod glossary;
+pub mod lab_costs;
+pub mod lab_fit;
 pub mod open_lab;
 
 const OPEN: &str = "{{#widget";
@@ -103,7 +105,9 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let verdicts = || verdicts(env);
     let open_lab_table = || open_lab::table(env, true);
     let open_lab_summary = || open_lab::table(env, false);
-    let texts: [(&str, &dyn Fn() -> String); 8] = [
+    let lab_costs_table = || lab_costs::table(env);
+    let texts: [(&str, &dyn Fn() -> String); 9] = [
+        (lab_costs::TOKEN, &lab_costs_table),
         (PARAMS, &params_table),
         (PRESETS, &presets_table),
         (LAB, &lab),
@@ -310,7 +314,10 @@ fn prose_ranges(markdown: &str) -> Vec<std::ops::Range<usize>> {
 pub struct Lab {
     pub run: reports::Run,
     pub grid: reports::model::IoWaitGrid,
+    /// CPUs the client process had: the pinned ones in a clean lab run, else the machine's.
     pub cores: u32,
+    /// CPUs of the machine (`os.cpu_count()`), which size Python's default pool.
+    pub node_cpus: u32,
     pub rtt_ms: f64,
 }
 
@@ -322,25 +329,21 @@ pub fn newest_lab(env: &BookEnv) -> Option<Lab> {
         let rep = r.report.as_ref().ok()?;
         rep.io_wait_grid.get().map(|g| (r, rep, g))
     })?;
-    let cores = rep
-        .environment
-        .get()
-        .and_then(|e| e.other.get("cpu_count"))
-        .and_then(|v| v.as_u64())
-        .map(|c| c as u32)
-        .unwrap_or(Scenario::default().cores);
+    let env_u32 = |key: &str| rep.environment.get().and_then(|e| e.other.get(key)).and_then(|v| v.as_u64()).map(|c| c as u32);
+    let node_cpus = env_u32("cpu_count").unwrap_or(Scenario::default().cores);
+    let cores = env_u32("client_cpus").unwrap_or(node_cpus);
     let p = Params::default();
     let sync0 = grid.data.iter().find(|c| c.pattern == "official_sync" && c.io_wait_ms == 0.0 && c.concurrency == 1).and_then(|c| c.ops_per_sec);
     let rtt_ms = sync0
-        .map(|x| perfmodel::calibrate::stub_rtt_us(x, p.official_gil_us, &p) / 1e3)
+        .map(|x| perfmodel::calibrate::stub_rtt_us(x, p.official_gil_us, p.official_nogil_us) / 1e3)
         .unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
-    Some(Lab { run: run.clone(), grid: grid.clone(), cores, rtt_ms })
+    Some(Lab { run: run.clone(), grid: grid.clone(), cores, node_cpus, rtt_ms })
 }
 
 impl Lab {
     /// The executor's and aerospike-py's measured cells, as the pool figure carries them.
     pub fn points(&self) -> charts::pools::LabPoints {
-        let default_pool = perfmodel::scenario::default_pool(self.cores);
+        let default_pool = perfmodel::scenario::default_pool(self.node_cpus);
         let cells = self
             .grid
             .data
@@ -407,7 +410,7 @@ pub fn verdicts(env: &BookEnv) -> String {
          |---|---:|---:|---:|---:|---|\n{rows}\n",
         lab.run.date,
         lab.cores,
-        perfmodel::scenario::default_pool(lab.cores)
+        perfmodel::scenario::default_pool(lab.node_cpus)
     )
 }
 
@@ -421,7 +424,7 @@ pub fn pool_lab(env: &BookEnv) -> String {
         return "\n\n*No lab report yet: `cargo xtask lab` measures the grid; this table is then computed from it.*\n\n".into();
     };
     let find = |pattern: &str, io: f64, n: u64| lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n);
-    let default_pool = perfmodel::scenario::default_pool(lab.cores);
+    let default_pool = perfmodel::scenario::default_pool(lab.node_cpus);
     let (mut rows, mut cells, mut matched, mut default_matched) = (String::new(), 0u32, 0u32, 0u32);
     let mut rss: Vec<f64> = Vec::new();
     for c in lab.grid.data.iter().filter(|c| c.pattern == "official_executor_64") {
@@ -469,71 +472,91 @@ pub fn pool_lab(env: &BookEnv) -> String {
 }
 
 pub fn model_vs_lab(env: &BookEnv) -> String {
-    use perfmodel::{predict_curve, Params, Pattern, Scenario};
+    use charts::format::number;
     let Some(lab) = newest_lab(env) else {
         return "\n\n*No lab report yet: `cargo xtask lab` measures the grid and files it in `book/reports/`; \
                 this table is then computed from it.*\n\n"
             .into();
     };
-    let (run, grid, cores, rtt_ms) = (&lab.run, &lab.grid, lab.cores, lab.rtt_ms);
-    let p = Params::default();
+    let cells = lab_fit::fit(&lab, &perfmodel::Params::default(), true);
+    let pct = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{:+.0}%", v * 100.0)).unwrap_or_else(|| "–".into());
+    let abs_pct = |v: f64| if v.is_finite() { format!("{:.0}%", v * 100.0) } else { "–".into() };
+    let ms = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
     let mut rows = String::new();
-    let mut errs: Vec<(&'static str, f64)> = Vec::new();
-    for c in &grid.data {
-        let (pattern, pool, label) = match c.pattern.as_str() {
-            "official_sync" => (Pattern::Sync, None, "Sync"),
-            "official_executor" => (Pattern::Executor, None, "Executor (default pool)"),
-            "official_executor_64" => (Pattern::Executor, Some(64), "Executor (64 threads)"),
-            "aerospike_py_async" => (Pattern::Tokio, None, "Tokio"),
-            _ => continue, // aerospike-py's blocking client has no pattern in the model
-        };
-        let Some(measured) = c.ops_per_sec.filter(|x| *x > 0.0) else { continue };
-        let s = Scenario {
-            io_wait_ms: c.io_wait_ms + rtt_ms,
-            concurrency: c.concurrency.clamp(1, 100_000) as u32,
-            cores,
-            pool,
-            ..Scenario::default()
-        };
-        let Ok(pred) = predict_curve(pattern, &p, &s, &[s.concurrency]) else { continue };
-        let model = pred[0].throughput_ops_s;
-        let err = model / measured - 1.0;
-        errs.push((label, err.abs()));
+    for c in &cells {
         rows.push_str(&format!(
-            "| {label} | {} | {} | {} | {} | {:+.0}% |\n",
+            "| {} | {} | {} | {} | {} | {:+.0}% | {} | {} | {} | {} | {} | {} |\n",
+            c.label,
             c.io_wait_ms,
             c.concurrency,
-            measured.round(),
-            model.round(),
-            err * 100.0
+            c.measured_ops.round(),
+            c.model_ops.round(),
+            c.throughput_err() * 100.0,
+            pct(c.mean_err()),
+            ms(c.measured_p99_ms),
+            ms(c.model_p99_ms),
+            c.measured_rss_mib.map(number).unwrap_or_else(|| "–".into()),
+            number(c.model_rss_mib),
+            c.measured_threads.map(|t| format!("{t} / {}", c.model_threads)).unwrap_or_else(|| "–".into()),
         ));
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
-    };
     let mut summary = String::new();
-    for label in ["Sync", "Executor (default pool)", "Executor (64 threads)", "Tokio"] {
-        let mut v: Vec<f64> = errs.iter().filter(|e| e.0 == label).map(|e| e.1).collect();
-        if v.is_empty() {
-            continue;
+    let mut misses = String::new();
+    let fits = lab_fit::summary(&cells);
+    for f in &fits {
+        summary.push_str(&format!(
+            "| {} | {} | {} | {} ({}) | {} | {} of {} | {} | {} |\n",
+            f.label,
+            f.cells,
+            abs_pct(f.median_err),
+            abs_pct(f.worst_err),
+            f.worst_cell,
+            abs_pct(f.median_mean_err),
+            f.p99_within,
+            f.p99_cells,
+            abs_pct(f.median_rss_err),
+            abs_pct(f.median_threads_err),
+        ));
+        let m = f.misses();
+        if !m.is_empty() {
+            misses.push_str(&format!("- **{}** misses: {}.\n", f.label, m.join("; ")));
         }
-        let max = v.iter().copied().fold(0.0, f64::max);
-        summary.push_str(&format!("| {label} | {} | {:.0}% | {:.0}% |\n", v.len(), median(&mut v) * 100.0, max * 100.0));
     }
-    let mut all: Vec<f64> = errs.iter().map(|e| e.1).collect();
+    if misses.is_empty() {
+        misses = "Every pattern meets every target.\n".into();
+    }
+    let all = {
+        let mut v: Vec<f64> = cells.iter().map(|c| c.throughput_err().abs()).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
     format!(
         "\n\nAgainst the lab report of {} (`{}`), over {} cells the model's median throughput error is {:.0}%. \
-         Each cell's I/O wait is its injected wait plus the stub's own round trip, {} µs (the one-caller sync get \
-         with no injected wait, minus the official client's costs in the model).\n\n\
-         | Pattern | Cells | Median \\|error\\| | Largest \\|error\\| |\n|---|---:|---:|---:|\n{summary}\n\
+         Each cell is modelled as the lab ran it: the client process on {} CPU{} of a {}-CPU machine (Python's default pool \
+         follows the machine's count), an I/O wait of the wait the stub applied plus the stub's own round trip, {} µs \
+         (the one-caller blocking get with no injected wait, minus the official client's costs in the model). \
+         The p99 comes from one short simulation per cell.\n\n\
+         | Pattern | Cells | Median \\|throughput error\\| | Largest (cell) | Median \\|mean latency error\\| | p99 within ×{} | Median \\|resident memory error\\| | Median \\|thread count error\\| |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|\n{summary}\n\
+         Targets: throughput median ≤ {:.0}% and worst ≤ {:.0}% for every pattern, p99 within ×{} in at least {:.0}% of cells, \
+         resident memory within {:.0}%.\n\n{misses}\n\
          <details><summary>Every cell</summary>\n\n\
-         | Pattern | Injected wait (ms) | Callers | Measured (req/s) | Model (req/s) | Model error |\n|---|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",
-        run.date,
-        run.file,
-        errs.len(),
-        median(&mut all) * 100.0,
-        charts::format::number(rtt_ms * 1e3)
+         | Pattern | Injected wait (ms) | Callers | Measured (req/s) | Model (req/s) | Throughput error | Mean latency error | p99 measured (ms) | p99 model (ms) | RSS measured (MiB) | RSS model (MiB) | Threads measured / model |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",
+        lab.run.date,
+        lab.run.file,
+        cells.len(),
+        all * 100.0,
+        lab.cores,
+        if lab.cores == 1 { "" } else { "s" },
+        lab.node_cpus,
+        number(lab.rtt_ms * 1e3),
+        lab_fit::P99_FACTOR,
+        lab_fit::THROUGHPUT_MEDIAN * 100.0,
+        lab_fit::THROUGHPUT_WORST * 100.0,
+        lab_fit::P99_FACTOR,
+        lab_fit::P99_SHARE * 100.0,
+        lab_fit::RSS_MEDIAN * 100.0,
     )
 }
 

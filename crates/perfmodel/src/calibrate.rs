@@ -1,51 +1,117 @@
-//! The clients' costs from the measurement lab's numbers: GIL time from the async peaks, the rest from one-caller latencies.
+//! The clients' costs from the lab's per-request measurements: GIL-held time sampled by py-spy, CPU time from each thread's clock.
 
 use serde::Serialize;
 
 use crate::Params;
 
-/// What the lab measured with no injected wait (gets per second).
+/// What the lab measured per request in one cell of its grid (µs per get),
+/// and the cell's throughput (gets per second).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct LabPoints {
-    /// The official client called directly by one caller.
-    pub official_sync_1: f64,
-    /// The official client through run_in_executor: the highest throughput
-    /// anywhere on the grid (any pool, any wait).
-    pub official_executor_peak: f64,
-    /// aerospike-py's AsyncClient, one caller.
-    pub asp_async_1: f64,
-    /// aerospike-py's AsyncClient: the highest throughput anywhere on the grid.
-    pub asp_async_peak: f64,
+pub struct CellCosts {
+    pub ops_per_sec: f64,
+    /// Time some thread of the process held the GIL, per get (py-spy's share
+    /// of samples with a GIL holder, over the throughput).
+    pub gil_us: f64,
+    /// CPU time of every thread of the process, per get.
+    pub cpu_us: f64,
 }
 
-/// The per-client parameters those numbers imply, and the stub's round trip.
+/// The cells calibration reads, all with no injected wait.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LabCosts {
+    /// The official client called directly, one caller.
+    pub official_sync_1: CellCosts,
+    /// The official client through run_in_executor with Python's default
+    /// pool, at the concurrency where it completed the most gets.
+    pub executor_peak: CellCosts,
+    /// aerospike-py's AsyncClient at the concurrency where it completed the most gets.
+    pub asp_peak: CellCosts,
+}
+
+/// The per-client parameters those measurements give, and the stub's round trip.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ClientCosts {
     pub official_gil_us: f64,
+    pub official_nogil_us: f64,
+    pub executor_overhead_us: f64,
     pub asp_gil_us: f64,
     pub asp_nogil_us: f64,
     /// The stub's own round trip on loopback, µs.
     pub stub_rtt_us: f64,
 }
 
-/// Derive the client costs. At the peak the GIL is the bottleneck, so one
-/// second over the peak is the GIL time of one request; subtracting the
-/// machinery the model already counts (`run_in_executor`'s own cost, the
-/// loop's resume) leaves the client's. A one-caller sync get is then the
-/// official client's GIL and GIL-free CPU plus the stub's round trip, which
-/// gives the round trip; a one-caller aerospike-py get adds two thread
-/// wake-ups and a resume, which leaves aerospike-py's GIL-free CPU.
-/// `executor_noop_us` is `run_in_executor`'s measured cost per call.
-pub fn client_costs(m: &LabPoints, p: &Params, executor_noop_us: f64) -> ClientCosts {
-    let official_gil_us = 1e6 / m.official_executor_peak - executor_noop_us;
-    let asp_gil_us = 1e6 / m.asp_async_peak - p.loop_resume_us;
-    let stub_rtt_us = stub_rtt_us(m.official_sync_1, official_gil_us, p);
-    let asp_nogil_us = 1e6 / m.asp_async_1 - asp_gil_us - 2.0 * p.thread_wake_us - p.loop_resume_us - stub_rtt_us;
-    ClientCosts { official_gil_us, asp_gil_us, asp_nogil_us, stub_rtt_us }
+/// Derive the client costs, each from what was measured of it:
+///
+/// * the official client's GIL-held time is the GIL time of a one-caller
+///   blocking get (nothing else in that process takes the GIL);
+/// * `run_in_executor`'s GIL-held machinery is the executor's GIL time per
+///   get at its peak, less the client's own and the loop's resume;
+/// * the official client's GIL-free CPU is the executor's CPU per get at its
+///   peak less its GIL time (at the peak the process is busy, so wake-ups
+///   cost no idle time);
+/// * aerospike-py's GIL-held time is its GIL time per get at its peak, less
+///   the loop's resume; its GIL-free CPU is its CPU per get less its GIL time;
+/// * the stub's round trip is what remains of a one-caller blocking get.
+pub fn client_costs(m: &LabCosts, p: &Params) -> ClientCosts {
+    let official_gil_us = m.official_sync_1.gil_us;
+    let executor_overhead_us = (m.executor_peak.gil_us - official_gil_us - p.loop_resume_us).max(0.1);
+    let official_nogil_us = (m.executor_peak.cpu_us - m.executor_peak.gil_us).max(0.0);
+    let asp_gil_us = (m.asp_peak.gil_us - p.loop_resume_us).max(0.1);
+    let asp_nogil_us = (m.asp_peak.cpu_us - m.asp_peak.gil_us).max(0.0);
+    let stub_rtt_us = stub_rtt_us(m.official_sync_1.ops_per_sec, official_gil_us, official_nogil_us);
+    ClientCosts { official_gil_us, official_nogil_us, executor_overhead_us, asp_gil_us, asp_nogil_us, stub_rtt_us }
 }
 
 /// The stub's round trip: a one-caller official sync get (gets/s) minus the
 /// official client's GIL-held and GIL-free CPU, µs (never below zero).
-pub fn stub_rtt_us(official_sync_1: f64, official_gil_us: f64, p: &Params) -> f64 {
-    (1e6 / official_sync_1 - official_gil_us - p.official_nogil_us).max(0.0)
+pub fn stub_rtt_us(official_sync_1: f64, official_gil_us: f64, official_nogil_us: f64) -> f64 {
+    (1e6 / official_sync_1 - official_gil_us - official_nogil_us).max(0.0)
+}
+
+/// One lab cell's memory: callers, resident set at the end of the window and
+/// before any load (MiB), and the threads it had beyond those before load.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CellMemory {
+    pub concurrency: u32,
+    pub rss_mib: f64,
+    pub rss_idle_mib: f64,
+    pub extra_threads: u32,
+}
+
+/// Memory costs the lab's cells give.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MemoryCosts {
+    /// Resident KiB per request in flight: the growth from 1,024 to 4,096
+    /// callers where the thread count did not change, median over waits.
+    pub request_kib: f64,
+    /// Resident KiB per thread started under load (aerospike-py's blocking
+    /// pool): what is left of the growth after the requests' share, per new
+    /// thread, median over the cells of 16 to 256 callers.
+    pub thread_kib: Option<f64>,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
+}
+
+/// `rows` holds, per injected wait, that wait's cells of one pattern.
+pub fn memory_costs(rows: &[Vec<CellMemory>]) -> Option<MemoryCosts> {
+    let at = |row: &[CellMemory], n: u32| row.iter().find(|c| c.concurrency == n).copied();
+    let request_kib = median(
+        rows.iter()
+            .filter_map(|row| {
+                let (a, b) = (at(row, 1_024)?, at(row, 4_096)?);
+                (a.extra_threads == b.extra_threads).then(|| (b.rss_mib - a.rss_mib) * 1024.0 / 3_072.0)
+            })
+            .collect(),
+    )?;
+    let thread_kib = median(
+        rows.iter()
+            .flatten()
+            .filter(|c| (16..=256).contains(&c.concurrency) && c.extra_threads > 0)
+            .map(|c| ((c.rss_mib - c.rss_idle_mib) * 1024.0 - c.concurrency as f64 * request_kib) / c.extra_threads as f64)
+            .collect(),
+    );
+    Some(MemoryCosts { request_kib, thread_kib })
 }

@@ -9,30 +9,54 @@ use crate::{Params, Pattern, Scenario};
 pub struct Threads {
     /// Threads created by Python (caller, loop, executor workers, background).
     pub python: u32,
-    /// Threads created by Tokio's runtime.
+    /// Threads created by Tokio's runtime: its workers and its blocking pool.
     pub tokio: u32,
+    /// Threads the official C client starts for itself.
+    pub native: u32,
 }
 
 impl Threads {
     pub fn total(&self) -> u32 {
-        self.python + self.tokio
+        self.python + self.tokio + self.native
     }
 }
 
-/// Threads of a pattern in steady state at the scenario's concurrency.
-/// The executor creates workers lazily, so it never has more than it had
-/// requests to run at once.
+/// Threads of a pattern in steady state with `in_flight` requests at once
+/// (the callers of a closed loop, λ·R of an open one). The executor creates
+/// workers lazily, so it never has more than it had requests to run at once.
+/// aerospike-py's futures are finished on Tokio's blocking pool (one task
+/// per request, to take the GIL and deliver the result); an idle blocking
+/// thread lives on for 10 s, so the pool keeps up to one thread per request
+/// in flight, up to its limit.
 // ANCHOR: threads
-pub fn threads(pattern: Pattern, s: &Scenario) -> Threads {
+pub fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Threads {
     let bg = s.background_threads;
+    let official = p.official_client_threads.round() as u32;
     match pattern {
-        Pattern::Sync => Threads { python: 1 + bg, tokio: 0 },
-        Pattern::SyncThreads => Threads { python: s.concurrency + bg, tokio: 0 },
-        Pattern::Executor => Threads { python: 1 + s.pool_size().min(s.concurrency) + bg, tokio: 0 },
-        Pattern::Tokio => Threads { python: 1 + bg, tokio: s.tokio_worker_count() },
+        Pattern::Sync => Threads { python: 1 + bg, tokio: 0, native: official },
+        Pattern::SyncThreads => Threads { python: in_flight + bg, tokio: 0, native: official },
+        Pattern::Executor => Threads { python: 1 + s.pool_size().min(in_flight.max(1)) + bg, tokio: 0, native: official },
+        Pattern::Tokio => Threads {
+            python: 1 + bg,
+            tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32),
+            native: 0,
+        },
     }
 }
 // ANCHOR_END: threads
+
+/// The threads at the scenario's concurrency.
+pub fn threads(pattern: Pattern, p: &Params, s: &Scenario) -> Threads {
+    threads_at(pattern, p, s, s.concurrency)
+}
+
+/// Resident memory the pattern's client module and connected client add, MiB.
+pub fn client_rss_mib(pattern: Pattern, p: &Params) -> f64 {
+    match pattern {
+        Pattern::Tokio => p.asp_rss_mib,
+        _ => p.official_rss_mib,
+    }
+}
 
 /// Memory of a pattern, MiB.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -49,11 +73,27 @@ pub struct Memory {
 /// per-request state scales with concurrency, not with throughput.
 // ANCHOR: memory
 pub fn memory(pattern: Pattern, p: &Params, s: &Scenario) -> Memory {
-    let th = threads(pattern, s);
-    let requests = s.concurrency as f64 * p.request_kib / 1024.0;
-    let resident = p.base_rss_mib + th.total() as f64 * p.thread_rss_kib / 1024.0 + requests;
-    let reserved = p.base_rss_mib
-        + th.python as f64 * p.thread_stack_mib
+    memory_at(pattern, p, s, s.concurrency)
+}
+
+/// The same with `in_flight` requests at once.
+pub fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Memory {
+    let th = threads_at(pattern, p, s, in_flight);
+    let per_request = match pattern {
+        Pattern::Executor => p.executor_request_kib,
+        Pattern::Tokio => p.asp_request_kib,
+        Pattern::Sync | Pattern::SyncThreads => p.request_kib,
+    };
+    let requests = in_flight as f64 * per_request / 1024.0;
+    let base = p.base_rss_mib + client_rss_mib(pattern, p);
+    // Tokio's blocking-pool threads each touch more than an idle thread.
+    let blocking = th.tokio.saturating_sub(s.tokio_worker_count());
+    let resident = base
+        + (th.total() - blocking) as f64 * p.thread_rss_kib / 1024.0
+        + blocking as f64 * p.tokio_thread_rss_kib / 1024.0
+        + requests;
+    let reserved = base
+        + (th.python + th.native) as f64 * p.thread_stack_mib
         + th.tokio as f64 * p.tokio_stack_mib
         + requests;
     Memory { resident, reserved, exceeds_pod_limit: resident > s.pod_limit_mib }

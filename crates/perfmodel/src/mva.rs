@@ -159,6 +159,8 @@ pub(crate) struct Net {
     pub(crate) t: PathTotals,
     /// Cores the non-GIL CPU can use: the quota, at most the threads that run it.
     pub(crate) cores: f64,
+    /// Cores every thread shares: GIL-held work runs on one of them too.
+    pub(crate) all_cores: f64,
     pub(crate) pool: f64,
     /// Extra wait per GIL acquisition when CPU-bound threads hold the GIL (µs).
     pub(crate) convoy_us: f64,
@@ -201,6 +203,7 @@ impl Net {
             pattern,
             t,
             cores: (s.cores as f64).min(cpu_threads).max(1.0),
+            all_cores: (s.cores as f64).max(1.0),
             pool: s.pool_size() as f64,
             convoy_us,
             convoy_acquisitions,
@@ -241,18 +244,20 @@ impl Net {
         // 1 + (Q - U) + U · residual / mean.
         let u_gil = (prev.x * t.gil_us()).min(1.0);
         let g = 1.0 + (prev.q_gil - u_gil).max(0.0) + u_gil * self.gil_residual_ratio;
-        // A wake-up costs time only when the thread being woken was idle.
-        // Half the path's wake-ups wake the loop, half a worker (executor)
-        // or Tokio thread; each is paid with the probability that thread
-        // was idle at the previous population.
+        // A wake-up costs time only when the thread being woken was idle:
+        // the loop's with the probability that the loop was idle at the
+        // previous population, the others' (a pool worker, a Tokio worker,
+        // a blocking-pool thread) with that of the threads serving them.
         let loop_idle = (1.0 - prev.x * t.gil_loop_us).clamp(0.0, 1.0);
         let other_busy_us = match self.pattern {
             Pattern::Executor => t.worker_held_us,
+            // Tokio workers hold only the GIL-free CPU.
+            Pattern::Tokio => t.cpu_us,
             _ => t.gil_other_us + t.cpu_us,
         };
         let other_idle = (1.0 - prev.x * other_busy_us / self.threads).clamp(0.0, 1.0);
-        let wake_loop = t.wake_us / 2.0 * loop_idle;
-        let wake_other = t.wake_us / 2.0 * other_idle;
+        let wake_loop = t.wake_loop_us * loop_idle;
+        let wake_other = (t.wake_us - t.wake_loop_us) * other_idle;
         let r_gil_loop = t.gil_loop_us * g;
         let r_gil_other = t.gil_other_us * g;
         let c = self.cores;
@@ -278,10 +283,14 @@ impl Net {
         } else {
             0.0
         };
-        let floor = gil_floor.max(pool_floor).max(n * t.cpu_us / c);
-        let mut extra_gil = 0.0;
+        // Every CPU step, GIL-held or not, runs on one of the cores.
+        let cpu_floor = (n * t.cpu_us / c).max(n * (t.cpu_us + t.gil_us()) / self.all_cores);
+        let floor = gil_floor.max(pool_floor).max(cpu_floor);
+        let (mut extra_gil, mut extra_cpu) = (0.0, 0.0);
         if r < floor {
-            if gil_floor >= pool_floor {
+            if cpu_floor >= gil_floor && cpu_floor >= pool_floor {
+                extra_cpu = floor - r;
+            } else if gil_floor >= pool_floor {
                 extra_gil = floor - r;
             } else {
                 queue_wait += floor - r;
@@ -290,7 +299,7 @@ impl Net {
         let r = r.max(floor);
         let x = n / r;
         let next =
-            State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * r_cpu_q, q_pool: x * r_pool_q, x };
+            State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * (r_cpu_q + extra_cpu), q_pool: x * r_pool_q, x };
         let queued = x * queue_wait.max(0.0);
         let point = MvaPoint {
             concurrency: n as u32,

@@ -293,8 +293,12 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     } else {
         Wait::NONE
     };
-    // The cores, for the GIL-free CPU (constant: cv² = 0).
-    let w_cpu = station(net.cores.round().max(1.0) as u32, t.cpu_us, 0.0, lam).ok_or(Limit::Cores)?;
+    // The cores (constant work: cv² = 0). The GIL-free CPU has at most as
+    // many cores as threads to run it; and every CPU step, the GIL-held ones
+    // too, shares all the cores. The longer of the two waits counts.
+    let w_own = station(net.cores.round().max(1.0) as u32, t.cpu_us, 0.0, lam).ok_or(Limit::Cores)?;
+    let w_all = station(net.all_cores.round().max(1.0) as u32, t.cpu_us + g, 0.0, lam).ok_or(Limit::Cores)?;
+    let w_cpu = if w_all.mean > w_own.mean { w_all } else { w_own };
     // Wake-ups are paid when the woken thread was idle, as in the closed solver.
     let loop_idle = (1.0 - lam * t.gil_loop_us).clamp(0.0, 1.0);
     let other_busy = match pattern {
@@ -302,7 +306,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
         _ => t.gil_other_us + t.cpu_us,
     };
     let other_idle = (1.0 - lam * other_busy / net.threads).clamp(0.0, 1.0);
-    let wakes = t.wake_us / 2.0 * (loop_idle + other_idle);
+    let wakes = t.wake_loop_us * loop_idle + (t.wake_us - t.wake_loop_us) * other_idle;
     let gil_wait_other = w_gil.mean * k_other + k_other * convoy_per;
     let gil_wait_own = w_gil.mean * k_own + k_own * convoy_per;
     let mut pool_wait = Wait::NONE;
@@ -311,7 +315,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
         Pattern::Executor | Pattern::SyncThreads => {
             // A worker is held for its whole part, its own waits included.
             let (servers, held) = if pattern == Pattern::Executor {
-                (net.pool, t.gil_other_us + gil_wait_other + t.cpu_us + w_cpu.mean + t.io_us + t.wake_us / 2.0 * other_idle)
+                (net.pool, t.gil_other_us + gil_wait_other + t.cpu_us + w_cpu.mean + t.io_us + (t.wake_us - t.wake_loop_us) * other_idle)
             } else {
                 // Sync + threads: each caller thread runs the whole path.
                 (net.threads, t.total_us() + w_gil.mean * k + k * convoy_per + w_cpu.mean)
@@ -322,18 +326,11 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
             pool_wait = station(c, held, io_scv_num / (held * held), lam).ok_or(limit)?;
         }
         Pattern::Tokio => {
-            // Tokio workers run the GIL-free part and the GIL hold that ends
-            // it. Only threads queue for the GIL, and Tokio has few, so a
-            // worker waits for the hold in progress (its residual,
-            // E[s²]/2E[s]), not for a queue of requests: the requests' own
-            // wait is in the loop's and Tokio's run queues, which the GIL
-            // station above stands for.
-            let residual = if g > 0.0 {
-                holds.iter().map(|x| x * x).sum::<f64>() / (2.0 * holds.iter().sum::<f64>())
-            } else {
-                0.0
-            };
-            let busy = t.gil_other_us + k_other * (residual + convoy_per) + t.cpu_us + w_cpu.mean;
+            // Tokio workers run the GIL-free part only: the GIL hold that
+            // delivers the result runs on the blocking pool (hundreds of
+            // threads, so it never runs out of them before the GIL saturates).
+            // A worker waits only for the cores its own GIL-free work can use.
+            let busy = t.cpu_us + w_own.mean;
             if lam * busy >= net.threads {
                 return Err(Limit::Workers);
             }

@@ -2,10 +2,10 @@
 //!
 //! The defaults are measurements. `lab/asyncio_costs.py` measured the asyncio
 //! and thread costs on this project's build machine and its output is kept in
-//! `lab/results/asyncio_costs.json`; a test checks that the defaults below
-//! still equal what that file says. Client-side costs that need a real client
-//! and server are derived from a published aerospike-py benchmark report, as
-//! each provenance line says, until the measurement lab recalibrates them.
+//! `lab/results/asyncio_costs.json`; the clients' own costs (GIL-held and
+//! GIL-free time per get, their threads and memory) come from the newest
+//! report of the measurement lab (`cargo xtask lab`), through
+//! `perfmodel::calibrate`. Tests hold the defaults to both files.
 //!
 //! To use your own numbers, measure at concurrency 1 (one request at a time,
 //! no other load) and set the per-request costs so that their sum plus your
@@ -72,21 +72,21 @@ macro_rules! params {
 params! {
     /// GIL-held CPU of one official-client `get` on the calling thread:
     /// Python argument parsing into C, and building the result dict.
-    official_gil_us: "µs", [0.1, 10_000.0], 28.9,
-        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): the official client through run_in_executor peaks at 16,796 get/s (official_executor_64, 0 ms, 256 callers), i.e. 59.5 µs of GIL per request; minus run_in_executor's own cost measured here (executor_noop_c64_us, 30.653791316108226 µs); perfmodel::calibrate";
+    official_gil_us: "µs", [0.1, 10_000.0], 2.69,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): a one-caller blocking get with no injected wait holds the GIL 2.69 µs (official_sync, 0 ms, 1 caller); perfmodel::calibrate";
     /// CPU of one official-client `get` spent with the GIL released
     /// (encoding, send and receive system calls, parsing the reply).
-    official_nogil_us: "µs", [0.0, 10_000.0], 27.6,
-        "measured here: CPU time of one 64-byte request/response over loopback TCP (lab/results/asyncio_costs.json, tcp_rtt_cpu_us)";
+    official_nogil_us: "µs", [0.0, 10_000.0], 24.0,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): at the executor's peak (official_executor, 0 ms, 256 callers, 29,703 get/s) the process spends 33.5 µs of CPU per get, 9.54 µs of it holding the GIL; the rest; perfmodel::calibrate";
     /// GIL-held CPU of one aerospike-py async `get`: argument conversion and
     /// future creation on the loop thread, result conversion and
     /// `call_soon_threadsafe` on a Tokio thread.
-    asp_gil_us: "µs", [0.1, 10_000.0], 75.9,
-        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): aerospike-py async peaks at 12,803 get/s (0 ms, 64 callers), i.e. 78.1 µs of GIL per request; minus loop_resume_us; perfmodel::calibrate";
+    asp_gil_us: "µs", [0.1, 10_000.0], 14.6,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): at aerospike-py's peak (aerospike_py_async, 0 ms, 16 callers, 19,269 get/s) the GIL is held 16.8 µs per get; minus loop_resume_us; perfmodel::calibrate";
     /// CPU of one aerospike-py `get` on a Tokio worker without the GIL
     /// (encoding, socket I/O, decoding in Rust).
-    asp_nogil_us: "µs", [0.0, 10_000.0], 54.8,
-        "lab report book/reports/2026-11-26_01-13.json (Linux x86_64, 2 cores, Python 3.11.7, official 19.3.0, aerospike-py 0.14.4, stub server on 127.0.0.1): one-caller aerospike-py async get takes 221.2 µs; minus asp_gil_us, two thread wake-ups, one loop resume and the stub's round trip (21.5 µs, from the one-caller official sync get); perfmodel::calibrate";
+    asp_nogil_us: "µs", [0.0, 10_000.0], 34.5,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): at aerospike-py's peak the process spends 51.3 µs of CPU per get, 16.8 µs of it holding the GIL; the rest; perfmodel::calibrate";
     /// GIL-held cost for the event loop to resume a coroutine whose future
     /// completed (callback dispatch plus one task step).
     loop_resume_us: "µs", [0.1, 1_000.0], 2.18,
@@ -94,8 +94,8 @@ params! {
     /// GIL-held cost of `loop.run_in_executor` beyond the client call itself:
     /// submitting the work item, the worker's bookkeeping and
     /// `call_soon_threadsafe` back to the loop.
-    executor_overhead_us: "µs", [0.1, 10_000.0], 28.5,
-        "measured here: run_in_executor(None, noop) at concurrency 64 costs 30.7 µs per call, minus loop_resume_us (lab/results/asyncio_costs.json)";
+    executor_overhead_us: "µs", [0.1, 10_000.0], 4.67,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): at the executor's peak the GIL is held 9.54 µs per get; minus official_gil_us and loop_resume_us; perfmodel::calibrate";
     /// GIL-held cost of each arriving request of an open load before the
     /// client is called: handing it to the loop from the thread it arrived
     /// on (`call_soon_threadsafe`, the self-pipe) and starting its own task.
@@ -132,6 +132,34 @@ params! {
     /// Address space reserved for the stack of each Tokio worker thread.
     tokio_stack_mib: "MiB", [0.0, 1_024.0], 2.0,
         "tokio runtime Builder::thread_stack_size: default 2 MiB (tokio documentation)";
+    /// Threads the official C client starts when it connects: the cluster
+    /// tend thread and the pool it keeps for background work.
+    official_client_threads: "threads", [0.0, 1_024.0], 17.0,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): every official-client process has 1 thread named tend and 16 named tpool before and after load (the client's thread_pool_size defaults to 16, Aerospike Python client documentation)";
+    /// Resident memory a connected official client adds to the process:
+    /// its module, the C client and its threads' touched stacks.
+    official_rss_mib: "MiB", [0.0, 65_536.0], 6.93,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): a fresh process with the official client connected is resident at a median 30.43 MiB before any load; minus base_rss_mib; perfmodel::calibrate";
+    /// Resident memory a connected aerospike-py client adds to the process:
+    /// its module and its Tokio runtime.
+    asp_rss_mib: "MiB", [0.0, 65_536.0], 9.67,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): a fresh process with aerospike-py connected is resident at a median 33.14 MiB before any load; minus base_rss_mib; perfmodel::calibrate";
+    /// Most threads in Tokio's blocking pool. pyo3-async-runtimes hands each
+    /// finished aerospike-py future to that pool to take the GIL and deliver
+    /// the result, so the pool grows towards one thread per request in flight.
+    tokio_max_blocking: "threads", [1.0, 100_000.0], 512.0,
+        "tokio runtime Builder::max_blocking_threads: default 512 (tokio documentation); the lab's aerospike-py processes reach 1 loop thread + 516 tokio-rt-worker threads and no more (lab report book/reports/2026-12-01_20-09.json)";
+    /// Resident memory of one request in flight through `run_in_executor`:
+    /// its task, the work item, the concurrent future and its condition.
+    executor_request_kib: "KiB", [0.0, 65_536.0], 4.28,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): the executor's resident set grows by a median 4.28 KiB per caller from 1,024 to 4,096 callers at the same thread count (default pool and 64 threads, every wait); perfmodel::calibrate::memory_costs";
+    /// Resident memory of one aerospike-py request in flight.
+    asp_request_kib: "KiB", [0.0, 65_536.0], 9.37,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): aerospike-py's resident set grows by a median 9.37 KiB per caller from 1,024 to 4,096 callers at the same thread count (every wait); perfmodel::calibrate::memory_costs";
+    /// Resident memory each thread of Tokio's blocking pool adds: its stack
+    /// pages, thread state and the allocator's per-thread arena.
+    tokio_thread_rss_kib: "KiB", [0.0, 65_536.0], 144.0,
+        "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): aerospike-py's growth in resident memory over its cells of 16 to 256 callers, less the requests' share, per thread started under load (median); perfmodel::calibrate::memory_costs";
     /// Resident memory of one request in flight in an asyncio program
     /// (its Task, coroutine frame and Future).
     request_kib: "KiB", [0.0, 65_536.0], 0.69,

@@ -64,6 +64,10 @@ pub enum Role {
     Worker,
     /// A Tokio runtime worker.
     Tokio,
+    /// A thread of Tokio's blocking pool: pyo3-async-runtimes finishes each
+    /// aerospike-py future there (it takes the GIL and hands the result to
+    /// the loop), so a Tokio worker never waits for the GIL.
+    Blocking,
 }
 
 /// What a step costs and what it holds.
@@ -112,6 +116,8 @@ pub struct PathTotals {
     pub io_us: f64,
     /// Thread wake-ups, µs.
     pub wake_us: f64,
+    /// The part of them that wakes the loop (or the caller), µs.
+    pub wake_loop_us: f64,
     /// Part of the above spent holding an executor worker, µs (executor only).
     pub worker_held_us: f64,
     /// Separate times a request takes the GIL.
@@ -166,7 +172,8 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             Step { role: Tokio, work: Cpu(p.asp_nogil_us / 2.0), what: "encode and send in Rust (no GIL)" },
             Step { role: Tokio, work: Io(io), what: "await the server (the worker is free meanwhile)" },
             Step { role: Tokio, work: Cpu(p.asp_nogil_us / 2.0), what: "decode the reply in Rust (no GIL)" },
-            Step { role: Tokio, work: Gil(p.asp_gil_us / 2.0), what: "take the GIL, build the dict, call_soon_threadsafe" },
+            Step { role: Blocking, work: Wake(p.thread_wake_us), what: "a blocking-pool thread wakes to deliver the result" },
+            Step { role: Blocking, work: Gil(p.asp_gil_us / 2.0), what: "take the GIL, build the dict, call_soon_threadsafe" },
             Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
             Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
         ],
@@ -211,7 +218,12 @@ pub fn totals(steps: &[Step]) -> PathTotals {
             Work::Gil(_) => t.gil_other_us += us,
             Work::Cpu(_) => t.cpu_us += us,
             Work::Io(_) => t.io_us += us,
-            Work::Wake(_) => t.wake_us += us,
+            Work::Wake(_) => {
+                t.wake_us += us;
+                if matches!(st.role, Role::Loop | Role::Caller) {
+                    t.wake_loop_us += us;
+                }
+            }
         }
         if st.role == Role::Worker {
             t.worker_held_us += us;

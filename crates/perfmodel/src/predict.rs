@@ -157,7 +157,7 @@ fn base(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver) -> Predictio
         latency_ms: Latency { mean: 0.0, p50: None, p95: None, p99: None, p999: None },
         gil_utilization: 0.0,
         gil_wait_ms: 0.0,
-        threads: memory::threads(pattern, s).total(),
+        threads: memory::threads(pattern, p, s).total(),
         in_flight: 0.0,
         queued: 0.0,
         memory_mib: memory::memory(pattern, p, s),
@@ -183,7 +183,6 @@ fn from_sim(base: Prediction, r: &sim::SimResult) -> Prediction {
         gil_wait_ms: r.gil_wait_ms,
         in_flight: r.in_flight,
         queued: r.queued,
-        threads: r.threads,
         ..base
     }
 }
@@ -209,7 +208,7 @@ pub fn predict_curve(pattern: Pattern, p: &Params, s: &Scenario, ns: &[u32]) -> 
                 latency_ms: Latency { mean: m.latency_ms, p50: None, p95: None, p99: None, p999: None },
                 gil_utilization: m.gil_utilization,
                 gil_wait_ms: m.gil_wait_ms,
-                threads: memory::threads(pattern, &sn).total(),
+                threads: memory::threads(pattern, p, &sn).total(),
                 in_flight: m.in_flight,
                 queued: m.queued,
                 memory_mib: memory::memory(pattern, p, &sn),
@@ -287,6 +286,6 @@ fn predict_open(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed
         }
     };
     let sn = Scenario { concurrency: (in_process.ceil() as u32).clamp(1, 100_000), ..*s };
-    let threads = if pred.threads > 0 { pred.threads } else { memory::threads(pattern, &sn).total() };
+    let threads = if pred.threads > 0 { pred.threads } else { memory::threads(pattern, p, &sn).total() };
     Ok(Prediction { threads, memory_mib: memory::memory(pattern, p, &sn), ..pred })
 }

@@ -22,8 +22,10 @@
 //!   work keeps the GIL if that work starts by holding it.
 //! * Handing a request to an idle thread costs a wake-up (`thread_wake_us`)
 //!   before that thread runs; a busy thread picks it up from its queue.
-//! * Non-GIL CPU runs on `cores` servers, first come first served; GIL-held
-//!   work always finds a core (the GIL holder is one thread).
+//! * Non-GIL CPU runs on `cores` servers, first come first served. The GIL
+//!   holder runs on a core too: it takes a free one, or holds the GIL and
+//!   waits for the next core to come free (ahead of queued GIL-free work);
+//!   when the GIL passes to a waiting thread, the core goes with it.
 //! * Executor workers are created lazily, up to the pool size, as CPython's
 //!   ThreadPoolExecutor does; a worker is held from the first to the last
 //!   step of its part, I/O included. Tokio workers are not held during I/O.
@@ -388,7 +390,7 @@ struct Sim<'a> {
     threads: Vec<Thread>,
     lanes: Vec<Lane>,
     reqs: Vec<Req>,
-    pools: [Pool; 4],
+    pools: [Pool; 5],
     gil: Option<u32>,
     gil_waiters: VecDeque<u32>,
     gil_switches: u64,
@@ -396,6 +398,10 @@ struct Sim<'a> {
     gil_taken_at: f64,
     cores_free: u32,
     core_queue: VecDeque<u32>,
+    /// The GIL holder runs on a core: it has one (`gil_core`), or it holds
+    /// the GIL but waits for a core to come free (`gil_stalled`).
+    gil_core: bool,
+    gil_stalled: bool,
     // measurement
     completed: u64,
     measuring: bool,
@@ -459,6 +465,7 @@ fn role_index(r: Role) -> usize {
         Role::Loop => 1,
         Role::Worker => 2,
         Role::Tokio => 3,
+        Role::Blocking => 4,
     }
 }
 
@@ -467,7 +474,7 @@ fn lane_of(r: Role) -> Lane {
         Role::Caller => Lane::Caller,
         Role::Loop => Lane::Loop,
         Role::Worker => Lane::Worker,
-        Role::Tokio => Lane::Tokio,
+        Role::Tokio | Role::Blocking => Lane::Tokio,
     }
 }
 
@@ -525,12 +532,13 @@ impl<'a> Sim<'a> {
         });
         let cfg = &SimConfig { follow: cfg.follow && open.is_none(), ..*cfg };
         let n = if open.is_some() { 0 } else { s.concurrency };
-        let mut pools: [Pool; 4] = Default::default();
+        let mut pools: [Pool; 5] = Default::default();
         // Sync + threads runs `concurrency` calling threads, under either load.
         pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { s.concurrency as usize } else { 1 };
         pools[role_index(Role::Loop)].max = 1;
         pools[role_index(Role::Worker)].max = s.pool_size() as usize;
         pools[role_index(Role::Tokio)].max = s.tokio_worker_count() as usize;
+        pools[role_index(Role::Blocking)].max = p.tokio_max_blocking.round() as usize;
         let mut sim = Sim {
             steps,
             cfg: *cfg,
@@ -556,6 +564,8 @@ impl<'a> Sim<'a> {
             gil_taken_at: 0.0,
             cores_free: s.cores,
             core_queue: VecDeque::new(),
+            gil_core: false,
+            gil_stalled: false,
             completed: 0,
             measuring: false,
             t_start: 0.0,
@@ -742,7 +752,19 @@ impl<'a> Sim<'a> {
         }
         if self.gil.is_none() && self.gil_waiters.is_empty() {
             self.take_gil(t);
-            self.run_gil(t);
+            // The holder runs Python code: it needs a core as well. If every
+            // core is busy with GIL-free work, it holds the GIL and waits.
+            if self.cores_free > 0 {
+                self.cores_free -= 1;
+                self.gil_core = true;
+                self.run_gil(t);
+            } else {
+                self.gil_stalled = true;
+                let th = &mut self.threads[t as usize];
+                th.act = Activity::WantCore;
+                th.gen = th.gen.wrapping_add(1);
+                self.set_state(t, Some(ThreadState::Waiting));
+            }
         } else {
             let th = &mut self.threads[t as usize];
             th.act = Activity::WantGil;
@@ -808,7 +830,7 @@ impl<'a> Sim<'a> {
         let follow = if self.cfg.follow {
             let may_outlast = |us: f64| self.cfg.dist == ServiceDist::Exponential || us > s;
             let mut long = self.threads.iter().filter(|t| t.role.is_none()).count() as u64;
-            for role in [Role::Caller, Role::Loop, Role::Worker, Role::Tokio] {
+            for role in [Role::Caller, Role::Loop, Role::Worker, Role::Tokio, Role::Blocking] {
                 if self.steps.iter().any(|st| st.role == role && matches!(st.work, Work::Gil(us) if may_outlast(us))) {
                     long += self.pools[role_index(role)].max as u64;
                 }
@@ -841,12 +863,32 @@ impl<'a> Sim<'a> {
         self.threads[t as usize].holds_gil = false;
         self.gil = None;
         if let Some(next) = self.gil_waiters.pop_front() {
+            // The GIL passes on with the core it runs on.
             let waited = self.now - self.threads[next as usize].wait_since;
             if self.measuring && self.threads[next as usize].role.is_some() {
                 self.gil_wait_sum += waited;
             }
             self.take_gil(next);
             self.run_gil(next);
+        } else if self.gil_core {
+            self.gil_core = false;
+            self.free_core();
+        }
+    }
+
+    /// A core comes free: the GIL holder waiting for one takes it first,
+    /// then the GIL-free work queued for one.
+    fn free_core(&mut self) {
+        if self.gil_stalled {
+            self.gil_stalled = false;
+            self.gil_core = true;
+            let h = self.gil.expect("a stalled GIL holder holds the GIL");
+            self.gil_taken_at = self.now;
+            self.run_gil(h);
+        } else if let Some(next) = self.core_queue.pop_front() {
+            self.run_cpu(next);
+        } else {
+            self.cores_free += 1;
         }
     }
 
@@ -1308,11 +1350,7 @@ impl<'a> Sim<'a> {
     fn thread_done(&mut self, t: u32) {
         let act = self.threads[t as usize].act;
         if act == Activity::Cpu {
-            if let Some(next) = self.core_queue.pop_front() {
-                self.run_cpu(next);
-            } else {
-                self.cores_free += 1;
-            }
+            self.free_core();
         }
         if act == Activity::Waking {
             self.start_step(t);

@@ -46,7 +46,8 @@ fn request_paths_count_gil_acquisitions_and_hops() {
     let t = |pat| totals(&steps(pat, &p, &s));
     assert_eq!((t(Pattern::Sync).gil_acquisitions, t(Pattern::Sync).thread_hops), (2, 0));
     assert_eq!((t(Pattern::Executor).gil_acquisitions, t(Pattern::Executor).thread_hops), (4, 2));
-    assert_eq!((t(Pattern::Tokio).gil_acquisitions, t(Pattern::Tokio).thread_hops), (3, 2));
+    // Loop → Tokio worker → blocking-pool thread (which delivers the result) → loop.
+    assert_eq!((t(Pattern::Tokio).gil_acquisitions, t(Pattern::Tokio).thread_hops), (3, 3));
 }
 
 #[test]
@@ -72,9 +73,11 @@ fn a_cpu_bound_background_thread_turns_microseconds_into_milliseconds() {
 fn executor_memory_counts_only_threads_it_created() {
     let p = Params::default();
     let s = Scenario { concurrency: 3, ..Scenario::default() };
-    assert_eq!(memory::threads(Pattern::Executor, &s).total(), 4);
+    // The loop and three workers, beside the C client's own threads.
+    let c_client = p.official_client_threads as u32;
+    assert_eq!(memory::threads(Pattern::Executor, &p, &s).total(), 4 + c_client);
     let big = Scenario { concurrency: 10_000, ..Scenario::default() };
-    assert_eq!(memory::threads(Pattern::Executor, &big).total(), 1 + big.pool_size());
+    assert_eq!(memory::threads(Pattern::Executor, &p, &big).total(), 1 + big.pool_size() + c_client);
     let m = memory::memory(Pattern::Executor, &p, &big);
     assert!(m.reserved > m.resident);
     let limit = memory::concurrency_exceeding_limit(Pattern::SyncThreads, &p, &Scenario::default(), 100_000).unwrap();
@@ -96,9 +99,7 @@ fn defaults_equal_the_recorded_measurements() {
     };
     let resume = f("loop_resume_us");
     close("loop_resume_us", p.loop_resume_us, resume);
-    close("executor_overhead_us", p.executor_overhead_us, f("executor_noop_c64_us") - resume);
     close("thread_wake_us", p.thread_wake_us, f("threadsafe_roundtrip_us") / 2.0);
-    close("official_nogil_us", p.official_nogil_us, f("tcp_rtt_cpu_us"));
     close("io_jitter", p.io_jitter, (f("tcp_rtt_p99_over_mean") - 1.0) / (100f64.ln() - 1.0));
     close("base_rss_mib", p.base_rss_mib, f("base_rss_kib") / 1024.0);
     close("thread_rss_kib", p.thread_rss_kib, f("thread_rss_kib"));
@@ -113,7 +114,7 @@ fn defaults_equal_the_recorded_measurements() {
 #[test]
 fn every_parameter_has_provenance_and_a_default_in_range() {
     let all = Params::describe();
-    assert_eq!(all.len(), 16);
+    assert_eq!(all.len(), 23);
     for info in all {
         assert!(info.provenance.len() > 20, "{} lacks provenance", info.name);
         assert!(!info.description.is_empty());
@@ -200,37 +201,76 @@ fn newest_lab_report() -> serde_json::Value {
 
 #[test]
 fn client_costs_are_the_ones_the_lab_measured() {
-    use perfmodel::calibrate::{client_costs, LabPoints};
+    use perfmodel::calibrate::{client_costs, CellCosts, LabCosts};
     let report = newest_lab_report();
     let cells = report["io_wait_grid"]["data"].as_array().unwrap();
-    let one = |pattern: &str| {
-        cells
-            .iter()
-            .find(|c| c["pattern"] == pattern && c["io_wait_ms"].as_f64() == Some(0.0) && c["concurrency"] == 1)
-            .unwrap()["ops_per_sec"]
-            .as_f64()
-            .unwrap()
+    let costs = |c: &serde_json::Value| CellCosts {
+        ops_per_sec: c["ops_per_sec"].as_f64().unwrap(),
+        gil_us: c["gil_us_per_request"].as_f64().expect("the clean lab samples the GIL (py-spy)"),
+        cpu_us: c["cpu_us_per_request"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum(),
     };
-    // A peak is the highest throughput anywhere on the grid (any wait, any pool):
-    // with no injected wait the stub competes for the same two cores.
-    let peak = |prefix: &str| {
-        cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with(prefix)).map(|c| c["ops_per_sec"].as_f64().unwrap()).fold(0.0, f64::max)
+    let at0 = |pattern: &'static str| cells.iter().filter(move |c| c["pattern"] == pattern && c["io_wait_ms"].as_f64() == Some(0.0));
+    // A peak: the concurrency with the most gets per second at no injected wait.
+    let peak = |pattern: &'static str| costs(at0(pattern).max_by(|a, b| a["ops_per_sec"].as_f64().unwrap().total_cmp(&b["ops_per_sec"].as_f64().unwrap())).unwrap());
+    let m = LabCosts {
+        official_sync_1: costs(at0("official_sync").find(|c| c["concurrency"] == 1).unwrap()),
+        executor_peak: peak("official_executor"),
+        asp_peak: peak("aerospike_py_async"),
     };
-    let m = LabPoints {
-        official_sync_1: one("official_sync"),
-        official_executor_peak: peak("official_executor"),
-        asp_async_1: one("aerospike_py_async"),
-        asp_async_peak: peak("aerospike_py_async"),
-    };
-    let asyncio: serde_json::Value = serde_json::from_str(include_str!("../../../lab/results/asyncio_costs.json")).unwrap();
-    let noop = asyncio["executor_noop_c64_us"].as_f64().unwrap_or_else(|| asyncio["executor_noop_c64_us"][0].as_f64().unwrap());
     let p = Params::default();
-    let want = client_costs(&m, &p, noop);
+    let want = client_costs(&m, &p);
     let close = |name: &str, got: f64, want: f64| {
         assert!((got - want).abs() <= 0.051 * want.abs().max(1.0), "{name}: default {got}, the lab gives {want} ({m:?})");
     };
     close("official_gil_us", p.official_gil_us, want.official_gil_us);
+    close("official_nogil_us", p.official_nogil_us, want.official_nogil_us);
+    close("executor_overhead_us", p.executor_overhead_us, want.executor_overhead_us);
     close("asp_gil_us", p.asp_gil_us, want.asp_gil_us);
     close("asp_nogil_us", p.asp_nogil_us, want.asp_nogil_us);
     assert!(want.stub_rtt_us > 0.0, "{want:?}");
+    // Memory and threads: the clients' own, from their fresh processes before any load.
+    let idle = |prefix: &str| {
+        let mut v: Vec<f64> = cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with(prefix)).filter_map(|c| c["rss_idle_mib"].as_f64()).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    close("official_rss_mib", p.official_rss_mib, idle("official_") - p.base_rss_mib);
+    close("asp_rss_mib", p.asp_rss_mib, idle("aerospike_py_") - p.base_rss_mib);
+    // Memory per request and per blocking-pool thread, from the cells' growth.
+    use perfmodel::calibrate::{memory_costs, CellMemory};
+    let rows = |patterns: &[&str]| -> Vec<Vec<CellMemory>> {
+        let mut out = Vec::new();
+        for pattern in patterns {
+            for io in [0.0, 0.5, 1.0, 2.0, 5.0, 20.0] {
+                out.push(
+                    cells
+                        .iter()
+                        .filter(|c| c["pattern"] == *pattern && c["io_wait_ms"].as_f64() == Some(io))
+                        .map(|c| {
+                            let idle: u64 = c["threads_idle_by_name"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+                            CellMemory {
+                                concurrency: c["concurrency"].as_u64().unwrap() as u32,
+                                rss_mib: c["rss_mib"].as_f64().unwrap(),
+                                rss_idle_mib: c["rss_idle_mib"].as_f64().unwrap(),
+                                extra_threads: (c["threads"].as_u64().unwrap() - idle) as u32,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    };
+    let exec = memory_costs(&rows(&["official_executor", "official_executor_64"])).unwrap();
+    let asp = memory_costs(&rows(&["aerospike_py_async"])).unwrap();
+    close("executor_request_kib", p.executor_request_kib, exec.request_kib);
+    close("asp_request_kib", p.asp_request_kib, asp.request_kib);
+    close("tokio_thread_rss_kib", p.tokio_thread_rss_kib, asp.thread_kib.unwrap());
+    // Tokio's blocking pool stops at its limit: the most tokio threads of any cell.
+    let most = cells.iter().filter_map(|c| c["threads_by_name"]["tokio-rt-worker"].as_u64()).max().unwrap();
+    assert!(most as f64 >= p.tokio_max_blocking && most as f64 <= p.tokio_max_blocking + 8.0, "{most}");
+    let c_threads = |c: &serde_json::Value| c["threads_idle_by_name"].as_object().unwrap().iter().filter(|(k, _)| *k == "tend" || *k == "tpool").map(|(_, v)| v.as_u64().unwrap()).sum::<u64>();
+    for c in cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with("official_")) {
+        assert_eq!(c_threads(c) as f64, p.official_client_threads, "{c}");
+    }
 }

@@ -146,10 +146,17 @@ fn executor_capacity_is_the_pool_over_its_holding_time() {
 }
 
 #[test]
-fn tokio_capacity_is_the_gil_ceiling() {
+fn tokio_capacity_is_the_gil_ceiling_or_the_cores() {
     let p = Params::default();
+    // On two cores the CPU work of a request (GIL-held and not) runs out of cores first.
+    let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
+    let (cap, limit) = open::capacity(Pattern::Tokio, &p, &s);
+    let t = perfmodel::pattern::totals(&perfmodel::pattern::steps(Pattern::Tokio, &p, &Scenario { arrival_rate: Some(1.0), ..s }));
+    assert_eq!(limit, Limit::Cores);
+    assert!(close(cap, s.cores as f64 * 1e6 / (t.gil_us() + t.cpu_us), 1e-6), "{cap}");
+    // On eight, the GIL.
     for io in [0.0637, 1.0, 20.0] {
-        let s = Scenario { io_wait_ms: io, ..Scenario::default() };
+        let s = Scenario { io_wait_ms: io, cores: 8, ..Scenario::default() };
         let (cap, limit) = open::capacity(Pattern::Tokio, &p, &s);
         // The closed loop's ceiling plus the loop's cost of starting each arriving request.
         let g = 1e6 / mva::bounds(Pattern::Tokio, &p, &s).gil_ceiling;

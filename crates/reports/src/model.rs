@@ -364,6 +364,41 @@ pub struct GridCell {
     /// The wait the stub actually applied (median, µs).
     #[serde(default)]
     pub applied_wait_p50_us: Option<f64>,
+    /// And its 99th percentile, µs.
+    #[serde(default)]
+    pub applied_wait_p99_us: Option<f64>,
     #[serde(default)]
     pub load_avg: Option<f64>,
+    /// The clean lab (interleaved rounds, one fresh process per run): each
+    /// round's throughput, ops/s, and the highest load average of any round.
+    #[serde(default)]
+    pub ops_rounds: Vec<f64>,
+    #[serde(default)]
+    pub load_avg_max: Option<f64>,
+    /// Resident set of the fresh process with its client connected, before any load.
+    #[serde(default)]
+    pub rss_idle_mib: Option<f64>,
+    /// Threads by kernel name at the end of the measurement window.
+    #[serde(default)]
+    pub threads_by_name: BTreeMap<String, u64>,
+    /// CPU time per request by thread role (main, pool, tokio, other), µs.
+    #[serde(default)]
+    pub cpu_us_per_request: BTreeMap<String, f64>,
+    /// GIL-held time per request (py-spy), µs: median over rounds, and the range.
+    #[serde(default)]
+    pub gil_us_per_request: Option<f64>,
+    #[serde(default)]
+    pub gil_us_min: Option<f64>,
+    #[serde(default)]
+    pub gil_us_max: Option<f64>,
+    /// Rounds of this cell that failed, with the reason.
+    #[serde(default)]
+    pub failed_rounds: Vec<String>,
+}
+
+impl GridCell {
+    /// CPU time per request of every thread together, µs.
+    pub fn cpu_us_total(&self) -> Option<f64> {
+        (!self.cpu_us_per_request.is_empty()).then(|| self.cpu_us_per_request.values().sum())
+    }
 }
