@@ -277,7 +277,14 @@ def worker_main(args):
     """
     cell = json.loads(args.cell)
     pattern = cell["pattern"]
-    lab = Lab(args.port, ("asp",) if pattern.startswith("aerospike_py") else ("official",))
+    lab = OpenLab(args.port, ("asp",) if pattern.startswith("aerospike_py") else ("official",))
+    if "peak" in cell:
+        print(json.dumps(lab.peak(pattern, cell["peak"], cell["seconds"])))
+        return
+    if "open" in cell:
+        o = cell["open"]
+        print(json.dumps(lab.open_cell(pattern, o["io_wait_ms"], o["rate"], o["warmup_s"], o["seconds"], o["seed"])))
+        return
     if "sizing" in cell:
         out = []
         for n in cell["sizing"]:
@@ -712,18 +719,16 @@ def open_main(args):
         io_grid, fractions, seconds, warmup_s = [1.0, 5.0], OPEN_FRACTIONS, 3.0, 0.5
         patterns = ["official_sync", "official_executor", "official_executor_64", "aerospike_py_async"]
     seed = 20261201
-    stub_cpus, client_cpus = pinning()
-    stub, port = start_stub(args.stub, stub_cpus)
-    if client_cpus:
-        os.sched_setaffinity(0, client_cpus)  # this process is the client
+    # As the closed grid: the stub on its CPU, each run a fresh pinned client process.
+    lab = Orchestrator(args.stub)
+    stub_cpus, client_cpus, port = lab.stub_cpus, lab.client_cpus, lab.port
     try:
-        lab = OpenLab(port)
         started = datetime.datetime.now()
         load_start = os.getloadavg()
         peaks = []
         for pattern in patterns:
             for io in io_grid:
-                x = lab.peak(pattern, io, 0.5 if args.quick else 1.5)
+                x = lab.worker({"pattern": pattern, "peak": io, "seconds": 0.5 if args.quick else 1.5}, 600)
                 peaks.append({"pattern": pattern, "io_wait_ms": io, "closed_peak_ops_per_sec": x})
                 print(f"{pattern:22} io={io:4.1f} ms closed-loop peak {x:9.0f} ops/s", flush=True)
         # Every (pattern, I/O wait, rate) once, in an order shuffled with a recorded seed,
@@ -733,18 +738,17 @@ def open_main(args):
         cells, failed = [], []
         for k, (pattern, io, rate) in enumerate(plan):
             try:
-                c = lab.open_cell(pattern, io, rate, warmup_s, seconds, seed + k)
+                c = lab.worker({"pattern": pattern, "open": {"io_wait_ms": io, "rate": rate, "warmup_s": warmup_s, "seconds": seconds, "seed": seed + k}},
+                               60 + seconds + openload.DRAIN_S)
             except Exception as e:
                 failed.append({"pattern": pattern, "io_wait_ms": io, "offered_rate": rate, "reason": f"{type(e).__name__}: {e}"[:300]})
-                lab.reconnect()
                 continue
             cells.append(c)
             p99 = c["p99_ms"]
             print(f"{pattern:22} io={io:4.1f} ms rate {rate:8.0f}/s: answered {c['ops_per_sec']:8.0f}/s  p50 {c['p50_ms'] or 0:8.3f}  p99 {p99 or 0:9.3f} ms  {'stable' if c['stable'] else 'OVERLOADED'}", flush=True)
         info(port, "stub-delay:us=0")
     finally:
-        stub.terminate()
-        stub.wait(timeout=10)
+        lab.close()
     report = {
         "kind": "open-loop",
         "timestamp": started.isoformat(timespec="seconds"),
@@ -760,8 +764,7 @@ def open_main(args):
             "seconds_per_cell": seconds,
             "warmup_s": warmup_s,
             "order_seed": seed,
-            "pinning": (f"stub on CPU {','.join(map(str, sorted(stub_cpus)))}; the client (this process) on CPU {','.join(map(str, sorted(client_cpus)))}"
-                        if client_cpus else "none: one CPU, shared by the stub and the client"),
+            "pinning": pin_note(lab) + "; a fresh client process per run",
             "client_cpus": len(client_cpus) if client_cpus else os.cpu_count(),
             "load_avg_start": round(load_start[0], 2),
             "load_avg_end": round(os.getloadavg()[0], 2),

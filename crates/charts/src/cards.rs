@@ -2,7 +2,10 @@
 
 use perfmodel::mva::Bounds;
 use perfmodel::sim::simulate;
-use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::{
+    predict::{short_run, ShortRun},
+    predict_curve, ModelError, Params, Pattern, Scenario,
+};
 use serde::Serialize;
 
 use crate::format::{count, number, percent};
@@ -94,15 +97,20 @@ impl CardsData {
             format!("The executor completes {}× Tokio's requests per second here", number(1.0 / r))
         };
         // Which limit binds the executor, when one does.
-        let cap = ex.bounds.pool_cap.unwrap_or(f64::INFINITY);
-        if ex.throughput > 0.8 * cap && cap < ex.bounds.gil_ceiling {
+        let ((cap, which), (tk_cap, tk_which)) = (ex.bounds.binding(), tk.bounds.binding());
+        let near = ex.throughput > 0.8 * cap && tk.throughput > 0.8 * tk_cap;
+        if ex.throughput > 0.8 * cap && which == "pool" {
             s.push_str(&format!(
                 ": the executor sits at its pool cap ({} threads each held for the whole I/O wait, {} requests/s)",
                 self.pool,
                 number(cap)
             ));
-        } else if ex.throughput > 0.8 * ex.bounds.gil_ceiling && tk.throughput > 0.8 * tk.bounds.gil_ceiling {
+        } else if near && which == "gil" && tk_which == "gil" {
             s.push_str(": both are close to their GIL ceilings, so the GIL, not the I/O, sets the pace");
+        } else if near && which != "pool" && tk_which != "pool" {
+            s.push_str(
+                ": both are close to what the cores allow (their CPU work per request, GIL-held or not), so the CPU, not the I/O, sets the pace",
+            );
         }
         if let (Some(e), Some(t)) = (ex.sim, tk.sim) {
             s.push_str(&format!(". Simulated p99: executor {} ms, Tokio {} ms", number(e.p99_ms), number(t.p99_ms)));
@@ -112,11 +120,7 @@ impl CardsData {
     }
 
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = self
-            .cards
-            .iter()
-            .map(|c| format!("{} {} requests/s", c.pattern.label(), number(c.throughput)))
-            .collect();
+        let parts: Vec<String> = self.cards.iter().map(|c| format!("{} {} requests/s", c.pattern.label(), number(c.throughput))).collect();
         format!(
             "At {} ms I/O wait, {} callers and a pool of {}: {}. {}",
             number(self.io_wait_ms),

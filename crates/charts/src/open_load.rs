@@ -57,7 +57,9 @@ pub struct OpenLabCell {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OpenLab {
     pub report: String,
+    /// CPUs the lab's client process had, and the machine's.
     pub cores: u32,
+    pub node_cpus: u32,
     pub cells: Vec<OpenLabCell>,
 }
 
@@ -65,7 +67,7 @@ impl OpenLab {
     /// The cells measured at `s`'s conditions (the lab's cores, nothing else on the GIL) and I/O wait, for `pattern` at `s`'s pool.
     pub fn at(&self, s: &Scenario, pattern: Pattern) -> Vec<&OpenLabCell> {
         let plain = s.cores == self.cores
-            && s.node_cpu_count() == self.cores
+            && s.node_cpu_count() == self.node_cpus
             && s.app_cpu_ms == 0.0
             && s.background_threads == 0
             && s.python.is_default()
@@ -124,7 +126,11 @@ impl SimPoint {
     /// Requests answered within the timeout per second in steady state: none
     /// where the backlog grows without bound.
     pub fn steady_goodput(&self) -> f64 {
-        if self.backlog_grows { 0.0 } else { self.goodput.unwrap_or(self.throughput) }
+        if self.backlog_grows {
+            0.0
+        } else {
+            self.goodput.unwrap_or(self.throughput)
+        }
     }
 }
 
@@ -333,7 +339,9 @@ impl OpenData {
         let pt = match job {
             OpenJob::Tail(p, _) | OpenJob::Goodput(p, _) | OpenJob::AtRate(p) | OpenJob::Closed(p) => p,
         };
-        let Some(line) = self.lines.iter_mut().find(|l| l.pattern == pt) else { return };
+        let Some(line) = self.lines.iter_mut().find(|l| l.pattern == pt) else {
+            return;
+        };
         match (job, r) {
             (OpenJob::Tail(_, i), OpenResult::Point(v)) => line.sims[i] = Some(v),
             (OpenJob::Goodput(_, i), OpenResult::Point(v)) => line.goodput[i] = Some(v),
@@ -393,7 +401,13 @@ impl OpenData {
             .iter()
             .filter_map(|l| {
                 let (n, p99, sim) = (l.closed_n?, l.closed_p99?, l.at_rate_sim?);
-                Some(format!("{} at {} callers reports p99 {} ms where the same rate arriving at random gives {} ms", self.name(l.pattern), count(n), number(p99), number(sim.p99_ms)))
+                Some(format!(
+                    "{} at {} callers reports p99 {} ms where the same rate arriving at random gives {} ms",
+                    self.name(l.pattern),
+                    count(n),
+                    number(p99),
+                    number(sim.p99_ms)
+                ))
             })
             .collect();
         if !closed.is_empty() {
@@ -405,7 +419,13 @@ impl OpenData {
             .filter_map(|l| {
                 let last = l.goodput.last().copied().flatten()?;
                 let g = last.steady_goodput();
-                Some(format!("{} {} ({} of its capacity{})", self.name(l.pattern), number(g), percent(g / l.capacity), if last.backlog_grows { ": its queue grows without bound" } else { "" }))
+                Some(format!(
+                    "{} {} ({} of its capacity{})",
+                    self.name(l.pattern),
+                    number(g),
+                    percent(g / l.capacity),
+                    if last.backlog_grows { ": its queue grows without bound" } else { "" }
+                ))
             })
             .collect();
         if !collapse.is_empty() {
@@ -422,7 +442,13 @@ impl OpenData {
             }
             let pts: Vec<String> = cells
                 .iter()
-                .map(|c| format!("{}/s {}", number(c.rate), if c.stable { c.p99_ms.map(|v| format!("p99 {} ms", number(v))).unwrap_or_default() } else { "not kept up".into() }))
+                .map(|c| {
+                    format!(
+                        "{}/s {}",
+                        number(c.rate),
+                        if c.stable { c.p99_ms.map(|v| format!("p99 {} ms", number(v))).unwrap_or_default() } else { "not kept up".into() }
+                    )
+                })
                 .collect();
             out.push_str(&format!(" Measured here, {}: {}.", self.name(l.pattern), pts.join(", ")));
         }
@@ -436,7 +462,17 @@ impl OpenData {
         let mut rows = Vec::new();
         for l in &self.lines {
             for &(rate, mean, p99) in &l.curve {
-                rows.push(vec![l.pattern.name().into(), f(rate), "analytic".into(), "true".into(), f(mean), String::new(), f(p99), f(rate), String::new()]);
+                rows.push(vec![
+                    l.pattern.name().into(),
+                    f(rate),
+                    "analytic".into(),
+                    "true".into(),
+                    f(mean),
+                    String::new(),
+                    f(p99),
+                    f(rate),
+                    String::new(),
+                ]);
             }
             for v in l.sims.iter().chain(&l.goodput).chain(std::iter::once(&l.at_rate_sim)).flatten() {
                 rows.push(vec![

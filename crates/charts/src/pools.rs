@@ -42,15 +42,17 @@ pub struct LabCell {
 pub struct LabPoints {
     /// The report's date, for the caption.
     pub report: String,
-    /// Cores of the lab machine: measured points apply at that many cores.
+    /// CPUs the lab's client process had: measured points apply at that many cores.
     pub cores: u32,
+    /// CPUs of the lab machine (`os.cpu_count()`, which sizes Python's default pool).
+    pub node_cpus: u32,
     pub cells: Vec<LabCell>,
 }
 
 impl LabPoints {
     /// Whether `s` is the lab's conditions (its cores, nothing else on the GIL) at one of its cells.
     pub fn at(&self, s: &Scenario) -> Vec<&LabCell> {
-        let plain = s.cores == self.cores && s.node_cpu_count() == self.cores && s.app_cpu_ms == 0.0 && s.background_threads == 0;
+        let plain = s.cores == self.cores && s.node_cpu_count() == self.node_cpus && s.app_cpu_ms == 0.0 && s.background_threads == 0;
         if !plain {
             return Vec::new();
         }
@@ -251,8 +253,14 @@ impl PoolsData {
             )),
         }
         match self.p99_catch_up() {
-            Some(Some(c)) => s.push_str(&format!(" Its simulated p99 is within 5% of Tokio's ({} ms) or below from {} threads.", number(self.tokio_p99.unwrap_or(f64::NAN)), count(c))),
-            Some(None) => s.push_str(&format!(" Its simulated p99 stays above Tokio's ({} ms) at every pool size.", number(self.tokio_p99.unwrap_or(f64::NAN)))),
+            Some(Some(c)) => s.push_str(&format!(
+                " Its simulated p99 is within 5% of Tokio's ({} ms) or below from {} threads.",
+                number(self.tokio_p99.unwrap_or(f64::NAN)),
+                count(c)
+            )),
+            Some(None) => {
+                s.push_str(&format!(" Its simulated p99 stays above Tokio's ({} ms) at every pool size.", number(self.tokio_p99.unwrap_or(f64::NAN))))
+            }
             None => {}
         }
         for c in &self.measured {
@@ -271,18 +279,37 @@ impl PoolsData {
 
     /// Every number of the figure: the curve, the ladder's p99s, Tokio's.
     pub fn table(&self) -> crate::table::Table {
-        let headers = ["pool", "executor requests/s", "executor mean ms", "executor p99 ms", "threads", "resident MiB", "reserved MiB", "GIL wait ms"];
+        let headers =
+            ["pool", "executor requests/s", "executor mean ms", "executor p99 ms", "threads", "resident MiB", "reserved MiB", "GIL wait ms"];
         let f = crate::table::raw;
         let mut rows: Vec<Vec<String>> = self
             .points
             .iter()
             .map(|q| {
                 let p99 = self.ladder_p99.iter().find(|(pool, _)| *pool == q.pool).and_then(|(_, v)| *v).map(f).unwrap_or_default();
-                vec![q.pool.to_string(), f(q.throughput), f(q.mean_ms), p99, q.threads.to_string(), f(q.resident_mib), f(q.reserved_mib), f(q.gil_wait_ms)]
+                vec![
+                    q.pool.to_string(),
+                    f(q.throughput),
+                    f(q.mean_ms),
+                    p99,
+                    q.threads.to_string(),
+                    f(q.resident_mib),
+                    f(q.reserved_mib),
+                    f(q.gil_wait_ms),
+                ]
             })
             .collect();
         let t = &self.tokio;
-        rows.push(vec!["tokio".into(), f(t.throughput), f(t.mean_ms), self.tokio_p99.map(f).unwrap_or_default(), t.threads.to_string(), f(t.resident_mib), f(t.reserved_mib), f(t.gil_wait_ms)]);
+        rows.push(vec![
+            "tokio".into(),
+            f(t.throughput),
+            f(t.mean_ms),
+            self.tokio_p99.map(f).unwrap_or_default(),
+            t.threads.to_string(),
+            f(t.resident_mib),
+            f(t.reserved_mib),
+            f(t.gil_wait_ms),
+        ]);
         crate::table::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows }
     }
 
@@ -353,7 +380,11 @@ fn rule(theme: &Theme) -> Look {
 
 /// At least two decades: a log axis over one decade labels every unit, which crowds a half-height panel.
 fn two_decades((lo, hi): (f64, f64)) -> (f64, f64) {
-    if hi / lo < 100.0 { (lo, lo * 100.0) } else { (lo, hi) }
+    if hi / lo < 100.0 {
+        (lo, lo * 100.0)
+    } else {
+        (lo, hi)
+    }
 }
 
 /// Draw both panels, throughput above and p99 below. `scale` multiplies every length (devicePixelRatio).

@@ -9,10 +9,10 @@
 
 use perfmodel::memory::{memory, threads};
 use perfmodel::mva::{bounds, Bounds};
+use perfmodel::open;
 use perfmodel::pattern::{steps, totals};
 use perfmodel::predict::{short_run, ShortRun};
 use perfmodel::scenario::{range, Python};
-use perfmodel::open;
 use perfmodel::sim::{simulate, SimConfig};
 use perfmodel::{predict_curve, ModelError, Params, Pattern, Scenario};
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,15 @@ pub fn presets() -> Vec<Preset> {
             key: "benchmark",
             label: "The benchmark",
             about: "aerospike-py's benchmark suite's default of 50 callers, on this lab's 2 cores with the server on the same machine",
-            service: Service { rtt_ms: rtt("localhost"), server_ms: 0.0, load: Load::InFlight(50), node_cpus: 2, python_ms: 0.0, target_p99_ms: 5.0, ..base },
+            service: Service {
+                rtt_ms: rtt("localhost"),
+                server_ms: 0.0,
+                load: Load::InFlight(50),
+                node_cpus: 2,
+                python_ms: 0.0,
+                target_p99_ms: 5.0,
+                ..base
+            },
         },
         Preset {
             key: "lookup-api",
@@ -120,7 +128,15 @@ pub fn presets() -> Vec<Preset> {
             key: "busy-api",
             label: "Busy API, cross zone",
             about: "5,000 requests/s with 0.1 ms of Python per request, 4 cores on a 32-CPU node, 1 ms round trip",
-            service: Service { rtt_ms: rtt("cross-zone"), load: Load::Rate(5_000.0), cores: 4, node_cpus: 32, python_ms: 0.1, target_p99_ms: 20.0, ..base },
+            service: Service {
+                rtt_ms: rtt("cross-zone"),
+                load: Load::Rate(5_000.0),
+                cores: 4,
+                node_cpus: 32,
+                python_ms: 0.1,
+                target_p99_ms: 20.0,
+                ..base
+            },
         },
         Preset {
             key: "fan-out",
@@ -170,7 +186,11 @@ impl Service {
         };
         let io = self.io_wait_ms();
         if io > range::IO_WAIT_MS.1 {
-            notes.push(format!("round trip plus server time {io} ms is above {} ms; using {} ms of server time", range::IO_WAIT_MS.1, range::IO_WAIT_MS.1 - self.rtt_ms));
+            notes.push(format!(
+                "round trip plus server time {io} ms is above {} ms; using {} ms of server time",
+                range::IO_WAIT_MS.1,
+                range::IO_WAIT_MS.1 - self.rtt_ms
+            ));
             self.server_ms = (range::IO_WAIT_MS.1 - self.rtt_ms).max(0.0);
         }
         let (s, more) = self.scenario_at(1).clamped();
@@ -190,7 +210,8 @@ impl Service {
             io_wait_ms: self.io_wait_ms(),
             concurrency: n,
             arrival_rate: None,
-            timeout_ms: None, burstiness: None,
+            timeout_ms: None,
+            burstiness: None,
             pool: self.pool,
             cores: self.cores,
             node_cpus: Some(self.node_cpus),
@@ -393,15 +414,24 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
     })
 }
 
-/// Which bound the capacity sits at: the lower of the pool cap and the GIL
-/// ceiling when the capacity is within 20% of it, else the CPU quota.
+/// Which bound the capacity sits at: the lowest of the pool cap, the CPU
+/// quota and the GIL ceiling when the capacity is within 20% of it, else the
+/// CPU quota (the cores' queueing sets it below every bound).
 fn capped_by(pattern: Pattern, capacity: f64, b: &Bounds) -> Limit {
     if pattern == Pattern::Sync {
         return Limit::OneThread;
     }
-    let pool = b.pool_cap.unwrap_or(f64::INFINITY);
-    let (lowest, limit) = if pool < b.gil_ceiling { (pool, Limit::Pool) } else { (b.gil_ceiling, Limit::Gil) };
-    if capacity >= NEAR * lowest { limit } else { Limit::Cpu }
+    let (lowest, which) = b.binding();
+    let limit = match which {
+        "pool" => Limit::Pool,
+        "gil" => Limit::Gil,
+        _ => Limit::Cpu,
+    };
+    if capacity >= NEAR * lowest {
+        limit
+    } else {
+        Limit::Cpu
+    }
 }
 
 /// Which outcome a simulation job fills.
@@ -432,7 +462,12 @@ pub fn run(p: &Params, d: &ServiceData, job: Job) -> Result<(Job, AtLoad), Model
         Load::Rate(rate) => {
             s.arrival_rate = Some(rate);
             let per_second = rate.ceil() as u64;
-            SimConfig { seed: SEED, requests: per_second.clamp(run.min, run.cap), warmup: per_second.clamp(run.warmup_min, run.warmup_cap), ..SimConfig::default() }
+            SimConfig {
+                seed: SEED,
+                requests: per_second.clamp(run.min, run.cap),
+                warmup: per_second.clamp(run.warmup_min, run.warmup_cap),
+                ..SimConfig::default()
+            }
         }
         Load::InFlight(_) => short_run(&s, SEED, run),
     };
@@ -553,12 +588,19 @@ impl ServiceData {
                     p99(o),
                     count(o.threads),
                     number(o.resident_mib),
-                    if tk_ok { format!(" against Tokio's {} threads and {} MiB: resizing the pool is the smaller change", count(tk.threads), number(tk.resident_mib)) } else { String::new() }
+                    if tk_ok {
+                        format!(
+                            " against Tokio's {} threads and {} MiB: resizing the pool is the smaller change",
+                            count(tk.threads),
+                            number(tk.resident_mib)
+                        )
+                    } else {
+                        String::new()
+                    }
                 )),
-                Some(None) => out.push(format!(
-                    "No pool size up to {} threads meets it with the official client.",
-                    count(*POOLS.last().expect("pools"))
-                )),
+                Some(None) => {
+                    out.push(format!("No pool size up to {} threads meets it with the official client.", count(*POOLS.last().expect("pools"))))
+                }
                 None => {}
             }
         }
@@ -597,7 +639,11 @@ impl ServiceData {
                     o.pattern.label(),
                     number(o.capacity),
                     o.capped_by.words(),
-                    o.sim.map(|a| format!("p99 {} ms", number(a.p99_ms))).unwrap_or_else(|| if o.in_flight.is_none() { "over capacity".into() } else { "p99 pending".into() })
+                    o.sim.map(|a| format!("p99 {} ms", number(a.p99_ms))).unwrap_or_else(|| if o.in_flight.is_none() {
+                        "over capacity".into()
+                    } else {
+                        "p99 pending".into()
+                    })
                 )
             })
             .collect();
@@ -654,7 +700,13 @@ impl ServiceData {
             h.push_str(&format!("<tr><th scope=\"row\">{label}</th>"));
             for o in &self.patterns {
                 let c = cell(o, s);
-                let c = if c.is_empty() && o.in_flight.is_some() { pending.to_string() } else if c.is_empty() { "—".into() } else { c };
+                let c = if c.is_empty() && o.in_flight.is_some() {
+                    pending.to_string()
+                } else if c.is_empty() {
+                    "—".into()
+                } else {
+                    c
+                };
                 h.push_str(&format!("<td data-pattern=\"{}\">{}</td>", o.pattern.name(), esc(&c)));
             }
             h.push_str("</tr>");
@@ -725,8 +777,24 @@ impl Group {
 
 /// Every numeric input, in order.
 pub const FIELDS: [Field; 10] = [
-    Field { key: "rtt", label: "Network round trip to the node (ms)", group: Group::Database, range: limits::RTT_MS, step: 0.01, get: |s| s.rtt_ms, set: |s, v| s.rtt_ms = v },
-    Field { key: "server", label: "Server time per read (ms)", group: Group::Database, range: limits::SERVER_MS, step: 0.01, get: |s| s.server_ms, set: |s, v| s.server_ms = v },
+    Field {
+        key: "rtt",
+        label: "Network round trip to the node (ms)",
+        group: Group::Database,
+        range: limits::RTT_MS,
+        step: 0.01,
+        get: |s| s.rtt_ms,
+        set: |s, v| s.rtt_ms = v,
+    },
+    Field {
+        key: "server",
+        label: "Server time per read (ms)",
+        group: Group::Database,
+        range: limits::SERVER_MS,
+        step: 0.01,
+        get: |s| s.server_ms,
+        set: |s, v| s.server_ms = v,
+    },
     Field {
         key: "load",
         label: "How many",
@@ -744,13 +812,69 @@ pub const FIELDS: [Field; 10] = [
             }
         },
     },
-    Field { key: "target", label: "Latency target at p99 (ms)", group: Group::Load, range: limits::TARGET_P99_MS, step: 0.1, get: |s| s.target_p99_ms, set: |s, v| s.target_p99_ms = v },
-    Field { key: "cores", label: "CPU quota (cores)", group: Group::Process, range: range::CORES, step: 1.0, get: |s| s.cores as f64, set: |s, v| s.cores = whole(v) },
-    Field { key: "ncpu", label: "Node CPUs (what os.cpu_count() reports)", group: Group::Process, range: range::NODE_CPUS, step: 1.0, get: |s| s.node_cpus as f64, set: |s, v| s.node_cpus = whole(v) },
-    Field { key: "pool", label: "Executor pool (threads)", group: Group::Process, range: range::POOL, step: 1.0, get: |s| s.scenario_at(1).pool_size() as f64, set: |s, v| s.pool = Some(whole(v)) },
-    Field { key: "python", label: "Python work per request (ms, GIL held)", group: Group::Process, range: range::APP_CPU_MS, step: 0.01, get: |s| s.python_ms, set: |s, v| s.python_ms = v },
-    Field { key: "bg", label: "Background CPU-bound threads", group: Group::Process, range: range::BACKGROUND_THREADS, step: 1.0, get: |s| s.background_threads as f64, set: |s, v| s.background_threads = whole(v) },
-    Field { key: "mem", label: "Pod memory limit (MiB)", group: Group::Process, range: range::POD_LIMIT_MIB, step: 1.0, get: |s| s.pod_limit_mib, set: |s, v| s.pod_limit_mib = v },
+    Field {
+        key: "target",
+        label: "Latency target at p99 (ms)",
+        group: Group::Load,
+        range: limits::TARGET_P99_MS,
+        step: 0.1,
+        get: |s| s.target_p99_ms,
+        set: |s, v| s.target_p99_ms = v,
+    },
+    Field {
+        key: "cores",
+        label: "CPU quota (cores)",
+        group: Group::Process,
+        range: range::CORES,
+        step: 1.0,
+        get: |s| s.cores as f64,
+        set: |s, v| s.cores = whole(v),
+    },
+    Field {
+        key: "ncpu",
+        label: "Node CPUs (what os.cpu_count() reports)",
+        group: Group::Process,
+        range: range::NODE_CPUS,
+        step: 1.0,
+        get: |s| s.node_cpus as f64,
+        set: |s, v| s.node_cpus = whole(v),
+    },
+    Field {
+        key: "pool",
+        label: "Executor pool (threads)",
+        group: Group::Process,
+        range: range::POOL,
+        step: 1.0,
+        get: |s| s.scenario_at(1).pool_size() as f64,
+        set: |s, v| s.pool = Some(whole(v)),
+    },
+    Field {
+        key: "python",
+        label: "Python work per request (ms, GIL held)",
+        group: Group::Process,
+        range: range::APP_CPU_MS,
+        step: 0.01,
+        get: |s| s.python_ms,
+        set: |s, v| s.python_ms = v,
+    },
+    Field {
+        key: "bg",
+        label: "Background CPU-bound threads",
+        group: Group::Process,
+        range: range::BACKGROUND_THREADS,
+        step: 1.0,
+        get: |s| s.background_threads as f64,
+        set: |s, v| s.background_threads = whole(v),
+    },
+    Field {
+        key: "mem",
+        label: "Pod memory limit (MiB)",
+        group: Group::Process,
+        range: range::POD_LIMIT_MIB,
+        step: 1.0,
+        get: |s| s.pod_limit_mib,
+        set: |s, v| s.pod_limit_mib = v,
+    },
 ];
 
 fn whole(v: f64) -> u32 {
@@ -798,7 +922,9 @@ impl Service {
         let mut s = *self;
         match e {
             Edit::Number(key, text) => {
-                let Some(f) = FIELDS.iter().find(|f| f.key == key) else { return (s, vec![format!("no setting {key:?}")]) };
+                let Some(f) = FIELDS.iter().find(|f| f.key == key) else {
+                    return (s, vec![format!("no setting {key:?}")]);
+                };
                 match text.trim().parse::<f64>() {
                     Ok(v) if v.is_finite() => (f.set)(&mut s, v),
                     _ => return (s, vec![format!("{}: {text:?} is not a number; left as it was", f.label)]),

@@ -35,6 +35,7 @@ pub struct ThroughputData {
     pub io_wait_ms: f64,
     pub concurrency: u32,
     pub pool: u32,
+    pub cores: u32,
     pub series: Vec<Series>,
 }
 
@@ -43,9 +44,7 @@ pub struct ThroughputData {
 pub fn concurrencies(extra: u32) -> Vec<u32> {
     let lo = (N_MIN as f64).ln();
     let hi = (N_MAX as f64).ln();
-    let mut ns: Vec<u32> = (0..POINTS)
-        .map(|i| (lo + (hi - lo) * i as f64 / (POINTS - 1) as f64).exp().round() as u32)
-        .collect();
+    let mut ns: Vec<u32> = (0..POINTS).map(|i| (lo + (hi - lo) * i as f64 / (POINTS - 1) as f64).exp().round() as u32).collect();
     ns.push(extra);
     ns.sort_unstable();
     ns.dedup();
@@ -68,7 +67,7 @@ pub fn throughput_data(p: &Params, s: &Scenario) -> Result<ThroughputData, Model
             bounds: at.bounds,
         });
     }
-    Ok(ThroughputData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), series })
+    Ok(ThroughputData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), cores: s.cores, series })
 }
 
 impl ThroughputData {
@@ -90,20 +89,27 @@ impl ThroughputData {
             number(sy.at_n),
             number(ratio),
         );
-        if let Some(cap) = ex.bounds.pool_cap {
-            if ex.at_n > 0.8 * cap.min(ex.bounds.gil_ceiling) && cap < ex.bounds.gil_ceiling {
-                s.push_str(&format!(
-                    " The executor is near its pool cap of {} requests/s ({} threads, each held for the whole I/O wait).",
-                    number(cap),
-                    self.pool
-                ));
-            } else if ex.at_n > 0.8 * ex.bounds.gil_ceiling {
-                s.push_str(&format!(
-                    " Both async patterns are near their GIL ceilings ({} and {} requests/s): the GIL, not the I/O, is the limit here.",
-                    number(ex.bounds.gil_ceiling),
-                    number(tk.bounds.gil_ceiling)
-                ));
-            }
+        let ((cap, which), (tk_cap, tk_which)) = (ex.bounds.binding(), tk.bounds.binding());
+        if ex.at_n > 0.8 * cap && which == "pool" {
+            s.push_str(&format!(
+                " The executor is near its pool cap of {} requests/s ({} threads, each held for the whole I/O wait).",
+                number(cap),
+                self.pool
+            ));
+        } else if ex.at_n > 0.8 * cap && tk.at_n > 0.8 * tk_cap && which == "gil" && tk_which == "gil" {
+            s.push_str(&format!(
+                " Both async patterns are near their GIL ceilings ({} and {} requests/s): the GIL, not the I/O, is the limit here.",
+                number(ex.bounds.gil_ceiling),
+                number(tk.bounds.gil_ceiling)
+            ));
+        } else if ex.at_n > 0.8 * cap && tk.at_n > 0.8 * tk_cap && which != "pool" && tk_which != "pool" {
+            s.push_str(&format!(
+                " Both async patterns are near what the {} cores allow ({} and {} requests/s for their CPU work per request, GIL-held or not): \
+                 the CPU, not the I/O, is the limit here.",
+                count(self.cores),
+                number(ex.bounds.cpu_cap),
+                number(tk.bounds.cpu_cap)
+            ));
         }
         s
     }
@@ -122,7 +128,8 @@ fn cap_look(theme: &Theme, p: Pattern) -> Look {
 impl ThroughputData {
     /// The legend: exactly what the chart draws, curves first, then the bounds.
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
-        let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.label.to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
+        let mut items: Vec<(String, Swatch)> =
+            self.series.iter().map(|s| (s.label.to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
         for s in self.series.iter().filter(|s| s.pattern != Pattern::Sync) {
             items.push((format!("{} GIL ceiling", short_label(s.pattern)), Swatch::Line(bound_look(theme, s.pattern))));
         }
@@ -134,12 +141,7 @@ impl ThroughputData {
 }
 
 /// Draw the chart. `scale` multiplies every length (devicePixelRatio).
-pub fn draw_throughput<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &ThroughputData,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_throughput<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &ThroughputData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
 

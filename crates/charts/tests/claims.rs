@@ -7,15 +7,20 @@ fn p99(s: &Scenario, pattern: Pattern) -> f64 {
     p99_point(&Params::default(), s, pattern, 50).unwrap().p99_ms
 }
 
-/// limits/gil-contention.md: "with a CPU-bound thread in the process, Tokio's
-/// simulated p99 at the benchmark's 50 callers is higher than the executor's",
-/// and switching the thread off lowers every pattern's p99.
+/// limits/gil-contention.md: with a CPU-bound thread in the process, both
+/// async patterns' simulated p99 at the benchmark's 50 callers is in
+/// milliseconds, the executor's the higher; each of its requests takes the
+/// GIL once more than Tokio's; switching the thread off lowers every
+/// pattern's p99.
 #[test]
 fn gil_contention_page() {
     let on = Scenario { background_threads: CONTENTION_START_BACKGROUND, ..Scenario::default() };
     let off = Scenario::default();
     let (tk, ex) = (p99(&on, Pattern::Tokio), p99(&on, Pattern::Executor));
-    assert!(tk > ex, "Tokio {tk} ms vs executor {ex} ms");
+    assert!(ex > tk && tk > 1.0, "Tokio {tk} ms vs executor {ex} ms");
+    let (p, s) = (Params::default(), Scenario::default());
+    let acq = |pattern| perfmodel::pattern::totals(&perfmodel::pattern::steps(pattern, &p, &s)).gil_acquisitions;
+    assert_eq!(acq(Pattern::Executor), acq(Pattern::Tokio) + 1);
     for pattern in Pattern::COMPARED {
         assert!(p99(&off, pattern) < p99(&on, pattern), "{pattern:?}");
     }
@@ -43,15 +48,22 @@ fn gil_page() {
 }
 
 /// comparison/takeaway.md: on localhost at 50 callers both async patterns
-/// are near their GIL ceilings (within 20%), and the executor is ahead.
+/// use nearly all of the two cores (within 20% of what their CPU work per
+/// request allows), and the executor, with less CPU per call, is ahead.
 #[test]
 fn takeaway_page() {
+    use perfmodel::pattern::{steps, totals};
     let (p, s) = (Params::default(), Scenario::default());
+    let cpu = |pattern| {
+        let t = totals(&steps(pattern, &p, &s));
+        t.gil_us() + t.cpu_us
+    };
     for pattern in [Pattern::Executor, Pattern::Tokio] {
         let x = perfmodel::predict_curve(pattern, &p, &s, &[50]).unwrap()[0].throughput_ops_s;
-        let ceiling = perfmodel::mva::bounds(pattern, &p, &s).gil_ceiling;
-        assert!(x > 0.8 * ceiling, "{pattern:?}: {x} of {ceiling}");
+        let cores = s.cores as f64 * 1e6 / cpu(pattern);
+        assert!(x > 0.8 * cores && x <= cores * (1.0 + 1e-9), "{pattern:?}: {x} of {cores}");
     }
+    assert!(cpu(Pattern::Executor) < cpu(Pattern::Tokio));
 }
 
 /// comparison/concurrency.md: at the page's starting scenario (localhost, a
@@ -109,10 +121,11 @@ fn contention_mean_and_p99_agree_for_one_caller() {
 /// comparison/takeaway.md and limits/conclusion.md, on the verdict table
 /// (simulated throughput and percentiles): one request at a time is answered
 /// sooner through the official client, and sooner still by a blocking call; on
-/// localhost, and in the same zone at 256 in flight, Python's default pool is
-/// ahead of Tokio on throughput and p99; with a CPU-bound thread Tokio's p99
-/// is the higher; cross zone and cross region, Tokio is ahead of the default
-/// pool and a bigger pool comes within 5% of Tokio's throughput.
+/// localhost Python's default pool is ahead of Tokio on throughput and p99; in
+/// the same zone Tokio is ahead and a pool of about a dozen catches up; with a
+/// CPU-bound thread the executor has about half Tokio's throughput, twice its
+/// p99, and no pool catches up; cross zone and cross region, Tokio is ahead of
+/// the default pool and a bigger pool comes within 5% of Tokio's throughput.
 #[test]
 fn verdict_table() {
     use charts::verdicts::rows;
@@ -120,13 +133,16 @@ fn verdict_table() {
     let get = |k: &str| rows.iter().find(|r| r.case.key == k).unwrap();
     let one = get("one");
     assert!(one.default.p50_ms < one.tokio.p50_ms && one.sync_p50_ms < one.default.p50_ms, "{one:?}");
-    for k in ["benchmark", "same-zone"] {
-        let r = get(k);
-        assert!(r.default.throughput > r.tokio.throughput && r.default.p99_ms < r.tokio.p99_ms, "{k}: {r:?}");
-        assert!(r.tuned.is_none(), "{k}: no bigger pool needed");
-    }
+    let r = get("benchmark");
+    assert!(r.default.throughput > r.tokio.throughput && r.default.p99_ms < r.tokio.p99_ms, "{r:?}");
+    assert!(r.tuned.is_none(), "no bigger pool needed");
     let c = get("cpu-thread");
-    assert!(c.tokio.p99_ms > c.default.p99_ms, "{c:?}");
+    assert!(c.tokio.throughput > 1.5 * c.default.throughput && c.tokio.throughput < 3.0 * c.default.throughput, "{c:?}");
+    assert!(c.default.p99_ms > 1.5 * c.tokio.p99_ms && c.default.p99_ms < 3.0 * c.tokio.p99_ms, "{c:?}");
+    assert!(c.tuned.is_none(), "{c:?}");
+    let z = get("same-zone");
+    assert!(z.verdict().starts_with("Tokio ahead of the default pool"), "{}", z.verdict());
+    assert!((8..=16).contains(&z.catch_up.expect("a pool catches up")), "about a dozen: {z:?}");
     for k in ["cross-zone", "cross-region"] {
         let r = get(k);
         assert!(r.verdict().starts_with("Tokio ahead of the default pool"), "{k}: {}", r.verdict());
@@ -139,7 +155,8 @@ fn verdict_table() {
 /// open-load capacity does not move with the I/O wait while the executor's falls;
 /// at a cross-region round trip Python's default pool (on two cores) keeps up
 /// with only a few dozen requests per second; on two cores a pool of 64
-/// reaches aerospike-py's capacity at 1 ms; the tail grows well before
+/// reaches aerospike-py's capacity at 1 ms and not from 5 ms on, where
+/// aerospike-py's is set by the cores; the tail grows well before
 /// capacity; past capacity, with a timeout, all three answer almost nobody in time.
 #[test]
 fn open_closed_page() {
@@ -152,17 +169,24 @@ fn open_closed_page() {
     assert!(cap(Pattern::Executor, &at(87.0)) < 0.05 * cap(Pattern::Executor, &at(1.0)));
     let cross_region = cap(Pattern::Executor, &at(87.0));
     assert!((20.0..100.0).contains(&cross_region), "a few dozen: {cross_region}");
-    // A pool of 64 reaches aerospike-py's capacity at a few milliseconds; at longer waits it is the limit again.
-    for io in [1.0, 5.0] {
-        assert!(cap(Pattern::Executor, &Scenario { pool: Some(64), ..at(io) }) >= cap(Pattern::Tokio, &at(io)), "{io} ms");
+    // A pool of 64 reaches aerospike-py's capacity at 1 ms; from 5 ms on it is the limit again.
+    assert!(cap(Pattern::Executor, &Scenario { pool: Some(64), ..at(1.0) }) >= cap(Pattern::Tokio, &at(1.0)));
+    for io in [5.0, 20.0] {
+        assert!(cap(Pattern::Executor, &Scenario { pool: Some(64), ..at(io) }) < cap(Pattern::Tokio, &at(io)), "{io} ms");
     }
-    assert!(cap(Pattern::Executor, &Scenario { pool: Some(64), ..at(20.0) }) < cap(Pattern::Tokio, &at(20.0)));
+    assert_eq!(capacity(Pattern::Tokio, &p, &at(5.0)).1, perfmodel::open::Limit::Cores);
     let d = complete(&p, &at(1.0), charts::open_load::START_RATE, charts::open_load::START_TIMEOUT_MS, None).unwrap();
     let last = GOODPUT_FRACTIONS.len() - 1;
     for l in &d.lines {
-        // sims[0] is at 0.25 of capacity, sims[3] at 0.85.
-        let (low, high) = (l.sims[0].unwrap().p99_ms, l.sims[3].unwrap().p99_ms);
-        assert!(high > 1.3 * low, "{:?}: p99 {low} ms at 0.25× capacity, {high} ms at 0.85×", l.pattern);
+        // sims[0] is at 0.25 of capacity, sims[3] at 0.85, sims[4] at 0.95: the blocking
+        // client's and the executor's tails depart by 0.85, aerospike-py's (limited by
+        // the cores) closer to its capacity.
+        let at = if l.pattern == Pattern::Tokio { 4 } else { 3 };
+        let (low, high) = (l.sims[0].unwrap().p99_ms, l.sims[at].unwrap().p99_ms);
+        assert!(high > 1.3 * low, "{:?}: p99 {low} ms at 0.25× capacity, {high} ms at {}×", l.pattern, charts::open_load::FRACTIONS[at]);
+        if l.pattern == Pattern::Tokio {
+            assert!(l.sims[3].unwrap().p99_ms < 1.3 * low, "aerospike-py's tail departs later");
+        }
         let g = l.goodput[last].unwrap().steady_goodput();
         assert!(g < 0.05 * l.capacity, "{:?}: {g} answered in time at twice capacity", l.pattern);
         // A little past capacity (1.2×) the asyncio patterns still answer a share in time, the

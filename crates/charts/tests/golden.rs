@@ -13,8 +13,7 @@ fn check(name: &str, svg: &str) {
         std::fs::write(&path, svg).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {}; run with SNAPSHOTS=overwrite", path.display()));
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}; run with SNAPSHOTS=overwrite", path.display()));
     assert!(want == svg, "{name} differs from its snapshot; run with SNAPSHOTS=overwrite if the change is intended");
 }
 
@@ -82,8 +81,8 @@ fn memory_chart_resident_at_fifty_callers() {
     let st = by(perfmodel::Pattern::SyncThreads).exceeds_at.expect("sync + threads exceeds 512 MiB");
     let tk = by(perfmodel::Pattern::Tokio).exceeds_at.unwrap_or(u32::MAX);
     assert!(st < tk, "{st} vs {tk}");
-    // The executor never counts threads past its pool.
-    assert_eq!(by(perfmodel::Pattern::Executor).threads_at_n, 1 + s.pool_size());
+    // The executor never counts threads past its pool (beside the C client's own).
+    assert_eq!(by(perfmodel::Pattern::Executor).threads_at_n, 1 + s.pool_size() + Params::default().official_client_threads as u32);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
@@ -217,13 +216,15 @@ fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
     assert!(d.complete() && d.cells.len() == IO_MS.len() * NS.len());
     let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
     assert_eq!((IO_MS[bc], NS[br]), (0.05, 50));
-    // At the benchmark's cell both async patterns are GIL-bound: the advantage
-    // is the ratio of their GIL ceilings, whichever way it points.
+    // At the benchmark's cell both async patterns are held by the cores (their
+    // CPU work, GIL-held or not): the advantage is the ratio of those caps,
+    // whichever way it points.
     let bench = d.cell(bc, br).unwrap().advantage;
     let s50 = Scenario { io_wait_ms: IO_MS[bc], concurrency: 50, ..Scenario::default() };
-    let ceiling = |pat| perfmodel::predict_curve(pat, &p, &s50, &[50]).unwrap()[0].bounds.gil_ceiling;
-    let want = ceiling(perfmodel::Pattern::Tokio) / ceiling(perfmodel::Pattern::Executor);
-    assert!((bench / want - 1.0).abs() < 0.15, "{bench} vs GIL-ceiling ratio {want}");
+    let cap = |pat| perfmodel::predict_curve(pat, &p, &s50, &[50]).unwrap()[0].bounds.binding();
+    assert_eq!((cap(perfmodel::Pattern::Tokio).1, cap(perfmodel::Pattern::Executor).1), ("cpu", "cpu"));
+    let want = cap(perfmodel::Pattern::Tokio).0 / cap(perfmodel::Pattern::Executor).0;
+    assert!((bench / want - 1.0).abs() < 0.15, "{bench} vs CPU-cap ratio {want}");
     // With long waits and many callers the pool cap makes Tokio far ahead.
     let far = d.cell(IO_MS.len() - 1, NS.len() - 1).unwrap().advantage;
     assert!(far > 100.0, "{far}");
@@ -275,10 +276,10 @@ fn cards_say_which_limit_binds_and_never_more() {
     let ex = d.get(Pattern::Executor).sim.unwrap();
     assert!(ex.queued > 100.0, "most executor requests wait in its queue: {ex:?}");
     assert!(d.verdict().contains("Simulated p99"), "{}", d.verdict());
-    // Localhost, 50 callers: both async patterns near the GIL; no big claim.
+    // Localhost, 50 callers: both async patterns near what the cores allow; no big claim.
     let s = Scenario { concurrency: 50, ..Scenario::default() };
     let v = cards_data(&p, &s).unwrap().verdict();
-    assert!(v.contains("GIL") && !v.contains("pool cap"), "{v}");
+    assert!(v.contains("the CPU, not the I/O") && !v.contains("pool cap"), "{v}");
 }
 
 #[test]
@@ -286,7 +287,12 @@ fn pool_size_chart_with_the_labs_cells() {
     use charts::pools::{complete, draw_pools, LabCell, LabPoints};
     let s = Scenario { io_wait_ms: 5.0, concurrency: 256, ..Scenario::default() };
     let cell = |pool, ops, p99| LabCell { injected_ms: 5.0, io_wait_ms: 5.0, concurrency: 256, pool, ops_per_sec: ops, p99_ms: Some(p99) };
-    let lab = LabPoints { report: "golden".into(), cores: 2, cells: vec![cell(Some(6), 1_140.0, 230.0), cell(Some(64), 11_573.0, 30.0), cell(None, 9_393.0, 40.0)] };
+    let lab = LabPoints {
+        report: "golden".into(),
+        cores: 2,
+        node_cpus: 2,
+        cells: vec![cell(Some(6), 1_140.0, 230.0), cell(Some(64), 11_573.0, 30.0), cell(None, 9_393.0, 40.0)],
+    };
     let d = complete(&Params::default(), &s, Some(&lab)).unwrap();
     let mut svg = String::new();
     {
@@ -306,11 +312,26 @@ fn open_load_chart_with_the_labs_cells() {
     use charts::open_load::{complete, draw_open, OpenLab, OpenLabCell};
     use perfmodel::Pattern;
     let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
-    let cell = |pattern, pool, rate, p99, stable| OpenLabCell { pattern, pool, injected_ms: 1.0, io_wait_ms: 1.0, rate, ops_per_sec: rate, p50_ms: Some(1.5), p99_ms: Some(p99), stable };
+    let cell = |pattern, pool, rate, p99, stable| OpenLabCell {
+        pattern,
+        pool,
+        injected_ms: 1.0,
+        io_wait_ms: 1.0,
+        rate,
+        ops_per_sec: rate,
+        p50_ms: Some(1.5),
+        p99_ms: Some(p99),
+        stable,
+    };
     let lab = OpenLab {
         report: "golden".into(),
         cores: 2,
-        cells: vec![cell(Pattern::Sync, None, 500.0, 5.0, true), cell(Pattern::Executor, Some(6), 3_000.0, 4.0, true), cell(Pattern::Tokio, None, 12_000.0, 800.0, false)],
+        node_cpus: 2,
+        cells: vec![
+            cell(Pattern::Sync, None, 500.0, 5.0, true),
+            cell(Pattern::Executor, Some(6), 3_000.0, 4.0, true),
+            cell(Pattern::Tokio, None, 12_000.0, 800.0, false),
+        ],
     };
     let d = complete(&Params::default(), &s, 2_000.0, 100.0, Some(&lab)).unwrap();
     let mut svg = String::new();

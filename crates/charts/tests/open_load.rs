@@ -36,8 +36,23 @@ fn an_unstable_rate_reports_its_growth_and_no_latency() {
 
 #[test]
 fn lab_points_are_drawn_only_at_their_conditions() {
-    let cell = |pattern, pool| OpenLabCell { pattern, pool, injected_ms: 1.0, io_wait_ms: 1.02, rate: 1_000.0, ops_per_sec: 1_000.0, p50_ms: Some(1.2), p99_ms: Some(2.0), stable: true };
-    let lab = OpenLab { report: "r".into(), cores: 2, cells: vec![cell(Pattern::Executor, Some(6)), cell(Pattern::Executor, Some(64)), cell(Pattern::Tokio, None)] };
+    let cell = |pattern, pool| OpenLabCell {
+        pattern,
+        pool,
+        injected_ms: 1.0,
+        io_wait_ms: 1.02,
+        rate: 1_000.0,
+        ops_per_sec: 1_000.0,
+        p50_ms: Some(1.2),
+        p99_ms: Some(2.0),
+        stable: true,
+    };
+    let lab = OpenLab {
+        report: "r".into(),
+        cores: 2,
+        node_cpus: 2,
+        cells: vec![cell(Pattern::Executor, Some(6)), cell(Pattern::Executor, Some(64)), cell(Pattern::Tokio, None)],
+    };
     let s = Scenario { io_wait_ms: 1.02, ..Scenario::default() };
     assert_eq!(lab.at(&s, Pattern::Executor).len(), 1, "the default pool's cell only");
     assert_eq!(lab.at(&Scenario { pool: Some(64), ..s }, Pattern::Executor)[0].pool, Some(64));

@@ -39,7 +39,7 @@ fn work_is_bounded_and_complete() {
 #[test]
 fn measured_cells_show_only_at_the_labs_conditions() {
     let cell = |pool| LabCell { injected_ms: 1.0, io_wait_ms: 1.07, concurrency: 64, pool, ops_per_sec: 1.0, p99_ms: Some(2.0) };
-    let lab = LabPoints { report: "r".into(), cores: 2, cells: vec![cell(Some(6)), cell(Some(64)), cell(None)] };
+    let lab = LabPoints { report: "r".into(), cores: 2, node_cpus: 2, cells: vec![cell(Some(6)), cell(Some(64)), cell(None)] };
     let at = Scenario { io_wait_ms: 1.07, concurrency: 64, ..Scenario::default() };
     assert_eq!(lab.at(&at).len(), 3);
     assert_eq!(lab.at(&Scenario { concurrency: 65, ..at }).len(), 0);

@@ -1,10 +1,10 @@
-//! Expand one Markdown file's directives as the book's preprocessor would, reading the book's folder: `cargo run -p mdbook-widgets --example expand FILE`.
+//! Print what the book's computed directives expand to (e.g. `{{#open-lab}}`), for reading a page's numbers without a build.
 fn main() {
-    let path = std::env::args().nth(1).expect("a Markdown file");
-    let text = std::fs::read_to_string(&path).expect("readable");
-    let env = mdbook_widgets::BookEnv { src_dir: "book".into(), to_root: String::new() };
-    match mdbook_widgets::expand_in(&text, &env) {
-        Ok(out) => print!("{out}"),
-        Err(e) => eprintln!("{e:?}"),
+    let env = mdbook_widgets::BookEnv { src_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    for d in std::env::args().skip(1) {
+        match mdbook_widgets::expand_in(&format!("{d}\n"), &env) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("{e:?}"),
+        }
     }
 }

@@ -74,10 +74,24 @@ impl Glossary {
             match ev {
                 // Not in headings, table headers (a link there would be a
                 // heading's colour on the header's background), links, images or code.
-                Event::Start(Tag::Heading { .. } | Tag::TableHead | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => skip += 1,
-                Event::End(TagEnd::Heading(_) | TagEnd::TableHead | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
-                    skip = skip.saturating_sub(1)
-                }
+                Event::Start(
+                    Tag::Heading { .. }
+                    | Tag::TableHead
+                    | Tag::Link { .. }
+                    | Tag::Image { .. }
+                    | Tag::CodeBlock(_)
+                    | Tag::HtmlBlock
+                    | Tag::MetadataBlock(_),
+                ) => skip += 1,
+                Event::End(
+                    TagEnd::Heading(_)
+                    | TagEnd::TableHead
+                    | TagEnd::Link
+                    | TagEnd::Image
+                    | TagEnd::CodeBlock
+                    | TagEnd::HtmlBlock
+                    | TagEnd::MetadataBlock(_),
+                ) => skip = skip.saturating_sub(1),
                 Event::Code(code) if skip == 0 => {
                     if let Some((_, t)) = words.iter().find(|(m, t)| *m == code.as_ref() && !linked.contains(&t.id.as_str())) {
                         if free(range.start, range.end, &edits) {
@@ -171,7 +185,10 @@ text = "The call."
         let md = "# The GIL\n\nThe GIL ceiling caps it; the GIL is a lock; GILs and theGIL are not it. See [GIL](x.md).\n\n```\nGIL\n```\n\nCall `run_in_executor` twice: `run_in_executor`.\n";
         let out = apply(md, g().links(md, "../", &[]));
         assert!(out.starts_with("# The GIL\n"), "{out}");
-        assert!(out.contains("The [GIL ceiling](../glossary.md#gil-ceiling) caps it; the [GIL](../glossary.md#gil) is a lock; GILs and theGIL"), "{out}");
+        assert!(
+            out.contains("The [GIL ceiling](../glossary.md#gil-ceiling) caps it; the [GIL](../glossary.md#gil) is a lock; GILs and theGIL"),
+            "{out}"
+        );
         assert!(out.contains("[`run_in_executor`](../glossary.md#rie) twice: `run_in_executor`."), "{out}");
         assert!(out.contains("```\nGIL\n```"));
         assert_eq!(out.matches("glossary.md#gil)").count(), 1);

@@ -25,7 +25,8 @@ pub struct Guard {
     pub rss_median: f64,
 }
 
-pub const TARGETS: Guard = Guard { throughput_median: THROUGHPUT_MEDIAN, throughput_worst: THROUGHPUT_WORST, p99_share: P99_SHARE, rss_median: RSS_MEDIAN };
+pub const TARGETS: Guard =
+    Guard { throughput_median: THROUGHPUT_MEDIAN, throughput_worst: THROUGHPUT_WORST, p99_share: P99_SHARE, rss_median: RSS_MEDIAN };
 
 /// The bound for one pattern (by its label in [`PATTERNS`]).
 pub fn guard(label: &str) -> Guard {
@@ -142,11 +143,7 @@ pub fn fit(lab: &Lab, p: &Params, simulate: bool) -> Vec<CellFit> {
         let p = &params(lab, p, c);
         let Ok(curve) = predict_curve(pattern, p, &s, &[s.concurrency]) else { continue };
         let m = &curve[0];
-        let model_p99_ms = if simulate {
-            predict(pattern, p, &s, Solver::Sim, 14).ok().and_then(|r| r.latency_ms.p99)
-        } else {
-            None
-        };
+        let model_p99_ms = if simulate { predict(pattern, p, &s, Solver::Sim, 14).ok().and_then(|r| r.latency_ms.p99) } else { None };
         out.push(CellFit {
             label,
             io_wait_ms: c.io_wait_ms,

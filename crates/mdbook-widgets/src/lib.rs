@@ -81,8 +81,7 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     // place under its title, its height reserved, so the bar does not push the
     // page down when the module mounts it.
     let bar = found.iter().any(|(_, _, w)| !matches!(w, Widget::ResultsDashboard(_)));
-    let mut edits: Vec<(usize, usize, String)> =
-        found.into_iter().map(|(s, e, w)| (s, e, placeholder_in(&w, env))).collect();
+    let mut edits: Vec<(usize, usize, String)> = found.into_iter().map(|(s, e, w)| (s, e, placeholder_in(&w, env))).collect();
     if bar {
         let at = first_heading_end(markdown).unwrap_or(0);
         edits.push((at, at, SCENARIO_BAR.to_string()));
@@ -175,14 +174,17 @@ pub fn service_examples() -> String {
     use charts::service::{complete, presets};
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let p = perfmodel::Params::default();
-    let mut t = String::from(
-        "\n\n| Example | The service | Verdict | Smallest executor pool that meets the target |\n|---|---|---|---|\n",
-    );
+    let mut t = String::from("\n\n| Example | The service | Verdict | Smallest executor pool that meets the target |\n|---|---|---|---|\n");
     for pr in presets() {
         let (verdict, pool) = match complete(&p, &pr.service) {
             Ok(d) => {
                 let pool = match d.smallest_pool() {
-                    Some(Some(o)) => format!("{} {} (p99 {} ms)", count(o.pool), if o.pool == 1 { "thread" } else { "threads" }, o.sim.map(|a| number(a.p99_ms)).unwrap_or_default()),
+                    Some(Some(o)) => format!(
+                        "{} {} (p99 {} ms)",
+                        count(o.pool),
+                        if o.pool == 1 { "thread" } else { "threads" },
+                        o.sim.map(|a| number(a.p99_ms)).unwrap_or_default()
+                    ),
                     _ => "none up to 1,024".into(),
                 };
                 (d.verdict().first().cloned().unwrap_or_default(), pool)
@@ -238,7 +240,11 @@ fn math_edits(markdown: &str) -> Result<Vec<(usize, usize, String)>, Vec<Directi
             Err(message) => errors.push(DirectiveError { line, message }),
         }
     }
-    if errors.is_empty() { Ok(edits) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(edits)
+    } else {
+        Err(errors)
+    }
 }
 
 /// One formula as MathML Core. Text between the tags is escaped so that
@@ -269,7 +275,9 @@ pub fn mathml(tex: &str, block: bool) -> Result<String, String> {
         bad
     };
     if run_together {
-        return Err(format!("formula ${tex}$ typesets to malformed MathML (attributes run together); write it another way (\\left( … \\right) for \\bigl( … \\bigr))"));
+        return Err(format!(
+            "formula ${tex}$ typesets to malformed MathML (attributes run together); write it another way (\\left( … \\right) for \\bigl( … \\bigr))"
+        ));
     }
     let mut safe = String::with_capacity(out.len());
     let mut in_tag = false;
@@ -365,7 +373,7 @@ impl Lab {
                 })
             })
             .collect();
-        charts::pools::LabPoints { report: self.run.date.clone(), cores: self.cores, cells }
+        charts::pools::LabPoints { report: self.run.date.clone(), cores: self.cores, node_cpus: self.node_cpus, cells }
     }
 }
 
@@ -377,11 +385,16 @@ pub fn verdicts(env: &BookEnv) -> String {
         Ok(rows) => charts::verdicts::markdown(&rows),
         Err(e) => format!("\n\n*The model refused a stated scenario: {e}*\n\n"),
     };
-    let Some(lab) = newest_lab(env) else { return model };
-    let find = |pattern: &str, io: f64, n: u64| lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n).and_then(|c| c.ops_per_sec);
+    let Some(lab) = newest_lab(env) else {
+        return model;
+    };
+    let find = |pattern: &str, io: f64, n: u64| {
+        lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n).and_then(|c| c.ops_per_sec)
+    };
     let mut rows = String::new();
     for (io, n) in [(0.0, 1), (0.0, 64), (1.0, 64), (5.0, 256), (20.0, 1_024)] {
-        let (sync, small, big, tk) = (find("official_sync", io, n), find("official_executor", io, n), find("official_executor_64", io, n), find("aerospike_py_async", io, n));
+        let (sync, small, big, tk) =
+            (find("official_sync", io, n), find("official_executor", io, n), find("official_executor_64", io, n), find("aerospike_py_async", io, n));
         let Some(tk) = tk else { continue };
         let cell = |x: Option<f64>| x.map(|v| format!("{}/s", number(v))).unwrap_or_else(|| "not measured".into());
         let best = [("the blocking call", sync), ("the default pool", small), ("64 threads", big)]
@@ -390,7 +403,9 @@ pub fn verdicts(env: &BookEnv) -> String {
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let ahead = match best {
             Some((who, v)) if v >= 1.05 * tk => format!("the official client ({who}), {}× aerospike-py", number(v / tk)),
-            Some((who, v)) if v > tk / 1.05 => format!("even: the official client ({who}) within 5%"),
+            Some((who, v)) if v > tk / 1.05 => {
+                format!("even: the official client ({who}) within 5%")
+            }
             Some((who, v)) => format!("aerospike-py, {}× the official client's best ({who})", number(tk / v)),
             None => String::new(),
         };
@@ -404,12 +419,13 @@ pub fn verdicts(env: &BookEnv) -> String {
         ));
     }
     format!(
-        "{model}Measured by this project's lab (report {}, {} cores, the stub server on the same machine; requests per second, injected wait \
-         plus the stub's own round trip):\n\n\
+        "{model}Measured by this project's lab (report {}, the client on {} of the machine's {} CPUs and the stub server on another; \
+         requests per second, injected wait plus the stub's own round trip):\n\n\
          | Injected wait, callers | Official, blocking | Official, default pool ({}) | Official, 64 threads | aerospike-py async | Ahead |\n\
          |---|---:|---:|---:|---:|---|\n{rows}\n",
         lab.run.date,
         lab.cores,
+        lab.node_cpus,
         perfmodel::scenario::default_pool(lab.node_cpus)
     )
 }
@@ -428,7 +444,9 @@ pub fn pool_lab(env: &BookEnv) -> String {
     let (mut rows, mut cells, mut matched, mut default_matched) = (String::new(), 0u32, 0u32, 0u32);
     let mut rss: Vec<f64> = Vec::new();
     for c in lab.grid.data.iter().filter(|c| c.pattern == "official_executor_64") {
-        let (Some(big), Some(tk)) = (c.ops_per_sec, find("aerospike_py_async", c.io_wait_ms, c.concurrency).and_then(|t| t.ops_per_sec)) else { continue };
+        let (Some(big), Some(tk)) = (c.ops_per_sec, find("aerospike_py_async", c.io_wait_ms, c.concurrency).and_then(|t| t.ops_per_sec)) else {
+            continue;
+        };
         let small = find("official_executor", c.io_wait_ms, c.concurrency);
         let within = |x: f64| x >= (1.0 - charts::pools::CATCH_UP) * tk;
         cells += 1;
@@ -452,9 +470,8 @@ pub fn pool_lab(env: &BookEnv) -> String {
         .get(rss.len() / 2)
         .map(|v| {
             format!(
-                " The 64-thread process's resident set was a median {} MiB above the default pool's in the same cells; the lab runs \
-                 each pattern's whole grid in one process, whose resident set only grows, so this is a high-water mark, not the \
-                 threads' own cost (the model's is in the table under the figure).",
+                " The 64-thread process's resident set was a median {} MiB above the default pool's in the same cells (each run \
+                 is a fresh process; the model's figures are in the table under the figure).",
                 number(*v)
             )
         })
@@ -462,12 +479,12 @@ pub fn pool_lab(env: &BookEnv) -> String {
     format!(
         "\n\nIn the lab report of {date}, over {cells} cells measured both ways, the executor with 64 threads completed \
          at least 95% of aerospike-py's async requests per second (or more) in **{matched}**; with Python's default pool \
-         ({default_pool} threads on the lab's {cores} cores) it did in {default_matched}.{rss}\n\n\
+         ({default_pool} threads, from the lab machine's {cores} CPUs) it did in {default_matched}.{rss}\n\n\
          <details><summary>Every cell</summary>\n\n\
          | Injected wait (ms) | Callers | Executor, {default_pool} threads (req/s) | Executor, 64 threads (req/s) | aerospike-py async (req/s) | 64 threads ÷ aerospike-py |\n\
          |---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",
         date = lab.run.date,
-        cores = lab.cores,
+        cores = lab.node_cpus,
     )
 }
 
@@ -480,7 +497,13 @@ pub fn model_vs_lab(env: &BookEnv) -> String {
     };
     let cells = lab_fit::fit(&lab, &perfmodel::Params::default(), true);
     let pct = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{:+.0}%", v * 100.0)).unwrap_or_else(|| "–".into());
-    let abs_pct = |v: f64| if v.is_finite() { format!("{:.0}%", v * 100.0) } else { "–".into() };
+    let abs_pct = |v: f64| {
+        if v.is_finite() {
+            format!("{:.0}%", v * 100.0)
+        } else {
+            "–".into()
+        }
+    };
     let ms = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
     let mut rows = String::new();
     for c in &cells {
@@ -692,7 +715,8 @@ pub fn static_svg(w: &Widget) -> Result<String, String> {
             }
             Widget::OpenLoad(props) => {
                 use charts::open_load::{complete, draw_open, START_RATE, START_TIMEOUT_MS};
-                let d = complete(&p, &s, props.rate.unwrap_or(START_RATE), props.timeout_ms.unwrap_or(START_TIMEOUT_MS), None).map_err(|e| e.to_string())?;
+                let d = complete(&p, &s, props.rate.unwrap_or(START_RATE), props.timeout_ms.unwrap_or(START_TIMEOUT_MS), None)
+                    .map_err(|e| e.to_string())?;
                 draw_open(&root, &d, &Theme::LIGHT, 1.0)?;
                 d.summary()
             }

@@ -31,8 +31,9 @@ fn pattern_of(name: &str, default_pool: u32) -> Option<(Pattern, Option<u32>)> {
 pub fn newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
     let (name, text) = reports::open_loop::newest(&env.src_dir.join("reports/open-loop"))?;
     let r = reports::open_loop::parse(&name, &text).ok()?;
-    let cores = r.cpu_count().unwrap_or(Scenario::default().cores);
-    let default_pool = r.default_pool().unwrap_or_else(|| perfmodel::scenario::default_pool(cores));
+    let node_cpus = r.cpu_count().unwrap_or(Scenario::default().cores);
+    let cores = r.client_cpus().unwrap_or(node_cpus);
+    let default_pool = r.default_pool().unwrap_or_else(|| perfmodel::scenario::default_pool(node_cpus));
     let rtt = crate::newest_lab(env).map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
     let cells = r
         .cells
@@ -52,12 +53,19 @@ pub fn newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
             })
         })
         .collect();
-    Some((OpenLab { report: r.date.clone(), cores, cells }, r))
+    Some((OpenLab { report: r.date.clone(), cores, node_cpus, cells }, r))
 }
 
 /// The model's scenario for a lab cell.
 fn scenario(lab: &OpenLab, c: &OpenLabCell) -> Scenario {
-    Scenario { io_wait_ms: c.io_wait_ms, cores: lab.cores, pool: c.pool, arrival_rate: Some(c.rate), ..Scenario::default() }
+    Scenario {
+        io_wait_ms: c.io_wait_ms,
+        cores: lab.cores,
+        node_cpus: Some(lab.node_cpus),
+        pool: c.pool,
+        arrival_rate: Some(c.rate),
+        ..Scenario::default()
+    }
 }
 
 fn label(c: &OpenLabCell) -> String {
@@ -83,7 +91,9 @@ fn medians(ratios: &[(String, f64)]) -> Vec<(&'static str, f64)> {
 
 /// Model ÷ measured p99 of every kept-up cell of the newest open-load report, by client, its median.
 pub fn p99_medians(env: &BookEnv) -> Vec<(&'static str, f64)> {
-    let Some((lab, _)) = newest(env) else { return Vec::new() };
+    let Some((lab, _)) = newest(env) else {
+        return Vec::new();
+    };
     let p = Params::default();
     let ratios: Vec<(String, f64)> = lab
         .cells
@@ -119,7 +129,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     let (mut over, mut over_most) = (0usize, 1.0f64);
     for &(pattern, pool, io, injected) in &groups {
         let (kept, lost) = lab.bracket(pattern, io, pool);
-        let s = Scenario { io_wait_ms: io, cores: lab.cores, pool, ..Scenario::default() };
+        let s = Scenario { io_wait_ms: io, cores: lab.cores, node_cpus: Some(lab.node_cpus), pool, ..Scenario::default() };
         let (model, limit) = open::capacity(pattern, &p, &s);
         let ok = kept.is_none_or(|k| model >= k) && lost.is_none_or(|l| model <= l);
         inside += ok as usize;
@@ -146,7 +156,13 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
             lost.map(number).unwrap_or_else(|| "none".into()),
             number(model),
             limit.label(),
-            if ok { "inside" } else if kept.is_some_and(|k| model < k) { "below" } else { "above" }
+            if ok {
+                "inside"
+            } else if kept.is_some_and(|k| model < k) {
+                "below"
+            } else {
+                "above"
+            }
         ));
     }
     let (mut rows, mut kept_cells, mut p99_ok, mut p50_ok) = (String::new(), 0usize, 0usize, 0usize);
@@ -154,9 +170,13 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     // Model ÷ measured p99 per client, for the median the page reads.
     let mut ratios: Vec<(String, f64)> = Vec::new();
     let mut cells: Vec<&OpenLabCell> = lab.cells.iter().filter(|c| c.stable).collect();
-    cells.sort_by(|a, b| (label(a), a.injected_ms).partial_cmp(&(label(b), b.injected_ms)).unwrap_or(std::cmp::Ordering::Equal).then(a.rate.total_cmp(&b.rate)));
+    cells.sort_by(|a, b| {
+        (label(a), a.injected_ms).partial_cmp(&(label(b), b.injected_ms)).unwrap_or(std::cmp::Ordering::Equal).then(a.rate.total_cmp(&b.rate))
+    });
     for c in cells {
-        let Ok(m) = predict(c.pattern, &p, &scenario(&lab, c), Solver::Sim, SEED) else { continue };
+        let Ok(m) = predict(c.pattern, &p, &scenario(&lab, c), Solver::Sim, SEED) else {
+            continue;
+        };
         let stable = m.open.is_some_and(|o| o.stable);
         let ratio = |meas: Option<f64>, model: Option<f64>| match (meas, model) {
             (Some(a), Some(b)) if a > 0.0 && stable => Some(b / a),
@@ -188,7 +208,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     let medians: Vec<String> = medians(&ratios).into_iter().map(|(name, m)| format!("{name} {}×", number(m))).collect();
     let env_load = |k: &str| report.environment.get(k).and_then(|v| v.as_f64()).map(number).unwrap_or_else(|| "?".into());
     format!(
-        "\n\nIn the lab's open-load report of {date} ({cores} cores; {method}; load average {l0} at the start and {l1} at the end), \
+        "\n\nIn the lab's open-load report of {date} (the client on {cores} of the machine's {node} CPUs; {method}; load average {l0} at the start and {l1} at the end), \
          the model's capacity falls inside the measured bracket (the largest rate a pattern kept up with, the smallest it did not) \
          in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where the client kept up, the simulated \
          p99 is within ×1.5 of the measured one in **{p99_ok}** (and more than 1.5 times below it in {p99_low}), and the p50 in **{p50_ok}**. \
@@ -200,6 +220,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
          |---|---:|---:|---:|---:|---|---|\n{caps}\n{details}",
         date = lab.report,
         cores = count(lab.cores),
+        node = count(lab.node_cpus),
         method = report.method,
         l0 = env_load("load_avg_start"),
         l1 = env_load("load_avg_end"),

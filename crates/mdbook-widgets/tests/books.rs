@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn mdbook() -> PathBuf {
-    let home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
     let p = home.join("bin/mdbook");
     assert!(p.exists(), "mdbook is not installed at {}; `cargo xtask test` installs it", p.display());
     p
@@ -31,10 +29,7 @@ fn build(name: &str) -> (PathBuf, std::process::Output) {
         }
     }
     copy(&src.join("src"), &dir.join("src"));
-    let toml = format!(
-        "[book]\ntitle = \"fixture\"\n[preprocessor.widgets]\ncommand = {:?}\n[output.html]\n",
-        env!("CARGO_BIN_EXE_mdbook-widgets")
-    );
+    let toml = format!("[book]\ntitle = \"fixture\"\n[preprocessor.widgets]\ncommand = {:?}\n[output.html]\n", env!("CARGO_BIN_EXE_mdbook-widgets"));
     std::fs::write(dir.join("book.toml"), toml).unwrap();
     let out = Command::new(mdbook()).arg("build").current_dir(&dir).output().unwrap();
     (dir, out)
@@ -119,9 +114,13 @@ fn the_model_is_set_against_the_newest_lab_report() {
     )
     .unwrap()[0]
         .throughput_ops_s;
-    assert!(out.contains(&format!("| Executor (default pool) | 1 | 64 | 5000 | {} | {:+.0}% |", exec.round(), (exec / 5000.0 - 1.0) * 100.0)), "{out}");
+    assert!(
+        out.contains(&format!("| Executor (default pool) | 1 | 64 | 5000 | {} | {:+.0}% |", exec.round(), (exec / 5000.0 - 1.0) * 100.0)),
+        "{out}"
+    );
     assert!(out.contains("`{{#model-vs-lab}}`"), "code stays code");
-    let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into(), to_root: String::new() }).unwrap();
+    let none =
+        mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into(), to_root: String::new() }).unwrap();
     assert!(none.contains("No lab report yet"));
 }
 

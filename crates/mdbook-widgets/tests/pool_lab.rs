@@ -9,13 +9,21 @@ fn the_pages_reading_of_the_lab_holds() {
     let points = lab.points();
     let (mut cells, mut matched) = (0, 0);
     for big in points.cells.iter().filter(|c| c.pool == Some(64)) {
-        let Some(tk) = points.cells.iter().find(|c| c.pool.is_none() && c.injected_ms == big.injected_ms && c.concurrency == big.concurrency) else { continue };
+        let Some(tk) = points.cells.iter().find(|c| c.pool.is_none() && c.injected_ms == big.injected_ms && c.concurrency == big.concurrency) else {
+            continue;
+        };
         cells += 1;
         if big.ops_per_sec >= (1.0 - charts::pools::CATCH_UP) * tk.ops_per_sec {
             matched += 1;
         } else {
             let cap = 64.0 * 1e3 / big.io_wait_ms;
-            assert!(cap < tk.ops_per_sec, "{} ms, {} callers: 64 threads could carry {cap}/s, aerospike-py did {}", big.injected_ms, big.concurrency, tk.ops_per_sec);
+            assert!(
+                cap < tk.ops_per_sec,
+                "{} ms, {} callers: 64 threads could carry {cap}/s, aerospike-py did {}",
+                big.injected_ms,
+                big.concurrency,
+                tk.ops_per_sec
+            );
         }
     }
     assert!(cells >= 30 && matched as f64 >= 0.9 * cells as f64, "{matched} of {cells}");
@@ -24,12 +32,12 @@ fn the_pages_reading_of_the_lab_holds() {
     assert!(text.contains(&format!("over {cells} cells")) && text.contains(&format!("**{matched}**")), "{text}");
 }
 
-/// limits/open-closed.md: "on this machine's two cores a pool of 64 raises
-/// the executor's capacity to about aerospike-py's: [...] in the lab's open
-/// load their brackets overlap": at every injected wait, each kept up with a
-/// rate the other did not keep up with, or more.
+/// limits/open-closed.md: "the lab [...] found the pool of 64 keeping up
+/// with a rate aerospike-py did not at both waits it measured": at every
+/// injected wait, the largest rate 64 threads kept up with is at least the
+/// smallest aerospike-py did not.
 #[test]
-fn the_open_load_lab_has_64_threads_level_with_aerospike_py() {
+fn the_open_load_lab_has_64_threads_ahead_of_aerospike_py() {
     use perfmodel::Pattern;
     let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
     let (lab, _) = mdbook_widgets::open_lab::newest(&env).expect("a shipped open-load report");
@@ -37,7 +45,7 @@ fn the_open_load_lab_has_64_threads_level_with_aerospike_py() {
         let (big_kept, big_lost) = lab.bracket(Pattern::Executor, io, Some(64));
         let (asp_kept, asp_lost) = lab.bracket(Pattern::Tokio, io, None);
         let (bk, bl, ak, al) = (big_kept.unwrap(), big_lost.unwrap(), asp_kept.unwrap(), asp_lost.unwrap());
-        assert!(bk <= al && ak <= bl, "at {io} ms: 64 threads kept up with {bk} and not {bl}; aerospike-py with {ak} and not {al}");
+        assert!(bk >= al, "at {io} ms: 64 threads kept up with {bk} and not {bl}; aerospike-py with {ak} and not {al}");
     }
 }
 

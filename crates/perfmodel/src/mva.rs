@@ -278,11 +278,7 @@ impl Net {
         // R >= N · D_max (Denning & Buzen 1978) is kept as a floor; the gap,
         // if any, is waiting at the binding resource.
         let gil_floor = n * t.gil_us();
-        let pool_floor = if self.pattern == Pattern::Executor {
-            n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool
-        } else {
-            0.0
-        };
+        let pool_floor = if self.pattern == Pattern::Executor { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { 0.0 };
         // Every CPU step, GIL-held or not, runs on one of the cores.
         let cpu_floor = (n * t.cpu_us / c).max(n * (t.cpu_us + t.gil_us()) / self.all_cores);
         let floor = gil_floor.max(pool_floor).max(cpu_floor);
@@ -298,8 +294,7 @@ impl Net {
         }
         let r = r.max(floor);
         let x = n / r;
-        let next =
-            State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * (r_cpu_q + extra_cpu), q_pool: x * r_pool_q, x };
+        let next = State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * (r_cpu_q + extra_cpu), q_pool: x * r_pool_q, x };
         let queued = x * queue_wait.max(0.0);
         let point = MvaPoint {
             concurrency: n as u32,
@@ -368,8 +363,7 @@ fn schweitzer_point(net: &Net, n: u32, start: State, from: u32) -> MvaPoint {
             q_pool: 0.5 * (st.q_pool + next.q_pool),
             x: 0.5 * (st.x + next.x),
         };
-        let delta = ((mixed.q_gil - st.q_gil).abs() + (mixed.q_cpu - st.q_cpu).abs() + (mixed.q_pool - st.q_pool).abs())
-            / nf;
+        let delta = ((mixed.q_gil - st.q_gil).abs() + (mixed.q_cpu - st.q_cpu).abs() + (mixed.q_pool - st.q_pool).abs()) / nf;
         st = mixed;
         point = pt;
         if delta < 1e-11 {
@@ -389,6 +383,23 @@ pub struct Bounds {
     pub pool_cap: Option<f64>,
     /// N / (total demand): what N callers could do with no queueing at all.
     pub no_queueing: f64,
+    /// Cores / CPU work per request (GIL-held and not): what the CPU quota allows.
+    pub cpu_cap: f64,
+}
+
+impl Bounds {
+    /// The lowest of the bounds that do not depend on the callers, and its name:
+    /// "pool", "cpu" or "gil".
+    pub fn binding(&self) -> (f64, &'static str) {
+        let pool = self.pool_cap.unwrap_or(f64::INFINITY);
+        if pool <= self.cpu_cap && pool <= self.gil_ceiling {
+            (pool, "pool")
+        } else if self.cpu_cap < self.gil_ceiling {
+            (self.cpu_cap, "cpu")
+        } else {
+            (self.gil_ceiling, "gil")
+        }
+    }
 }
 
 /// Asymptotic bounds of a pattern at `s`.
@@ -401,7 +412,7 @@ pub fn bounds(pattern: Pattern, p: &Params, s: &Scenario) -> Bounds {
     // The smallest holding time a worker can have: its own GIL and CPU work
     // and the I/O wait, with no queueing and no wake-up.
     let pool_cap = (pattern == Pattern::Executor).then(|| net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us));
-    let no_queueing =
-        if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { n * 1e6 / (t.total_us() + convoy) };
-    Bounds { gil_ceiling, pool_cap, no_queueing }
+    let no_queueing = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { n * 1e6 / (t.total_us() + convoy) };
+    let cpu_cap = if pattern == Pattern::Sync { gil_ceiling } else { net.all_cores * 1e6 / (t.gil_us() + t.cpu_us) };
+    Bounds { gil_ceiling, pool_cap, no_queueing, cpu_cap }
 }

@@ -752,19 +752,7 @@ impl<'a> Sim<'a> {
         }
         if self.gil.is_none() && self.gil_waiters.is_empty() {
             self.take_gil(t);
-            // The holder runs Python code: it needs a core as well. If every
-            // core is busy with GIL-free work, it holds the GIL and waits.
-            if self.cores_free > 0 {
-                self.cores_free -= 1;
-                self.gil_core = true;
-                self.run_gil(t);
-            } else {
-                self.gil_stalled = true;
-                let th = &mut self.threads[t as usize];
-                th.act = Activity::WantCore;
-                th.gen = th.gen.wrapping_add(1);
-                self.set_state(t, Some(ThreadState::Waiting));
-            }
+            self.run_gil_on_core(t);
         } else {
             let th = &mut self.threads[t as usize];
             th.act = Activity::WantGil;
@@ -869,10 +857,37 @@ impl<'a> Sim<'a> {
                 self.gil_wait_sum += waited;
             }
             self.take_gil(next);
-            self.run_gil(next);
+            self.run_gil_on_core(next);
         } else if self.gil_core {
             self.gil_core = false;
             self.free_core();
+        }
+    }
+
+    /// Start the new holder's hold on a core: the one the GIL came with, a
+    /// free one, or (every core busy with GIL-free work) it holds the GIL and
+    /// waits for one. A CPU-bound background thread never waits and keeps no
+    /// core: it can be preempted at any moment, as the OS time-slices it,
+    /// and its work has no end for a core to wait for.
+    fn run_gil_on_core(&mut self, t: u32) {
+        if self.threads[t as usize].role.is_none() {
+            if self.gil_core {
+                self.gil_core = false;
+                self.free_core();
+            }
+            self.run_gil(t);
+        } else if self.gil_core {
+            self.run_gil(t);
+        } else if self.cores_free > 0 {
+            self.cores_free -= 1;
+            self.gil_core = true;
+            self.run_gil(t);
+        } else {
+            self.gil_stalled = true;
+            let th = &mut self.threads[t as usize];
+            th.act = Activity::WantCore;
+            th.gen = th.gen.wrapping_add(1);
+            self.set_state(t, Some(ThreadState::Waiting));
         }
     }
 

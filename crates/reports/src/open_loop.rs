@@ -54,6 +54,11 @@ impl OpenReport {
         self.environment.get("cpu_count").and_then(|v| v.as_u64()).map(|c| c as u32)
     }
 
+    /// CPUs the client process was pinned to (a pinned run), if recorded.
+    pub fn client_cpus(&self) -> Option<u32> {
+        self.environment.get("client_cpus").and_then(|v| v.as_u64()).map(|c| c as u32)
+    }
+
     /// Python's default pool on the lab machine, as the harness recorded it.
     pub fn default_pool(&self) -> Option<u32> {
         self.environment.get("default_pool").and_then(|v| v.as_u64()).map(|c| c as u32)
@@ -98,11 +103,8 @@ pub fn check(r: &OpenReport) -> Vec<String> {
 
 /// The newest report in a folder (by file name, which starts with its date).
 pub fn newest(dir: &std::path::Path) -> Option<(String, String)> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".json")).collect();
     names.sort();
     let name = names.pop()?;
     let text = std::fs::read_to_string(dir.join(&name)).ok()?;

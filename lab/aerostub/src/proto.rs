@@ -92,9 +92,8 @@ pub fn decode(body: &[u8]) -> Result<Request, String> {
     let n_fields = u16::from_be_bytes([body[18], body[19]]) as usize;
     let n_ops = u16::from_be_bytes([body[20], body[21]]) as usize;
     let mut at = MSG_HEADER;
-    let take = |at: usize, n: usize| -> Result<&[u8], String> {
-        body.get(at..at + n).ok_or_else(|| "message ends inside a field or operation".to_string())
-    };
+    let take =
+        |at: usize, n: usize| -> Result<&[u8], String> { body.get(at..at + n).ok_or_else(|| "message ends inside a field or operation".to_string()) };
     for _ in 0..n_fields {
         let size = be32(take(at, 4)?);
         if size == 0 {
@@ -167,7 +166,9 @@ pub fn execute(store: &mut Store, r: &Request) -> Vec<u8> {
         Some(_) => return reply(NAMESPACE_NOT_FOUND, 0, &[]),
         None => return reply(PARAMETER_ERROR, 0, &[]),
     }
-    let Some(digest) = r.digest else { return reply(PARAMETER_ERROR, 0, &[]) };
+    let Some(digest) = r.digest else {
+        return reply(PARAMETER_ERROR, 0, &[]);
+    };
     if r.info2 & INFO2_DELETE != 0 {
         return match store.remove(&digest) {
             Some(_) => reply(OK, 0, &[]),
@@ -191,19 +192,17 @@ pub fn execute(store: &mut Store, r: &Request) -> Vec<u8> {
         return reply(OK, generation, &[]);
     }
     if r.info1 & INFO1_READ != 0 {
-        let Some(rec) = store.get(&digest) else { return reply(KEY_NOT_FOUND, 0, &[]) };
+        let Some(rec) = store.get(&digest) else {
+            return reply(KEY_NOT_FOUND, 0, &[]);
+        };
         if r.info1 & INFO1_NOBINDATA != 0 {
             return reply(OK, rec.generation, &[]);
         }
         if r.info1 & INFO1_GET_ALL != 0 || r.ops.is_empty() {
             return reply(OK, rec.generation, &rec.bins);
         }
-        let wanted: Vec<Bin> = r
-            .ops
-            .iter()
-            .filter(|(op, _)| *op == OP_READ)
-            .filter_map(|(_, b)| rec.bins.iter().find(|x| x.name == b.name).cloned())
-            .collect();
+        let wanted: Vec<Bin> =
+            r.ops.iter().filter(|(op, _)| *op == OP_READ).filter_map(|(_, b)| rec.bins.iter().find(|x| x.name == b.name).cloned()).collect();
         return reply(OK, rec.generation, &wanted);
     }
     reply(PARAMETER_ERROR, 0, &[])

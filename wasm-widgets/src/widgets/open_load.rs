@@ -18,13 +18,18 @@ const BURSTS: &str = "bursts";
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 fn embedded_lab(host: &HtmlElement) -> Result<OpenLab, String> {
-    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else { return Ok(OpenLab::default()) };
-    serde_json::from_str(&script.text_content().unwrap_or_default()).map_err(|e| format!("the lab's open-load points are unreadable ({e}); the model's curves are drawn without them"))
+    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
+        return Ok(OpenLab::default());
+    };
+    serde_json::from_str(&script.text_content().unwrap_or_default())
+        .map_err(|e| format!("the lab's open-load points are unreadable ({e}); the model's curves are drawn without them"))
 }
 
 /// A value from the address, clamped into `range`; the sentence says what was wrong.
 fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, Option<String>) {
-    let Some(text) = page_param(key) else { return (start, None) };
+    let Some(text) = page_param(key) else {
+        return (start, None);
+    };
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && (lo..=hi).contains(&v) => (v, None),
         Ok(v) if v.is_finite() => {
@@ -68,7 +73,12 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
                 let todo = jobs(&d);
                 let snapshot = d.clone();
                 data.set(Ok(d));
-                runs.fill(data, todo, move |job| run(&params, &s, &snapshot, job).map_err(|e| e.to_string()), |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
+                runs.fill(
+                    data,
+                    todo,
+                    move |job| run(&params, &s, &snapshot, job).map_err(|e| e.to_string()),
+                    |d: &mut OpenData, (job, r, events)| d.fill(job, r, events),
+                );
             }
             Err(e) => {
                 runs.cancel();
@@ -95,6 +105,7 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
     let lab_waits = lab.with_value(|l| l.io_waits());
     let measured_here = move || memo.get().map(|d| !d.measured.is_empty()).unwrap_or(false);
     let cores = lab.with_value(|l| l.cores);
+    let node_cpus = lab.with_value(|l| (l.node_cpus != l.cores).then_some(l.node_cpus));
     let report = lab.with_value(|l| l.report.clone());
     let id = uid();
     view! {
@@ -150,7 +161,7 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
                 } else if lab_waits.is_empty() {
                     "No open-load lab report carries measured points for this figure.".to_string()
                 } else {
-                    format!("The lab measured an open load at {} ms of I/O wait, on {} cores with nothing else on the GIL:", lab_waits.iter().map(|v| number(*v)).collect::<Vec<_>>().join(" and "), cores)
+                    format!("The lab measured an open load at {} ms of I/O wait, on {} of a machine's CPUs with nothing else on the GIL:", lab_waits.iter().map(|v| number(*v)).collect::<Vec<_>>().join(" and "), if cores == 1 { "one".to_string() } else { cores.to_string() })
                 }}
                 " "
                 {lab.with_value(|l| l.io_waits()).into_iter().map(|w| view! {
@@ -158,7 +169,7 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
                         on:click=move |_| shared.scenario.update(|s| {
                             s.io_wait_ms = w;
                             s.cores = cores;
-                            s.node_cpus = None;
+                            s.node_cpus = node_cpus;
                             s.pool = None;
                             s.app_cpu_ms = 0.0;
                             s.background_threads = 0;

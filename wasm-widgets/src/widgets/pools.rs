@@ -11,8 +11,11 @@ use crate::slider::ScenarioSliders;
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 fn embedded_lab(host: &HtmlElement) -> Result<LabPoints, String> {
-    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else { return Ok(LabPoints::default()) };
-    serde_json::from_str(&script.text_content().unwrap_or_default()).map_err(|e| format!("the lab's measured points are unreadable ({e}); the model's curves are drawn without them"))
+    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
+        return Ok(LabPoints::default());
+    };
+    serde_json::from_str(&script.text_content().unwrap_or_default())
+        .map_err(|e| format!("the lab's measured points are unreadable ({e}); the model's curves are drawn without them"))
 }
 
 #[component]
@@ -32,7 +35,12 @@ pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> im
             Ok(d) => {
                 let todo = jobs(&d);
                 data.set(Ok(d));
-                runs.fill(data, todo, move |job| run(&params, &s, job).map_err(|e| e.to_string()), |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events));
+                runs.fill(
+                    data,
+                    todo,
+                    move |job| run(&params, &s, job).map_err(|e| e.to_string()),
+                    |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events),
+                );
             }
             Err(e) => data.set(Err(e.to_string())),
         }
@@ -54,7 +62,7 @@ pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> im
                 s.io_wait_ms = io;
                 s.concurrency = n;
                 s.cores = lab.with_value(|l| l.cores);
-                s.node_cpus = None;
+                s.node_cpus = lab.with_value(|l| (l.node_cpus != l.cores).then_some(l.node_cpus));
                 s.pool = None;
                 s.app_cpu_ms = 0.0;
                 s.background_threads = 0;
