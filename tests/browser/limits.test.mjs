@@ -77,7 +77,7 @@ test("the open-load figure: capacities, a rate past one, the lab's points, the r
   await page.getByTestId("open-lab-io").first().click();
   await page.waitForFunction(() => /Measured here/.test(document.querySelector("[data-testid=summary]").textContent));
   await complete(page);
-  assert.match(await summary(), /Measured here, aerospike-py \(Tokio\): [\d,.]+\/s p99 [\d.]+ ms/);
+  assert.match(await summary(), /Measured here, aerospike-py \(Tokio\): [\d,.]+\/s (p99 [\d.]+ ms|not kept up)/);
   // A rate typed exactly: past every capacity, written into the address.
   await page.getByTestId("rate-slider-exact").fill("50000");
   await page.getByTestId("rate-slider-exact").press("Enter");

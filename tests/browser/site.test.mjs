@@ -178,10 +178,12 @@ test("the widgets module stays within its size budget", () => {
   // Raw bytes bound the parse and compile; gzip bytes what a reader downloads.
   // One module serves every page: "Your service" and the pool-size figure
   // added about 120 KB to it (from 885 to 1,004 KiB), the open-load figure,
-  // its solver and its arrivals menu 79 KB more (1,012 to 1,092 KiB);
+  // its solver and its arrivals menu 79 KB more (1,012 to 1,092 KiB), the
+  // clean lab's model terms (GIL holders on the cores, Tokio's blocking pool,
+  // the CPU bound in the verdicts) 6 KB more (1,098 KiB);
   // splitting the module by page is what brings each page's share down again.
   const bytes = fs.readFileSync(path.join(dir, wasm));
-  assert.ok(bytes.length <= 1096 * 1024, `optimised .wasm is ${bytes.length} B, over 1,096 KiB`);
+  assert.ok(bytes.length <= 1100 * 1024, `optimised .wasm is ${bytes.length} B, over 1,100 KiB`);
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
   assert.ok(gz <= 440 * 1024, `optimised .wasm is ${gz} B gzipped, over 440 KiB`);
   assert.ok(fs.statSync(path.join(dir, js)).size <= 64 * 1024, "wasm-bindgen glue over 64 KiB");
@@ -230,10 +232,10 @@ test("how requests are processed: each pattern's steps side by side, following t
   // Side by side at desktop width: the three sections start on one line.
   const tops = await steps.locator(".steps-pattern").evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
   assert.equal(new Set(tops).size, 1, JSON.stringify(tops));
-  assert.deepEqual(await steps.locator("tbody").evaluateAll((b) => b.map((t) => t.rows.length)), [5, 9, 8]);
+  assert.deepEqual(await steps.locator("tbody").evaluateAll((b) => b.map((t) => t.rows.length)), [5, 9, 9]);
   assert.match(await page.getByTestId("tally-sync").textContent(), /in 2 holds; .*0 thread hops/);
   assert.match(await page.getByTestId("tally-executor").textContent(), /in 4 holds; .*2 thread hops/);
-  assert.match(await page.getByTestId("tally-tokio").textContent(), /in 3 holds; .*2 thread hops/);
+  assert.match(await page.getByTestId("tally-tokio").textContent(), /in 3 holds; .*3 thread hops/);
   const ioRow = () => steps.locator("[data-pattern=tokio] tr.step-io .step-where").textContent();
   assert.match(await ioRow(), /1\.00 ms/);
   await steps.getByTestId("io-slider-exact").fill("20");

@@ -381,7 +381,8 @@ impl OpenData {
         let mut out = format!("At {} ms of I/O wait and {} requests {arriving} per second:", number(self.io_wait_ms), number(self.rate));
         for l in &self.lines {
             let name = self.name(l.pattern);
-            let cap = format!("its capacity is {} requests/s ({} saturates first)", number(l.capacity), l.limit.label());
+            let verb = if l.limit == perfmodel::open::Limit::Cores { "saturate" } else { "saturates" };
+            let cap = format!("its capacity is {} requests/s ({} {verb} first)", number(l.capacity), l.limit.label());
             match (l.at_rate.latency_ms, l.at_rate_sim) {
                 (Some(a), sim) => {
                     out.push_str(&format!(" {name} keeps up, p99 {} ms", number(a.p99)));
