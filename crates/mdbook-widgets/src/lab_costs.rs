@@ -92,8 +92,9 @@ pub fn table(env: &BookEnv) -> String {
     };
     format!(
         "\n\nMeasured in the lab report of {date} (pinning: {pin}; GIL sampler: {spy}). Per get, µs; the GIL column is the median \
-         over rounds (and their range); the loop or calling thread's CPU is a lower bound of the GIL time for the asyncio \
-         patterns (that thread only runs Python), and it plus the other threads' CPU an upper bound.\n\n\
+         over rounds (and their range). The two measurements check each other: the GIL time is never more than the CPU of all \
+         the threads, and at each asyncio client's peak it is at least about the event loop's own CPU (the loop runs only \
+         Python, apart from the system calls it makes with the GIL released).\n\n\
          | Client | Callers | Gets/s | GIL held | CPU, loop or calling thread | CPU, other threads | CPU, all | Threads at the end | Resident before load (MiB) |\n\
          |---|---:|---:|---:|---:|---:|---:|---|---:|\n{rows}\n\
          What calibration (`perfmodel::calibrate`) takes from these cells:\n\n\

@@ -84,7 +84,7 @@ impl CellFit {
         self.measured_threads.filter(|m| *m > 0).map(|m| self.model_threads as f64 / m as f64 - 1.0)
     }
     pub fn name(&self) -> String {
-        format!("{} ms, {} callers", self.io_wait_ms, self.concurrency)
+        format!("{} ms, {} caller{}", self.io_wait_ms, self.concurrency, if self.concurrency == 1 { "" } else { "s" })
     }
 }
 

@@ -79,3 +79,21 @@ fn the_methodology_pages_reading_of_the_lab_holds() {
         assert!(one.throughput_err() < 0.0, "{one:?}");
     }
 }
+
+/// methodology.md, "How the lab runs": the GIL time never exceeds the CPU of
+/// all the threads, and at each asyncio client's peak it is at least about
+/// the event loop's own CPU (within 10%).
+#[test]
+fn gil_time_and_cpu_time_check_each_other() {
+    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let lab = mdbook_widgets::newest_lab(&env).unwrap();
+    for c in lab.grid.data.iter().filter(|c| c.io_wait_ms == 0.0) {
+        let (Some(gil), Some(cpu)) = (c.gil_us_per_request, c.cpu_us_total()) else { panic!("{c:?} lacks its measurements") };
+        assert!(gil <= cpu, "{} at {}: GIL {gil} µs over CPU {cpu} µs", c.pattern, c.concurrency);
+    }
+    for pattern in ["official_executor", "aerospike_py_async"] {
+        let c = mdbook_widgets::lab_costs::peak(&lab, pattern).unwrap();
+        let main = c.cpu_us_per_request["main"];
+        assert!(c.gil_us_per_request.unwrap() >= 0.9 * main, "{pattern}: {c:?}");
+    }
+}
