@@ -107,7 +107,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             key: "benchmark",
             label: "The benchmark",
-            about: "aerospike-py's benchmark suite's default of 50 callers, on this lab's 2 cores with the server on the same machine",
+            about: "aerospike-py's benchmark suite's default of 50 callers, on 2 cores with the server on the same machine",
             service: Service {
                 rtt_ms: rtt("localhost"),
                 server_ms: 0.0,

@@ -21,6 +21,7 @@ fn gil_contention_page() {
     let (p, s) = (Params::default(), Scenario::default());
     let acq = |pattern| perfmodel::pattern::totals(&perfmodel::pattern::steps(pattern, &p, &s)).gil_acquisitions;
     assert_eq!(acq(Pattern::Executor), acq(Pattern::Tokio) + 1);
+    assert_eq!(on.pool_size(), 6, "its six workers");
     for pattern in Pattern::COMPARED {
         assert!(p99(&off, pattern) < p99(&on, pattern), "{pattern:?}");
     }

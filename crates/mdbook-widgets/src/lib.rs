@@ -345,7 +345,12 @@ pub fn newest_lab(env: &BookEnv) -> Option<Lab> {
     let rtt_ms = sync0
         .map(|x| perfmodel::calibrate::stub_rtt_us(x, p.official_gil_us, p.official_nogil_us) / 1e3)
         .unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
-    Some(Lab { run: run.clone(), grid: grid.clone(), cores, node_cpus, rtt_ms })
+    let mut lab = Lab { run: run.clone(), grid: grid.clone(), cores, node_cpus, rtt_ms };
+    // A clean report's own measurements give the round trip exactly as calibration does.
+    if let Some(m) = lab_costs::lab_costs(&lab) {
+        lab.rtt_ms = perfmodel::calibrate::client_costs(&m, &p).stub_rtt_us / 1e3;
+    }
+    Some(lab)
 }
 
 impl Lab {

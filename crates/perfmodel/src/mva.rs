@@ -282,10 +282,13 @@ impl Net {
         // Every CPU step, GIL-held or not, runs on one of the cores.
         let cpu_floor = (n * t.cpu_us / c).max(n * (t.cpu_us + t.gil_us()) / self.all_cores);
         let floor = gil_floor.max(pool_floor).max(cpu_floor);
-        let (mut extra_gil, mut extra_cpu) = (0.0, 0.0);
+        let mut extra_gil = 0.0;
         if r < floor {
             if cpu_floor >= gil_floor && cpu_floor >= pool_floor {
-                extra_cpu = floor - r;
+                // Waiting for a core. Not fed back into the cores' queue
+                // length: that would swing the next population's residence
+                // far above the floor and back (the recursion oscillates);
+                // the floor holds at every population instead.
             } else if gil_floor >= pool_floor {
                 extra_gil = floor - r;
             } else {
@@ -294,7 +297,7 @@ impl Net {
         }
         let r = r.max(floor);
         let x = n / r;
-        let next = State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * (r_cpu_q + extra_cpu), q_pool: x * r_pool_q, x };
+        let next = State { q_gil: x * (r_gil_loop + r_gil_other + extra_gil), q_cpu: x * r_cpu_q, q_pool: x * r_pool_q, x };
         let queued = x * queue_wait.max(0.0);
         let point = MvaPoint {
             concurrency: n as u32,

@@ -274,3 +274,24 @@ fn client_costs_are_the_ones_the_lab_measured() {
         assert_eq!(c_threads(c) as f64, p.official_client_threads, "{c}");
     }
 }
+
+/// When the cores bind, the analytic throughput rises with the callers to
+/// what the cores allow and stays there: the recursion must not swing (a
+/// floor fed back into the cores' queue once made it oscillate between 8k
+/// and 30k requests/s from one population to the next).
+#[test]
+fn a_cpu_bound_curve_rises_and_stays() {
+    let p = Params::default();
+    for pattern in [Pattern::Executor, Pattern::Tokio] {
+        let s = Scenario { io_wait_ms: 0.047, cores: 1, node_cpus: Some(2), ..Scenario::default() };
+        let ns: Vec<u32> = (0..=12).map(|k| 1 << k).chain([999, 1000, 1001, 1024]).collect();
+        let x: Vec<f64> = perfmodel::predict_curve(pattern, &p, &s, &ns).unwrap().iter().map(|q| q.throughput_ops_s).collect();
+        let cap = perfmodel::mva::bounds(pattern, &p, &s).cpu_cap;
+        for (n, v) in ns.iter().zip(&x).filter(|(n, _)| **n >= 256) {
+            assert!(*v > 0.95 * cap.min(perfmodel::mva::bounds(pattern, &p, &s).binding().0) && *v <= cap * (1.0 + 1e-9), "{pattern:?} at {n}: {v} of {cap}");
+        }
+        for w in x.windows(2).take(8) {
+            assert!(w[1] >= 0.99 * w[0], "{pattern:?}: {x:?}");
+        }
+    }
+}
