@@ -130,15 +130,6 @@ class Lab:
             import aerospike_py
             self.asp = aerospike_py.client(self.asp_config()).connect()
 
-    def reconnect(self):
-        """Fresh clients after an error, so one bad cell does not poison the next."""
-        for c in (self.official, self.asp):
-            try:
-                c is not None and c.close()
-            except Exception:
-                pass
-        self.connect()
-
     def asp_config(self):
         # The same connection allowance as the official client, so neither queues on its pool.
         return {"hosts": [("127.0.0.1", self.port)], "max_conns_per_node": MAX_CONNS}

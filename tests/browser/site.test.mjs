@@ -363,6 +363,32 @@ test("more settings: a bigger pool lifts the executor, a background thread slows
   await context.close();
 });
 
+test("a machine profile: picked in more settings, carried by the link, a bad one explained", async () => {
+  let { page, log, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=0.064&n=50");
+  const num = (s) => Number(s.replace(/,/g, ""));
+  const before = await page.getByTestId("tput-tokio").textContent();
+  await page.locator(".widget-more summary").click();
+  assert.equal(await page.getByTestId("machine-input").inputValue(), "lab", "the lab's costs are the default");
+  await page.getByTestId("machine-input").selectOption("darwin");
+  await page.waitForFunction((t) => document.querySelector("[data-testid=tput-tokio]").textContent !== t, before);
+  // The fitted machine does the same CPU work in about half the time: more gets per second on the same two cores.
+  assert.ok(num(await page.getByTestId("tput-tokio").textContent()) > num(before));
+  assert.match(new URL(page.url()).search, /machine=darwin/);
+  assert.match(await page.getByTestId("scenario-words").textContent(), /costs of Darwin arm64/);
+  const shared = page.url();
+  assert.deepEqual(log.errors, []);
+  await context.close();
+  ({ page, log, context } = await readyPage(shared));
+  await page.locator(".widget-more summary").click();
+  assert.equal(await page.getByTestId("machine-input").inputValue(), "darwin", "the link reproduces the profile");
+  await context.close();
+  ({ page, log, context } = await readyPage(srv.base + WIDGET_PAGE + "?machine=cray"));
+  assert.match(await page.locator(".widget-note").textContent(), /machine="cray" is not a machine profile/);
+  assert.equal(await page.locator("[data-widget]").getAttribute("data-state"), "ready");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("without JavaScript each widget shows its build-time figure", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -23,7 +23,11 @@ const COARSE: [u32; 3] = [10, 20, 50];
 /// number divided by a power of ten is correctly rounded).
 fn rung(tenths: u32, e: i32) -> f64 {
     let e = e - 1;
-    if e >= 0 { tenths as f64 * 10f64.powi(e) } else { tenths as f64 / 10f64.powi(-e) }
+    if e >= 0 {
+        tenths as f64 * 10f64.powi(e)
+    } else {
+        tenths as f64 / 10f64.powi(-e)
+    }
 }
 
 /// The next value on a ladder of round numbers (`ladder` within each decade)
@@ -33,11 +37,7 @@ pub fn ladder_step(v: f64, up: bool, ladder: &[u32], min: f64, max: f64, round: 
     let v = v.clamp(min, max);
     let first = v.log10().floor() as i32 - 1;
     let rungs = (first..first + 14).flat_map(|e| ladder.iter().map(move |&t| rung(t, e))).map(round);
-    let next = if up {
-        rungs.into_iter().find(|&r| r > v * (1.0 + 1e-9))
-    } else {
-        rungs.into_iter().take_while(|&r| r < v * (1.0 - 1e-9)).last()
-    };
+    let next = if up { rungs.into_iter().find(|&r| r > v * (1.0 + 1e-9)) } else { rungs.into_iter().take_while(|&r| r < v * (1.0 - 1e-9)).last() };
     next.unwrap_or(if up { max } else { min }).clamp(min, max)
 }
 
@@ -159,7 +159,11 @@ pub fn trim(v: f64) -> String {
     }
     let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
     let s = format!("{v:.digits$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -304,10 +308,16 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
 pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
     let py_id = format!("{uid}-py");
     let py_for = py_id.clone();
+    let machine_id = format!("{uid}-machine");
+    let machine_for = machine_id.clone();
     use perfmodel::scenario::range;
     let sc = shared.scenario;
-    let field = move |key: &'static str, label: &'static str, (min, max): (f64, f64), step: f64,
-                      get: fn(&perfmodel::Scenario) -> f64, set: fn(&mut perfmodel::Scenario, f64)| {
+    let field = move |key: &'static str,
+                      label: &'static str,
+                      (min, max): (f64, f64),
+                      step: f64,
+                      get: fn(&perfmodel::Scenario) -> f64,
+                      set: fn(&mut perfmodel::Scenario, f64)| {
         let id = format!("{uid}-{key}");
         let for_id = id.clone();
         view! {
@@ -333,7 +343,7 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
     };
     view! {
         <details class="widget-more">
-            <summary>"More settings: pool size, cores and node CPUs, Python build, CPU work per request, background threads"</summary>
+            <summary>"More settings: pool size, cores and node CPUs, Python build, machine costs, CPU work per request, background threads"</summary>
             <div class="widget-fields">
                 {field("pool", "Executor pool size (threads)", range::POOL, 1.0,
                     |s| s.pool_size() as f64, |s, v| s.pool = Some(v as u32))}
@@ -361,13 +371,26 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
                         <option value="ft-forced">"3.14t, GIL forced off (PYTHON_GIL=0)"</option>
                     </select>
                 </label>
+                <label for=machine_for class="widget-field">
+                    "Machine costs"
+                    <select id=machine_id data-testid="machine-input"
+                        prop:value=move || sc.get().machine.profile().key
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(p) = perfmodel::machine::PROFILES.iter().find(|p| p.key == v) {
+                                sc.update(|s| s.machine = p.machine);
+                            }
+                        }>
+                        {perfmodel::machine::PROFILES.iter().map(|p| view! { <option value=p.key>{p.label}</option> }).collect_view()}
+                    </select>
+                </label>
                 {field("cpu", "CPU work per request on the loop (ms, GIL held)", range::APP_CPU_MS, 0.01,
                     |s| s.app_cpu_ms, |s, v| s.app_cpu_ms = v)}
                 {field("bg", "Background CPU-bound threads", range::BACKGROUND_THREADS, 1.0,
                     |s| s.background_threads as f64, |s, v| s.background_threads = v as u32)}
             </div>
             <p class="widget-hint">
-                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota."
+                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota. Machine costs: the lab's are measured on a Linux x86_64 server, the kind of host a production client runs on, and are the default; the Darwin arm64 profile scales every CPU cost by the speed fitted to aerospike-py's published runs (see Methodology)."
             </p>
         </details>
     }

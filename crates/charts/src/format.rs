@@ -22,7 +22,11 @@ pub fn number(v: f64) -> String {
 
 /// A share as a percentage with one decimal: 0.9995 -> "100.0%".
 pub fn percent(share: f64) -> String {
-    if share.is_finite() { format!("{:.1}%", share * 100.0) } else { "–".into() }
+    if share.is_finite() {
+        format!("{:.1}%", share * 100.0)
+    } else {
+        "–".into()
+    }
 }
 
 /// A whole count with thousands separators: 100000 -> "100,000".
@@ -83,6 +87,9 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
         perfmodel::scenario::Python::Gil => {}
         perfmodel::scenario::Python::FreeThreaded => w.push("Python 3.14t (GIL off for aerospike-py only)".into()),
         perfmodel::scenario::Python::FreeThreadedForced => w.push("Python 3.14t, GIL forced off".into()),
+    }
+    if !s.machine.is_default() {
+        w.push(format!("costs of {}", s.machine.profile().label));
     }
     w
 }

@@ -7,6 +7,7 @@
 //! it the pattern does not keep up at all. The verdict flags a rate above
 //! [`NEAR`] of a capacity, where the tail grows fast.
 
+use perfmodel::machine::Machine;
 use perfmodel::memory::{memory, threads};
 use perfmodel::mva::{bounds, Bounds};
 use perfmodel::open;
@@ -64,6 +65,9 @@ pub struct Service {
     pub target_p99_ms: f64,
     /// Which CPython build.
     pub python: Python,
+    /// Whose CPU costs (a machine profile).
+    #[serde(default)]
+    pub machine: Machine,
 }
 
 /// Valid ranges of the fields the scenario does not already bound.
@@ -102,6 +106,7 @@ pub fn presets() -> Vec<Preset> {
         pod_limit_mib: 512.0,
         target_p99_ms: 10.0,
         python: Python::Gil,
+        machine: Machine::Lab,
     };
     vec![
         Preset {
@@ -220,6 +225,7 @@ impl Service {
             background_threads: self.background_threads,
             pod_limit_mib: self.pod_limit_mib,
             python: self.python,
+            machine: self.machine,
         }
     }
 
@@ -902,6 +908,8 @@ pub enum Edit {
     RoundTrip(f64),
     /// The CPython build, by its key ([`python_key`]).
     Python(String),
+    /// The machine profile, by its key (`perfmodel::machine::PROFILES`).
+    Machine(String),
 }
 
 /// The CPython builds the form offers: key, words.
@@ -950,6 +958,10 @@ impl Service {
             Edit::Python(key) => match PYTHONS.iter().find(|x| x.1 == key) {
                 Some(x) => s.python = x.0,
                 None => return (s, vec![format!("no Python build {key:?}")]),
+            },
+            Edit::Machine(key) => match perfmodel::machine::PROFILES.iter().find(|p| p.key == key) {
+                Some(p) => s.machine = p.machine,
+                None => return (s, vec![format!("no machine profile {key:?}")]),
             },
         }
         s.clamped()
@@ -1017,6 +1029,16 @@ impl Service {
                     h.push_str(&format!("<label class=\"widget-field service-wide\" for=\"{uid}-python\">Python<select id=\"{uid}-python\" data-python data-testid=\"svc-python\">"));
                     for (py, key, words) in PYTHONS {
                         h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if py == self.python { " selected" } else { "" }, esc(words)));
+                    }
+                    h.push_str("</select></label>");
+                    h.push_str(&format!("<label class=\"widget-field service-wide\" for=\"{uid}-machine\">Machine costs<select id=\"{uid}-machine\" data-machine data-testid=\"svc-machine\">"));
+                    for p in perfmodel::machine::PROFILES {
+                        h.push_str(&format!(
+                            "<option value=\"{}\"{}>{}</option>",
+                            p.key,
+                            if p.machine == self.machine { " selected" } else { "" },
+                            esc(p.label)
+                        ));
                     }
                     h.push_str("</select></label>");
                 }

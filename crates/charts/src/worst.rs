@@ -43,12 +43,7 @@ pub const FIGURES: [Figure; 13] = [
     Figure { name: "request flow (tokio)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Tokio) },
     Figure { name: "GIL timeline", widget: "gil-timeline", reads: ALL, run: gil_timeline },
     Figure { name: "burst of 10,000", widget: "concurrent-handling", reads: Reads { io_wait: true, concurrency: false }, run: burst },
-    Figure {
-        name: "p99 curve",
-        widget: "latency-scaling, gil-contention",
-        reads: Reads { io_wait: true, concurrency: false },
-        run: p99_curve,
-    },
+    Figure { name: "p99 curve", widget: "latency-scaling, gil-contention", reads: Reads { io_wait: true, concurrency: false }, run: p99_curve },
     Figure { name: "p99 heatmap", widget: "conditions-heatmap", reads: Reads { io_wait: false, concurrency: false }, run: p99_map },
     Figure { name: "cards", widget: "io-concurrency", reads: ALL, run: cards },
     Figure { name: "pool size", widget: "pool-size", reads: ALL, run: pool_size },
@@ -58,7 +53,8 @@ pub const FIGURES: [Figure; 13] = [
 ];
 
 /// Every combination of the extreme values of the inputs `reads` names plus
-/// pool, cores, loop work and background threads: at most 2⁶ = 64.
+/// pool, cores, loop work and background threads, on every machine profile:
+/// at most 2⁶ × 2 = 128.
 pub fn corners(reads: Reads) -> Vec<Scenario> {
     let ends = |r: (f64, f64)| [r.0, r.1];
     let d = Scenario::default();
@@ -71,15 +67,18 @@ pub fn corners(reads: Reads) -> Vec<Scenario> {
                 for cores in ends(range::CORES) {
                     for app_cpu_ms in ends(range::APP_CPU_MS) {
                         for bg in ends(range::BACKGROUND_THREADS) {
-                            out.push(Scenario {
-                                io_wait_ms,
-                                concurrency: n as u32,
-                                pool: Some(pool as u32),
-                                cores: cores as u32,
-                                app_cpu_ms,
-                                background_threads: bg as u32,
-                                ..d
-                            });
+                            for profile in perfmodel::machine::PROFILES {
+                                out.push(Scenario {
+                                    io_wait_ms,
+                                    concurrency: n as u32,
+                                    pool: Some(pool as u32),
+                                    cores: cores as u32,
+                                    app_cpu_ms,
+                                    background_threads: bg as u32,
+                                    machine: profile.machine,
+                                    ..d
+                                });
+                            }
                         }
                     }
                 }
@@ -92,13 +91,14 @@ pub fn corners(reads: Reads) -> Vec<Scenario> {
 /// A short label of a corner, for the benchmark's table.
 pub fn label(s: &Scenario) -> String {
     format!(
-        "io={} n={} pool={} cores={} cpu={} bg={}",
+        "io={} n={} pool={} cores={} cpu={} bg={} machine={}",
         s.io_wait_ms,
         s.concurrency,
         s.pool_size(),
         s.cores,
         s.app_cpu_ms,
-        s.background_threads
+        s.background_threads,
+        s.machine.profile().key
     )
 }
 
@@ -173,6 +173,7 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u6
         pod_limit_mib: s.pod_limit_mib,
         target_p99_ms: 1.0,
         python: s.python,
+        machine: s.machine,
     };
     let d = complete(p, &svc)?;
     Ok(d.patterns.iter().chain(&d.pools).filter_map(|o| o.sim).map(|a| a.events).sum())

@@ -110,6 +110,7 @@ fn bad_input_is_clamped_with_a_reason() {
         pod_limit_mib: 1.0,
         target_p99_ms: 0.0,
         python: perfmodel::scenario::Python::Gil,
+        machine: perfmodel::machine::Machine::Lab,
     };
     let (c, notes) = s.clamped();
     assert!(notes.len() >= 9, "{notes:?}");

@@ -101,9 +101,8 @@ pub const PATTERNS: [(&str, &str); 4] = [
 /// callers, and the CPUs the client process had (and the node's, which
 /// sizes Python's default pool).
 pub fn scenario(lab: &Lab, c: &reports::model::GridCell) -> Scenario {
-    let applied = c.applied_wait_p50_us.filter(|w| *w > 0.0).map(|w| w / 1e3).unwrap_or(c.io_wait_ms);
     Scenario {
-        io_wait_ms: applied.max(c.io_wait_ms) + lab.rtt_ms,
+        io_wait_ms: c.applied_wait_ms() + lab.rtt_ms,
         concurrency: c.concurrency.clamp(1, 100_000) as u32,
         cores: lab.cores,
         node_cpus: Some(lab.node_cpus),
@@ -118,7 +117,7 @@ pub fn scenario(lab: &Lab, c: &reports::model::GridCell) -> Scenario {
 /// the loopback round trip varies as `io_jitter` says. A wait of
 /// (1−j)·W + Exp(j·W) has p99/mean = 1 + 3.6·j.
 pub fn params(lab: &Lab, p: &Params, c: &reports::model::GridCell) -> Params {
-    let injected_ms = c.applied_wait_p50_us.filter(|w| *w > 0.0).map(|w| w / 1e3).unwrap_or(c.io_wait_ms).max(c.io_wait_ms);
+    let injected_ms = c.applied_wait_ms();
     let stub_j = match (c.applied_wait_p50_us, c.applied_wait_p99_us) {
         (Some(a), Some(b)) if a > 0.0 && b >= a => ((b / a - 1.0) / (100f64.ln() - 1.0)).clamp(0.0, 1.0),
         _ => p.io_jitter,

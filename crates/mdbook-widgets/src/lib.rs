@@ -10,6 +10,7 @@ use widget_props::{parse_directive, Widget};
 pub mod glossary;
 pub mod lab_costs;
 pub mod lab_fit;
+pub mod machines;
 pub mod open_lab;
 
 const OPEN: &str = "{{#widget";
@@ -55,24 +56,13 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let prose = prose_ranges(markdown);
     let mut found = Vec::new();
     let mut errors = Vec::new();
-    let mut from = 0;
-    while let Some(i) = markdown[from..].find(OPEN) {
-        let start = from + i;
-        from = start + OPEN.len();
-        if !prose.iter().any(|r| r.contains(&start)) {
-            continue;
+    for d in directives(markdown, OPEN, &prose) {
+        match d
+            .and_then(|(start, end, line, inner)| parse_directive(inner).map(|w| (start, end, w)).map_err(|message| DirectiveError { line, message }))
+        {
+            Ok(w) => found.push(w),
+            Err(e) => errors.push(e),
         }
-        let line = markdown[..start].matches('\n').count() + 1;
-        let Some(j) = markdown[from..].find(CLOSE) else {
-            errors.push(DirectiveError { line, message: "widget directive is not closed with }}".into() });
-            break;
-        };
-        let end = from + j + CLOSE.len();
-        match parse_directive(&markdown[from..from + j]) {
-            Ok(w) => found.push((start, end, w)),
-            Err(message) => errors.push(DirectiveError { line, message }),
-        }
-        from = end;
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -105,7 +95,9 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let open_lab_table = || open_lab::table(env, true);
     let open_lab_summary = || open_lab::table(env, false);
     let lab_costs_table = || lab_costs::table(env);
-    let texts: [(&str, &dyn Fn() -> String); 9] = [
+    let machines_table = || machines::table(env);
+    let texts: [(&str, &dyn Fn() -> String); 10] = [
+        (machines::TOKEN, &machines_table),
         (lab_costs::TOKEN, &lab_costs_table),
         (PARAMS, &params_table),
         (PRESETS, &presets_table),
@@ -120,6 +112,10 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
     }
     match math_edits(markdown) {
+        Ok(m) => edits.extend(m),
+        Err(e) => return Err(e),
+    }
+    match param_edits(markdown, &prose, env) {
         Ok(m) => edits.extend(m),
         Err(e) => return Err(e),
     }
@@ -220,6 +216,62 @@ pub fn params_table() -> String {
     }
     t.push('\n');
     t
+}
+
+/// Each `open … }}` in prose (in code it stays text): its span, its 1-based
+/// line and the text between; an unclosed one is an error and ends the search.
+fn directives<'a>(markdown: &'a str, open: &'a str, prose: &[std::ops::Range<usize>]) -> Vec<Result<(usize, usize, usize, &'a str), DirectiveError>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = markdown[from..].find(open) {
+        let start = from + i;
+        from = start + open.len();
+        if !prose.iter().any(|r| r.contains(&start)) {
+            continue;
+        }
+        let line = markdown[..start].matches('\n').count() + 1;
+        let Some(j) = markdown[from..].find(CLOSE) else {
+            out.push(Err(DirectiveError { line, message: format!("{}…}} is not closed with }}}}", open.trim_end()) }));
+            break;
+        };
+        out.push(Ok((start, from + j + CLOSE.len(), line, &markdown[from..from + j])));
+        from += j + CLOSE.len();
+    }
+    out
+}
+
+/// Replaced inline by one parameter's default with its unit, linked to its row of the parameter table.
+pub const PARAM: &str = "{{#param ";
+
+/// `{{#param NAME}}` in prose: the default of the model's parameter NAME and
+/// its unit ("512 threads", "8 MiB"), linked to the methodology page's row,
+/// so prose never types a parameter's value. An unknown name fails the build.
+fn param_edits(markdown: &str, prose: &[std::ops::Range<usize>], env: &BookEnv) -> Result<Vec<(usize, usize, String)>, Vec<DirectiveError>> {
+    let table = perfmodel::Params::describe();
+    let (mut edits, mut errors) = (Vec::new(), Vec::new());
+    for d in directives(markdown, PARAM, prose) {
+        let (start, end, line, name) = match d {
+            Ok((start, end, line, inner)) => (start, end, line, inner.trim()),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match table.iter().find(|p| p.name == name) {
+            Some(p) => {
+                let unit = if p.unit == "fraction" { String::new() } else { format!(" {}", p.unit) };
+                let d = p.default;
+                let value = if d.fract() == 0.0 && d.abs() < 1e9 { charts::format::count(d as u32) } else { charts::format::number(d) };
+                edits.push((start, end, format!("[{value}{unit}]({}methodology.md#param-{name})", env.to_root)));
+            }
+            None => errors.push(DirectiveError { line, message: format!("{{{{#param {name}}}}}: the model has no parameter {name:?}") }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(edits)
+    } else {
+        Err(errors)
+    }
 }
 
 /// `$…$` and `$$…$$` in prose, typeset to MathML when the book is built
@@ -337,9 +389,9 @@ pub fn newest_lab(env: &BookEnv) -> Option<Lab> {
         let rep = r.report.as_ref().ok()?;
         rep.io_wait_grid.get().map(|g| (r, rep, g))
     })?;
-    let env_u32 = |key: &str| rep.environment.get().and_then(|e| e.other.get(key)).and_then(|v| v.as_u64()).map(|c| c as u32);
-    let node_cpus = env_u32("cpu_count").unwrap_or(Scenario::default().cores);
-    let cores = env_u32("client_cpus").unwrap_or(node_cpus);
+    let e = rep.environment.get();
+    let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().cores);
+    let cores = e.and_then(|e| e.client_cpus()).unwrap_or(node_cpus);
     let p = Params::default();
     let sync0 = grid.data.iter().find(|c| c.pattern == "official_sync" && c.io_wait_ms == 0.0 && c.concurrency == 1).and_then(|c| c.ops_per_sec);
     let rtt_ms = sync0

@@ -69,6 +69,17 @@ fn directives_become_placeholders_except_in_code() {
 }
 
 #[test]
+fn a_parameter_in_prose_is_its_default_linked_to_its_row() {
+    let p = perfmodel::Params::default();
+    let env = mdbook_widgets::BookEnv { to_root: "../".into(), ..Default::default() };
+    let got = mdbook_widgets::expand_in("Up to {{#param tokio_max_blocking}}, `{{#param x}}`.\n", &env).unwrap();
+    assert_eq!(got, format!("Up to [{} threads](../methodology.md#param-tokio_max_blocking), `{{{{#param x}}}}`.\n", p.tokio_max_blocking));
+    let err = mdbook_widgets::expand("Text.\n\nA {{#param no_such_cost}}.\n").unwrap_err();
+    assert_eq!(err.len(), 1);
+    assert_eq!((err[0].line, err[0].message.as_str()), (3, "{{#param no_such_cost}}: the model has no parameter \"no_such_cost\""));
+}
+
+#[test]
 fn bad_directives_fail_the_build_with_chapter_and_line() {
     let (dir, out) = build("bad");
     assert!(!out.status.success(), "a bad directive must fail the build");

@@ -115,3 +115,62 @@ pub fn memory_costs(rows: &[Vec<CellMemory>]) -> Option<MemoryCosts> {
     );
     Some(MemoryCosts { request_kib, thread_kib })
 }
+
+/// One pattern's one-caller latency on another machine, beside the lab's path.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SpeedRow {
+    pub pattern: crate::Pattern,
+    /// What was measured there, µs.
+    pub measured_us: f64,
+    /// The lab's path of one get with no wait and nothing queued, µs.
+    pub lab_path_us: f64,
+    /// The fit: round trip + speed × the lab's path, µs.
+    pub fitted_us: f64,
+}
+
+/// A machine's speed against the lab, and the round trip of its server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpeedFit {
+    /// CPU time there for the lab's one µs.
+    pub speed: f64,
+    /// What the one-caller latencies have beyond CPU: the round trip to its server, µs.
+    pub rtt_us: f64,
+    pub rows: Vec<SpeedRow>,
+}
+
+impl SpeedFit {
+    /// The largest relative miss of the fit over its rows.
+    pub fn worst_error(&self) -> f64 {
+        self.rows.iter().map(|r| (r.fitted_us / r.measured_us - 1.0).abs()).fold(0.0, f64::max)
+    }
+}
+
+/// Fit one speed factor and one round trip to one-caller latencies measured
+/// on another machine (µs, one per pattern): least squares of
+/// latency = round trip + speed × the lab's path. One caller, so nothing
+/// queues, nothing waits for the GIL or a core, and the latency is the path
+/// itself; the round trip is the same for every pattern because they talk to
+/// the same server. `None` unless there are two patterns with different paths
+/// and the fit is physical (a positive speed, a round trip of zero or more).
+pub fn speed_fit(measured: &[(crate::Pattern, f64)], p: &Params) -> Option<SpeedFit> {
+    let one = crate::Scenario { io_wait_ms: 0.0, concurrency: 1, ..crate::Scenario::default() };
+    let path = |pattern| crate::pattern::totals(&crate::pattern::steps(pattern, p, &one)).total_us();
+    let pts: Vec<(crate::Pattern, f64, f64)> = measured.iter().filter(|(_, m)| m.is_finite() && *m > 0.0).map(|&(pt, m)| (pt, path(pt), m)).collect();
+    let n = pts.len() as f64;
+    let (mx, my) = (pts.iter().map(|x| x.1).sum::<f64>() / n, pts.iter().map(|x| x.2).sum::<f64>() / n);
+    let sxx: f64 = pts.iter().map(|x| (x.1 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|x| (x.1 - mx) * (x.2 - my)).sum();
+    if pts.len() < 2 || sxx <= 0.0 {
+        return None;
+    }
+    let speed = sxy / sxx;
+    let rtt_us = my - speed * mx;
+    if !(speed > 0.0 && rtt_us >= 0.0) {
+        return None;
+    }
+    let rows = pts
+        .iter()
+        .map(|&(pattern, lab_path_us, measured_us)| SpeedRow { pattern, measured_us, lab_path_us, fitted_us: rtt_us + speed * lab_path_us })
+        .collect();
+    Some(SpeedFit { speed, rtt_us, rows })
+}

@@ -4,7 +4,7 @@
 //! numbers natively, in the CLI and in the browser. Three layers:
 //!
 //! * [`params`] and [`scenario`]: every input, with unit, range, default and
-//!   where the default comes from;
+//!   where the default comes from; [`machine`]: those costs on another machine;
 //! * [`pattern`]: the steps behind one `client.get(key)` in each pattern, the
 //!   single description both solvers read;
 //! * the solvers: [`mva`] (analytic, mean values, a closed loop of callers),
@@ -16,6 +16,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod error;
+pub mod machine;
 pub mod memory;
 pub mod mva;
 pub mod open;

@@ -145,6 +145,7 @@ impl PathTotals {
 pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     use Role::*;
     use Work::*;
+    let p = &s.machine.costs(p);
     let io = s.io_wait_ms * 1e3;
     let app = s.app_cpu_ms * 1e3;
     let mut v = match pattern {
@@ -158,11 +159,19 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
         Pattern::Executor => vec![
             Step { role: Loop, work: Gil(p.executor_overhead_us / 3.0), what: "run_in_executor: wrap in a future, queue the work item" },
             Step { role: Worker, work: Wake(p.thread_wake_us), what: "a pool worker wakes up" },
-            Step { role: Worker, work: Gil(p.executor_overhead_us / 3.0 + p.official_gil_us / 2.0), what: "worker takes the GIL, parses arguments into C" },
+            Step {
+                role: Worker,
+                work: Gil(p.executor_overhead_us / 3.0 + p.official_gil_us / 2.0),
+                what: "worker takes the GIL, parses arguments into C",
+            },
             Step { role: Worker, work: Cpu(p.official_nogil_us / 2.0), what: "encode and send (GIL released)" },
             Step { role: Worker, work: Io(io), what: "worker blocks on the server" },
             Step { role: Worker, work: Cpu(p.official_nogil_us / 2.0), what: "receive and parse the reply" },
-            Step { role: Worker, work: Gil(p.official_gil_us / 2.0 + p.executor_overhead_us / 3.0), what: "re-take the GIL, build the dict, call_soon_threadsafe" },
+            Step {
+                role: Worker,
+                work: Gil(p.official_gil_us / 2.0 + p.executor_overhead_us / 3.0),
+                what: "re-take the GIL, build the dict, call_soon_threadsafe",
+            },
             Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
             Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
         ],

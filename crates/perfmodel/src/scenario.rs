@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_range, ModelError};
+use crate::machine::Machine;
 
 /// One point of the reader's world. Unlike [`crate::Params`], these are not
 /// facts about the clients but choices: the sliders on the site.
@@ -50,6 +51,10 @@ pub struct Scenario {
     /// Which CPython: with the GIL (3.11–3.13, the default) or the free-threaded 3.14t build.
     #[serde(skip_serializing_if = "Python::is_default")]
     pub python: Python,
+    /// Whose CPU costs: this project's lab (the default) or another
+    /// machine's profile ([`crate::machine`]).
+    #[serde(skip_serializing_if = "Machine::is_default")]
+    pub machine: Machine,
 }
 
 /// The CPython build, and what it means for the GIL.
@@ -124,6 +129,7 @@ impl Default for Scenario {
             background_threads: 0,
             pod_limit_mib: 512.0,
             python: Python::Gil,
+            machine: Machine::Lab,
         }
     }
 }
@@ -233,13 +239,7 @@ impl Scenario {
             check_range("tokio_workers", t as f64, TOKIO_WORKERS.0, TOKIO_WORKERS.1, "threads")?;
         }
         check_range("app_cpu_ms", self.app_cpu_ms, APP_CPU_MS.0, APP_CPU_MS.1, "ms")?;
-        check_range(
-            "background_threads",
-            self.background_threads as f64,
-            BACKGROUND_THREADS.0,
-            BACKGROUND_THREADS.1,
-            "threads",
-        )?;
+        check_range("background_threads", self.background_threads as f64, BACKGROUND_THREADS.0, BACKGROUND_THREADS.1, "threads")?;
         check_range("pod_limit_mib", self.pod_limit_mib, POD_LIMIT_MIB.0, POD_LIMIT_MIB.1, "MiB")?;
         if let Some(r) = self.arrival_rate {
             check_range("arrival_rate", r, ARRIVAL_RATE.0, ARRIVAL_RATE.1, "requests/s")?;
@@ -273,8 +273,7 @@ impl Scenario {
         self.node_cpus = self.node_cpus.map(|c| fix("node CPUs", c as f64, NODE_CPUS, 2.0) as u32);
         self.tokio_workers = self.tokio_workers.map(|t| fix("Tokio workers", t as f64, TOKIO_WORKERS, 2.0) as u32);
         self.app_cpu_ms = fix("per-request CPU (ms)", self.app_cpu_ms, APP_CPU_MS, 0.0);
-        self.background_threads =
-            fix("background threads", self.background_threads as f64, BACKGROUND_THREADS, 0.0) as u32;
+        self.background_threads = fix("background threads", self.background_threads as f64, BACKGROUND_THREADS, 0.0) as u32;
         self.pod_limit_mib = fix("pod memory limit (MiB)", self.pod_limit_mib, POD_LIMIT_MIB, d.pod_limit_mib);
         self.arrival_rate = self.arrival_rate.map(|r| fix("arrival rate (requests/s)", r, ARRIVAL_RATE, 1_000.0));
         self.timeout_ms = self.timeout_ms.map(|t| fix("timeout (ms)", t, TIMEOUT_MS, 1_000.0));

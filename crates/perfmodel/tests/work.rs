@@ -88,7 +88,8 @@ fn traces_and_journeys_are_unchanged_by_skipping() {
 }
 
 /// The corners of the reachable box (every combination of the extreme
-/// I/O wait, pool, cores, loop work and background threads) at a small and
+/// I/O wait, pool, cores, loop work and background threads, on every
+/// machine profile) at a small and
 /// a large concurrency: every run finishes within its event budget (else
 /// `simulate` errs), and the work per request stays small. The bound is
 /// on events, which are deterministic, never on time.
@@ -102,7 +103,7 @@ fn events_per_request_stay_bounded_at_the_worst_corners() {
             for pool in ends(range::POOL) {
                 for cores in ends(range::CORES) {
                     for cpu in ends(range::APP_CPU_MS) {
-                        for bg in ends(range::BACKGROUND_THREADS) {
+                        for (bg, profile) in ends(range::BACKGROUND_THREADS).into_iter().flat_map(|b| perfmodel::machine::PROFILES.map(|m| (b, m))) {
                             let s = Scenario {
                                 io_wait_ms: io,
                                 concurrency: n,
@@ -110,6 +111,7 @@ fn events_per_request_stay_bounded_at_the_worst_corners() {
                                 cores: cores as u32,
                                 app_cpu_ms: cpu,
                                 background_threads: bg as u32,
+                                machine: profile.machine,
                                 ..Scenario::default()
                             };
                             for pattern in Pattern::COMPARED {

@@ -42,13 +42,16 @@ impl Client {
     }
     /// The official client in the same mode (sync against sync, async against async).
     pub fn baseline(self) -> Client {
-        if self.is_async() { Client::OfficialAsync } else { Client::OfficialSync }
+        if self.is_async() {
+            Client::OfficialAsync
+        } else {
+            Client::OfficialSync
+        }
     }
 }
 
 /// Operations in display order.
-pub const OPERATIONS: [&str; 9] =
-    ["put", "get", "operate", "remove", "batch_read", "batch_read_numpy", "batch_write", "batch_write_numpy", "query"];
+pub const OPERATIONS: [&str; 9] = ["put", "get", "operate", "remove", "batch_read", "batch_read_numpy", "batch_write", "batch_write_numpy", "query"];
 
 /// Timings of one operation. Async sections put per-request percentiles under `per_op`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -128,6 +131,23 @@ pub struct Environment {
     pub concurrency: Option<u64>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+impl Environment {
+    /// The machine's CPU count, as the lab's harness records it.
+    pub fn cpu_count(&self) -> Option<u32> {
+        self.other.get("cpu_count").and_then(lab_count)
+    }
+
+    /// CPUs the client process was pinned to (a pinned lab run), if recorded.
+    pub fn client_cpus(&self) -> Option<u32> {
+        self.other.get("client_cpus").and_then(lab_count)
+    }
+}
+
+/// A count the lab's harness records in a report's environment.
+pub fn lab_count(v: &Value) -> Option<u32> {
+    v.as_u64().and_then(|c| u32::try_from(c).ok())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -400,5 +420,11 @@ impl GridCell {
     /// CPU time per request of every thread together, µs.
     pub fn cpu_us_total(&self) -> Option<f64> {
         (!self.cpu_us_per_request.is_empty()).then(|| self.cpu_us_per_request.values().sum())
+    }
+
+    /// The wait the stub applied (its median), where the report says, else
+    /// the injected one; never below the injected one, ms.
+    pub fn applied_wait_ms(&self) -> f64 {
+        self.applied_wait_p50_us.filter(|w| *w > 0.0).map(|w| w / 1e3).unwrap_or(self.io_wait_ms).max(self.io_wait_ms)
     }
 }

@@ -51,17 +51,17 @@ pub struct OpenReport {
 impl OpenReport {
     /// The machine's CPU count, as the harness recorded it.
     pub fn cpu_count(&self) -> Option<u32> {
-        self.environment.get("cpu_count").and_then(|v| v.as_u64()).map(|c| c as u32)
+        self.environment.get("cpu_count").and_then(crate::model::lab_count)
     }
 
     /// CPUs the client process was pinned to (a pinned run), if recorded.
     pub fn client_cpus(&self) -> Option<u32> {
-        self.environment.get("client_cpus").and_then(|v| v.as_u64()).map(|c| c as u32)
+        self.environment.get("client_cpus").and_then(crate::model::lab_count)
     }
 
     /// Python's default pool on the lab machine, as the harness recorded it.
     pub fn default_pool(&self) -> Option<u32> {
-        self.environment.get("default_pool").and_then(|v| v.as_u64()).map(|c| c as u32)
+        self.environment.get("default_pool").and_then(crate::model::lab_count)
     }
 }
 

@@ -16,9 +16,10 @@ pub const NODE_CPUS: &str = "ncpu";
 pub const CPU: &str = "cpu";
 pub const BG: &str = "bg";
 pub const PY: &str = "py";
+pub const MACHINE: &str = "machine";
 
 /// Every key of the scenario, in the order [`query`] writes them.
-pub const KEYS: [&str; 9] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY];
+pub const KEYS: [&str; 10] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE];
 
 /// The CPython builds in a link: `py=ft` (3.14t, the official client re-enabling the GIL) or `py=ft-forced`; absent is the GIL build.
 pub const PYTHONS: [(Python, &str); 3] = [(Python::Gil, "gil"), (Python::FreeThreaded, "ft"), (Python::FreeThreadedForced, "ft-forced")];
@@ -55,6 +56,19 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
                     any = true;
                 }
                 None => notes.push(format!("{origin} {k}={v:?} is not a Python build (gil, ft or ft-forced); ignored")),
+            }
+            continue;
+        }
+        if k == MACHINE {
+            match perfmodel::machine::PROFILES.iter().find(|p| p.key == v) {
+                Some(p) => {
+                    s.machine = p.machine;
+                    any = true;
+                }
+                None => {
+                    let keys: Vec<&str> = perfmodel::machine::PROFILES.iter().map(|p| p.key).collect();
+                    notes.push(format!("{origin} {k}={v:?} is not a machine profile ({}); using the lab's", keys.join(" or ")));
+                }
             }
             continue;
         }
@@ -101,6 +115,9 @@ pub fn query(s: &Scenario) -> String {
     }
     if let Some((_, key)) = PYTHONS.iter().find(|(py, _)| *py == s.python && *py != d.python) {
         q.push_str(&format!("&{PY}={key}"));
+    }
+    if !s.machine.is_default() {
+        q.push_str(&format!("&{MACHINE}={}", s.machine.profile().key));
     }
     q
 }
@@ -152,6 +169,9 @@ mod tests {
         assert_eq!((s.io_wait_ms, s.concurrency, s.pod_limit_mib, p.notes.len()), (2.5, 300, 1024.0, 0));
         let p = parse("?py=3.14", "the link's");
         assert_eq!((p.scenario.python, p.notes.len(), p.any), (Python::Gil, 1, false));
+        let p = parse("?machine=cray", "the link's");
+        assert_eq!((p.scenario.machine, p.any), (perfmodel::machine::Machine::Lab, false));
+        assert_eq!(p.notes, ["the link's machine=\"cray\" is not a machine profile (lab or darwin); using the lab's"]);
         let p = parse("?pool=0&cores=4&cpu=2&bg=99&ncpu=5000", "your saved scenario's");
         let s = p.scenario;
         assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads, s.node_cpus), (Some(1), 4, 2.0, 16, Some(1_024)));
@@ -170,10 +190,11 @@ mod tests {
             background_threads: 1,
             pod_limit_mib: 1024.0,
             python: Python::FreeThreaded,
+            machine: perfmodel::machine::Machine::Darwin,
             ..Scenario::default()
         };
         let q = query(&s);
-        assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1&py=ft");
+        assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1&py=ft&machine=darwin");
         assert_eq!(parse(&q, "").scenario, s);
         assert_eq!(parse(&query(&Scenario::default()), "").scenario, Scenario::default());
         // A widget's own pairs survive, the old scenario's do not.

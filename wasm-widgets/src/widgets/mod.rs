@@ -152,3 +152,17 @@ pub fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
         }
     });
 }
+
+/// Data the build embedded beside a widget (`<script class="widget-bundle">`
+/// holding JSON), or the default where there is none. An unreadable bundle
+/// gives the default and a sentence saying what the figure is drawn without,
+/// so a broken file costs its own panel and no other.
+pub fn embedded_bundle<T: serde::de::DeserializeOwned + Default>(host: &HtmlElement, without: &str) -> (T, Option<String>) {
+    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
+        return (T::default(), None);
+    };
+    match serde_json::from_str(&script.text_content().unwrap_or_default()) {
+        Ok(t) => (t, None),
+        Err(e) => (T::default(), Some(format!("{without} are unreadable ({e}); the model's curves are drawn without them"))),
+    }
+}

@@ -17,14 +17,6 @@ const TIMEOUT: &str = "timeout";
 const BURSTS: &str = "bursts";
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
-fn embedded_lab(host: &HtmlElement) -> Result<OpenLab, String> {
-    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
-        return Ok(OpenLab::default());
-    };
-    serde_json::from_str(&script.text_content().unwrap_or_default())
-        .map_err(|e| format!("the lab's open-load points are unreadable ({e}); the model's curves are drawn without them"))
-}
-
 /// A value from the address, clamped into `range`; the sentence says what was wrong.
 fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, Option<String>) {
     let Some(text) = page_param(key) else {
@@ -43,10 +35,7 @@ fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, O
 #[component]
 pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate: f64, timeout_ms: f64) -> impl IntoView {
     let params = Params::default();
-    let (lab, lab_note) = match embedded_lab(&host) {
-        Ok(l) => (l, None),
-        Err(e) => (OpenLab::default(), Some(e)),
-    };
+    let (lab, lab_note) = super::embedded_bundle::<OpenLab>(&host, "the lab's open-load points");
     let lab = StoredValue::new(lab);
     let (start_rate, rate_note) = from_link(RATE, range::ARRIVAL_RATE, rate, "arrival rate");
     let (start_timeout, timeout_note) = from_link(TIMEOUT, range::TIMEOUT_MS, timeout_ms, "timeout (ms)");

@@ -10,21 +10,10 @@ use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
-fn embedded_lab(host: &HtmlElement) -> Result<LabPoints, String> {
-    let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
-        return Ok(LabPoints::default());
-    };
-    serde_json::from_str(&script.text_content().unwrap_or_default())
-        .map_err(|e| format!("the lab's measured points are unreadable ({e}); the model's curves are drawn without them"))
-}
-
 #[component]
 pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let params = Params::default();
-    let (lab, lab_note) = match embedded_lab(&host) {
-        Ok(l) => (l, None),
-        Err(e) => (LabPoints::default(), Some(e)),
-    };
+    let (lab, lab_note) = super::embedded_bundle::<LabPoints>(&host, "the lab's measured points");
     let lab = StoredValue::new(lab);
     let first = lab.with_value(|l| pools_data(&params, &shared.scenario.get_untracked(), Some(l))).map_err(|e| e.to_string());
     let data: RwSignal<Result<PoolsData, String>> = RwSignal::new(first);

@@ -1,9 +1,9 @@
 //! "Your service": the reader describes a service; each pattern's capacity, latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
 
 use charts::service::{input_value, jobs, presets, service_data, Edit, Load, Service, ServiceData, FIELDS};
-use wasm_bindgen::JsCast;
 use leptos::prelude::*;
 use perfmodel::Params;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::scenario::{Origin, Shared};
@@ -67,6 +67,8 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
     s.python_ms = sc.app_cpu_ms;
     s.background_threads = sc.background_threads;
     s.pod_limit_mib = sc.pod_limit_mib;
+    s.python = sc.python;
+    s.machine = sc.machine;
     s.clamped()
 }
 
@@ -138,6 +140,11 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
         if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute("data-python")) {
             let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
             apply(Edit::Python(value));
+            return;
+        }
+        if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute("data-machine")) {
+            let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            apply(Edit::Machine(value));
             return;
         }
         let Ok(el) = target.dyn_into::<web_sys::HtmlInputElement>() else { return };
@@ -214,6 +221,9 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
     each("[data-default-pool-text]", &|el| el.set_text_content(Some(&s.default_pool_words())));
     each("select[data-python]", &|el| {
         let _ = js_sys::Reflect::set(el, &"value".into(), &charts::service::python_key(s.python).into());
+    });
+    each("select[data-machine]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &s.machine.profile().key.into());
     });
     let presets = presets();
     each("button[data-preset]", &|el| {
