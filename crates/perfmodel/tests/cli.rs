@@ -4,33 +4,21 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn perfmodel(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perfmodel"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_perfmodel")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     } else {
         drop(child.stdin.take());
     }
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[test]
 fn predict_prints_every_documented_field() {
     for solver in ["analytic", "sim"] {
-        let (code, out, err) = perfmodel(
-            &["predict", "--pattern", "executor", "--io-wait-ms", "1", "--concurrency", "50", "--solver", solver],
-            None,
-        );
+        let (code, out, err) = perfmodel(&["predict", "--pattern", "executor", "--io-wait-ms", "1", "--concurrency", "50", "--solver", solver], None);
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         for key in ["throughput_ops_s", "gil_utilization", "threads", "in_flight", "queued"] {
@@ -60,6 +48,22 @@ fn params_lists_every_default_with_provenance() {
             assert!(p.get(key).is_some(), "{p}");
         }
     }
+    let machines = v["machines"].as_array().unwrap();
+    assert_eq!(machines.len(), perfmodel::machine::PROFILES.len());
+    assert_eq!(machines[0]["key"], "lab", "the lab's profile first, the default");
+}
+
+#[test]
+fn a_machine_profile_changes_the_costs() {
+    let at = |m: &str| {
+        let (code, out, err) = perfmodel(&["predict", "--pattern", "sync", "--io-wait-ms", "0", "--concurrency", "1", "--machine", m], None);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["latency_ms"]["mean"].as_f64().unwrap()
+    };
+    let (lab, darwin) = (at("lab"), at("darwin"));
+    let speed = perfmodel::machine::Machine::Darwin.profile().speed;
+    // One caller, no wait: the latency is the client's CPU, scaled by the profile's speed.
+    assert!((darwin / lab - speed).abs() < 1e-6, "{darwin} / {lab} against {speed}");
 }
 
 #[test]
@@ -104,10 +108,17 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "x", "--concurrency", "5"], "--io-wait-ms \"x\" is not a number"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency or --arrival-rate is required"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--arrival-rate", "100"], "exclusive"),
-        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--timeout-ms", "100"], "apply to an open load: give --arrival-rate"),
+        (
+            &["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--timeout-ms", "100"],
+            "apply to an open load: give --arrival-rate",
+        ),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--arrival-rate", "100", "--burstiness", "0.5"], "burstiness = 0.5 is out of range"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--arrival-rate", "0"], "arrival_rate = 0 is out of range"),
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "0"], "concurrency = 0 is out of range"),
+        (
+            &["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--machine", "cray"],
+            "--machine \"cray\": expected lab or darwin",
+        ),
         (&["frobnicate"], "unknown command"),
     ];
     for (args, want) in cases {

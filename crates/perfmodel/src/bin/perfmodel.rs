@@ -11,9 +11,9 @@ const USAGE: &str = "\
 usage:
   perfmodel predict --pattern sync|sync-threads|executor|tokio --io-wait-ms W
                     (--concurrency N | --arrival-rate R [--timeout-ms T] [--burstiness C2]) [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
-                    [--background-threads B] [--pod-limit-mib M] [--python gil|ft|ft-forced]
+                    [--background-threads B] [--pod-limit-mib M] [--python gil|ft|ft-forced] [--machine lab|darwin]
                     [--params FILE.json] [--solver analytic|sim] [--seed S]
-  perfmodel params          every parameter with unit, range, default and provenance
+  perfmodel params          every parameter with unit, range, default and provenance, and the machine profiles
   perfmodel grid [--params FILE.json] < points.json
                             points: a JSON list of objects with pattern, solver, seed and any
                             scenario field (io_wait_ms, concurrency, pool, cores, ...)";
@@ -38,8 +38,7 @@ fn run(args: &[String]) -> Result<String, String> {
     match cmd.as_str() {
         "predict" => {
             let params = opts.params()?;
-            let pattern = Pattern::parse(opts.get("pattern").ok_or("--pattern is required")?)
-                .map_err(|e| e.to_string())?;
+            let pattern = Pattern::parse(opts.get("pattern").ok_or("--pattern is required")?).map_err(|e| e.to_string())?;
             let mut s = Scenario::default();
             s.io_wait_ms = opts.num("io-wait-ms")?.ok_or("--io-wait-ms is required")?;
             let n = opts.int("concurrency")?;
@@ -47,7 +46,9 @@ fn run(args: &[String]) -> Result<String, String> {
             s.timeout_ms = opts.num("timeout-ms")?;
             s.burstiness = opts.num("burstiness")?;
             match (n, s.arrival_rate) {
-                (Some(_), Some(_)) => return Err("--concurrency and --arrival-rate are exclusive: callers in a closed loop, or requests arriving at a rate".into()),
+                (Some(_), Some(_)) => {
+                    return Err("--concurrency and --arrival-rate are exclusive: callers in a closed loop, or requests arriving at a rate".into())
+                }
                 (None, None) => return Err("--concurrency or --arrival-rate is required".into()),
                 (Some(n), None) => s.concurrency = n,
                 (None, Some(_)) => {}
@@ -68,6 +69,14 @@ fn run(args: &[String]) -> Result<String, String> {
                 "ft-forced" => perfmodel::scenario::Python::FreeThreadedForced,
                 other => return Err(format!("--python {other:?}: expected gil, ft or ft-forced")),
             };
+            if let Some(key) = opts.get("machine") {
+                let keys: Vec<&str> = perfmodel::machine::PROFILES.iter().map(|p| p.key).collect();
+                s.machine = perfmodel::machine::PROFILES
+                    .iter()
+                    .find(|p| p.key == key)
+                    .ok_or_else(|| format!("--machine {key:?}: expected {}", keys.join(" or ")))?
+                    .machine;
+            }
             let solver = match opts.get("solver").unwrap_or("analytic") {
                 "analytic" => Solver::Analytic,
                 "sim" => Solver::Sim,
@@ -77,13 +86,13 @@ fn run(args: &[String]) -> Result<String, String> {
             let p = predict(pattern, &params, &s, solver, seed).map_err(|e| e.to_string())?;
             serde_json::to_string_pretty(&p).map_err(|e| e.to_string())
         }
-        "params" => serde_json::to_string_pretty(&json!({ "params": Params::describe() })).map_err(|e| e.to_string()),
+        "params" => serde_json::to_string_pretty(&json!({ "params": Params::describe(), "machines": perfmodel::machine::PROFILES }))
+            .map_err(|e| e.to_string()),
         "grid" => {
             let params = opts.params()?;
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input).map_err(|e| format!("reading stdin: {e}"))?;
-            let points: Vec<GridPoint> =
-                serde_json::from_str(&input).map_err(|e| format!("stdin is not a JSON list of points: {e}"))?;
+            let points: Vec<GridPoint> = serde_json::from_str(&input).map_err(|e| format!("stdin is not a JSON list of points: {e}"))?;
             let mut out = Vec::with_capacity(points.len());
             for (i, pt) in points.into_iter().enumerate() {
                 let p = predict(pt.pattern, &params, &pt.scenario, pt.solver.unwrap_or(Solver::Analytic), pt.seed.unwrap_or(1))
@@ -129,9 +138,7 @@ impl Opts {
         self.get(k).map(|v| v.parse::<f64>().map_err(|_| format!("--{k} {v:?} is not a number"))).transpose()
     }
     fn int<T: std::str::FromStr>(&self, k: &str) -> Result<Option<T>, String> {
-        self.get(k)
-            .map(|v| v.parse::<T>().map_err(|_| format!("--{k} {v:?} is not a whole number in range")))
-            .transpose()
+        self.get(k).map(|v| v.parse::<T>().map_err(|_| format!("--{k} {v:?} is not a whole number in range"))).transpose()
     }
     fn params(&self) -> Result<Params, String> {
         let Some(path) = self.get("params") else { return Ok(Params::default()) };
