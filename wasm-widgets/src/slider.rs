@@ -306,12 +306,9 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
 /// the rest of the shared scenario, behind a disclosure.
 #[component]
 pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
-    let py_id = format!("{uid}-py");
-    let py_for = py_id.clone();
-    let machine_id = format!("{uid}-machine");
-    let machine_for = machine_id.clone();
     use perfmodel::scenario::range;
     let sc = shared.scenario;
+    let uid_c = uid.clone();
     let field = move |key: &'static str,
                       label: &'static str,
                       (min, max): (f64, f64),
@@ -341,6 +338,29 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
             </label>
         }
     };
+    // A choice among named options (key, words), its view erased so each one adds no view type.
+    let choice = move |key: &'static str,
+                       label: &'static str,
+                       options: Vec<(&'static str, &'static str)>,
+                       get: fn(&perfmodel::Scenario) -> &'static str,
+                       set: fn(&mut perfmodel::Scenario, &str)| {
+        let id = format!("{uid_c}-{key}");
+        let for_id = id.clone();
+        view! {
+            <label for=for_id class="widget-field">
+                {label}
+                <select id=id data-testid=format!("{key}-input")
+                    prop:value=move || get(&sc.get())
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        sc.update(|s| set(s, &v));
+                    }>
+                    {options.into_iter().map(|(k, w)| view! { <option value=k>{w}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+        .into_any()
+    };
     view! {
         <details class="widget-more">
             <summary>"More settings: pool size, cores and node CPUs, Python build, machine costs, CPU work per request, background threads"</summary>
@@ -356,41 +376,19 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
                     |s| s.cores as f64, |s, v| s.cores = v as u32)}
                 {field("ncpu", "Node CPUs (what os.cpu_count() reports)", range::NODE_CPUS, 1.0,
                     |s| s.node_cpu_count() as f64, |s, v| s.node_cpus = Some(v as u32))}
-                <label for=py_for class="widget-field">
-                    "Python build"
-                    <select id=py_id data-testid="py-input"
-                        prop:value=move || widget_props::link::PYTHONS.iter().find(|(py, _)| *py == sc.get().python).map(|(_, k)| *k).unwrap_or("gil")
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some((py, _)) = widget_props::link::PYTHONS.iter().find(|(_, k)| *k == v) {
-                                sc.update(|s| s.python = *py);
-                            }
-                        }>
-                        <option value="gil">"3.11–3.13 (GIL)"</option>
-                        <option value="ft">"3.14t; the official client re-enables the GIL"</option>
-                        <option value="ft-forced">"3.14t, GIL forced off (PYTHON_GIL=0)"</option>
-                    </select>
-                </label>
-                <label for=machine_for class="widget-field">
-                    "Machine costs"
-                    <select id=machine_id data-testid="machine-input"
-                        prop:value=move || sc.get().machine.profile().key
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(p) = perfmodel::machine::PROFILES.iter().find(|p| p.key == v) {
-                                sc.update(|s| s.machine = p.machine);
-                            }
-                        }>
-                        {perfmodel::machine::PROFILES.iter().map(|p| view! { <option value=p.key>{p.label}</option> }).collect_view()}
-                    </select>
-                </label>
+                {choice("py", "Python build", charts::service::PYTHONS.iter().map(|(_, k, w)| (*k, *w)).collect(),
+                    |s| charts::service::python_key(s.python),
+                    |s, v| if let Some((py, _, _)) = charts::service::PYTHONS.iter().find(|(_, k, _)| *k == v) { s.python = *py })}
+                {choice("machine", "Machine costs", perfmodel::machine::PROFILES.iter().map(|p| (p.key, p.label)).collect(),
+                    |s| s.machine.profile().key,
+                    |s, v| if let Some(p) = perfmodel::machine::PROFILES.iter().find(|p| p.key == v) { s.machine = p.machine })}
                 {field("cpu", "CPU work per request on the loop (ms, GIL held)", range::APP_CPU_MS, 0.01,
                     |s| s.app_cpu_ms, |s, v| s.app_cpu_ms = v)}
                 {field("bg", "Background CPU-bound threads", range::BACKGROUND_THREADS, 1.0,
                     |s| s.background_threads as f64, |s, v| s.background_threads = v as u32)}
             </div>
             <p class="widget-hint">
-                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota. Machine costs: the lab's are measured on a Linux x86_64 server, the kind of host a production client runs on, and are the default; the Darwin arm64 profile scales every CPU cost by the speed fitted to aerospike-py's published runs (see Methodology)."
+                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota. Machine costs: the lab's, measured on Linux x86_64, are the default, as the closest to a production client host; the Darwin arm64 profile scales every CPU cost by the speed fitted to aerospike-py's published runs (Methodology, Machine profiles)."
             </p>
         </details>
     }
