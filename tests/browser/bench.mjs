@@ -117,7 +117,7 @@ try {
   for (const w of progressive) {
     const at = out.worst_case_in_wasm.find((f) => f.figure === w.figure).worst_at;
     const q = Object.fromEntries(at.split(" ").map((kv) => kv.split("=")));
-    const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}${w.extra ?? ""}`;
+    const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}&machine=${q.machine}${w.extra ?? ""}`;
     const { page, context } = await openPage(browser);
     await page.goto(srv.base + w.page + link);
     await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"), null, { timeout: 0 });
