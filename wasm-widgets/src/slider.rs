@@ -388,7 +388,7 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
                     |s| s.background_threads as f64, |s, v| s.background_threads = v as u32)}
             </div>
             <p class="widget-hint">
-                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota. Machine costs: the lab's, measured on Linux x86_64, are the default, as the closest to a production client host; the Darwin arm64 profile scales every CPU cost by the speed fitted to aerospike-py's published runs (Methodology, Machine profiles)."
+                "The pool size starts at CPython's default, min(32, os.cpu_count() + 4), and os.cpu_count() counts the node's CPUs, not a container's CPU quota: a 2-core quota on a 32-CPU node gets 32 threads. Tokio's default runs one worker per core of the quota. Machine costs: the lab's, measured on Linux x86_64, are the default, as the closest to a production client host; the Darwin arm64 profile scales every CPU cost and thread wake-up by the speed fitted to aerospike-py's published one-caller latencies. It gives that machine's client costs, not its published throughputs, which something outside the client limited (Methodology, Machine profiles)."
             </p>
         </details>
     }

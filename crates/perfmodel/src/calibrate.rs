@@ -135,6 +135,9 @@ pub struct SpeedFit {
     pub speed: f64,
     /// What the one-caller latencies have beyond CPU: the round trip to its server, µs.
     pub rtt_us: f64,
+    /// The speed's standard error (residual variance over n − 2 degrees of
+    /// freedom, over the spread of the paths); `None` with only two points.
+    pub speed_se: Option<f64>,
     pub rows: Vec<SpeedRow>,
 }
 
@@ -168,9 +171,11 @@ pub fn speed_fit(measured: &[(crate::Pattern, f64)], p: &Params) -> Option<Speed
     if !(speed > 0.0 && rtt_us >= 0.0) {
         return None;
     }
-    let rows = pts
+    let rows: Vec<SpeedRow> = pts
         .iter()
         .map(|&(pattern, lab_path_us, measured_us)| SpeedRow { pattern, measured_us, lab_path_us, fitted_us: rtt_us + speed * lab_path_us })
         .collect();
-    Some(SpeedFit { speed, rtt_us, rows })
+    let sse: f64 = rows.iter().map(|r| (r.measured_us - r.fitted_us).powi(2)).sum();
+    let speed_se = (pts.len() > 2).then(|| (sse / (n - 2.0) / sxx).sqrt());
+    Some(SpeedFit { speed, rtt_us, speed_se, rows })
 }
