@@ -144,10 +144,15 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   await page.getByTestId("svc-target").fill("");
   await page.getByTestId("svc-target").press("Enter");
   await page.locator(".service .widget-note").filter({ hasText: "not a number" }).waitFor();
+  // The machine profile is part of the service, and of the scenario it sets.
+  await page.getByTestId("svc-machine").selectOption("darwin");
+  await page.waitForFunction(() => /costs of Darwin arm64/.test(document.querySelector("[data-testid=scenario-words]").textContent));
+  await complete();
   // The next page opens with the service as its scenario.
   await page.locator("#mdbook-sidebar a", { hasText: "Throughput scaling" }).click();
   await settle(page);
   assert.equal(await ioShown(page), "87.1 ms");
+  assert.match(await words(page), /costs of Darwin arm64/);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

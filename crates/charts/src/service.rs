@@ -1026,21 +1026,22 @@ impl Service {
                         if self.pool.is_none() { " checked" } else { "" },
                         esc(&self.default_pool_words())
                     ));
-                    h.push_str(&format!("<label class=\"widget-field service-wide\" for=\"{uid}-python\">Python<select id=\"{uid}-python\" data-python data-testid=\"svc-python\">"));
-                    for (py, key, words) in PYTHONS {
-                        h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if py == self.python { " selected" } else { "" }, esc(words)));
-                    }
-                    h.push_str("</select></label>");
-                    h.push_str(&format!("<label class=\"widget-field service-wide\" for=\"{uid}-machine\">Machine costs<select id=\"{uid}-machine\" data-machine data-testid=\"svc-machine\">"));
-                    for p in perfmodel::machine::PROFILES {
+                    // A choice among named options: the attribute the widget listens on, the label, (key, words, chosen).
+                    let mut choice = |attr: &str, label: &str, options: Vec<(&str, &str, bool)>| {
                         h.push_str(&format!(
-                            "<option value=\"{}\"{}>{}</option>",
-                            p.key,
-                            if p.machine == self.machine { " selected" } else { "" },
-                            esc(p.label)
+                            "<label class=\"widget-field service-wide\" for=\"{uid}-{attr}\">{label}<select id=\"{uid}-{attr}\" data-{attr} data-testid=\"svc-{attr}\">"
                         ));
-                    }
-                    h.push_str("</select></label>");
+                        for (key, words, chosen) in options {
+                            h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if chosen { " selected" } else { "" }, esc(words)));
+                        }
+                        h.push_str("</select></label>");
+                    };
+                    choice("python", "Python", PYTHONS.iter().map(|(py, key, words)| (*key, *words, *py == self.python)).collect());
+                    choice(
+                        "machine",
+                        "Machine costs",
+                        perfmodel::machine::PROFILES.iter().map(|p| (p.key, p.label, p.machine == self.machine)).collect(),
+                    );
                 }
                 Group::Load => {}
             }

@@ -137,15 +137,13 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     // One listener per kind of event for the whole form.
     let on_change = move |ev: web_sys::Event| {
         let Some(target) = ev.target() else { return };
-        if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute("data-python")) {
-            let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            apply(Edit::Python(value));
-            return;
-        }
-        if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute("data-machine")) {
-            let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            apply(Edit::Machine(value));
-            return;
+        let choices: [(&str, fn(String) -> Edit); 2] = [("data-python", Edit::Python), ("data-machine", Edit::Machine)];
+        for (attr, edit) in choices {
+            if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute(attr)) {
+                let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+                apply(edit(value));
+                return;
+            }
         }
         let Ok(el) = target.dyn_into::<web_sys::HtmlInputElement>() else { return };
         if let Some(key) = el.get_attribute("data-key") {
