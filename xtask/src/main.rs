@@ -181,12 +181,17 @@ fn test() -> Result<()> {
 
 fn bench() -> Result<()> {
     let root = project_root();
-    site::build()?;
+    let module = site::build()?;
+    // A Markdown-only edit in `cargo xtask serve` rebuilds just this: the book around the module.
+    let t0 = std::time::Instant::now();
+    site::book(&module)?;
+    let book_rebuild_ms = t0.elapsed().as_millis().to_string();
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;
     run(Command::new("node")
         .arg("tests/browser/bench.mjs")
         .env("DIST", root.join("dist"))
+        .env("BOOK_REBUILD_MS", book_rebuild_ms)
         .env("OUT", root.join("target/bench.json")))?;
     tools::ensure_lighthouse()?;
     run(Command::new("node")

@@ -3,15 +3,27 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::{project_root, site, Result};
 
 const ADDR: &str = "127.0.0.1:3000";
-const WATCHED: &[&str] = &["book", "assets", "book.toml", "crates", "wasm-widgets/src", "Cargo.toml"];
+/// What the book alone reads: an edit here rebuilds the book around the module it has.
+const BOOK: &[&str] = &["book", "assets", "book.toml", "crates/mdbook-widgets"];
+/// What the module is compiled from: an edit here rebuilds the module, then the book.
+const MODULE: &[&str] = &[
+    "crates/perfmodel",
+    "crates/charts",
+    "crates/widget-props",
+    "crates/reports",
+    "wasm-widgets/src",
+    "wasm-widgets/Cargo.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+];
 
 pub fn serve() -> Result<()> {
-    site::build()?;
+    let mut module = site::build()?;
     let dist = project_root().join("dist");
     let listener = TcpListener::bind(ADDR).map_err(|e| format!("cannot listen on {ADDR}: {e}"))?;
     eprintln!("serving {} on http://{ADDR}/ (Ctrl-C to stop); rebuilding on change", dist.display());
@@ -23,18 +35,31 @@ pub fn serve() -> Result<()> {
             });
         }
     });
-    let mut last = newest(WATCHED);
+    let (mut book_seen, mut module_seen) = (newest(BOOK), newest(MODULE));
     loop {
-        std::thread::sleep(Duration::from_millis(700));
-        let now = newest(WATCHED);
-        if now > last {
-            last = now;
-            eprintln!("change detected: rebuilding");
-            if let Err(e) = site::build() {
-                eprintln!("build failed (still serving the previous site): {e}");
-            }
-            last = last.max(newest(WATCHED));
+        std::thread::sleep(Duration::from_millis(300));
+        let (book_now, module_now) = (newest(BOOK), newest(MODULE));
+        if book_now <= book_seen && module_now <= module_seen {
+            continue;
         }
+        let t0 = Instant::now();
+        let rebuilt = if module_now > module_seen {
+            eprintln!("the module's sources changed: rebuilding the module and the book");
+            site::module().and_then(|m| {
+                site::book(&m)?;
+                module = m;
+                Ok(())
+            })
+        } else {
+            eprintln!("the book changed: rebuilding the book around the module it has");
+            site::book(&module)
+        };
+        match rebuilt {
+            Ok(()) => eprintln!("rebuilt in {:.1} s; reload the page", t0.elapsed().as_secs_f64()),
+            Err(e) => eprintln!("build failed (still serving the previous site): {e}"),
+        }
+        // Edits made during the build are seen on the next turn.
+        (book_seen, module_seen) = (book_now, module_now);
     }
 }
 

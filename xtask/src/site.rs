@@ -14,23 +14,40 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// What one build produced, for the benchmark and the loader.
+/// The module one build produced: its hashed names and its bytes, kept by
+/// `cargo xtask serve` so a Markdown-only edit rebuilds the book around it.
 #[derive(Debug, Clone)]
-pub struct Built {
+pub struct Module {
     pub js: String,
     pub wasm: String,
     pub inline: String,
+    wasm_bytes: Vec<u8>,
+    js_text: String,
 }
 
 /// Everything from sources to dist/.
-pub fn build() -> Result<Built> {
+pub fn build() -> Result<Module> {
     let t0 = Instant::now();
+    let module = module()?;
+    book(&module)?;
+    eprintln!(
+        "built dist/ in {:.1} s: {} ({} bytes), {} ({} bytes)",
+        t0.elapsed().as_secs_f64(),
+        module.wasm,
+        module.wasm_bytes.len(),
+        module.js,
+        module.js_text.len()
+    );
+    Ok(module)
+}
+
+/// The tools, then the widgets' module: compiled, bound, optimised and named by its content.
+pub fn module() -> Result<Module> {
     let root = project_root();
     tools::ensure_wasm_target()?;
     tools::ensure_mdbook()?;
     tools::ensure_wasm_bindgen()?;
     tools::ensure_node_modules()?;
-    run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
     run(cargo().args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets"]))?;
 
     let out = root.join("target/widgets");
@@ -53,44 +70,55 @@ pub fn build() -> Result<Built> {
     let js_text = read_text(&out.join("widgets.js"))?;
     let hash = format!("{:016x}", fnv1a(&[wasm_bytes.as_slice(), js_text.as_bytes()].concat()));
     let short = &hash[..12];
-    let built = Built {
+    Ok(Module {
         js: format!("widgets-{short}.js"),
         wasm: format!("widgets-{short}.wasm"),
         inline: format!("widgets-{short}.wasm.js"),
-    };
+        wasm_bytes,
+        js_text,
+    })
+}
 
+/// The book around a built module: the preprocessor (cargo rebuilds it only
+/// if its sources changed), the loader naming the module, mdBook, the
+/// chrome's mends and the module's files. Written beside dist/ and swapped
+/// in whole, so a server never hands out half a site.
+pub fn book(module: &Module) -> Result<()> {
+    let root = project_root();
+    run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
     // The loader is generated so its name (hashed by mdBook) changes with the module.
     let template = read_text(&root.join("assets/widgets-loader.js"))?;
     let loader = template
-        .replace("@@WIDGETS_JS@@", &built.js)
-        .replace("@@WIDGETS_WASM@@", &built.wasm)
-        .replace("@@WIDGETS_INLINE@@", &built.inline)
+        .replace("@@WIDGETS_JS@@", &module.js)
+        .replace("@@WIDGETS_WASM@@", &module.wasm)
+        .replace("@@WIDGETS_INLINE@@", &module.inline)
         .replace("@@SCENARIO_KEYS@@", &serde_json::to_string(&widget_props::link::KEYS).map_err(|e| e.to_string())?)
         .replace("@@SCENARIO_STORAGE@@", widget_props::link::STORAGE_KEY);
     std::fs::create_dir_all(root.join("assets/generated")).map_err(|e| e.to_string())?;
     write(&root.join("assets/generated/widgets-loader.js"), loader.as_bytes())?;
 
-    let dist = root.join("dist");
-    let _ = std::fs::remove_dir_all(&dist);
-    run(Command::new(tools::cargo_bin("mdbook")).arg("build"))?;
-    chrome::mend(&dist)?;
+    let next = root.join("target/dist-next");
+    let _ = std::fs::remove_dir_all(&next);
+    run(Command::new(tools::cargo_bin("mdbook")).arg("build").arg("--dest-dir").arg(&next))?;
+    chrome::mend(&next)?;
 
-    let widgets = dist.join("widgets");
+    let widgets = next.join("widgets");
     std::fs::create_dir_all(&widgets).map_err(|e| e.to_string())?;
-    write(&widgets.join(&built.js), js_text.as_bytes())?;
-    write(&widgets.join(&built.wasm), &wasm_bytes)?;
+    write(&widgets.join(&module.js), module.js_text.as_bytes())?;
+    write(&widgets.join(&module.wasm), &module.wasm_bytes)?;
     // For pages opened from disk, where fetch() cannot read a .wasm file.
-    let inline = format!("window.__widgetsWasmBase64=\"{}\";\n", base64(&wasm_bytes));
-    write(&widgets.join(&built.inline), inline.as_bytes())?;
-    eprintln!(
-        "built dist/ in {:.1} s: {} ({} bytes), {} ({} bytes)",
-        t0.elapsed().as_secs_f64(),
-        built.wasm,
-        wasm_bytes.len(),
-        built.js,
-        js_text.len()
-    );
-    Ok(built)
+    let inline = format!("window.__widgetsWasmBase64=\"{}\";\n", base64(&module.wasm_bytes));
+    write(&widgets.join(&module.inline), inline.as_bytes())?;
+
+    let dist = root.join("dist");
+    let old = root.join("target/dist-old");
+    let _ = std::fs::remove_dir_all(&old);
+    if dist.exists() {
+        std::fs::rename(&dist, &old).map_err(|e| format!("moving the old dist/ aside: {e}"))?;
+    }
+    std::fs::rename(&next, &dist).map_err(|e| format!("moving the new site into dist/: {e}"))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 /// wasm-bindgen-test: widget code that needs a real DOM, in headless Chromium.
