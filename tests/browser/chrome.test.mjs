@@ -99,3 +99,18 @@ test("no unload handler keeps pages out of the back/forward cache; a restore in 
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("only a page with a code block loads highlight.js, and its code is highlighted", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "index.html");
+  await page.waitForFunction(() => document.querySelector("main code")?.classList.contains("hljs"));
+  assert.ok(!log.requests.some((u) => /highlight-[0-9a-f]+\.js$/.test(u)), "the overview has no code block and no highlighter");
+  // Inline code keeps the colours the stylesheets give it.
+  const bg = await page.evaluate(() => getComputedStyle(document.querySelector("main p code")).backgroundColor);
+  assert.notEqual(bg, "rgba(0, 0, 0, 0)");
+  await page.goto(srv.base + "methodology.html");
+  await page.waitForFunction(() => document.querySelector("pre code.hljs span[class^=hljs-]"));
+  assert.ok(log.requests.some((u) => /highlight-[0-9a-f]+\.js$/.test(u)));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

@@ -14,6 +14,8 @@
 //! mdBook's book.js also sets an empty `onunload` handler, which keeps every
 //! page out of the back/forward cache and uses a deprecated event; it goes,
 //! and assets/chrome.js reloads a page restored in a stale theme instead.
+//! A page without a code block does without highlight.js, and book.js's
+//! calls into it check that it is there.
 //! The colours are in assets/chrome.css, the behaviour in assets/chrome.js.
 
 use std::path::Path;
@@ -89,20 +91,46 @@ fn toc(html: &str, icons: &str) -> Option<String> {
     }
     Some(
         html.replacen(charset, &format!("{charset}\n        <title>Table of contents</title>{icons}"), 1)
-            .replacen(
-                list,
-                &format!(r#"<main aria-label="Table of contents"><h1 class="visually-hidden">Table of contents</h1>{list}"#),
-                1,
-            )
+            .replacen(list, &format!(r#"<main aria-label="Table of contents"><h1 class="visually-hidden">Table of contents</h1>{list}"#), 1)
             .replacen("</body>", "</main>\n    </body>", 1),
     )
 }
 
 const UNLOAD: &str = "// Fix back button cache problem\nwindow.onunload = function() { };\n";
 
-/// book.js without its empty unload handler.
+/// book.js's calls into highlight.js, each made to check that the page loaded it.
+const HLJS_CALLS: [(&str, &str); 2] = [
+    ("    hljs.configure({", "    if (window.hljs) hljs.configure({"),
+    ("hljs.highlightBlock(block);", "if (window.hljs) hljs.highlightBlock(block);"),
+];
+
+/// book.js without its empty unload handler, and at ease on a page without highlight.js.
 fn book_js(js: &str) -> Option<String> {
-    js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))
+    let mut out = js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))?;
+    for (find, with) in HLJS_CALLS {
+        if !out.contains(find) {
+            return None;
+        }
+        out = out.replace(find, with);
+    }
+    Some(out)
+}
+
+/// A page without a code block does without highlight.js (137 KB, the
+/// largest script after the widgets' module): its `<script>` goes. Inline
+/// code keeps its colours, which come from the stylesheets, not the script.
+fn without_highlighter(html: &str) -> Option<String> {
+    if html.contains("<pre><code") {
+        return Some(html.to_string());
+    }
+    let at = html.match_indices("<script src=\"").find(|(i, _)| {
+        let tag = &html[*i..html[*i..].find("</script>").map_or(html.len(), |e| i + e)];
+        tag.contains("highlight-") || tag.contains("highlight.js")
+    })?;
+    let end = at.0 + html[at.0..].find("</script>")? + "</script>".len();
+    // The whole line: from the line break before the tag.
+    let start = html[..at.0].rfind('\n').filter(|&n| html[n..at.0].trim().is_empty()).unwrap_or(at.0);
+    Some(format!("{}{}", &html[..start], &html[end..]))
 }
 
 /// The icon links of a book page's head, each on its own line.
@@ -131,6 +159,7 @@ fn mend_page(name: &str, html: &str, icons: &str) -> Result<String> {
         }
         out = out.replacen(m.find, m.with, 1);
     }
+    let out = without_highlighter(&out).ok_or_else(|| missing("a page without code blocks loses highlight.js's script"))?;
     // Every table box, and pages without tables have none.
     Ok(out.replace(TABLE_BOX.find, TABLE_BOX.with))
 }
@@ -148,7 +177,9 @@ pub fn mend(dist: &Path) -> Result<()> {
     if scripts.len() != 1 {
         return Err(format!("expected one book-*.js in {}, found {}: mdBook's layout changed (xtask/src/chrome.rs)", dist.display(), scripts.len()));
     }
-    let js = book_js(&read_text(&scripts[0])?).ok_or("book.js: mdBook's markup changed, cannot mend: its empty unload handler goes (xtask/src/chrome.rs)")?;
+    let js = book_js(&read_text(&scripts[0])?).ok_or(
+        "book.js: mdBook's markup changed, cannot mend: its empty unload handler goes and its highlight.js calls check for it (xtask/src/chrome.rs)",
+    )?;
     write(&scripts[0], js)?;
 
     let index = dist.join("index.html");
@@ -188,6 +219,7 @@ mod tests {
         r#"<button id="mdbook-theme-toggle"></button></div></div>"#,
         r#"<div id="mdbook-search-wrapper" class="hidden"><form></form></div>"#,
         r#"<div class="table-wrapper"><table></table></div><div class="table-wrapper"><table></table></div>"#,
+        "\n        <script src=\"../highlight-abc7f01d.js\"></script>\n        <script src=\"../book-1.js\"></script>",
     );
 
     #[test]
@@ -218,10 +250,26 @@ mod tests {
     }
 
     #[test]
-    fn book_js_loses_its_unload_handler_and_nothing_else() {
-        let js = "'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\nfunction f() {}\n";
-        assert_eq!(book_js(js).unwrap(), "'use strict';\n\n\nfunction f() {}\n");
+    fn book_js_loses_its_unload_handler_and_checks_for_highlight_js() {
+        let calls = "    hljs.configure({ languages: [] });\nnodes.forEach(function (block) { hljs.highlightBlock(block); });\n";
+        let js = ["'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\n", calls].concat();
+        assert_eq!(
+            book_js(&js).unwrap(),
+            "'use strict';\n\n\n    if (window.hljs) hljs.configure({ languages: [] });\nnodes.forEach(function (block) { if (window.hljs) hljs.highlightBlock(block); });\n"
+        );
         assert!(book_js("function f() {}").is_none());
+        assert!(book_js(&js.replace("hljs.configure", "hljs.setup")).is_none(), "a changed call is noticed");
+    }
+
+    #[test]
+    fn only_pages_with_a_code_block_load_highlight_js() {
+        let out = mend_page("a.html", PAGE, "").unwrap();
+        assert!(!out.contains("highlight-abc7f01d.js"));
+        assert!(out.contains("</div>\n        <script src=\"../book-1.js\"></script>"), "book.js stays, the line goes: {out}");
+        let with_code = PAGE.replace("<table></table></div>", "<table></table></div><pre><code class=\"language-python\">x</code></pre>");
+        assert!(mend_page("b.html", &with_code, "").unwrap().contains("<script src=\"../highlight-abc7f01d.js\"></script>"));
+        let err = mend_page("c.html", &PAGE.replace("highlight-abc7f01d.js", "hl.js"), "").unwrap_err();
+        assert!(err.contains("highlight.js"), "{err}");
     }
 
     #[test]
