@@ -39,21 +39,144 @@
     });
   }
 
-  function moduleSource() {
-    if (location.protocol !== "file:") return Promise.resolve(base + files.wasm);
+  // The compiled module: kept, so the simulation workers get it without compiling it again.
+  function compiled() {
+    if (location.protocol !== "file:") {
+      var url = base + files.wasm;
+      var bytes = function () {
+        return fetch(url).then(function (r) {
+          if (!r.ok) throw new Error("could not load " + url + " (" + r.status + ")");
+          return r.arrayBuffer();
+        }).then(function (b) { return WebAssembly.compile(b); });
+      };
+      // Streaming needs the server to say application/wasm; any other answer is read whole.
+      if (typeof WebAssembly.compileStreaming !== "function") return bytes();
+      return WebAssembly.compileStreaming(fetch(url)).catch(bytes);
+    }
     return script(base + files.inline).then(function () {
       var text = atob(window.__widgetsWasmBase64);
       var bytes = new Uint8Array(text.length);
       for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       delete window.__widgetsWasmBase64;
-      return bytes;
+      return WebAssembly.compile(bytes);
     });
   }
 
   script(base + files.js)
-    .then(moduleSource)
-    .then(function (source) { return wasm_bindgen({ module_or_path: source }); })
+    .then(compiled)
+    .then(function (module) {
+      window.__widgetsPool = pool(new URL(base + files.js, location.href).href, module);
+      return wasm_bindgen({ module_or_path: module });
+    })
     .catch(function (e) { fail("The interactive figures could not load: " + e.message); });
+
+  // Simulations off the main thread: Web Workers, each running this same
+  // module (compiled once, here, and handed over), as many as the machine
+  // has cores (at most 8; `window.__widgetsWorkers` set before this script
+  // overrides the count, for the benchmark). The widgets call
+  // run(kind, input, jobs, onAnswer): every job goes to the next free
+  // worker, one at a time, so a newer run (or cancel(id)) drops what has not
+  // started and an old answer is dropped on arrival. onAnswer(i, numbers,
+  // error) is called once per job; error "unavailable" means no worker
+  // could take it (file://, no Worker, a worker that would not start), and
+  // the widget computes that job itself, in tasks, as it does without workers.
+  function pool(glueUrl, module) {
+    var wanted = typeof window.__widgetsWorkers === "number" ? window.__widgetsWorkers : Math.min(8, navigator.hardwareConcurrency || 2);
+    var usable = location.protocol !== "file:" && typeof Worker === "function" && typeof Blob === "function" && wanted > 0;
+    var workers = [];
+    var queue = [];
+    var runs = 0;
+    var live = {};
+    var source = null;
+    var body = [
+      "importScripts(" + JSON.stringify(glueUrl) + ");",
+      "var ready = null;",
+      "onmessage = function (e) {",
+      "  var m = e.data;",
+      "  if (m.module) {",
+      "    ready = wasm_bindgen({ module_or_path: m.module }).then(function () { postMessage({ ready: true }); }, function (err) { postMessage({ broken: String(err) }); });",
+      "    return;",
+      "  }",
+      "  ready.then(function () {",
+      "    try { postMessage({ run: m.run, i: m.i, out: wasm_bindgen.widgets_worker_job(m.kind, m.input, m.job) }); }",
+      "    catch (err) { postMessage({ run: m.run, i: m.i, error: String(err && err.message || err) }); }",
+      "  });",
+      "};",
+    ].join("\n");
+    function start() {
+      source = URL.createObjectURL(new Blob([body], { type: "text/javascript" }));
+      for (var k = 0; k < wanted; k++) {
+        (function () {
+          var w = { worker: null, busy: null, ready: false };
+          try { w.worker = new Worker(source); } catch (e) { return; }
+          w.worker.onmessage = function (e) {
+            var m = e.data;
+            if (m.ready) { w.ready = true; feed(); return; }
+            if (m.broken) { drop(w); return; }
+            var job = w.busy;
+            w.busy = null;
+            var run = live[m.run];
+            if (run && job) run.answer(m.i, m.out || null, m.error || null);
+            feed();
+          };
+          w.worker.onerror = function (e) { e.preventDefault(); drop(w); };
+          w.worker.postMessage({ module: module });
+          workers.push(w);
+        })();
+      }
+      if (workers.length === 0) usable = false;
+    }
+    // A worker that failed: its job goes back to the queue; with none left, every job is handed back.
+    function drop(w) {
+      var i = workers.indexOf(w);
+      if (i >= 0) workers.splice(i, 1);
+      try { w.worker.terminate(); } catch (e) { /* gone already */ }
+      if (w.busy) queue.unshift(w.busy);
+      w.busy = null;
+      if (workers.length === 0) {
+        usable = false;
+        var back = queue;
+        queue = [];
+        back.forEach(function (j) { if (live[j.run]) live[j.run].answer(j.i, null, "unavailable"); });
+      }
+      feed();
+    }
+    function feed() {
+      workers.forEach(function (w) {
+        if (!w.ready || w.busy) return;
+        while (queue.length && !live[queue[0].run]) queue.shift();
+        var j = queue.shift();
+        if (!j) return;
+        w.busy = j;
+        w.worker.postMessage(j);
+      });
+    }
+    return {
+      size: function () { return usable ? wanted : 0; },
+      run: function (kind, input, jobs, onAnswer) {
+        var id = ++runs;
+        var left = jobs.length;
+        live[id] = {
+          answer: function (i, out, error) {
+            if (--left <= 0) delete live[id];
+            onAnswer(i, out, error);
+          },
+        };
+        if (usable && workers.length === 0) start();
+        if (!usable) {
+          // Handed back later, never inside the caller's own call, and only while the run is wanted.
+          setTimeout(function () {
+            for (var i = 0; i < jobs.length && live[id]; i++) live[id].answer(i, null, "unavailable");
+          }, 0);
+          return id;
+        }
+        for (var k = 0; k < jobs.length; k++) queue.push({ run: id, i: k, kind: kind, input: input, job: jobs[k] });
+        feed();
+        return id;
+      },
+      cancel: function (id) { delete live[id]; },
+    };
+  }
 
   // The reader's scenario follows them from page to page. The widgets keep it
   // in the address bar and in local storage once it is the reader's (a link

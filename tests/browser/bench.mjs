@@ -4,10 +4,10 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { DIST, serve, launch, openPage } from "./harness.mjs";
+import { DIST, serve, launch, openPage, widgetPages } from "./harness.mjs";
 
 const PAGE = "comparison/throughput.html";
-const LOADS = 7;
+const LOADS = 3;
 const MOVES = 40;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -27,58 +27,108 @@ const pick = (re) => path.join(widgetsDir, fs.readdirSync(widgetsDir).find((f) =
 const out = {
   wasm_bytes: sizes(pick(/^widgets-[0-9a-f]+\.wasm$/)),
   glue_js_bytes: sizes(pick(/^widgets-[0-9a-f]+\.js$/)),
+  // `cargo xtask bench` times the book's rebuild around a built module: what a Markdown-only edit costs in `cargo xtask serve`.
+  markdown_only_rebuild_ms: process.env.BOOK_REBUILD_MS ? Number(process.env.BOOK_REBUILD_MS) : null,
 };
+
+// A file's size as a static host sends it: gzip, level 9, for text and the module; as is otherwise.
+const packedSizes = new Map();
+function packed(file) {
+  if (!packedSizes.has(file)) {
+    const p = path.join(DIST, file);
+    const body = fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p) : Buffer.alloc(0);
+    packedSizes.set(file, /\.(html|js|css|wasm|json|svg)$/.test(file) ? zlib.gzipSync(body, { level: 9 }).length : body.length);
+  }
+  return packedSizes.get(file);
+}
+
+// Interaction to next paint on the page's first visible slider, MOVES
+// keyboard presses alternating right and left, each awaited to the frame
+// after it. INP's own measure is Event Timing: per interaction, the longest of
+// its events (keydown, keyup) from the key to the next paint. Entries under
+// 16 ms are not reported by the browser; they count as 8 (its granularity).
+// `frame_after_keydown` is the older measure: keydown to the first task after
+// the next frame (it also counts work queued before that task).
+async function interactions(url) {
+  const { page, context } = await openPage(browser);
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
+    const slider = page.locator("input[type=range]:visible").first();
+    if ((await slider.count()) === 0) return { note: "no slider" };
+    await page.evaluate(() => {
+      window.__frames = [];
+      window.__interactions = {};
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (e.interactionId) window.__interactions[e.interactionId] = Math.max(window.__interactions[e.interactionId] ?? 0, e.duration);
+        }
+      }).observe({ type: "event", durationThreshold: 16, buffered: true });
+      document.addEventListener("keydown", (ev) => {
+        const t0 = ev.timeStamp;
+        requestAnimationFrame(() => setTimeout(() => window.__frames.push(performance.now() - t0), 0));
+      }, true);
+    });
+    const slider_id = await slider.getAttribute("data-testid");
+    await slider.focus();
+    for (let i = 0; i < MOVES; i++) {
+      await page.keyboard.press(i % 2 ? "ArrowLeft" : "ArrowRight");
+      await page.waitForFunction((n) => window.__frames.length >= n, i + 1);
+    }
+    // Let the last interaction's entry arrive.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    const frames = await page.evaluate(() => window.__frames);
+    const slow = Object.values(await page.evaluate(() => window.__interactions));
+    const inp = [...slow, ...Array(Math.max(0, MOVES - slow.length)).fill(8)];
+    return {
+      slider: slider_id, moves: MOVES,
+      median: median(inp), p95: pct(inp, 0.95), max: Math.max(...inp),
+      over_16ms: slow.filter((d) => d > 16).length,
+      frame_after_keydown: { median: median(frames), p95: pct(frames, 0.95) },
+    };
+  } finally {
+    await context.close();
+  }
+}
 
 const srv = await serve();
 const browser = await launch();
 try {
-  // Cold loads: a fresh context (empty cache) each time.
-  const ready = [];
-  let transferred = 0;
-  for (let i = 0; i < LOADS; i++) {
-    const { page, context } = await openPage(browser);
-    const pending = [];
-    page.on("requestfinished", (r) => pending.push(r.sizes()));
-    await page.goto(srv.base + PAGE);
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
-    ready.push(await page.evaluate(() => performance.now()));
-    await page.waitForLoadState("networkidle");
-    const all = await Promise.all(pending);
-    transferred = all.reduce((n, s) => n + s.responseBodySize + s.responseHeadersSize, 0);
-    out.page_requests = all.length;
-    await context.close();
+  // Every widget page: cold loads (a fresh context, empty cache, each time),
+  // what they transfer compressed as a static host sends it, and the slider's
+  // interaction to next paint.
+  out.pages = [];
+  // BENCH_PAGES=a.html,b.html limits this part to those pages and skips the rest (for a quick look by hand).
+  const only = process.env.BENCH_PAGES?.split(",");
+  for (const p of widgetPages().filter((p) => !only || only.includes(p))) {
+    const row = { page: p };
+    const ready = [];
+    for (let i = 0; i < LOADS; i++) {
+      const { page, context } = await openPage(browser);
+      const urls = [];
+      page.on("requestfinished", (r) => urls.push(r.url()));
+      await page.goto(srv.base + p);
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
+      ready.push(await page.evaluate(() => performance.now()));
+      await page.waitForLoadState("networkidle");
+      const files = urls.filter((u) => u.startsWith(srv.base)).map((u) => decodeURIComponent(new URL(u).pathname).slice(1) || "index.html");
+      row.requests = files.length;
+      row.compressed_transfer_bytes = files.reduce((n, f) => n + packed(f), 0);
+      row.module_compressed_bytes = files.filter((f) => f.startsWith("widgets/")).reduce((n, f) => n + packed(f), 0);
+      await context.close();
+    }
+    row.navigation_to_widgets_ready_ms = { median: median(ready), runs: ready.map((x) => Math.round(x)) };
+    row.slider_interaction_to_next_paint_ms = await interactions(srv.base + p);
+    out.pages.push(row);
+    const inp = row.slider_interaction_to_next_paint_ms;
+    console.error(`${p.padEnd(30)} ${(row.compressed_transfer_bytes / 1000).toFixed(0).padStart(4)} kB (module ${(row.module_compressed_bytes / 1000).toFixed(0)} kB)  ready ${row.navigation_to_widgets_ready_ms.median.toFixed(0)} ms  INP ${inp.median === undefined ? inp.note : `${inp.median.toFixed(1)} / ${inp.p95.toFixed(1)} ms`}`);
   }
-  out.page = PAGE;
-  out.page_transferred_bytes = transferred; // served uncompressed by the test server
-  out.navigation_to_widgets_ready_ms = { median: median(ready), runs: ready.map((x) => Math.round(x)) };
 
-  // Interaction to next paint: keydown on a slider until the frame after it.
+  if (only) process.exit(0);
+  // The worst-case figures below are timed on the throughput page.
   const { page, context } = await openPage(browser);
   await page.goto(srv.base + PAGE);
   await page.waitForFunction(() => document.querySelector("[data-widget]").dataset.state === "ready");
-  await page.evaluate(() => {
-    window.__inp = [];
-    window.__events = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (e.interactionId) window.__events.push(e.duration);
-    }).observe({ type: "event", durationThreshold: 16, buffered: true });
-    document.addEventListener("keydown", (ev) => {
-      const t0 = ev.timeStamp;
-      requestAnimationFrame(() => setTimeout(() => window.__inp.push(performance.now() - t0), 0));
-    }, true);
-  });
-  await page.getByTestId("io-slider").focus();
-  for (let i = 0; i < MOVES; i++) {
-    await page.keyboard.press(i % 2 ? "ArrowLeft" : "ArrowRight");
-    await page.waitForFunction((n) => window.__inp.length >= n, i + 1);
-  }
-  const inp = await page.evaluate(() => window.__inp);
-  const events = await page.evaluate(() => window.__events);
-  out.slider_interaction_to_next_paint_ms = {
-    moves: MOVES, median: median(inp), p95: pct(inp, 0.95),
-    event_timing_entries_over_16ms: events.length,
-    event_timing_max_ms: events.length ? Math.max(...events) : 0,
-  };
   out.model_in_wasm = JSON.parse(await page.evaluate(() => wasm_bindgen.widgets_bench_model()));
 
   // Worst case: every simulating figure's complete computation at every
@@ -109,6 +159,9 @@ try {
     { figure: "p99 curve", page: "limits/gil-contention.html", done: "[data-p99-done]", key: "p99Done" },
     { figure: "cards", page: "limits/io-concurrency.html", done: "[data-complete]", key: "complete" },
     { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99" },
+    // The same in 4 simulation workers (the default is one per core, 2 here) and in none (tasks on the page).
+    { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99", workers: 4 },
+    { figure: "p99 heatmap", page: "limits/conditions.html", done: "[data-complete]", key: "complete", click: "metric-p99", workers: 0 },
     { figure: "pool size", page: "comparison/pool-size.html", done: "[data-complete]", key: "complete" },
     { figure: "your service", page: "service.html", done: "[data-complete]", key: "complete" },
     { figure: "open load", page: "limits/open-closed.html", done: "[data-complete]", key: "complete", extra: "&rate=1000000&timeout=600000" },
@@ -119,6 +172,7 @@ try {
     const q = Object.fromEntries(at.split(" ").map((kv) => kv.split("=")));
     const link = `?io=${q.io}&n=${q.n}&pool=${q.pool}&cores=${q.cores}&cpu=${q.cpu}&bg=${q.bg}&machine=${q.machine}${w.extra ?? ""}`;
     const { page, context } = await openPage(browser);
+    if (w.workers !== undefined) await page.addInitScript((n) => { window.__widgetsWorkers = n; }, w.workers);
     await page.goto(srv.base + w.page + link);
     await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"), null, { timeout: 0 });
     let t0 = 0;
@@ -128,8 +182,9 @@ try {
     }
     await page.waitForFunction(([sel, key]) => document.querySelector(sel).dataset[key] === "true", [w.done, w.key], { timeout: 0 });
     const t1 = await page.evaluate(() => performance.now());
-    out.worst_case_on_page.push({ page: w.page, link, ms: t1 - t0, from: w.click ? "switching to p99" : "navigation" });
-    console.error(`worst on page: ${(w.page + link).padEnd(70)} ${(t1 - t0).toFixed(0)} ms`);
+    const workers = await page.evaluate(() => window.__widgetsPool?.size() ?? 0);
+    out.worst_case_on_page.push({ page: w.page, link, ms: t1 - t0, from: w.click ? "switching to p99" : "navigation", workers });
+    console.error(`worst on page: ${(w.page + link).padEnd(70)} ${(t1 - t0).toFixed(0)} ms (${workers} workers)`);
     await context.close();
   }
 

@@ -78,7 +78,10 @@ test("switching to Tokio shows the request off every thread during I/O, and the 
   const { page, log, context } = await ready();
   await flow(page).getByTestId("flow-tokio").check();
   await page.waitForFunction(() => /^Tokio/.test(document.querySelector("[data-widget=request-flow] [data-testid=summary]").textContent));
-  const rows = await page.locator("[data-widget] details table tbody tr").allTextContents();
+  // "Show data" builds its table when opened.
+  await flow(page).locator(".widget-data summary").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-widget=request-flow] .widget-data tbody tr").length > 0);
+  const rows = await flow(page).locator(".widget-data tbody tr").allTextContents();
   assert.ok(rows.some((r) => r.includes("no thread") && r.includes("awaits the reply")), rows.join("\n"));
   const before = await text(page, "summary");
   await flow(page).getByTestId("io-slider").focus();

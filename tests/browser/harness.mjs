@@ -50,6 +50,11 @@ export function serve({ gzip = false } = {}) {
   }));
 }
 
+/** Every built page that carries a widget ("comparison/throughput.html"), print.html aside. */
+export function widgetPages() {
+  return allPages().filter((p) => p !== "print.html" && fs.readFileSync(path.join(DIST, p), "utf8").includes("data-widget=")).sort();
+}
+
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",

@@ -31,7 +31,9 @@ test("the p99 curve fills in, and a slider move restarts it while the means answ
   }, summary);
   await p99Done(page);
   assert.match(await lat.getByTestId("summary").textContent(), /^Simulated p99 at 100 ms I\/O wait/);
-  const rows = await lat.locator("details table tbody tr").count();
+  await lat.locator(".widget-data summary").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-widget=latency-scaling] .widget-data tbody tr").length > 0);
+  const rows = await lat.locator(".widget-data tbody tr").count();
   assert.ok(rows >= 100, `the data table lists every concurrency (${rows})`);
   assert.deepEqual(log.errors, []);
   await context.close();

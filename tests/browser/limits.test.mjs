@@ -103,3 +103,43 @@ test("the open-load figure: capacities, a rate past one, the lab's points, the r
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+// The p99 map as it ends: its summary and the first rows of its data table.
+async function finalMap(page) {
+  await complete(page);
+  await page.locator(".widget-data summary").first().click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=data-table] tbody tr").length > 0);
+  return { summary: await page.getByTestId("summary").textContent(), table: await page.getByTestId("data-table").textContent() };
+}
+
+test("the p99 map computed in Web Workers equals the one computed on the page, and a newer setting drops the older run", async () => {
+  // Two workers, and a change of pool size while the first run is under way.
+  const { page, log, context } = await openPage(browser);
+  await page.addInitScript(() => { window.__widgetsWorkers = 2; });
+  await page.goto(srv.base + "limits/conditions.html");
+  await widgetsSettled(page);
+  await page.getByTestId("metric-p99").check();
+  await page.waitForFunction(() => /^Simulating p99: \d+ of 208 cells/.test(document.querySelector("[data-testid=summary]").textContent));
+  assert.ok(page.workers().length >= 1, "the cells are simulated in Web Workers");
+  await page.locator(".widget-more summary").click();
+  await page.getByTestId("pool-input").fill("8");
+  await page.getByTestId("pool-input").press("Enter");
+  await page.waitForFunction(() => /pool=8\b/.test(location.search));
+  const inWorkers = await finalMap(page);
+  const link = new URL(page.url()).search;
+  assert.equal(await page.evaluate(() => window.__widgetsPool.size()), 2);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+
+  // No workers: the page splits the same jobs into tasks, at the setting the first page ended with.
+  const b = await openPage(browser);
+  await b.page.addInitScript(() => { window.__widgetsWorkers = 0; });
+  await b.page.goto(srv.base + "limits/conditions.html" + link);
+  await widgetsSettled(b.page);
+  await b.page.getByTestId("metric-p99").check();
+  const onPage = await finalMap(b.page);
+  assert.equal(b.page.workers().length, 0, "no worker was started");
+  assert.deepEqual(inWorkers, onPage, "the same cells, whoever computed them");
+  assert.deepEqual(b.log.errors, []);
+  await b.context.close();
+});

@@ -115,6 +115,8 @@ test("slider keys step on round numbers, Home/End reach the ends, and an exact v
 
 test("the readout gives simulated p50 and p99 beside the analytic mean", async () => {
   const { page, context } = await readyPage(srv.base + WIDGET_PAGE + "?io=1&n=50");
+  // The simulations follow the analytic figure, in workers or in later tasks.
+  await page.waitForFunction(() => document.querySelector("[data-complete]").dataset.complete === "true");
   for (const p of ["sync", "executor", "tokio"]) {
     const num = (s) => Number(s.replace(/,/g, ""));
     const p50 = num(await page.getByTestId(`p50-${p}`).textContent());
@@ -193,13 +195,18 @@ test("the widgets module stays within its size budget", () => {
   // clean lab's model terms (GIL holders on the cores, Tokio's blocking pool,
   // the CPU bound in the verdicts) 6 KB more (1,098 KiB), the machine
   // profiles (their choice, link key, sources and scaled costs) 11 KB more
-  // raw and 6 KB gzipped (1,108 KiB, 443 KiB);
-  // splitting the module by page is what brings each page's share down again.
+  // raw and 6 KB gzipped (1,108 KiB, 443 KiB); the simulation workers, the
+  // simulations moved after the frame, the canvas measuring its own text
+  // and hidden tabs left alone (#18) 40 KB raw and 28 KB gzipped (1,156 KiB,
+  // 462 KiB), most of it Leptos's storage and effects for the new signals,
+  // 5 KB the scenario read back from JSON in a worker; the glue 8 KB more
+  // (ResizeObserver, measureText, the workers' calls).
+  // Splitting the module by page is what brings each page's share down again.
   const bytes = fs.readFileSync(path.join(dir, wasm));
-  assert.ok(bytes.length <= 1112 * 1024, `optimised .wasm is ${bytes.length} B, over 1,112 KiB`);
+  assert.ok(bytes.length <= 1158 * 1024, `optimised .wasm is ${bytes.length} B, over 1,158 KiB`);
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
-  assert.ok(gz <= 444 * 1024, `optimised .wasm is ${gz} B gzipped, over 444 KiB`);
-  assert.ok(fs.statSync(path.join(dir, js)).size <= 64 * 1024, "wasm-bindgen glue over 64 KiB");
+  assert.ok(gz <= 463 * 1024, `optimised .wasm is ${gz} B gzipped, over 463 KiB`);
+  assert.ok(fs.statSync(path.join(dir, js)).size <= 72 * 1024, "wasm-bindgen glue over 72 KiB");
 });
 
 test("pages without widgets download no WebAssembly", async () => {
@@ -335,6 +342,8 @@ test("each chart shows its data and exports CSV and PNG", async () => {
   for (const [pagePath, first] of [[WIDGET_PAGE, "concurrency"], ["comparison/gil.html", "pattern"], ["comparison/memory.html", "concurrency"], ["comparison/concurrency.html", "pattern"]]) {
     const { page, log, context } = await readyPage(srv.base + pagePath);
     await page.locator(".widget-data summary").click();
+    // The table is built when "Show data" opens.
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=data-table] tbody tr").length > 10);
     const rows = await page.locator("[data-testid=data-table] tbody tr").count();
     assert.ok(rows > 10, `${pagePath}: ${rows} rows in the data table`);
     const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);

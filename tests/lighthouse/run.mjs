@@ -1,5 +1,5 @@
 // Lighthouse over the built site, for `cargo xtask bench`: the four category scores
-// and LCP, TBT, CLS for the overview, a widget page and the dashboard, with the
+// and FCP, LCP, TBT, CLS, total bytes for the overview and every widget page, with the
 // desktop and mobile presets. Debian's Chromium, offline flags, 127.0.0.1 only,
 // files gzip-encoded as a static host sends them.
 // Reported, never asserted: the machine is shared and timings are noisy.
@@ -7,9 +7,10 @@ import fs from "node:fs";
 import lighthouse from "lighthouse";
 import desktop from "lighthouse/core/config/desktop-config.js";
 import * as chromeLauncher from "chrome-launcher";
-import { serve, CHROMIUM_ARGS } from "../browser/harness.mjs";
+import { serve, CHROMIUM_ARGS, widgetPages } from "../browser/harness.mjs";
 
-const PAGES = ["index.html", "comparison/throughput.html", "results/dashboard.html"];
+// The overview and every page that carries a widget.
+const PAGES = ["index.html", ...widgetPages()];
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 
 // Compressed as a static host (GitHub Pages) sends it: the mobile preset's
@@ -31,7 +32,9 @@ try {
         page, preset,
         performance: score("performance"), accessibility: score("accessibility"),
         best_practices: score("best-practices"), seo: score("seo"),
+        fcp_ms: Math.round(audit("first-contentful-paint")),
         lcp_ms: Math.round(audit("largest-contentful-paint")),
+        total_bytes: audit("total-byte-weight"),
         tbt_ms: Math.round(audit("total-blocking-time")),
         cls: Number((audit("cumulative-layout-shift") ?? NaN).toFixed(3)),
         // What kept a category below 100, for the reader of the numbers.
@@ -39,7 +42,7 @@ try {
         foreign_requests: (lhr.audits["network-requests"]?.details?.items ?? []).map((i) => i.url).filter((u) => !u.startsWith(srv.base) && !u.startsWith("data:")),
       };
       results.push(row);
-      console.log(`${page.padEnd(28)} ${preset.padEnd(8)} perf ${row.performance} a11y ${row.accessibility} bp ${row.best_practices} seo ${row.seo}  LCP ${row.lcp_ms} ms  TBT ${row.tbt_ms} ms  CLS ${row.cls}${row.failing.length ? "  below 90: " + row.failing.join(", ") : ""}`);
+      console.log(`${page.padEnd(28)} ${preset.padEnd(8)} perf ${row.performance} FCP ${row.fcp_ms} ms ${Math.round(row.total_bytes / 1024)} KiB a11y ${row.accessibility} bp ${row.best_practices} seo ${row.seo}  LCP ${row.lcp_ms} ms  TBT ${row.tbt_ms} ms  CLS ${row.cls}${row.failing.length ? "  below 90: " + row.failing.join(", ") : ""}`);
     }
   }
 } finally {

@@ -15,6 +15,7 @@ pub mod slider;
 pub mod theme;
 pub mod tools;
 pub mod widgets;
+pub mod workers;
 
 use wasm_bindgen::prelude::*;
 use widget_props::Widget;
@@ -22,6 +23,10 @@ use widget_props::Widget;
 /// Entry point, run by wasm-bindgen once the module is instantiated.
 #[wasm_bindgen(start)]
 pub fn start() {
+    // In a simulation worker (no window) the module only answers jobs.
+    if web_sys::window().is_none() {
+        return;
+    }
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         dom::fail_all(&format!("The interactive figures stopped: {info}"));

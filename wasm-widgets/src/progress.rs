@@ -32,6 +32,15 @@ impl Runs {
         next(self.current, gen, 0, jobs, Rc::new(job));
     }
 
+    /// [`Runs::start`], with the first job after the browser's next paint:
+    /// the interaction that started the run is on screen before its work begins.
+    pub fn start_after_paint(&self, jobs: usize, job: impl Fn(usize) -> bool + 'static) {
+        let gen = self.current.get_value().wrapping_add(1);
+        self.current.set_value(gen);
+        let (current, job): (_, Rc<dyn Fn(usize) -> bool>) = (self.current, Rc::new(job));
+        after_paint(move || next(current, gen, 0, jobs, job));
+    }
+
     /// Stop the current run without starting another.
     pub fn cancel(&self) {
         self.start(0, |_| false);
@@ -67,6 +76,44 @@ impl Runs {
     }
 }
 
+/// A simulated figure's data, off the interaction's frame: computed at once
+/// for the first frame, then after each change of `inputs` in a task of its
+/// own, so the slider and every analytic figure paint first. Key repeats
+/// faster than the simulation coalesce (a newer change drops a pending one);
+/// while `shown` is false nothing is computed, and showing catches up once.
+/// Returns the data and whether it is up to date with the inputs.
+pub fn in_a_task<K, T>(
+    shown: Option<Signal<bool>>,
+    inputs: impl Fn() -> K + 'static,
+    compute: impl Fn(K) -> T + 'static,
+) -> (ReadSignal<T>, ReadSignal<bool>)
+where
+    K: Copy + PartialEq + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let first = untrack(&inputs);
+    let data = RwSignal::new(compute(first));
+    let done = RwSignal::new(true);
+    let last = StoredValue::new(first);
+    let runs = Runs::new();
+    let compute = Rc::new(compute);
+    Effect::new(move |_| {
+        let k = inputs();
+        if shown.is_some_and(|s| !s.get()) || last.get_value() == k {
+            return;
+        }
+        last.set_value(k);
+        done.set(false);
+        let compute = compute.clone();
+        runs.start_after_paint(1, move |_| {
+            data.set(compute(k));
+            done.set(true);
+            false
+        });
+    });
+    (data.read_only(), done.read_only())
+}
+
 fn next(current: StoredValue<u64>, gen: u64, i: usize, jobs: usize, job: Rc<dyn Fn(usize) -> bool>) {
     if i >= jobs {
         return;
@@ -100,10 +147,28 @@ fn channel() -> Option<(web_sys::MessagePort, Closure<dyn FnMut()>)> {
     Some((ch.port2(), run))
 }
 
+/// Run `f` just before the next frame is painted (work it posts runs after
+/// that paint); where there is no frame to wait for, at once.
+fn after_paint(f: impl FnOnce() + 'static) {
+    let Some(w) = web_sys::window() else { return f() };
+    let slot: Rc<RefCell<Option<Task>>> = Rc::new(RefCell::new(Some(Box::new(f))));
+    let mine = slot.clone();
+    let cb = Closure::once_into_js(move || {
+        if let Some(f) = mine.borrow_mut().take() {
+            f()
+        }
+    });
+    if w.request_animation_frame(cb.unchecked_ref()).is_err() {
+        if let Some(f) = slot.borrow_mut().take() {
+            f()
+        }
+    }
+}
+
 /// Run `f` in a task of its own, after the input and rendering the browser
 /// has waiting. A posted message, not `setTimeout(0)`: nested timeouts are
 /// held back at least 4 ms each, which a 208-cell map paid 208 times.
-fn soon(f: impl FnOnce() + 'static) {
+pub fn soon(f: impl FnOnce() + 'static) {
     let mut f: Option<Task> = Some(Box::new(f));
     CHANNEL.with(|c| {
         if let Some((port, _)) = c {

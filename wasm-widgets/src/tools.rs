@@ -9,8 +9,7 @@ const SHOWN_ROWS: usize = 400;
 
 fn download(href: &str, file: &str) -> Result<(), String> {
     let doc = crate::dom::document();
-    let a: web_sys::HtmlAnchorElement =
-        doc.create_element("a").map_err(|_| "no anchor")?.dyn_into().map_err(|_| "not an anchor")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(|_| "no anchor")?.dyn_into().map_err(|_| "not an anchor")?;
     a.set_href(href);
     a.set_download(file);
     a.click();
@@ -37,11 +36,7 @@ fn shown(cell: String) -> String {
 }
 
 #[component]
-pub fn ChartTools(
-    table: Signal<Option<Table>>,
-    canvas: NodeRef<leptos::html::Canvas>,
-    name: &'static str,
-) -> impl IntoView {
+pub fn ChartTools(table: Signal<Option<Table>>, canvas: NodeRef<leptos::html::Canvas>, name: &'static str) -> impl IntoView {
     let on_csv = move |_| {
         if let Some(t) = table.get_untracked() {
             let _ = download_csv(&t, name);
@@ -54,11 +49,13 @@ pub fn ChartTools(
             }
         }
     };
-    let head = move || {
-        table.get().map(|t| t.headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect::<Vec<_>>())
-    };
+    // The table is built only while "Show data" is open, once per change:
+    // a closed one costs a slider move nothing.
+    let open = RwSignal::new(false);
+    let shown_table = Memo::new(move |_| if open.get() { table.get() } else { None });
+    let head = move || shown_table.get().map(|t| t.headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect::<Vec<_>>());
     let body = move || {
-        table.get().map(|t| {
+        shown_table.get().map(|t| {
             t.rows
                 .into_iter()
                 .take(SHOWN_ROWS)
@@ -68,17 +65,16 @@ pub fn ChartTools(
         })
     };
     let note = move || {
-        table.get().and_then(|t| {
-            (t.rows.len() > SHOWN_ROWS)
-                .then(|| format!("The first {SHOWN_ROWS} of {} rows; the CSV has them all.", t.rows.len()))
-        })
+        shown_table
+            .get()
+            .and_then(|t| (t.rows.len() > SHOWN_ROWS).then(|| format!("The first {SHOWN_ROWS} of {} rows; the CSV has them all.", t.rows.len())))
     };
     view! {
         <div class="widget-tools">
             <button type="button" data-testid="download-csv" on:click=on_csv>"Download data (CSV)"</button>
             <button type="button" data-testid="download-png" on:click=on_png>"Download chart (PNG)"</button>
         </div>
-        <details class="widget-data">
+        <details class="widget-data" on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
             <summary>"Show data"</summary>
             <p class="widget-hint">{note}</p>
             <div class="widget-data-scroll" tabindex="0" role="region" aria-label=format!("{name} data")>

@@ -151,6 +151,46 @@ pub fn nearest(io: f64, n: u32) -> (usize, usize) {
     (near(io.max(1e-6), &mut IO_MS.iter().copied()), near(n.max(1) as f64, &mut NS.iter().map(|&n| n as f64)))
 }
 
+impl CellAnswer {
+    /// The answer as plain numbers, to cross from a Web Worker: a simulated
+    /// cell's nine fields, or an extended cell's I/O wait and callers.
+    pub fn to_numbers(&self) -> Vec<f64> {
+        match *self {
+            CellAnswer::Simulated(c) => vec![
+                c.io_ms,
+                c.n as f64,
+                c.executor,
+                c.tokio,
+                c.advantage,
+                c.events as f64,
+                f64::from(u8::from(c.extended)),
+                c.throughputs.0,
+                c.throughputs.1,
+            ],
+            CellAnswer::Extended { io_ms, n } => vec![io_ms, n as f64],
+        }
+    }
+
+    /// [`CellAnswer::to_numbers`] read back; `None` for any other shape.
+    pub fn from_numbers(v: &[f64]) -> Option<CellAnswer> {
+        let whole = |x: f64| (x >= 0.0 && x.fract() == 0.0).then_some(x);
+        match *v {
+            [io_ms, n] => Some(CellAnswer::Extended { io_ms, n: whole(n)? as u32 }),
+            [io_ms, n, executor, tokio, advantage, events, extended, e, t] => Some(CellAnswer::Simulated(Cell {
+                io_ms,
+                n: whole(n)? as u32,
+                executor,
+                tokio,
+                advantage,
+                events: whole(events)? as u64,
+                extended: extended != 0.0,
+                throughputs: (e, t),
+            })),
+            _ => None,
+        }
+    }
+}
+
 impl ConditionsData {
     /// Fold in one p99 job's answer.
     pub fn add(&mut self, a: CellAnswer) {

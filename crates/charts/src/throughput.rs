@@ -196,8 +196,11 @@ pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmode
 
 /// The simulations behind [`percentiles_at`], whole.
 pub fn percentile_runs(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::SimResult)>, ModelError> {
-    use perfmodel::sim::simulate;
+    Pattern::COMPARED.iter().map(|&pattern| percentile_run(p, s, pattern).map(|r| (pattern, r))).collect()
+}
+
+/// One pattern's simulation behind [`percentiles_at`] (the page runs them one job each).
+pub fn percentile_run(p: &Params, s: &Scenario, pattern: Pattern) -> Result<perfmodel::sim::SimResult, ModelError> {
     let run = perfmodel::predict::ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
-    let cfg = perfmodel::predict::short_run(s, 17, run);
-    Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, s, &cfg).map(|r| (pattern, r))).collect()
+    perfmodel::sim::simulate(pattern, p, s, &perfmodel::predict::short_run(s, 17, run))
 }

@@ -11,12 +11,20 @@ use crate::scenario::Shared;
 use crate::slider::LogSlider;
 
 #[component]
-pub fn ConcurrentHandling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, k: u32) -> impl IntoView {
+pub fn ConcurrentHandling(
+    host: HtmlElement,
+    shared: Shared,
+    theme: RwSignal<Theme>,
+    k: u32,
+    #[prop(optional)] shown: Option<Signal<bool>>,
+) -> impl IntoView {
     let params = Params::default();
     let burst = RwSignal::new(k.clamp(1, K_MAX) as f64);
-    let data = Memo::new(move |_| {
-        burst_data(&params, &shared.scenario.get(), burst.get() as u32).map_err(|e| e.to_string())
-    });
+    let (data, done) = crate::progress::in_a_task(
+        shown,
+        move || (shared.scenario.get(), burst.get() as u32),
+        move |(s, k)| burst_data(&params, &s, k).map_err(|e| e.to_string()),
+    );
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.75, draw_burst);
     let uid = crate::slider::uid();
@@ -36,7 +44,7 @@ pub fn ConcurrentHandling(host: HtmlElement, shared: Shared, theme: RwSignal<The
         }
     };
     view! {
-        <div class="widget-body">
+        <div class="widget-body" data-complete=move || done.get().to_string()>
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-io") label="I/O wait per request" min=crate::slider::IO_MIN_MS max=crate::slider::IO_MAX_MS
                     value=io on_change=set_io fmt=|v| format!("{} ms", number(v)) round=|v| v testid="io-slider" unit="ms"/>

@@ -1,8 +1,7 @@
 //! "Conditions": the Tokio-to-executor heatmap over I/O wait × concurrency; hover or arrow keys pick a cell and its numbers are read out.
 
 use charts::conditions::{
-    cell_at, cell_order, draw_conditions, nearest, p99_cell_job, p99_empty, throughput_cells, ConditionsData, ConditionsFrame,
-    Metric, BENCHMARK, IO_MS, NS,
+    cell_at, cell_order, draw_conditions, nearest, p99_empty, throughput_cells, ConditionsData, ConditionsFrame, Metric, BENCHMARK, IO_MS, NS,
 };
 use charts::Theme;
 use leptos::prelude::*;
@@ -18,7 +17,7 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
     let metric = RwSignal::new(if p99 { Metric::P99 } else { Metric::Throughput });
     let data: RwSignal<Result<ConditionsData, String>> =
         RwSignal::new(throughput_cells(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
-    let runs = crate::progress::Runs::new();
+    let runs = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = shared.scenario.get();
         match metric.get() {
@@ -28,12 +27,7 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
             }
             Metric::P99 => {
                 data.set(Ok(p99_empty()));
-                runs.fill(
-                    data,
-                    cell_order(),
-                    move |(io, n)| p99_cell_job(&params, &s, io, n).map_err(|e| e.to_string()),
-                    |d: &mut ConditionsData, c| d.add(c),
-                );
+                runs.fill::<crate::workers::P99Cell, _>(data, s, cell_order(), |d: &mut ConditionsData, c| d.add(c));
             }
         }
     });
@@ -42,7 +36,14 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, frame, theme, 0.6, draw_conditions);
 
-    let readout = move || data.get().map(|d| { let (c, r) = focus.get(); d.describe(c, r) }).unwrap_or_else(|e| e);
+    let readout = move || {
+        data.get()
+            .map(|d| {
+                let (c, r) = focus.get();
+                d.describe(c, r)
+            })
+            .unwrap_or_else(|e| e)
+    };
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
     let on_move = move |ev: leptos::ev::MouseEvent| {

@@ -28,7 +28,11 @@ fn now_ms() -> f64 {
 pub fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pattern: Pattern) -> impl IntoView {
     let params = Params::default();
     let pattern = RwSignal::new(pattern);
-    let data = Memo::new(move |_| flow_data(&params, &shared.scenario.get(), pattern.get()).map_err(|e| e.to_string()));
+    let (data, done) = crate::progress::in_a_task(
+        None,
+        move || (shared.scenario.get(), pattern.get()),
+        move |(s, p)| flow_data(&params, &s, p).map_err(|e| e.to_string()),
+    );
     // The playhead as a share of the request's lifetime (0–1): it survives a
     // change of scenario, and starts at the end so the whole journey shows.
     let at = RwSignal::new(1.0f64);
@@ -99,7 +103,11 @@ pub fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pa
             // The start of the current leg, or of the one before if already there.
             let i = d.leg_at(t).unwrap_or(0);
             let cur = d.legs[i].start_ms;
-            if t - cur > eps { cur } else { d.legs[i.saturating_sub(1)].start_ms }
+            if t - cur > eps {
+                cur
+            } else {
+                d.legs[i.saturating_sub(1)].start_ms
+            }
         };
         at.set((target / d.latency_ms).clamp(0.0, 1.0));
     };
@@ -161,43 +169,47 @@ pub fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pa
     let (scrub_for, scrub_out) = (scrub_id.clone(), scrub_id.clone());
     // Erased to AnyView: one big static view type costs tens of KiB of WASM.
     let switch = view! { <fieldset class="widget-switch">
-                <legend>"Pattern"</legend>
-                {radio(Pattern::Sync)}{radio(Pattern::Executor)}{radio(Pattern::Tokio)}
-            </fieldset> }.into_any();
+        <legend>"Pattern"</legend>
+        {radio(Pattern::Sync)}{radio(Pattern::Executor)}{radio(Pattern::Tokio)}
+    </fieldset> }
+    .into_any();
     let player = view! { <div class="widget-controls widget-player">
-                <button type="button" data-testid="flow-prev" on:click=move |_| step(-1)>"◀ Previous leg"</button>
-                <button type="button" data-testid="flow-play" aria-pressed=move || playing.get().to_string()
-                    on:click=move |_| if playing.get_untracked() { stop() } else { play() }>
-                    {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
-                </button>
-                <button type="button" data-testid="flow-next" on:click=move |_| step(1)>"Next leg ▶"</button>
-                <label for=speed_for>"Speed "
-                    <select id=speed_id data-testid="flow-speed" on:change=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() { speed.set(v) }
-                    }>
-                        {SPEEDS.iter().map(|&(v, l)| view! { <option value=v.to_string() selected=v == 1.0>{l}</option> }).collect::<Vec<_>>()}
-                    </select>
-                </label>
-            </div> }.into_any();
+        <button type="button" data-testid="flow-prev" on:click=move |_| step(-1)>"◀ Previous leg"</button>
+        <button type="button" data-testid="flow-play" aria-pressed=move || playing.get().to_string()
+            on:click=move |_| if playing.get_untracked() { stop() } else { play() }>
+            {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+        </button>
+        <button type="button" data-testid="flow-next" on:click=move |_| step(1)>"Next leg ▶"</button>
+        <label for=speed_for>"Speed "
+            <select id=speed_id data-testid="flow-speed" on:change=move |ev| {
+                if let Ok(v) = event_target_value(&ev).parse::<f64>() { speed.set(v) }
+            }>
+                {SPEEDS.iter().map(|&(v, l)| view! { <option value=v.to_string() selected=v == 1.0>{l}</option> }).collect::<Vec<_>>()}
+            </select>
+        </label>
+    </div> }
+    .into_any();
     let scrubber = view! { <div class="widget-slider">
-                <label for=scrub_for>"Position in the request: "<output for=scrub_out data-testid="flow-scrub-value">{scrub_text}</output></label>
-                <input type="range" id=scrub_id data-testid="flow-scrub" min="0" max=SCRUB_STEPS.to_string() step="1"
-                    prop:value=move || ((at.get() * SCRUB_STEPS as f64).round() as u32).to_string()
-                    aria-valuetext=scrub_text
-                    on:input=move |ev| {
-                        stop();
-                        if let Ok(p) = event_target_value(&ev).parse::<u32>() {
-                            at.set(p.min(SCRUB_STEPS) as f64 / SCRUB_STEPS as f64);
-                        }
-                    } />
-            </div> }.into_any();
+        <label for=scrub_for>"Position in the request: "<output for=scrub_out data-testid="flow-scrub-value">{scrub_text}</output></label>
+        <input type="range" id=scrub_id data-testid="flow-scrub" min="0" max=SCRUB_STEPS.to_string() step="1"
+            prop:value=move || ((at.get() * SCRUB_STEPS as f64).round() as u32).to_string()
+            aria-valuetext=scrub_text
+            on:input=move |ev| {
+                stop();
+                if let Ok(p) = event_target_value(&ev).parse::<u32>() {
+                    at.set(p.min(SCRUB_STEPS) as f64 / SCRUB_STEPS as f64);
+                }
+            } />
+    </div> }
+    .into_any();
     let legend = view! { <ul class="widget-legend" aria-label="Legend">
-                <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>
-                <li><span class="widget-key waiting"></span>"waits for the GIL (pale)"</li>
-                <li><span class="widget-key cpu"></span>"runs without the GIL"</li>
-                <li><span class="widget-key io"></span>"waits for the network"</li>
-                <li><span class="widget-key queued"></span>"queued for a thread"</li>
-            </ul> }.into_any();
+        <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>
+        <li><span class="widget-key waiting"></span>"waits for the GIL (pale)"</li>
+        <li><span class="widget-key cpu"></span>"runs without the GIL"</li>
+        <li><span class="widget-key io"></span>"waits for the network"</li>
+        <li><span class="widget-key queued"></span>"queued for a thread"</li>
+    </ul> }
+    .into_any();
     let readout = view! { <table class="widget-readout">
                 <caption>"Counted from each pattern's path in the model (the same steps both solvers use): GIL acquisitions and thread hops per request, GIL-held and GIL-free CPU per request"</caption>
                 <thead>
@@ -206,7 +218,7 @@ pub fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pa
                 <tbody>{rows}</tbody>
             </table> }.into_any();
     view! {
-        <div class="widget-body" data-playing=move || playing.get().to_string()>
+        <div class="widget-body" data-playing=move || playing.get().to_string() data-complete=move || done.get().to_string()>
             <ScenarioSliders uid=crate::slider::uid() shared/>
             {switch}
             {player}

@@ -11,9 +11,10 @@ use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
 
 #[component]
-pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
     let params = Params::default();
-    let data = Memo::new(move |_| gil_timeline_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
+    let (data, done) =
+        crate::progress::in_a_task(shown, move || shared.scenario.get(), move |s| gil_timeline_data(&params, &s).map_err(|e| e.to_string()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.8, draw_gil_timeline);
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
@@ -37,7 +38,7 @@ pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) ->
             .unwrap_or_default()
     };
     view! {
-        <div class="widget-body">
+        <div class="widget-body" data-complete=move || done.get().to_string()>
             <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <ul class="widget-legend" aria-label="Legend">

@@ -12,10 +12,16 @@ use crate::scenario::Shared;
 use crate::slider::LogSlider;
 
 #[component]
-pub fn MemoryUsage(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, reserved: bool) -> impl IntoView {
+pub fn MemoryUsage(
+    host: HtmlElement,
+    shared: Shared,
+    theme: RwSignal<Theme>,
+    reserved: bool,
+    #[prop(optional)] shown: Option<Signal<bool>>,
+) -> impl IntoView {
     let params = Params::default();
     let view_sig = RwSignal::new(if reserved { MemoryView::Reserved } else { MemoryView::Resident });
-    let data = Memo::new(move |_| memory_data(&params, &shared.scenario.get(), view_sig.get()).map_err(|e| e.to_string()));
+    let data = crate::widgets::while_shown(shown, move || memory_data(&params, &shared.scenario.get(), view_sig.get()).map_err(|e| e.to_string()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_memory);
     let uid = crate::slider::uid();

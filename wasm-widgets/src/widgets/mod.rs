@@ -122,35 +122,76 @@ fn apply_props(shared: &Shared, props: &ScenarioProps) {
     });
 }
 
-/// Redraw a chart whenever its data, the theme or the window width changes,
-/// and keep the placeholder's `data-state` in step with the outcome.
+/// Redraw a chart whenever its data, the theme or its width changes, and
+/// keep the placeholder's `data-state` in step with the outcome. The width is
+/// read once and then reported by a `ResizeObserver`, so a redraw forces no
+/// layout; a canvas in a hidden tab (width 0) is drawn once, then again when shown.
 pub fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
     host: HtmlElement,
     canvas: NodeRef<leptos::html::Canvas>,
-    data: Memo<Result<T, String>>,
+    data: impl Get<Value = Result<T, String>> + Copy + 'static,
     theme: RwSignal<Theme>,
     aspect: f64,
     draw: fn(&canvas::Area, &T, &Theme, f64) -> Result<(), String>,
 ) {
-    use wasm_bindgen::prelude::*;
-    let width = RwSignal::new(0i32);
-    let on_resize = Closure::<dyn FnMut()>::new(move || width.set(width.get_untracked() + 1));
-    if let Some(w) = web_sys::window() {
-        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-    }
-    on_resize.forget();
+    let width = RwSignal::new(None::<f64>);
+    let drawn = StoredValue::new(false);
     Effect::new(move |_| {
-        width.track();
         let t = theme.get();
         let Some(c) = canvas.get() else { return };
-        match data.get() {
-            Ok(d) => match canvas::draw_hidpi(&c, aspect, |area, scale| draw(area, &d, &t, scale)) {
-                Ok(()) => dom::set_state(&host, "ready"),
+        let css_w = match width.get() {
+            Some(w) => w,
+            None => {
+                watch_width(&c, width);
+                c.client_width() as f64
+            }
+        };
+        let d = data.get();
+        if drawn.get_value() && css_w == 0.0 {
+            return;
+        }
+        match d {
+            Ok(d) => match canvas::draw_hidpi(&c, css_w, aspect, |area, scale| draw(area, &d, &t, scale)) {
+                Ok(()) => {
+                    drawn.set_value(true);
+                    dom::set_state(&host, "ready")
+                }
                 Err(e) => dom::fail(&host, &format!("The chart could not be drawn: {e}")),
             },
             Err(e) => dom::fail(&host, &format!("The model refused this scenario: {e}")),
         }
     });
+}
+
+/// Keep `width` at the canvas's CSS width (0 while hidden) as the browser lays it out.
+fn watch_width(c: &web_sys::HtmlCanvasElement, width: RwSignal<Option<f64>>) {
+    use wasm_bindgen::prelude::*;
+    width.update_untracked(|w| *w = Some(c.client_width() as f64));
+    let seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let Ok(e) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
+        let w = e.content_rect().width().round();
+        if width.get_untracked() != Some(w) {
+            width.set(Some(w));
+        }
+    });
+    if let Ok(o) = web_sys::ResizeObserver::new(seen.as_ref().unchecked_ref()) {
+        o.observe(c);
+    }
+    seen.forget();
+}
+
+/// Whether a figure is on screen: `None` for a figure of its own (always),
+/// a tab group's signal for a figure in one of its panels.
+pub type Shown = Option<Signal<bool>>;
+
+/// A figure's data, computed now and again whenever what `compute` reads
+/// changes, except while the figure is hidden: a hidden tab keeps the data it
+/// has and catches up once, when shown, so a slider move costs only the figures in view.
+pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(shown: Shown, compute: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
+    Memo::new(move |prev: Option<&T>| match (prev, shown) {
+        (Some(p), Some(s)) if !s.get() => p.clone(),
+        _ => compute(),
+    })
 }
 
 /// Data the build embedded beside a widget (`<script class="widget-bundle">`

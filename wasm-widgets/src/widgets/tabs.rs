@@ -90,12 +90,7 @@ pub fn ComparisonTabs(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>,
     let check = move || -> bool {
         let states: Vec<Option<String>> = ready_hosts.iter().map(|h| h.get_attribute("data-state")).collect();
         if let Some(i) = states.iter().position(|s| s.as_deref() == Some("error")) {
-            let why = ready_hosts[i]
-                .query_selector(".widget-error")
-                .ok()
-                .flatten()
-                .and_then(|e| e.text_content())
-                .unwrap_or_default();
+            let why = ready_hosts[i].query_selector(".widget-error").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
             crate::dom::fail(&group, &format!("The {} figure could not start. {why}", TABS[i]));
             true
         } else if states.iter().all(|s| s.as_deref() == Some("ready")) {
@@ -109,11 +104,13 @@ pub fn ComparisonTabs(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>,
         .into_iter()
         .enumerate()
         .map(|(i, h)| {
+            // A hidden panel's figure keeps its data and catches up when shown.
+            let shown = Signal::derive(move || selected.get() == i);
             let content = match i {
-                0 => view! { <super::gil::GilTimeline host=h.clone() shared theme/> }.into_any(),
-                1 => view! { <super::burst::ConcurrentHandling host=h.clone() shared theme k=100/> }.into_any(),
-                2 => view! { <super::throughput::ThroughputScaling host=h.clone() shared theme/> }.into_any(),
-                _ => view! { <super::memory::MemoryUsage host=h.clone() shared theme reserved=false/> }.into_any(),
+                0 => view! { <super::gil::GilTimeline host=h.clone() shared theme shown/> }.into_any(),
+                1 => view! { <super::burst::ConcurrentHandling host=h.clone() shared theme k=100 shown/> }.into_any(),
+                2 => view! { <super::throughput::ThroughputScaling host=h.clone() shared theme shown/> }.into_any(),
+                _ => view! { <super::memory::MemoryUsage host=h.clone() shared theme reserved=false shown/> }.into_any(),
             };
             view! {
                 <div

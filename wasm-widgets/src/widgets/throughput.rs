@@ -12,28 +12,41 @@ use crate::scenario::Shared;
 use crate::slider::{ScenarioSliders, IO_MAX_MS};
 
 #[component]
-pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
     debug_assert!(IO_MAX_MS <= range::IO_WAIT_MS.1);
     let params = Params::default();
-    let data = Memo::new(move |_| throughput_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
-    let pct = Memo::new(move |_| {
-        charts::throughput::percentiles_at(&params, &shared.scenario.get()).map_err(|e| e.to_string())
+    let data = crate::widgets::while_shown(shown, move || throughput_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));
+    // The simulated percentiles: one job per pattern, in the simulation
+    // workers (or in tasks after the frame), so a slider move paints the
+    // analytic figure at once; the cells say "…" until they are in.
+    let pct: RwSignal<Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, String>> = RwSignal::new(Ok(Vec::new()));
+    let simulated = StoredValue::new(None::<perfmodel::Scenario>);
+    let pooled = crate::workers::Pooled::new();
+    Effect::new(move |_| {
+        let s = shared.scenario.get();
+        // A hidden tab's figure fills once at load, then waits to be shown.
+        let hidden = shown.is_some_and(|sh| !sh.get());
+        if (hidden && simulated.get_value().is_some()) || simulated.get_value() == Some(s) {
+            return;
+        }
+        simulated.set_value(Some(s));
+        pct.set(Ok(Vec::new()));
+        pooled.fill::<crate::workers::Percentile, _>(pct, s, Pattern::COMPARED.to_vec(), |v, a| v.push(a));
     });
+    let pct_done = move || pct.with(|r| r.as_ref().map_or(true, |v| v.len() == Pattern::COMPARED.len()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
 
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
 
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     let row = move |p: Pattern| {
-        let cell = move |f: fn(&charts::throughput::Series) -> String| {
-            move || data.get().map(|d| f(d.get(p))).unwrap_or_default()
-        };
+        let cell = move |f: fn(&charts::throughput::Series) -> String| move || data.get().map(|d| f(d.get(p))).unwrap_or_default();
         let pcell = move |f: fn(&perfmodel::sim::Percentiles) -> String| {
             move || {
-                pct.get()
-                    .ok()
-                    .and_then(|v| v.into_iter().find(|(q, _)| *q == p).map(|(_, l)| f(&l)))
-                    .unwrap_or_default()
+                pct.with(|r| match r {
+                    Ok(v) => v.iter().find(|(q, _)| *q == p).map(|(_, l)| f(l)).unwrap_or_else(|| "…".to_string()),
+                    Err(_) => String::new(),
+                })
             }
         };
         view! {
@@ -49,7 +62,7 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     };
 
     view! {
-        <div class="widget-body">
+        <div class="widget-body" data-complete=move || pct_done().to_string()>
             <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
