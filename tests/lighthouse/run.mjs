@@ -10,7 +10,8 @@ import * as chromeLauncher from "chrome-launcher";
 import { serve, CHROMIUM_ARGS, widgetPages } from "../browser/harness.mjs";
 
 // The overview and every page that carries a widget.
-const PAGES = ["index.html", ...widgetPages()];
+// LH_PAGES=a.html,b.html limits the run to those pages (for a quick look by hand).
+const PAGES = process.env.LH_PAGES?.split(",") ?? ["index.html", ...widgetPages()];
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 
 // Compressed as a static host (GitHub Pages) sends it: the mobile preset's
@@ -38,6 +39,9 @@ try {
         tbt_ms: Math.round(audit("total-blocking-time")),
         cls: Number((audit("cumulative-layout-shift") ?? NaN).toFixed(3)),
         // What kept a category below 100, for the reader of the numbers.
+        // The elements behind a failed accessibility audit, to find them without rerunning.
+        a11y_nodes: Object.fromEntries(lhr.categories.accessibility.auditRefs.map((a) => lhr.audits[a.id]).filter((a) => a.score === 0)
+          .map((a) => [a.id, (a.details?.items ?? []).map((i) => i.node?.selector ?? i.node?.snippet ?? "").slice(0, 5)])),
         failing: Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode === "binary").map((a) => a.id),
         foreign_requests: (lhr.audits["network-requests"]?.details?.items ?? []).map((i) => i.url).filter((u) => !u.startsWith(srv.base) && !u.startsWith("data:")),
       };

@@ -45,7 +45,7 @@ impl Kind for P99Cell {
     }
     fn job_from(v: &[f64]) -> Option<(f64, u32)> {
         match *v {
-            [io, n] if n >= 0.0 && n.fract() == 0.0 => Some((io, n as u32)),
+            [io, n] => Some((io, whole(n)? as u32)),
             _ => None,
         }
     }
@@ -68,11 +68,11 @@ impl Kind for Percentile {
         charts::throughput::percentile_run(&Params::default(), s, pattern).map(|r| (pattern, r.latency_ms)).map_err(|e| e.to_string())
     }
     fn job_numbers(pattern: Pattern) -> Vec<f64> {
-        vec![Pattern::ALL.iter().position(|&p| p == pattern).unwrap_or(0) as f64]
+        vec![pattern_number(pattern)]
     }
     fn job_from(v: &[f64]) -> Option<Pattern> {
         match *v {
-            [i] if i >= 0.0 && i.fract() == 0.0 => Pattern::ALL.get(i as usize).copied(),
+            [p] => pattern_from(p),
             _ => None,
         }
     }
@@ -89,6 +89,140 @@ impl Kind for Percentile {
     }
 }
 
+/// A pattern as a number: its place in [`Pattern::ALL`].
+fn pattern_number(p: Pattern) -> f64 {
+    Pattern::ALL.iter().position(|&q| q == p).unwrap_or(0) as f64
+}
+
+fn pattern_from(x: f64) -> Option<Pattern> {
+    (x >= 0.0 && x.fract() == 0.0).then(|| Pattern::ALL.get(x as usize).copied()).flatten()
+}
+
+fn whole(x: f64) -> Option<f64> {
+    (x >= 0.0 && x.fract() == 0.0).then_some(x)
+}
+
+/// One point of a p99 curve ([`charts::latency::p99_job`]).
+pub struct P99Curve;
+
+impl Kind for P99Curve {
+    const NAME: &'static str = "p99-curve";
+    type Job = (Pattern, u32);
+    type Answer = charts::latency::P99Answer;
+    fn run(s: &Scenario, (pattern, n): (Pattern, u32)) -> Result<Self::Answer, String> {
+        charts::latency::p99_job(&Params::default(), s, pattern, n).map_err(|e| e.to_string())
+    }
+    fn job_numbers((pattern, n): (Pattern, u32)) -> Vec<f64> {
+        vec![pattern_number(pattern), n as f64]
+    }
+    fn job_from(v: &[f64]) -> Option<(Pattern, u32)> {
+        match *v {
+            [p, n] => Some((pattern_from(p)?, whole(n)? as u32)),
+            _ => None,
+        }
+    }
+    fn answer_numbers(a: &Self::Answer) -> Vec<f64> {
+        use charts::latency::P99Answer;
+        match *a {
+            P99Answer::Simulated(q) => vec![
+                pattern_number(q.pattern),
+                q.concurrency as f64,
+                q.p50_ms,
+                q.p99_ms,
+                q.events as f64,
+                q.throughput,
+                f64::from(u8::from(q.extended)),
+            ],
+            P99Answer::Extended { pattern, concurrency } => vec![pattern_number(pattern), concurrency as f64],
+        }
+    }
+    fn answer_from(v: &[f64]) -> Option<Self::Answer> {
+        use charts::latency::{P99Answer, P99Point};
+        match *v {
+            [p, n] => Some(P99Answer::Extended { pattern: pattern_from(p)?, concurrency: whole(n)? as u32 }),
+            [p, n, p50_ms, p99_ms, events, throughput, extended] => Some(P99Answer::Simulated(P99Point {
+                pattern: pattern_from(p)?,
+                concurrency: whole(n)? as u32,
+                p50_ms,
+                p99_ms,
+                events: whole(events)? as u64,
+                throughput,
+                extended: extended != 0.0,
+            })),
+            _ => None,
+        }
+    }
+}
+
+/// One pattern's simulated card ([`charts::cards::simulate_card`]).
+pub struct Card;
+
+impl Kind for Card {
+    const NAME: &'static str = "card";
+    type Job = Pattern;
+    type Answer = (Pattern, charts::cards::Simulated);
+    fn run(s: &Scenario, pattern: Pattern) -> Result<Self::Answer, String> {
+        charts::cards::simulate_card(&Params::default(), s, pattern).map(|sim| (pattern, sim)).map_err(|e| e.to_string())
+    }
+    fn job_numbers(pattern: Pattern) -> Vec<f64> {
+        vec![pattern_number(pattern)]
+    }
+    fn job_from(v: &[f64]) -> Option<Pattern> {
+        match *v {
+            [p] => pattern_from(p),
+            _ => None,
+        }
+    }
+    fn answer_numbers((pattern, c): &Self::Answer) -> Vec<f64> {
+        vec![pattern_number(*pattern), c.p50_ms, c.p99_ms, c.threads as f64, c.queued, c.gil_utilization, c.events as f64]
+    }
+    fn answer_from(v: &[f64]) -> Option<Self::Answer> {
+        match *v {
+            [p, p50_ms, p99_ms, threads, queued, gil_utilization, events] => Some((
+                pattern_from(p)?,
+                charts::cards::Simulated { p50_ms, p99_ms, threads: whole(threads)? as u32, queued, gil_utilization, events: whole(events)? as u64 },
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// One p99 of the pool-size figure ([`charts::pools::run`]).
+pub struct Pool;
+
+impl Kind for Pool {
+    const NAME: &'static str = "pool";
+    type Job = charts::pools::PoolJob;
+    type Answer = (charts::pools::PoolJob, f64, u64);
+    fn run(s: &Scenario, job: Self::Job) -> Result<Self::Answer, String> {
+        charts::pools::run(&Params::default(), s, job).map_err(|e| e.to_string())
+    }
+    fn job_numbers(job: Self::Job) -> Vec<f64> {
+        match job {
+            charts::pools::PoolJob::Executor(pool) => vec![pool as f64],
+            charts::pools::PoolJob::Tokio => vec![-1.0],
+        }
+    }
+    fn job_from(v: &[f64]) -> Option<Self::Job> {
+        match *v {
+            [x] if x == -1.0 => Some(charts::pools::PoolJob::Tokio),
+            [x] => Some(charts::pools::PoolJob::Executor(whole(x)? as u32)),
+            _ => None,
+        }
+    }
+    fn answer_numbers((job, p99, events): &Self::Answer) -> Vec<f64> {
+        let mut v = Self::job_numbers(*job);
+        v.extend([*p99, *events as f64]);
+        v
+    }
+    fn answer_from(v: &[f64]) -> Option<Self::Answer> {
+        match *v {
+            [j, p99, events] => Some((Self::job_from(&[j])?, p99, whole(events)? as u64)),
+            _ => None,
+        }
+    }
+}
+
 /// In a worker: run one job of `kind` at the scenario `input` (JSON).
 #[wasm_bindgen]
 pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<f64>, JsError> {
@@ -100,6 +234,9 @@ pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<
     match kind {
         P99Cell::NAME => serve::<P99Cell>(input, &job),
         Percentile::NAME => serve::<Percentile>(input, &job),
+        P99Curve::NAME => serve::<P99Curve>(input, &job),
+        Card::NAME => serve::<Card>(input, &job),
+        Pool::NAME => serve::<Pool>(input, &job),
         other => Err(format!("no such job: {other}")),
     }
     .map_err(|e| JsError::new(&e))
@@ -116,9 +253,9 @@ fn call(p: &JsValue, method: &str, args: &js_sys::Array) -> Option<JsValue> {
     js_sys::Reflect::get(p, &method.into()).ok()?.dyn_into::<js_sys::Function>().ok()?.apply(p, args).ok()
 }
 
-/// The answers of one run so far (by job), and the next to fold in.
-struct Fold<A> {
-    answers: Vec<Option<Result<A, String>>>,
+/// The answers of one run so far (by job, as numbers), and the next to fold in.
+struct Fold {
+    answers: Vec<Option<Result<Vec<f64>, String>>>,
     next: usize,
 }
 
@@ -172,6 +309,7 @@ impl Pooled {
     /// Fill `data` with the answers of `jobs` at `s`, folded in job order by
     /// `apply`: in the workers where there are some, else one job per task
     /// on the page. The first error replaces `data` and ends the run.
+    /// Only this wrapper is generic; the run itself handles numbers.
     pub fn fill<K: Kind, T: Send + Sync + 'static>(
         &self,
         data: RwSignal<Result<T, String>>,
@@ -179,19 +317,31 @@ impl Pooled {
         jobs: Vec<K::Job>,
         apply: impl Fn(&mut T, K::Answer) + 'static,
     ) {
-        self.cancel();
-        let (Some(p), Ok(input)) = (pool(), serde_json::to_string(&s)) else {
-            self.runs.fill(data, jobs, move |j| K::run(&s, j), apply);
-            return;
+        let numbers: Vec<Vec<f64>> = jobs.iter().map(|&j| K::job_numbers(j)).collect();
+        let local = move |i: usize| -> Result<Vec<f64>, String> {
+            let job = jobs.get(i).copied().ok_or("no such job")?;
+            K::run(&s, job).map(|a| K::answer_numbers(&a))
         };
-        let list = js_sys::Array::new();
-        for &j in &jobs {
-            list.push(&js_sys::Float64Array::from(K::job_numbers(j).as_slice()));
-        }
-        let (gen, pooled) = (self.gen.get_value(), *self);
-        let fold = RefCell::new(Fold::<K::Answer> { answers: (0..jobs.len()).map(|_| None).collect(), next: 0 });
+        let fold_in = move |v: &[f64]| -> Result<(), String> {
+            let a = K::answer_from(v).ok_or_else(|| format!("a worker's answer to a {} job was unreadable", K::NAME))?;
+            data.update(|d| {
+                if let Ok(d) = d {
+                    apply(d, a)
+                }
+            });
+            Ok(())
+        };
+        let fail = move |e: String| data.set(Err(e));
+        self.run(K::NAME, s, numbers, Rc::new(local), Rc::new(fold_in), Rc::new(fail));
+    }
+
+    fn run(&self, kind: &'static str, s: Scenario, jobs: Vec<Vec<f64>>, local: Rc<Local>, fold_in: Rc<FoldIn>, fail: Rc<dyn Fn(String)>) {
+        self.cancel();
+        let (gen, pooled, count) = (self.gen.get_value(), *self, jobs.len());
+        let fold = RefCell::new(Fold { answers: (0..count).map(|_| None).collect(), next: 0 });
+        let refused = fail.clone();
         // Fold one answer in, then every answer it lets through, in job order.
-        let deliver = Rc::new(move |i: usize, answer: Result<K::Answer, String>| {
+        let deliver = Rc::new(move |i: usize, answer: Result<Vec<f64>, String>| {
             if pooled.gen.try_get_value() != Some(gen) {
                 return;
             }
@@ -203,45 +353,97 @@ impl Pooled {
                 let next = f.next;
                 let Some(a) = f.answers.get_mut(next).and_then(Option::take) else { break };
                 f.next += 1;
-                match a {
-                    Ok(a) => data.update(|d| {
-                        if let Ok(d) = d {
-                            apply(d, a)
-                        }
-                    }),
-                    Err(e) => {
-                        data.set(Err(e));
-                        f.next = f.answers.len();
-                        // The rest of this run is dropped; its handler goes with the next run.
-                        pooled.gen.update_value(|g| *g += 1);
-                        return;
-                    }
+                if let Err(e) = a.and_then(|v| fold_in(&v)) {
+                    fail(e);
+                    f.next = f.answers.len();
+                    // The rest of this run is dropped; its handler goes with the next run.
+                    pooled.gen.update_value(|g| *g += 1);
+                    return;
                 }
             }
         });
+        let on_page = {
+            let (local, deliver) = (local.clone(), deliver.clone());
+            move |i: usize| {
+                let (local, deliver) = (local.clone(), deliver.clone());
+                crate::progress::soon(move || deliver(i, local(i)))
+            }
+        };
+        let (Some(p), Ok(input)) = (pool(), serde_json::to_string(&s)) else {
+            // No workers: one job per task, in order.
+            self.runs.start(count, move |i| {
+                deliver(i, local(i));
+                pooled.gen.try_get_value() == Some(gen)
+            });
+            return;
+        };
+        let list = js_sys::Array::new();
+        for j in &jobs {
+            list.push(&js_sys::Float64Array::from(j.as_slice()));
+        }
         let on_answer = Closure::<dyn FnMut(u32, JsValue, JsValue)>::new(move |i: u32, out: JsValue, error: JsValue| {
             let i = i as usize;
-            let Some(&job) = jobs.get(i) else { return };
             match error.as_string() {
                 // No worker could take it: this page runs it, one job per task.
-                Some(e) if e == "unavailable" => {
-                    let deliver = deliver.clone();
-                    crate::progress::soon(move || deliver(i, K::run(&s, job)));
-                }
+                Some(e) if e == "unavailable" => on_page(i),
                 Some(e) => deliver(i, Err(e)),
                 None => deliver(
                     i,
                     out.dyn_into::<js_sys::Float64Array>()
-                        .ok()
-                        .and_then(|a| K::answer_from(&a.to_vec()))
-                        .ok_or_else(|| format!("a worker's answer to a {} job was unreadable", K::NAME)),
+                        .map(|a| a.to_vec())
+                        .map_err(|_| format!("a worker's answer to a {kind} job was not numbers")),
                 ),
             }
         });
-        let args = js_sys::Array::of4(&K::NAME.into(), &input.into(), &list, on_answer.as_ref());
+        let args = js_sys::Array::of4(&kind.into(), &input.into(), &list, on_answer.as_ref());
         match call(&p, "run", &args) {
             Some(id) => HANDLERS.with(|h| h.borrow_mut().push((self.key, id, on_answer))),
-            None => data.set(Err("the simulation workers refused the run".into())),
+            None => refused("the simulation workers refused the run".into()),
         }
+    }
+}
+
+/// A job run on the page: its answer as numbers.
+type Local = dyn Fn(usize) -> Result<Vec<f64>, String>;
+/// An answer folded into the figure's data.
+type FoldIn = dyn Fn(&[f64]) -> Result<(), String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind's job and answer cross as numbers and come back the same.
+    fn round_trip<K: Kind>(s: &Scenario, jobs: &[K::Job]) -> usize
+    where
+        K::Job: PartialEq + std::fmt::Debug,
+        K::Answer: PartialEq + std::fmt::Debug,
+    {
+        for &j in jobs {
+            assert_eq!(K::job_from(&K::job_numbers(j)), Some(j), "{} job", K::NAME);
+            let a = K::run(s, j).unwrap();
+            assert_eq!(K::answer_from(&K::answer_numbers(&a)).as_ref(), Some(&a), "{} answer", K::NAME);
+        }
+        jobs.len()
+    }
+
+    #[test]
+    fn jobs_and_answers_cross_as_numbers_unchanged() {
+        let s = Scenario { concurrency: 20, ..Scenario::default() };
+        let cells = charts::conditions::cell_order();
+        let curve = charts::latency::p99_jobs();
+        let checked = round_trip::<P99Cell>(&s, &cells[..2])
+            + round_trip::<Percentile>(&s, &Pattern::COMPARED)
+            + round_trip::<P99Curve>(&s, &[curve[0], curve[curve.len() - 1]])
+            + round_trip::<Card>(&s, &Pattern::COMPARED)
+            + round_trip::<Pool>(&s, &[charts::pools::PoolJob::Executor(4), charts::pools::PoolJob::Tokio]);
+        assert_eq!(checked, 12);
+        assert_eq!(P99Curve::job_from(&[9.0, 1.0]), None, "no such pattern");
+        assert_eq!(Card::answer_from(&[0.0, 1.0]), None, "a wrong shape");
+    }
+
+    #[test]
+    fn a_worker_answers_a_job_it_can_read() {
+        let s = serde_json::to_string(&Scenario::default()).unwrap();
+        assert!(widgets_worker_job("p99-cell", &s, vec![1.0, 50.0]).is_ok());
     }
 }

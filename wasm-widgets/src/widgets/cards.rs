@@ -1,6 +1,6 @@
 //! "I/O × Concurrency": a card per pattern at the chosen point; analytic numbers at once, simulated ones as each pattern finishes.
 
-use charts::cards::{cards_data, simulate_card, Card, CardsData};
+use charts::cards::{cards_data, Card, CardsData};
 use charts::format::{count, number, percent};
 use charts::Theme;
 use leptos::prelude::*;
@@ -15,24 +15,18 @@ use crate::slider::{LogSlider, ScenarioSliders};
 pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let _ = theme; // cards are text; colours come from CSS
     let params = Params::default();
-    let data: RwSignal<Result<CardsData, String>> =
-        RwSignal::new(cards_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
-    let runs = crate::progress::Runs::new();
+    let data: RwSignal<Result<CardsData, String>> = RwSignal::new(cards_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
+    let runs = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = shared.scenario.get();
         match cards_data(&params, &s) {
             Ok(d) => {
                 data.set(Ok(d));
-                runs.fill(
-                    data,
-                    Pattern::COMPARED.to_vec(),
-                    move |pattern| simulate_card(&params, &s, pattern).map(|sim| (pattern, sim)).map_err(|e| e.to_string()),
-                    |d: &mut CardsData, (pattern, sim)| {
-                        if let Some(c) = d.cards.iter_mut().find(|c| c.pattern == pattern) {
-                            c.sim = Some(sim);
-                        }
-                    },
-                );
+                runs.fill::<crate::workers::Card, _>(data, s, Pattern::COMPARED.to_vec(), |d: &mut CardsData, (pattern, sim)| {
+                    if let Some(c) = d.cards.iter_mut().find(|c| c.pattern == pattern) {
+                        c.sim = Some(sim);
+                    }
+                });
             }
             Err(e) => data.set(Err(e.to_string())),
         }
@@ -47,9 +41,7 @@ pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) 
     let set_pool = Callback::new(move |v: f64| shared.scenario.update(|s| s.pool = Some(v as u32)));
     let card = move |p: Pattern| {
         let get = move || data.get().ok().map(|d| *d.get(p));
-        let sim = move |f: fn(&charts::cards::Simulated) -> String| {
-            move || get().and_then(|c| c.sim).map(|s| f(&s)).unwrap_or_else(|| "…".into())
-        };
+        let sim = move |f: fn(&charts::cards::Simulated) -> String| move || get().and_then(|c| c.sim).map(|s| f(&s)).unwrap_or_else(|| "…".into());
         let ana = move |f: fn(&Card) -> String| move || get().map(|c| f(&c)).unwrap_or_default();
         view! {
             <section class=format!("widget-card {}", p.name()) aria-label=p.label() data-testid=format!("card-{}", p.name())>

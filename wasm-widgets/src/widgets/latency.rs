@@ -1,7 +1,7 @@
 //! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in one point per task so sliders stay responsive.
 
 use charts::format::number;
-use charts::latency::{draw_latency, latency_data, p99_job, p99_jobs, LatencyData};
+use charts::latency::{draw_latency, latency_data, p99_jobs, LatencyData};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::Params;
@@ -18,18 +18,13 @@ pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>,
     let params = Params::default();
     let first = latency_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string());
     let data: RwSignal<Result<LatencyData, String>> = RwSignal::new(first);
-    let runs = crate::progress::Runs::new();
+    let runs = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = shared.scenario.get();
         match latency_data(&params, &s) {
             Ok(d) => {
                 data.set(Ok(d));
-                runs.fill(
-                    data,
-                    p99_jobs(),
-                    move |(pattern, n)| p99_job(&params, &s, pattern, n).map_err(|e| e.to_string()),
-                    |d: &mut LatencyData, q| d.add(q),
-                );
+                runs.fill::<crate::workers::P99Curve, _>(data, s, p99_jobs(), |d: &mut LatencyData, q| d.add(q));
             }
             Err(e) => data.set(Err(e.to_string())),
         }

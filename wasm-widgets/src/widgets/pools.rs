@@ -1,6 +1,6 @@
 //! "Pool size": the executor's throughput and p99 against its pool size at the shared scenario, Tokio as the reference, the lab's measured points where the scenario is a measured cell.
 
-use charts::pools::{draw_pools, jobs, pools_data, run, LabPoints, PoolsData};
+use charts::pools::{draw_pools, jobs, pools_data, LabPoints, PoolsData};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::Params;
@@ -17,19 +17,14 @@ pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> im
     let lab = StoredValue::new(lab);
     let first = lab.with_value(|l| pools_data(&params, &shared.scenario.get_untracked(), Some(l))).map_err(|e| e.to_string());
     let data: RwSignal<Result<PoolsData, String>> = RwSignal::new(first);
-    let runs = crate::progress::Runs::new();
+    let runs = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = shared.scenario.get();
         match lab.with_value(|l| pools_data(&params, &s, Some(l))) {
             Ok(d) => {
                 let todo = jobs(&d);
                 data.set(Ok(d));
-                runs.fill(
-                    data,
-                    todo,
-                    move |job| run(&params, &s, job).map_err(|e| e.to_string()),
-                    |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events),
-                );
+                runs.fill::<crate::workers::Pool, _>(data, s, todo, |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events));
             }
             Err(e) => data.set(Err(e.to_string())),
         }
