@@ -1,4 +1,4 @@
-//! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in one point per task so sliders stay responsive.
+//! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in point by point from the simulation workers (or one point per task without them) so sliders stay responsive.
 
 use charts::format::number;
 use charts::latency::{draw_latency, latency_data, p99_jobs, LatencyData};
