@@ -1,6 +1,7 @@
 // Loads the widgets' WebAssembly module on pages that have a [data-widget]
-// placeholder, and only there. `cargo xtask build` fills in the
-// content-hashed file names and writes the result to assets/generated/.
+// placeholder, and only there: the module built for that page's widgets.
+// `cargo xtask build` fills in the modules' content-hashed file names and
+// writes the result to assets/generated/.
 //
 // Over http(s) the module is fetched and compiled as it streams. Opened
 // from disk (file://), browsers refuse to fetch a .wasm file, so the same
@@ -13,7 +14,19 @@
 
   var root = typeof path_to_root === "string" ? path_to_root : "";
   var base = root + "widgets/";
-  var files = { js: "@@WIDGETS_JS@@", wasm: "@@WIDGETS_WASM@@", inline: "@@WIDGETS_INLINE@@" };
+  // One module per set of widgets a page carries, holding only their code;
+  // `all` holds every widget (a page whose set has none of its own, after a
+  // Markdown edit in `cargo xtask serve`, or `window.__widgetsModule`, set
+  // before this script: the benchmark's entry points are only there).
+  var MODULES = @@WIDGETS_MODULES@@;
+  var names = [];
+  placeholders.forEach(function (el) {
+    var n = el.getAttribute("data-widget");
+    if (names.indexOf(n) < 0) names.push(n);
+  });
+  var key = typeof window.__widgetsModule === "string" ? window.__widgetsModule : names.sort().join("+");
+  var files = MODULES[key] || MODULES.all;
+  window.__widgetsModuleKey = MODULES[key] ? key : "all";
 
   function fail(message) {
     placeholders.forEach(function (el) {

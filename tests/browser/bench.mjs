@@ -23,10 +23,14 @@ function sizes(file) {
 }
 
 const widgetsDir = path.join(DIST, "widgets");
-const pick = (re) => path.join(widgetsDir, fs.readdirSync(widgetsDir).find((f) => re.test(f)));
+// One module per page's set of widgets, and `all` (every widget and the entry points timed below).
+const table = JSON.parse(fs.readFileSync(path.join(widgetsDir, "modules.json"), "utf8"));
 const out = {
-  wasm_bytes: sizes(pick(/^widgets-[0-9a-f]+\.wasm$/)),
-  glue_js_bytes: sizes(pick(/^widgets-[0-9a-f]+\.js$/)),
+  modules: Object.entries(table).map(([key, f]) => ({
+    key,
+    wasm_bytes: sizes(path.join(widgetsDir, f.wasm)),
+    glue_js_bytes: sizes(path.join(widgetsDir, f.js)),
+  })),
   // `cargo xtask bench` times the book's rebuild around a built module: what a Markdown-only edit costs in `cargo xtask serve`.
   markdown_only_rebuild_ms: process.env.BOOK_REBUILD_MS ? Number(process.env.BOOK_REBUILD_MS) : null,
 };
@@ -125,8 +129,9 @@ try {
   }
 
   if (only) process.exit(0);
-  // The worst-case figures below are timed on the throughput page.
+  // The worst-case figures below are timed on the throughput page, in the module with every widget.
   const { page, context } = await openPage(browser);
+  await page.addInitScript(() => { window.__widgetsModule = "all"; });
   await page.goto(srv.base + PAGE);
   await page.waitForFunction(() => document.querySelector("[data-widget]").dataset.state === "ready");
   out.model_in_wasm = JSON.parse(await page.evaluate(() => wasm_bindgen.widgets_bench_model()));

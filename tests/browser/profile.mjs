@@ -1,7 +1,7 @@
 // Where a slider move's milliseconds go: CPU-profile MOVES keyboard steps on
 // a page's first visible slider and print the self time of the heaviest
 // functions, per move. Run by hand (not a test, not the bench):
-//   DIST=dist RAW=target/widgets/widgets_bg.wasm node tests/browser/profile.mjs comparison/throughput.html [tab]
+//   DIST=dist RAW=target/widgets/KEY/widgets_bg.wasm (KEY: the page's module, see dist/widgets/modules.json) node tests/browser/profile.mjs comparison/throughput.html [tab]
 // RAW swaps in the unoptimised module, whose function names survive.
 // With a tab index, that tab of the page's tab group is opened first.
 import fs from "node:fs";

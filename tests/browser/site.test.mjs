@@ -6,7 +6,7 @@ import fs from "node:fs";
 import zlib from "node:zlib";
 import { pathToFileURL } from "node:url";
 import {
-  DIST, serve, launch, openPage, widgetsSettled, canvasPixels, foreignRequests, allPages,
+  DIST, serve, launch, openPage, widgetsSettled, canvasPixels, foreignRequests, allPages, widgetPages,
 } from "./harness.mjs";
 
 const WIDGET_PAGE = "comparison/throughput.html";
@@ -183,30 +183,66 @@ test("pages use the reader's system fonts and ship no font file", async () => {
   await context.close();
 });
 
-test("the widgets module stays within its size budget", () => {
+/** The build's table of modules: each page's set of widgets (names joined by "+") or "all", to its files. */
+function modules() {
+  return JSON.parse(fs.readFileSync(path.join(DIST, "widgets", "modules.json"), "utf8"));
+}
+
+/** The set of widgets a built page carries, as the loader keys it. */
+function pageKey(p) {
+  const html = fs.readFileSync(path.join(DIST, p), "utf8");
+  return [...new Set([...html.matchAll(/data-widget="([a-z-]+)"/g)].map((m) => m[1]))].sort().join("+");
+}
+
+test("the widgets modules stay within their size budgets", () => {
   // Deterministic sizes are asserted; timings live in `cargo xtask bench`.
-  const dir = path.join(DIST, "widgets");
-  const wasm = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.wasm$/.test(f));
-  const js = fs.readdirSync(dir).find((f) => /^widgets-[0-9a-f]+\.js$/.test(f));
   // Raw bytes bound the parse and compile; gzip bytes what a reader downloads.
-  // One module serves every page: "Your service" and the pool-size figure
-  // added about 120 KB to it (from 885 to 1,004 KiB), the open-load figure,
-  // its solver and its arrivals menu 79 KB more (1,012 to 1,092 KiB), the
-  // clean lab's model terms (GIL holders on the cores, Tokio's blocking pool,
-  // the CPU bound in the verdicts) 6 KB more (1,098 KiB), the machine
-  // profiles (their choice, link key, sources and scaled costs) 11 KB more
-  // raw and 6 KB gzipped (1,108 KiB, 443 KiB); the simulation workers (five
-  // kinds of job), the simulations moved after the frame, the canvas
-  // measuring its own text and hidden tabs left alone (#18) 46 KB raw and
-  // 31 KB gzipped (1,161 KiB, 464 KiB), most of it Leptos's storage and
-  // effects for the new signals, 5 KB the scenario read back from JSON in a
-  // worker; the glue 8 KB more (ResizeObserver, measureText, the workers' calls).
-  // Splitting the module by page is what brings each page's share down again.
-  const bytes = fs.readFileSync(path.join(dir, wasm));
-  assert.ok(bytes.length <= 1164 * 1024, `optimised .wasm is ${bytes.length} B, over 1,164 KiB`);
-  const gz = zlib.gzipSync(bytes, { level: 9 }).length;
-  assert.ok(gz <= 465 * 1024, `optimised .wasm is ${gz} B gzipped, over 465 KiB`);
-  assert.ok(fs.statSync(path.join(dir, js)).size <= 72 * 1024, "wasm-bindgen glue over 72 KiB");
+  const dir = path.join(DIST, "widgets");
+  const table = modules();
+  const size = (f) => {
+    const bytes = fs.readFileSync(path.join(dir, f));
+    return { raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length };
+  };
+  // Each page loads a module with only its own widgets (#18): from 1,161 KiB
+  // (464 KiB gzipped) for every page to 391-700 KiB (171-287 KiB gzipped).
+  // The largest is the tab group's (four figures); Leptos, serde and the
+  // scenario bar, common to all, are about 329 KiB raw and 142 KiB gzipped.
+  for (const [key, files] of Object.entries(table)) {
+    if (key === "all") continue;
+    const { raw, gz } = size(files.wasm);
+    assert.ok(raw <= 704 * 1024, `${key}: optimised .wasm is ${raw} B, over 704 KiB`);
+    assert.ok(gz <= 290 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 290 KiB`);
+    assert.ok(fs.statSync(path.join(dir, files.js)).size <= 72 * 1024, `${key}: wasm-bindgen glue over 72 KiB`);
+  }
+  // Every widget and the benchmark's entry points, for the print page, the
+  // benchmark and a page whose set has no module of its own. One module
+  // served every page until #18: "Your service" and the pool-size figure
+  // added about 120 KB to it (from 885 to 1,004 KiB), the open-load figure
+  // 79 KB more (1,092 KiB), the clean lab's model terms 6 KB (1,098 KiB), the
+  // machine profiles 11 KB (1,108 KiB, 443 KiB gzipped), the simulation
+  // workers, the one-frame slider moves and the canvas measuring its own
+  // text 46 KB raw and 31 KB gzipped (1,161 KiB, 464 KiB).
+  const all = size(table.all.wasm);
+  assert.ok(all.raw <= 1164 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,164 KiB`);
+  assert.ok(all.gz <= 465 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 465 KiB`);
+  // Every page's set has its own module; no module is left over.
+  const keys = new Set(widgetPages().map(pageKey));
+  assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());
+});
+
+test("each widget page fetches only the module made for its widgets", async () => {
+  const table = modules();
+  for (const p of widgetPages()) {
+    const { page, log, context, states } = await readyPage(srv.base + p);
+    assert.ok(states.every((s) => s.state === "ready"), `${p}: ${JSON.stringify(states)}`);
+    const wasm = log.requests.filter((u) => u.endsWith(".wasm")).map((u) => path.basename(new URL(u).pathname));
+    const key = pageKey(p);
+    assert.ok(table[key], `${p}: no module for ${key}`);
+    assert.deepEqual([...new Set(wasm)], [table[key].wasm], `${p} (${key}) fetched ${wasm.join(", ")}`);
+    assert.equal(await page.evaluate(() => window.__widgetsModuleKey), key);
+    assert.deepEqual(log.errors, [], p);
+    await context.close();
+  }
 });
 
 test("pages without widgets download no WebAssembly", async () => {
@@ -222,6 +258,20 @@ test("pages without widgets download no WebAssembly", async () => {
 test("the print page shows the widgets too", async () => {
   const { page, log, context, states } = await readyPage(srv.base + "print.html");
   assert.ok(states.length >= 1 && states.every((s) => s.state === "ready"), JSON.stringify(states));
+  // Every chapter's widgets on one page: no page's own module has them all.
+  assert.equal(await page.evaluate(() => window.__widgetsModuleKey), "all");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("a module without a page's widget says so on that widget, and the others still mount", async () => {
+  const { page, log, context } = await openPage(browser);
+  // The requests page's module, on a page with the throughput figure.
+  await page.addInitScript(() => { window.__widgetsModule = "request-flow+request-steps"; });
+  await page.goto(srv.base + WIDGET_PAGE);
+  const states = await widgetsSettled(page);
+  assert.deepEqual(states.map((s) => s.state), ["error"], JSON.stringify(states));
+  assert.match(await page.locator("[data-widget] .widget-error").textContent(), /module was built without the throughput-scaling widget/);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

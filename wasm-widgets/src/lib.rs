@@ -7,6 +7,9 @@
 //! a placeholder whose props are broken shows its own error and the others
 //! still mount.
 
+// A module built for some pages carries part of the crate: helpers only other pages' widgets use are expected to go unused.
+#![cfg_attr(not(feature = "all"), allow(dead_code, unused_imports, unused_variables))]
+
 pub mod bar;
 pub mod dom;
 pub mod progress;
@@ -57,6 +60,7 @@ pub fn widgets_self_test_panic() {
 
 /// Time the model's speed targets in this browser: the median over a few
 /// runs, in ms, as JSON. `cargo xtask bench` calls it; pages never do.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn widgets_bench_model() -> String {
     let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return "{}".into() };
@@ -78,6 +82,7 @@ pub fn widgets_bench_model() -> String {
 
 /// The worst-case table's figures, as JSON: name, widget and number of
 /// corners of each ([`charts::worst`]). `cargo xtask bench` calls it; pages never do.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn widgets_bench_worst_list() -> String {
     let list: Vec<String> = charts::worst::FIGURES
@@ -89,6 +94,7 @@ pub fn widgets_bench_worst_list() -> String {
 
 /// Time one figure's complete computation at one corner in this browser:
 /// `{"ms":…,"events":…,"at":…}` (or `"error"` instead of `"events"`).
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn widgets_bench_worst(figure: usize, corner: usize) -> String {
     let (Some(perf), Some(f)) = (web_sys::window().and_then(|w| w.performance()), charts::worst::FIGURES.get(figure)) else {

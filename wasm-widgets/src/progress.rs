@@ -94,15 +94,9 @@ where
     let first = untrack(&inputs);
     let data = RwSignal::new(compute(first));
     let done = RwSignal::new(true);
-    let last = StoredValue::new(first);
     let runs = Runs::new();
     let compute = Rc::new(compute);
-    Effect::new(move |_| {
-        let k = inputs();
-        if shown.is_some_and(|s| !s.get()) || last.get_value() == k {
-            return;
-        }
-        last.set_value(k);
+    on_change_while_shown(shown, Some(first), inputs, move |k| {
         done.set(false);
         let compute = compute.clone();
         runs.start_after_paint(1, move |_| {
@@ -112,6 +106,26 @@ where
         });
     });
     (data.read_only(), done.read_only())
+}
+
+/// Call `run` with `inputs()` now and whenever they change, except with
+/// inputs it has had already (`seen`: those the caller has data for) and,
+/// once it has run, while `shown` is false: a hidden tab's figure catches up
+/// once, when shown. The one rule for when a simulated figure recomputes.
+pub fn on_change_while_shown<K>(shown: Option<Signal<bool>>, seen: Option<K>, inputs: impl Fn() -> K + 'static, run: impl Fn(K) + 'static)
+where
+    K: Copy + PartialEq + Send + Sync + 'static,
+{
+    let last = StoredValue::new(seen);
+    Effect::new(move |_| {
+        let k = inputs();
+        let hidden = shown.is_some_and(|s| !s.get());
+        if (hidden && last.get_value().is_some()) || last.get_value() == Some(k) {
+            return;
+        }
+        last.set_value(Some(k));
+        run(k);
+    });
 }
 
 fn next(current: StoredValue<u64>, gen: u64, i: usize, jobs: usize, job: Rc<dyn Fn(usize) -> bool>) {

@@ -31,8 +31,10 @@ pub trait Kind: 'static {
 }
 
 /// One cell of the p99 map ([`charts::conditions::p99_cell_job`]).
+#[cfg(feature = "conditions-heatmap")]
 pub struct P99Cell;
 
+#[cfg(feature = "conditions-heatmap")]
 impl Kind for P99Cell {
     const NAME: &'static str = "p99-cell";
     type Job = (f64, u32);
@@ -58,8 +60,10 @@ impl Kind for P99Cell {
 }
 
 /// One pattern's simulated latency percentiles at the chosen point ([`charts::throughput::percentile_run`]).
+#[cfg(feature = "throughput-scaling")]
 pub struct Percentile;
 
+#[cfg(feature = "throughput-scaling")]
 impl Kind for Percentile {
     const NAME: &'static str = "percentile";
     type Job = Pattern;
@@ -103,8 +107,10 @@ fn whole(x: f64) -> Option<f64> {
 }
 
 /// One point of a p99 curve ([`charts::latency::p99_job`]).
+#[cfg(feature = "latency-scaling")]
 pub struct P99Curve;
 
+#[cfg(feature = "latency-scaling")]
 impl Kind for P99Curve {
     const NAME: &'static str = "p99-curve";
     type Job = (Pattern, u32);
@@ -155,8 +161,10 @@ impl Kind for P99Curve {
 }
 
 /// One pattern's simulated card ([`charts::cards::simulate_card`]).
+#[cfg(feature = "io-concurrency")]
 pub struct Card;
 
+#[cfg(feature = "io-concurrency")]
 impl Kind for Card {
     const NAME: &'static str = "card";
     type Job = Pattern;
@@ -188,8 +196,10 @@ impl Kind for Card {
 }
 
 /// One p99 of the pool-size figure ([`charts::pools::run`]).
+#[cfg(feature = "pool-size")]
 pub struct Pool;
 
+#[cfg(feature = "pool-size")]
 impl Kind for Pool {
     const NAME: &'static str = "pool";
     type Job = charts::pools::PoolJob;
@@ -232,10 +242,15 @@ pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<
         K::run(&s, job).map(|a| K::answer_numbers(&a))
     }
     match kind {
+        #[cfg(feature = "conditions-heatmap")]
         P99Cell::NAME => serve::<P99Cell>(input, &job),
+        #[cfg(feature = "throughput-scaling")]
         Percentile::NAME => serve::<Percentile>(input, &job),
+        #[cfg(feature = "latency-scaling")]
         P99Curve::NAME => serve::<P99Curve>(input, &job),
+        #[cfg(feature = "io-concurrency")]
         Card::NAME => serve::<Card>(input, &job),
+        #[cfg(feature = "pool-size")]
         Pool::NAME => serve::<Pool>(input, &job),
         other => Err(format!("no such job: {other}")),
     }

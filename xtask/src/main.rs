@@ -181,10 +181,10 @@ fn test() -> Result<()> {
 
 fn bench() -> Result<()> {
     let root = project_root();
-    let module = site::build()?;
-    // A Markdown-only edit in `cargo xtask serve` rebuilds just this: the book around the module.
+    let modules = site::build()?;
+    // A Markdown-only edit in `cargo xtask serve` rebuilds just this: the book around the modules.
     let t0 = std::time::Instant::now();
-    site::book(&module)?;
+    site::book(&modules)?;
     let book_rebuild_ms = t0.elapsed().as_millis().to_string();
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::{project_root, site, Result};
 
 const ADDR: &str = "127.0.0.1:3000";
-/// What the book alone reads: an edit here rebuilds the book around the module it has.
+/// What the book alone reads: an edit here rebuilds the book around the modules it has.
 const BOOK: &[&str] = &["book", "assets", "book.toml", "crates/mdbook-widgets"];
-/// What the module is compiled from: an edit here rebuilds the module, then the book.
+/// What the modules are compiled from: an edit here rebuilds one module for every page, then the book.
 const MODULE: &[&str] = &[
     "crates/perfmodel",
     "crates/charts",
@@ -23,7 +23,7 @@ const MODULE: &[&str] = &[
 ];
 
 pub fn serve() -> Result<()> {
-    let mut module = site::build()?;
+    let mut modules = site::build()?;
     let dist = project_root().join("dist");
     let listener = TcpListener::bind(ADDR).map_err(|e| format!("cannot listen on {ADDR}: {e}"))?;
     eprintln!("serving {} on http://{ADDR}/ (Ctrl-C to stop); rebuilding on change", dist.display());
@@ -44,15 +44,16 @@ pub fn serve() -> Result<()> {
         }
         let t0 = Instant::now();
         let rebuilt = if module_now > module_seen {
-            eprintln!("the module's sources changed: rebuilding the module and the book");
-            site::module().and_then(|m| {
+            // One module for every page: one compile instead of one per page's set (`cargo xtask build` splits it again).
+            eprintln!("the module's sources changed: rebuilding one module for every page, then the book");
+            site::modules(site::Modules::One).and_then(|m| {
                 site::book(&m)?;
-                module = m;
+                modules = m;
                 Ok(())
             })
         } else {
             eprintln!("the book changed: rebuilding the book around the module it has");
-            site::book(&module)
+            site::book(&modules)
         };
         match rebuilt {
             Ok(()) => eprintln!("rebuilt in {:.1} s; reload the page", t0.elapsed().as_secs_f64()),

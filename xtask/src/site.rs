@@ -1,9 +1,9 @@
-//! Build the static site: the WASM module (optimised, content-hashed), its loader, the book (its chrome mended), into dist/.
+//! Build the static site: the WASM modules (one per page's set of widgets, optimised, content-hashed), their loader, the book (its chrome mended), into dist/.
 
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{cargo, chrome, project_root, read, read_text, run, tools, write, Result};
+use crate::{cargo, chrome, output, project_root, read, read_text, run, tools, write, Result};
 
 const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
@@ -14,84 +14,215 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// The module one build produced: its hashed names and its bytes, kept by
-/// `cargo xtask serve` so a Markdown-only edit rebuilds the book around it.
+/// One WebAssembly module a build produced, for the pages whose widgets
+/// are `widgets` (or every page, for `all`): its hashed names and its bytes,
+/// kept by `cargo xtask serve` so a Markdown-only edit rebuilds the book around it.
 #[derive(Debug, Clone)]
 pub struct Module {
+    /// The page's widget names joined by `+` (the loader's key), or `all`.
+    pub key: String,
     pub js: String,
     pub wasm: String,
     pub inline: String,
     wasm_bytes: Vec<u8>,
     js_text: String,
+    /// The bytes as base64 in a script, for pages opened from disk.
+    inline_text: String,
+}
+
+/// Which modules a build makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modules {
+    /// One per distinct set of widgets a page carries, each with only those
+    /// widgets' code, and `all` (every widget and the benchmark's entry points).
+    PerPage,
+    /// Only `all`, for every page: `cargo xtask serve` after an edit to the
+    /// module's sources, where one build is quicker than fifteen.
+    One,
 }
 
 /// Everything from sources to dist/.
-pub fn build() -> Result<Module> {
+pub fn build() -> Result<Vec<Module>> {
     let t0 = Instant::now();
-    let module = module()?;
-    book(&module)?;
-    eprintln!(
-        "built dist/ in {:.1} s: {} ({} bytes), {} ({} bytes)",
-        t0.elapsed().as_secs_f64(),
-        module.wasm,
-        module.wasm_bytes.len(),
-        module.js,
-        module.js_text.len()
-    );
-    Ok(module)
+    let modules = modules(Modules::PerPage)?;
+    book(&modules)?;
+    let sizes: Vec<String> = modules.iter().map(|m| format!("{} {} B", m.key, m.wasm_bytes.len())).collect();
+    eprintln!("built dist/ in {:.1} s; modules: {}", t0.elapsed().as_secs_f64(), sizes.join(", "));
+    Ok(modules)
 }
 
-/// The tools, then the widgets' module: compiled, bound, optimised and named by its content.
-pub fn module() -> Result<Module> {
+/// The tools, then the widgets' modules: each compiled with its widgets'
+/// features, bound, optimised and named by its content. A module whose
+/// inputs (every source file cargo read for it, the lockfile, the features
+/// and the tools) are those of its last build is taken from `target/widgets/`.
+pub fn modules(which: Modules) -> Result<Vec<Module>> {
     let root = project_root();
     tools::ensure_wasm_target()?;
     tools::ensure_mdbook()?;
     tools::ensure_wasm_bindgen()?;
     tools::ensure_node_modules()?;
-    run(cargo().args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets"]))?;
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    if which == Modules::PerPage {
+        // The preprocessor says which widgets each page has, finding them as it does when it writes the page.
+        run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
+        let sets = output(std::process::Command::new(root.join("target/release/mdbook-widgets")).arg("widget-sets").arg(root.join("book")))?;
+        let sets: Vec<Vec<String>> = serde_json::from_str(&sets).map_err(|e| format!("mdbook-widgets widget-sets: {e}"))?;
+        groups.extend(sets.into_iter().map(|s| (s.join("+"), s)));
+    }
+    groups.push(("all".into(), vec!["all".into()]));
 
-    let out = root.join("target/widgets");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    run(Command::new(tools::cargo_bin("wasm-bindgen"))
-        .arg("--target")
-        .arg("no-modules")
-        .arg("--no-typescript")
-        .arg("--out-dir")
-        .arg(&out)
-        .arg("--out-name")
-        .arg("widgets")
-        .arg(root.join("target/wasm32-unknown-unknown/wasm/wasm_widgets.wasm")))?;
-    let raw = out.join("widgets_bg.wasm");
-    let opt = out.join("widgets_opt.wasm");
-    run(Command::new(tools::wasm_opt()).args(["-Oz", "--strip-debug"]).args(WASM_FEATURES).arg(&raw).arg("-o").arg(&opt))?;
+    let tools_line = format!(
+        "{} | wasm-bindgen {} | {}",
+        output(std::process::Command::new("rustc").arg("-V"))?.trim(),
+        tools::wasm_bindgen_version()?,
+        output(std::process::Command::new(tools::wasm_opt()).arg("--version"))?.trim()
+    );
+    let mut built = Vec::new();
+    let mut optimising: Vec<(std::path::PathBuf, std::process::Child, String)> = Vec::new();
+    for (key, features) in &groups {
+        let dir = root.join("target/widgets").join(key);
+        let setting = format!("{tools_line} | {} | {}", features.join(","), WASM_FEATURES.join(" "));
+        if fresh(&dir, &setting) {
+            eprintln!("module {key}: unchanged since its last build");
+            built.push((key.clone(), dir));
+            continue;
+        }
+        run(cargo().args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets", "--no-default-features", "--features"]).arg(features.join(",")))?;
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        run(Command::new(tools::cargo_bin("wasm-bindgen"))
+            .arg("--target")
+            .arg("no-modules")
+            .arg("--no-typescript")
+            .arg("--out-dir")
+            .arg(&dir)
+            .arg("--out-name")
+            .arg("widgets")
+            .arg(root.join("target/wasm32-unknown-unknown/wasm/wasm_widgets.wasm")))?;
+        let inputs = dep_files(&root.join("target/wasm32-unknown-unknown/wasm/wasm_widgets.d"))?;
+        // wasm-opt runs beside the next module's compile (each takes one core).
+        let opt = Command::new(tools::wasm_opt())
+            .args(["-Oz", "--strip-debug"])
+            .args(WASM_FEATURES)
+            .arg(dir.join("widgets_bg.wasm"))
+            .arg("-o")
+            .arg(dir.join("widgets_opt.wasm"))
+            .spawn()
+            .map_err(|e| format!("could not start wasm-opt: {e}"))?;
+        optimising.push((dir.clone(), opt, stamp(&setting, &inputs)));
+        built.push((key.clone(), dir));
+    }
+    for (dir, mut child, stamp) in optimising {
+        let status = child.wait().map_err(|e| format!("wasm-opt: {e}"))?;
+        if !status.success() {
+            return Err(format!("wasm-opt failed on {} ({status})", dir.display()));
+        }
+        // Written last: a module whose optimisation did not finish is built again next time.
+        write(&dir.join(STAMP), stamp.as_bytes())?;
+    }
+    built.into_iter().map(|(key, dir)| named(key, &dir)).collect()
+}
 
-    let wasm_bytes = read(&opt)?;
-    let js_text = read_text(&out.join("widgets.js"))?;
+/// A module's files read from its folder and named by their content.
+fn named(key: String, dir: &std::path::Path) -> Result<Module> {
+    let wasm_bytes = read(&dir.join("widgets_opt.wasm"))?;
+    let js_text = read_text(&dir.join("widgets.js"))?;
     let hash = format!("{:016x}", fnv1a(&[wasm_bytes.as_slice(), js_text.as_bytes()].concat()));
     let short = &hash[..12];
+    let inline_text = format!("window.__widgetsWasmBase64=\"{}\";\n", base64(&wasm_bytes));
     Ok(Module {
+        key,
         js: format!("widgets-{short}.js"),
         wasm: format!("widgets-{short}.wasm"),
         inline: format!("widgets-{short}.wasm.js"),
         wasm_bytes,
         js_text,
+        inline_text,
     })
+}
+
+/// Where a module's folder records what it was built from.
+const STAMP: &str = "inputs";
+
+/// The record of a build: a fingerprint of its setting and of every input
+/// file's bytes, then the input files, one per line.
+fn stamp(setting: &str, inputs: &[std::path::PathBuf]) -> String {
+    let mut out = format!("{:016x}\n", fingerprint(setting, inputs));
+    for p in inputs {
+        out.push_str(&p.to_string_lossy());
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether the module in `dir` was built with `setting` from the files it read, as they are now.
+fn fresh(dir: &std::path::Path, setting: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join(STAMP)) else { return false };
+    let mut lines = text.lines();
+    let Some(seen) = lines.next() else { return false };
+    let inputs: Vec<std::path::PathBuf> = lines.map(std::path::PathBuf::from).collect();
+    !inputs.is_empty()
+        && dir.join("widgets_opt.wasm").exists()
+        && dir.join("widgets.js").exists()
+        && seen == format!("{:016x}", fingerprint(setting, &inputs))
+}
+
+fn fingerprint(setting: &str, inputs: &[std::path::PathBuf]) -> u64 {
+    let root = project_root();
+    // The lockfile pins every registry crate (cargo's dep-info lists only local files) and the manifests name the features.
+    let fixed = [root.join("Cargo.lock"), root.join("Cargo.toml"), root.join("wasm-widgets/Cargo.toml")];
+    let mut bytes = setting.as_bytes().to_vec();
+    for p in fixed.iter().chain(inputs) {
+        bytes.extend_from_slice(p.to_string_lossy().as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(&std::fs::read(p).unwrap_or_else(|_| b"(missing)".to_vec()));
+        bytes.push(0);
+    }
+    fnv1a(&bytes)
+}
+
+/// The input files a cargo dep-info file lists (`out: a b\ c ...`, spaces in names escaped).
+fn dep_files(dep_info: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let text = read_text(dep_info)?;
+    let mut files = Vec::new();
+    for line in text.lines() {
+        let Some((_, deps)) = line.split_once(": ") else { continue };
+        let mut name = String::new();
+        let mut chars = deps.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&' ') => name.push(chars.next().unwrap_or(' ')),
+                ' ' => {
+                    if !name.is_empty() {
+                        files.push(std::path::PathBuf::from(std::mem::take(&mut name)));
+                    }
+                }
+                c => name.push(c),
+            }
+        }
+        if !name.is_empty() {
+            files.push(std::path::PathBuf::from(name));
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        return Err(format!("{}: no input files listed", dep_info.display()));
+    }
+    Ok(files)
 }
 
 /// The book around a built module: the preprocessor (cargo rebuilds it only
 /// if its sources changed), the loader naming the module, mdBook, the
 /// chrome's mends and the module's files. Written beside dist/ and swapped
 /// in whole, so a server never hands out half a site.
-pub fn book(module: &Module) -> Result<()> {
+pub fn book(modules: &[Module]) -> Result<()> {
     let root = project_root();
     run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
     // The loader is generated so its name (hashed by mdBook) changes with the module.
     let template = read_text(&root.join("assets/widgets-loader.js"))?;
     let loader = template
-        .replace("@@WIDGETS_JS@@", &module.js)
-        .replace("@@WIDGETS_WASM@@", &module.wasm)
-        .replace("@@WIDGETS_INLINE@@", &module.inline)
+        .replace("@@WIDGETS_MODULES@@", &loader_map(modules))
         .replace("@@SCENARIO_KEYS@@", &serde_json::to_string(&widget_props::link::KEYS).map_err(|e| e.to_string())?)
         .replace("@@SCENARIO_STORAGE@@", widget_props::link::STORAGE_KEY);
     std::fs::create_dir_all(root.join("assets/generated")).map_err(|e| e.to_string())?;
@@ -104,11 +235,14 @@ pub fn book(module: &Module) -> Result<()> {
 
     let widgets = next.join("widgets");
     std::fs::create_dir_all(&widgets).map_err(|e| e.to_string())?;
-    write(&widgets.join(&module.js), module.js_text.as_bytes())?;
-    write(&widgets.join(&module.wasm), &module.wasm_bytes)?;
-    // For pages opened from disk, where fetch() cannot read a .wasm file.
-    let inline = format!("window.__widgetsWasmBase64=\"{}\";\n", base64(&module.wasm_bytes));
-    write(&widgets.join(&module.inline), inline.as_bytes())?;
+    for m in modules {
+        write(&widgets.join(&m.js), m.js_text.as_bytes())?;
+        write(&widgets.join(&m.wasm), &m.wasm_bytes)?;
+        // For pages opened from disk, where fetch() cannot read a .wasm file.
+        write(&widgets.join(&m.inline), m.inline_text.as_bytes())?;
+    }
+    // Which module serves which widgets, for the tests and the benchmark (the loader carries its own copy).
+    write(&widgets.join("modules.json"), loader_map(modules).as_bytes())?;
 
     let dist = root.join("dist");
     let old = root.join("target/dist-old");
@@ -119,6 +253,15 @@ pub fn book(module: &Module) -> Result<()> {
     std::fs::rename(&next, &dist).map_err(|e| format!("moving the new site into dist/: {e}"))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// The loader's table: each module's key to its files.
+fn loader_map(modules: &[Module]) -> String {
+    let table: serde_json::Map<String, serde_json::Value> = modules
+        .iter()
+        .map(|m| (m.key.clone(), serde_json::json!({ "js": m.js, "wasm": m.wasm, "inline": m.inline })))
+        .collect();
+    serde_json::Value::Object(table).to_string()
 }
 
 /// wasm-bindgen-test: widget code that needs a real DOM, in headless Chromium.
@@ -158,6 +301,40 @@ fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dep_info_lists_every_input_once_with_escaped_spaces() {
+        let dir = std::env::temp_dir().join(format!("xtask-dep-info-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.join("m.d");
+        std::fs::write(&d, "/t/m.wasm: /w/a.rs /w/my\\ file.rs /w/b.rs\n\n/t/m.rlib: /w/a.rs\n").unwrap();
+        let files = super::dep_files(&d).unwrap();
+        let names: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(names, ["/w/a.rs", "/w/b.rs", "/w/my file.rs"]);
+        std::fs::write(&d, "/t/m.wasm:\n").unwrap();
+        assert!(super::dep_files(&d).is_err(), "a dep-info with no inputs is refused, not cached");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_module_is_fresh_only_while_its_setting_and_inputs_are_unchanged() {
+        let dir = std::env::temp_dir().join(format!("xtask-fresh-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("lib.rs");
+        std::fs::write(&input, "fn a() {}").unwrap();
+        for f in ["widgets_opt.wasm", "widgets.js"] {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", &[input.clone()])).unwrap();
+        assert!(super::fresh(&dir, "features=a"));
+        assert!(!super::fresh(&dir, "features=a,b"), "other features");
+        std::fs::write(&input, "fn a() { 1; }").unwrap();
+        assert!(!super::fresh(&dir, "features=a"), "an input changed");
+        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", &[input.clone()])).unwrap();
+        std::fs::remove_file(dir.join("widgets_opt.wasm")).unwrap();
+        assert!(!super::fresh(&dir, "features=a"), "an output is missing");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn base64_matches_rfc4648_vectors() {
         for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {

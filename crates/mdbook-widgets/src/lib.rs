@@ -51,6 +51,27 @@ pub fn expand(markdown: &str) -> Result<String, Vec<DirectiveError>> {
     expand_in(markdown, &BookEnv::default())
 }
 
+/// The widgets a page carries, by name, sorted and each once: what
+/// `cargo xtask build` builds that page's WebAssembly module with (its
+/// placeholders, found the same way `expand_in` finds them).
+pub fn widgets_on_page(markdown: &str) -> Result<Vec<&'static str>, Vec<DirectiveError>> {
+    let prose = prose_ranges(markdown);
+    let mut names = Vec::new();
+    let mut errors = Vec::new();
+    for d in directives(markdown, OPEN, &prose) {
+        match d.and_then(|(_, _, line, inner)| parse_directive(inner).map_err(|message| DirectiveError { line, message })) {
+            Ok(w) => names.push(w.name()),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    names.sort_unstable();
+    names.dedup();
+    Ok(names)
+}
+
 /// Replace every directive in `markdown` of the book at `env`.
 pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveError>> {
     let prose = prose_ranges(markdown);

@@ -108,7 +108,10 @@ pub fn table(env: &BookEnv) -> String {
         (Some(c), Some(r)) => format!("{} gets in each of {} rounds", count(c as u32), r),
         _ => "gets (the report does not say how many)".into(),
     };
-    let lab_python = crate::newest_lab(env)
+    // The lab's newest run is read once: its Python and its stub's round trip.
+    let lab = crate::newest_lab(env);
+    let lab_python = lab
+        .as_ref()
         .and_then(|l| l.run.report.as_ref().ok()?.environment.get()?.python_version.clone())
         .unwrap_or_else(|| "not recorded".into());
     let p = Params::default();
@@ -132,7 +135,7 @@ pub fn table(env: &BookEnv) -> String {
         python = pb.python,
         speed = f.speed,
         rtt = number(f.rtt_us),
-        stub = number(crate::newest_lab(env).map(|l| l.rtt_ms * 1e3).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS * 1e3)),
+        stub = number(lab.as_ref().map(|l| l.rtt_ms * 1e3).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS * 1e3)),
     ));
     for r in &f.rows {
         let t = perfmodel::pattern::totals(&perfmodel::pattern::steps(r.pattern, &p, &lab_one));

@@ -1,19 +1,33 @@
 //! Mount a parsed widget into its placeholder.
 
+#[cfg(feature = "concurrent-handling")]
 pub mod burst;
 pub mod canvas;
+#[cfg(feature = "io-concurrency")]
 pub mod cards;
+#[cfg(feature = "conditions-heatmap")]
 pub mod conditions;
+#[cfg(feature = "results-dashboard")]
 pub mod dashboard;
+#[cfg(feature = "request-flow")]
 pub mod flow;
+#[cfg(feature = "gil-timeline")]
 pub mod gil;
+#[cfg(feature = "latency-scaling")]
 pub mod latency;
+#[cfg(feature = "memory-usage")]
 pub mod memory;
+#[cfg(feature = "open-load")]
 pub mod open_load;
+#[cfg(feature = "pool-size")]
 pub mod pools;
+#[cfg(feature = "your-service")]
 pub mod service;
+#[cfg(feature = "request-steps")]
 pub mod steps;
+#[cfg(feature = "comparison-tabs")]
 pub mod tabs;
+#[cfg(feature = "throughput-scaling")]
 pub mod throughput;
 
 use charts::Theme;
@@ -53,55 +67,75 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
     }
     let handle = match w {
+        #[cfg(feature = "throughput-scaling")]
         Widget::ThroughputScaling(_) => {
             leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any())
         }
+        #[cfg(feature = "gil-timeline")]
         Widget::GilTimeline(_) => {
             leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
         }
+        #[cfg(feature = "comparison-tabs")]
         Widget::ComparisonTabs(p) => {
             let open = p.open.unwrap_or(0) as usize;
             leptos::mount::mount_to(el, move || view! { <tabs::ComparisonTabs host shared theme open/> }.into_any())
         }
+        #[cfg(feature = "concurrent-handling")]
         Widget::ConcurrentHandling(p) => {
             let k = p.burst.unwrap_or(100);
             leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
         }
+        #[cfg(feature = "latency-scaling")]
         Widget::LatencyScaling(_) | Widget::GilContention(_) => {
             let contention = matches!(w, Widget::GilContention(_));
             leptos::mount::mount_to(el, move || view! { <latency::LatencyScaling host shared theme contention/> }.into_any())
         }
+        #[cfg(feature = "conditions-heatmap")]
         Widget::ConditionsHeatmap(p) => {
             let p99 = p.metric == Some(widget_props::HeatMetric::P99);
             leptos::mount::mount_to(el, move || view! { <conditions::Conditions host shared theme p99/> }.into_any())
         }
+        #[cfg(feature = "results-dashboard")]
         Widget::ResultsDashboard(_) => {
             leptos::mount::mount_to(el, move || view! { <dashboard::Dashboard host theme/> }.into_any())
         }
+        #[cfg(feature = "io-concurrency")]
         Widget::IoConcurrency(_) => {
             leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any())
         }
+        #[cfg(feature = "request-flow")]
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);
             leptos::mount::mount_to(el, move || view! { <flow::RequestFlow host shared theme pattern/> }.into_any())
         }
+        #[cfg(feature = "request-steps")]
         Widget::RequestSteps(_) => {
             leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any())
         }
+        #[cfg(feature = "pool-size")]
         Widget::PoolSize(_) => {
             leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any())
         }
+        #[cfg(feature = "your-service")]
         Widget::YourService(_) => {
             leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any())
         }
+        #[cfg(feature = "open-load")]
         Widget::OpenLoad(p) => {
             let rate = p.rate.unwrap_or(charts::open_load::START_RATE);
             let timeout_ms = p.timeout_ms.unwrap_or(charts::open_load::START_TIMEOUT_MS);
             leptos::mount::mount_to(el, move || view! { <open_load::OpenLoad host shared theme rate timeout_ms/> }.into_any())
         }
+        #[cfg(feature = "memory-usage")]
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);
             leptos::mount::mount_to(el, move || view! { <memory::MemoryUsage host shared theme reserved/> }.into_any())
+        }
+        // A page gets a module with its widgets in it (the loader picks it); this is only a wrong pairing.
+        #[allow(unreachable_patterns)]
+        other => {
+            let name = other.name();
+            return dom::fail(&host, &format!("This figure could not start: this page's module was built without the {name} widget."));
         }
     };
     handle.forget();
@@ -180,14 +214,12 @@ fn watch_width(c: &web_sys::HtmlCanvasElement, width: RwSignal<Option<f64>>) {
     seen.forget();
 }
 
-/// Whether a figure is on screen: `None` for a figure of its own (always),
-/// a tab group's signal for a figure in one of its panels.
-pub type Shown = Option<Signal<bool>>;
-
 /// A figure's data, computed now and again whenever what `compute` reads
 /// changes, except while the figure is hidden: a hidden tab keeps the data it
 /// has and catches up once, when shown, so a slider move costs only the figures in view.
-pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(shown: Shown, compute: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
+/// `shown` is `None` for a figure of its own (always on screen), a tab
+/// group's signal for a figure in one of its panels (the widgets' `shown` prop).
+pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(shown: Option<Signal<bool>>, compute: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
     Memo::new(move |prev: Option<&T>| match (prev, shown) {
         (Some(p), Some(s)) if !s.get() => p.clone(),
         _ => compute(),

@@ -20,16 +20,9 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     // workers (or in tasks after the frame), so a slider move paints the
     // analytic figure at once; the cells say "…" until they are in.
     let pct: RwSignal<Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, String>> = RwSignal::new(Ok(Vec::new()));
-    let simulated = StoredValue::new(None::<perfmodel::Scenario>);
     let pooled = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = shared.scenario.get();
-        // A hidden tab's figure fills once at load, then waits to be shown.
-        let hidden = shown.is_some_and(|sh| !sh.get());
-        if (hidden && simulated.get_value().is_some()) || simulated.get_value() == Some(s) {
-            return;
-        }
-        simulated.set_value(Some(s));
+    // A hidden tab's figure fills once at load, then waits to be shown.
+    crate::progress::on_change_while_shown(shown, None, move || shared.scenario.get(), move |s| {
         pct.set(Ok(Vec::new()));
         pooled.fill::<crate::workers::Percentile, _>(pct, s, Pattern::COMPARED.to_vec(), |v, a| v.push(a));
     });
