@@ -108,9 +108,38 @@ test("only a page with a code block loads highlight.js, and its code is highligh
   // Inline code keeps the colours the stylesheets give it.
   const bg = await page.evaluate(() => getComputedStyle(document.querySelector("main p code")).backgroundColor);
   assert.notEqual(bg, "rgba(0, 0, 0, 0)");
+  assert.ok(!log.requests.some((u) => /clipboard-[0-9a-f]+\.min\.js$/.test(u)), "no code block to copy, no clipboard.js");
+  // The theme switch still turns the highlight sheets on and off (book.js finds them by id).
+  await page.click("#mdbook-theme-toggle");
+  await page.click("#mdbook-theme-ayu");
+  await page.waitForFunction(() => document.documentElement.classList.contains("ayu"));
+  assert.equal(await page.evaluate(() => document.querySelector("#mdbook-ayu-highlight-css").disabled), false);
   await page.goto(srv.base + "methodology.html");
   await page.waitForFunction(() => document.querySelector("pre code.hljs span[class^=hljs-]"));
   assert.ok(log.requests.some((u) => /highlight-[0-9a-f]+\.js$/.test(u)));
+  // Where there is code, its copy button works.
+  assert.ok(log.requests.some((u) => /clipboard-[0-9a-f]+\.min\.js$/.test(u)));
+  assert.ok(await page.locator("pre .clip-button").count() > 0);
+  assert.deepEqual(log.errors, []);
+  await page.evaluate(() => localStorage.removeItem("mdbook-theme"));
+  await context.close();
+});
+
+test("a first paint waits for one of the book's stylesheets, besides the highlight sheets", async () => {
+  const { page, log, context } = await openPage(browser);
+  for (const p of ["index.html", "comparison/throughput.html", "404.html", "toc.html"]) {
+    await page.goto(srv.base + p);
+    await page.waitForLoadState("load");
+    const sheets = await page.evaluate(() => [...document.querySelectorAll("link[rel=stylesheet]")]
+      .filter((l) => !l.media || l.media === "all").map((l) => new URL(l.href).pathname.split("/").pop()));
+    const own = sheets.filter((h) => !/^(highlight|tomorrow-night|ayu-highlight)-/.test(h));
+    assert.equal(own.length, 1, `${p}: ${sheets.join(", ")}`);
+    assert.match(own[0], /^site-[0-9a-f]+\.css$/);
+    // Every rule arrived: the book's own sheet's variables and the widgets' are both in force.
+    for (const v of ["--links", "--widget-sync"]) {
+      assert.notEqual(await page.evaluate((v) => getComputedStyle(document.documentElement).getPropertyValue(v).trim(), v), "", `${p}: ${v}`);
+    }
+  }
   assert.deepEqual(log.errors, []);
   await context.close();
 });

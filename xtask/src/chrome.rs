@@ -14,8 +14,10 @@
 //! mdBook's book.js also sets an empty `onunload` handler, which keeps every
 //! page out of the back/forward cache and uses a deprecated event; it goes,
 //! and assets/chrome.js reloads a page restored in a stale theme instead.
-//! A page without a code block does without highlight.js, and book.js's
-//! calls into it check that it is there.
+//! A page without a code block does without highlight.js and clipboard.js,
+//! and book.js's calls into them check that they are there. The six
+//! stylesheets every page links as a plain `<link>` become one file, so a
+//! first paint waits for one request instead of six.
 //! The colours are in assets/chrome.css, the behaviour in assets/chrome.js.
 
 use std::path::Path;
@@ -98,13 +100,17 @@ fn toc(html: &str, icons: &str) -> Option<String> {
 
 const UNLOAD: &str = "// Fix back button cache problem\nwindow.onunload = function() { };\n";
 
-/// book.js's calls into highlight.js, each made to check that the page loaded it.
-const HLJS_CALLS: [(&str, &str); 2] = [
+/// book.js's calls into highlight.js and clipboard.js, each made to check that the page loaded it.
+const HLJS_CALLS: [(&str, &str); 3] = [
     ("    hljs.configure({", "    if (window.hljs) hljs.configure({"),
     ("hljs.highlightBlock(block);", "if (window.hljs) hljs.highlightBlock(block);"),
+    (
+        "(function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n",
+        "(function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n    if (!window.ClipboardJS) return;\n",
+    ),
 ];
 
-/// book.js without its empty unload handler, and at ease on a page without highlight.js.
+/// book.js without its empty unload handler, and at ease on a page without highlight.js or clipboard.js.
 fn book_js(js: &str) -> Option<String> {
     let mut out = js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))?;
     for (find, with) in HLJS_CALLS {
@@ -123,14 +129,99 @@ fn without_highlighter(html: &str) -> Option<String> {
     if html.contains("<pre><code") {
         return Some(html.to_string());
     }
+    // clipboard.js copies code blocks (the copy button on each): none here either.
+    let mut out = html.to_string();
+    for names in [["highlight-", "highlight.js"], ["clipboard-", "clipboard.min.js"]] {
+        out = without_script(&out, names)?;
+    }
+    Some(out)
+}
+
+/// `html` without the first `<script src=…>` whose tag holds one of `names`, and its line.
+fn without_script(html: &str, names: [&str; 2]) -> Option<String> {
     let at = html.match_indices("<script src=\"").find(|(i, _)| {
         let tag = &html[*i..html[*i..].find("</script>").map_or(html.len(), |e| i + e)];
-        tag.contains("highlight-") || tag.contains("highlight.js")
+        names.iter().any(|n| tag.contains(n))
     })?;
     let end = at.0 + html[at.0..].find("</script>")? + "</script>".len();
     // The whole line: from the line break before the tag.
     let start = html[..at.0].rfind('\n').filter(|&n| html[n..at.0].trim().is_empty()).unwrap_or(at.0);
     Some(format!("{}{}", &html[..start], &html[end..]))
+}
+
+/// How many plain stylesheet links (`<link rel="stylesheet" href="…">`, no
+/// media, no id) every page has: mdBook's variables, general and chrome, the
+/// fonts, and the book's two. Print and highlight sheets are not plain (book.js
+/// switches the highlight sheets by id, per theme). The merged sheet takes the
+/// first one's place, so the book's two now come before them; no outcome
+/// changes: the highlight sheets style only `.hljs*` classes, which the book's
+/// sheets meet only with a theme class in front (more specific), and print.css
+/// bare elements and mdBook's ids, which the book's sheets never style bare.
+const PLAIN_SHEETS: usize = 6;
+const SHEET_OPEN: &str = "<link rel=\"stylesheet\" href=\"";
+
+/// The plain stylesheet links of a page: each line's span and its href.
+fn plain_sheets(html: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in html.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(href) = t.strip_prefix(SHEET_OPEN).and_then(|r| r.strip_suffix("\">")) {
+            if !href.contains('"') {
+                out.push((line_start..line_start + line.len(), href));
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+/// The way from a page to the book's root, as mdBook's script tells the page (`""` at the root).
+fn page_root(html: &str) -> &str {
+    const AT: &str = "const path_to_root = \"";
+    html.find(AT).and_then(|i| html[i + AT.len()..].split('"').next()).unwrap_or("")
+}
+
+/// A page with its plain stylesheet links replaced by one link to `merged`
+/// (a path from the root), and the hrefs (from the root) it had, in order.
+fn one_sheet(html: &str, merged: &str) -> Option<(String, Vec<String>)> {
+    let root = page_root(html);
+    let sheets = plain_sheets(html);
+    if sheets.len() != PLAIN_SHEETS {
+        return None;
+    }
+    let hrefs = sheets.iter().map(|(_, h)| h.strip_prefix(root).map(str::to_string)).collect::<Option<Vec<_>>>()?;
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    for (k, (span, _)) in sheets.iter().enumerate() {
+        out.push_str(&html[from..span.start]);
+        if k == 0 {
+            let indent = &html[span.start..span.start + (html[span.start..].len() - html[span.start..].trim_start().len())];
+            out.push_str(&format!("{indent}{SHEET_OPEN}{root}{merged}\">\n"));
+        }
+        from = span.end;
+    }
+    out.push_str(&html[from..]);
+    Some((out, hrefs))
+}
+
+/// The sheets' texts one after another, each headed by its file; a sheet
+/// that refers to another file by a relative `url(…)` is refused, since it
+/// would point elsewhere from the merged file's folder.
+fn merged_css(dist: &Path, hrefs: &[String]) -> Result<String> {
+    let mut out = String::new();
+    for h in hrefs {
+        let text = read_text(&dist.join(h))?;
+        let relative = text.match_indices("url(").any(|(i, _)| {
+            let arg = text[i + 4..].trim_start_matches(['\'', '"', ' ']);
+            !(arg.starts_with("data:") || arg.starts_with('#'))
+        });
+        if relative {
+            return Err(format!("{h}: a url(…) to another file cannot move into the merged stylesheet (xtask/src/chrome.rs)"));
+        }
+        out.push_str(&format!("/* {h} */\n{text}\n"));
+    }
+    Ok(out)
 }
 
 /// The icon links of a book page's head, each on its own line.
@@ -159,7 +250,7 @@ fn mend_page(name: &str, html: &str, icons: &str) -> Result<String> {
         }
         out = out.replacen(m.find, m.with, 1);
     }
-    let out = without_highlighter(&out).ok_or_else(|| missing("a page without code blocks loses highlight.js's script"))?;
+    let out = without_highlighter(&out).ok_or_else(|| missing("a page without code blocks loses highlight.js's and clipboard.js's scripts"))?;
     // Every table box, and pages without tables have none.
     Ok(out.replace(TABLE_BOX.find, TABLE_BOX.with))
 }
@@ -187,9 +278,23 @@ pub fn mend(dist: &Path) -> Result<()> {
         .ok_or("index.html: mdBook's markup changed, cannot mend: its icon links are copied to toc.html (xtask/src/chrome.rs)")?;
     let mut pages = Vec::new();
     collect(dist, &mut pages)?;
+    pages.sort();
+    // The merged stylesheet is named by its content, as mdBook names the sheets it holds.
+    let first = one_sheet(&read_text(&index)?, "")
+        .ok_or("index.html: mdBook's markup changed, cannot mend: its six plain stylesheets become one (xtask/src/chrome.rs)")?
+        .1;
+    let css = merged_css(dist, &first)?;
+    let merged = format!("css/site-{:08x}.css", crate::site::fnv1a(css.as_bytes()) as u32);
+    write(&dist.join(&merged), css.as_bytes())?;
     for p in &pages {
         let name = p.strip_prefix(dist).unwrap_or(p).to_string_lossy().replace('\\', "/");
-        write(p, mend_page(&name, &read_text(p)?, &icons)?)?;
+        let mended = mend_page(&name, &read_text(p)?, &icons)?;
+        let (mended, hrefs) = one_sheet(&mended, &merged)
+            .ok_or_else(|| format!("{name}: mdBook's markup changed, cannot mend: its six plain stylesheets become one (xtask/src/chrome.rs)"))?;
+        if hrefs != first {
+            return Err(format!("{name}: links other stylesheets than index.html ({hrefs:?}), so the merged one does not fit it (xtask/src/chrome.rs)"));
+        }
+        write(p, mended)?;
     }
     Ok(())
 }
@@ -219,7 +324,7 @@ mod tests {
         r#"<button id="mdbook-theme-toggle"></button></div></div>"#,
         r#"<div id="mdbook-search-wrapper" class="hidden"><form></form></div>"#,
         r#"<div class="table-wrapper"><table></table></div><div class="table-wrapper"><table></table></div>"#,
-        "\n        <script src=\"../highlight-abc7f01d.js\"></script>\n        <script src=\"../book-1.js\"></script>",
+        "\n        <script src=\"../highlight-abc7f01d.js\"></script>\n        <script src=\"../clipboard-9c1d.min.js\"></script>\n        <script src=\"../book-1.js\"></script>",
     );
 
     #[test]
@@ -252,10 +357,12 @@ mod tests {
     #[test]
     fn book_js_loses_its_unload_handler_and_checks_for_highlight_js() {
         let calls = "    hljs.configure({ languages: [] });\nnodes.forEach(function (block) { hljs.highlightBlock(block); });\n";
-        let js = ["'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\n", calls].concat();
+        let clip = "(function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n    new ClipboardJS('.clip-button');\n";
+        let js = ["'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\n", calls, clip].concat();
         assert_eq!(
             book_js(&js).unwrap(),
-            "'use strict';\n\n\n    if (window.hljs) hljs.configure({ languages: [] });\nnodes.forEach(function (block) { if (window.hljs) hljs.highlightBlock(block); });\n"
+            "'use strict';\n\n\n    if (window.hljs) hljs.configure({ languages: [] });\nnodes.forEach(function (block) { if (window.hljs) hljs.highlightBlock(block); });\n\
+             (function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n    if (!window.ClipboardJS) return;\n    new ClipboardJS('.clip-button');\n"
         );
         assert!(book_js("function f() {}").is_none());
         assert!(book_js(&js.replace("hljs.configure", "hljs.setup")).is_none(), "a changed call is noticed");
@@ -264,12 +371,58 @@ mod tests {
     #[test]
     fn only_pages_with_a_code_block_load_highlight_js() {
         let out = mend_page("a.html", PAGE, "").unwrap();
-        assert!(!out.contains("highlight-abc7f01d.js"));
-        assert!(out.contains("</div>\n        <script src=\"../book-1.js\"></script>"), "book.js stays, the line goes: {out}");
+        assert!(!out.contains("highlight-abc7f01d.js") && !out.contains("clipboard-9c1d.min.js"));
+        assert!(out.contains("</div>\n        <script src=\"../book-1.js\"></script>"), "book.js stays, the lines go: {out}");
         let with_code = PAGE.replace("<table></table></div>", "<table></table></div><pre><code class=\"language-python\">x</code></pre>");
-        assert!(mend_page("b.html", &with_code, "").unwrap().contains("<script src=\"../highlight-abc7f01d.js\"></script>"));
+        let kept = mend_page("b.html", &with_code, "").unwrap();
+        assert!(kept.contains("<script src=\"../highlight-abc7f01d.js\"></script>") && kept.contains("clipboard-9c1d.min.js"));
         let err = mend_page("c.html", &PAGE.replace("highlight-abc7f01d.js", "hl.js"), "").unwrap_err();
         assert!(err.contains("highlight.js"), "{err}");
+    }
+
+    const HEAD: &str = concat!(
+        "<head>\n",
+        "        <link rel=\"stylesheet\" href=\"../css/variables-1.css\">\n",
+        "        <link rel=\"stylesheet\" href=\"../css/general-2.css\">\n",
+        "        <link rel=\"stylesheet\" href=\"../css/chrome-3.css\">\n",
+        "        <link rel=\"stylesheet\" href=\"../css/print-4.css\" media=\"print\">\n",
+        "        <link rel=\"stylesheet\" href=\"../fonts/fonts-5.css\">\n",
+        "        <link rel=\"stylesheet\" id=\"mdbook-highlight-css\" href=\"../highlight-6.css\">\n",
+        "        <link rel=\"stylesheet\" href=\"../assets/widgets-7.css\">\n",
+        "        <link rel=\"stylesheet\" href=\"../assets/chrome-8.css\">\n",
+        "        <script>\n            const path_to_root = \"../\";\n        </script>\n",
+        "</head>\n",
+    );
+
+    #[test]
+    fn the_plain_stylesheets_become_one_link_where_the_first_was() {
+        let (out, hrefs) = one_sheet(HEAD, "css/site-9.css").unwrap();
+        assert_eq!(hrefs, ["css/variables-1.css", "css/general-2.css", "css/chrome-3.css", "fonts/fonts-5.css", "assets/widgets-7.css", "assets/chrome-8.css"]);
+        assert_eq!(
+            out,
+            concat!(
+                "<head>\n",
+                "        <link rel=\"stylesheet\" href=\"../css/site-9.css\">\n",
+                "        <link rel=\"stylesheet\" href=\"../css/print-4.css\" media=\"print\">\n",
+                "        <link rel=\"stylesheet\" id=\"mdbook-highlight-css\" href=\"../highlight-6.css\">\n",
+                "        <script>\n            const path_to_root = \"../\";\n        </script>\n",
+                "</head>\n",
+            )
+        );
+        // A page with another number of plain sheets is mdBook's markup changing: noticed.
+        assert!(one_sheet(&HEAD.replace("        <link rel=\"stylesheet\" href=\"../assets/chrome-8.css\">\n", ""), "x.css").is_none());
+    }
+
+    #[test]
+    fn a_sheet_with_a_relative_url_is_not_merged() {
+        let dir = std::env::temp_dir().join(format!("xtask-css-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("css")).unwrap();
+        std::fs::write(dir.join("css/a.css"), "a { content: url('data:image/svg+xml,<svg/>'); }").unwrap();
+        std::fs::write(dir.join("css/b.css"), "b { background: url(\"img.png\"); }").unwrap();
+        assert_eq!(merged_css(&dir, &["css/a.css".into()]).unwrap(), "/* css/a.css */\na { content: url('data:image/svg+xml,<svg/>'); }\n");
+        let err = merged_css(&dir, &["css/a.css".into(), "css/b.css".into()]).unwrap_err();
+        assert!(err.contains("css/b.css"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -276,7 +276,7 @@ pub fn wasm_bindgen_tests() -> Result<()> {
 }
 
 /// FNV-1a, 64 bit: a content fingerprint for file names, not a security hash.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in bytes {
         h ^= *b as u64;
