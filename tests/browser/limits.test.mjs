@@ -143,3 +143,31 @@ test("the p99 map computed in Web Workers equals the one computed on the page, a
   assert.deepEqual(b.log.errors, []);
   await b.context.close();
 });
+
+test("the open-load figure simulated in Web Workers equals the one simulated on the page", async () => {
+  // A rate past one pattern's capacity, bursty arrivals and a timeout: every kind of job and answer.
+  const link = "?io=1&rate=3000&timeout=40&bursts=4";
+  const final = async (page) => {
+    await complete(page);
+    return { summary: await page.getByTestId("summary").textContent(), table: await page.getByTestId("open-table").textContent() };
+  };
+  const a = await openPage(browser);
+  await a.page.addInitScript(() => { window.__widgetsWorkers = 2; });
+  await a.page.goto(srv.base + "limits/open-closed.html" + link);
+  await widgetsSettled(a.page);
+  const inWorkers = await final(a.page);
+  assert.ok(a.page.workers().length >= 1, "the simulations ran in Web Workers");
+  assert.deepEqual(a.log.errors, []);
+  await a.context.close();
+
+  const b = await openPage(browser);
+  await b.page.addInitScript(() => { window.__widgetsWorkers = 0; });
+  await b.page.goto(srv.base + "limits/open-closed.html" + link);
+  await widgetsSettled(b.page);
+  const onPage = await final(b.page);
+  assert.equal(b.page.workers().length, 0, "no worker was started");
+  assert.deepEqual(inWorkers, onPage, "the same figure, whoever simulated it");
+  assert.match(onPage.summary, /arriving in bursts/);
+  assert.deepEqual(b.log.errors, []);
+  await b.context.close();
+});

@@ -233,6 +233,103 @@ impl Kind for Pool {
     }
 }
 
+/// One simulation of the open-load figure ([`charts::open_load::run`]) at
+/// the figure's arrival rate and timeout. The worker works out the figure's
+/// analytic data (capacities, the chosen rate's solution) itself: the jobs
+/// read only those, never another job's answer.
+#[cfg(feature = "open-load")]
+pub struct Open;
+
+#[cfg(feature = "open-load")]
+impl Kind for Open {
+    const NAME: &'static str = "open";
+    /// The job, the arrival rate (requests/s) and the timeout (ms).
+    type Job = (charts::open_load::OpenJob, f64, f64);
+    type Answer = (charts::open_load::OpenJob, charts::open_load::OpenResult, u64);
+    fn run(s: &Scenario, (job, rate, timeout_ms): Self::Job) -> Result<Self::Answer, String> {
+        let p = Params::default();
+        let d = charts::open_load::open_data(&p, s, rate, timeout_ms, None).map_err(|e| e.to_string())?;
+        charts::open_load::run(&p, s, &d, job).map_err(|e| e.to_string())
+    }
+    fn job_numbers((job, rate, timeout_ms): Self::Job) -> Vec<f64> {
+        let mut v = open_job_numbers(job);
+        v.extend([rate, timeout_ms]);
+        v
+    }
+    fn job_from(v: &[f64]) -> Option<Self::Job> {
+        match *v {
+            [a, b, c, rate, timeout_ms] => Some((open_job_from(a, b, c)?, rate, timeout_ms)),
+            _ => None,
+        }
+    }
+    fn answer_numbers((job, r, events): &Self::Answer) -> Vec<f64> {
+        use charts::open_load::OpenResult;
+        let mut v = open_job_numbers(*job);
+        v.push(*events as f64);
+        match *r {
+            OpenResult::Point(q) => v.extend([
+                0.0,
+                q.rate,
+                q.p50_ms,
+                q.p99_ms,
+                q.throughput,
+                f64::from(u8::from(q.goodput.is_some())),
+                q.goodput.unwrap_or(0.0),
+                f64::from(u8::from(q.stable)),
+                f64::from(u8::from(q.backlog_grows)),
+            ]),
+            OpenResult::Closed(p99) => v.extend([1.0, p99]),
+            OpenResult::Skipped => v.push(2.0),
+        }
+        v
+    }
+    fn answer_from(v: &[f64]) -> Option<Self::Answer> {
+        use charts::open_load::{OpenResult, SimPoint};
+        let (&[a, b, c, events], rest) = v.split_first_chunk::<4>()?;
+        let r = match *rest {
+            [0.0, rate, p50_ms, p99_ms, throughput, has_goodput, goodput, stable, backlog_grows] => OpenResult::Point(SimPoint {
+                rate,
+                p50_ms,
+                p99_ms,
+                throughput,
+                goodput: (has_goodput != 0.0).then_some(goodput),
+                stable: stable != 0.0,
+                backlog_grows: backlog_grows != 0.0,
+            }),
+            [1.0, p99] => OpenResult::Closed(p99),
+            [2.0] => OpenResult::Skipped,
+            _ => return None,
+        };
+        Some((open_job_from(a, b, c)?, r, whole(events)? as u64))
+    }
+}
+
+/// An open-load job as three numbers: its kind, its pattern and its point.
+#[cfg(feature = "open-load")]
+fn open_job_numbers(job: charts::open_load::OpenJob) -> Vec<f64> {
+    use charts::open_load::OpenJob;
+    let (tag, p, i) = match job {
+        OpenJob::Tail(p, i) => (0.0, p, i),
+        OpenJob::Goodput(p, i) => (1.0, p, i),
+        OpenJob::AtRate(p) => (2.0, p, 0),
+        OpenJob::Closed(p) => (3.0, p, 0),
+    };
+    vec![tag, pattern_number(p), i as f64]
+}
+
+#[cfg(feature = "open-load")]
+fn open_job_from(tag: f64, p: f64, i: f64) -> Option<charts::open_load::OpenJob> {
+    use charts::open_load::{OpenJob, FRACTIONS, GOODPUT_FRACTIONS};
+    let (p, i) = (pattern_from(p)?, whole(i)? as usize);
+    match tag {
+        0.0 if i < FRACTIONS.len() => Some(OpenJob::Tail(p, i)),
+        1.0 if i < GOODPUT_FRACTIONS.len() => Some(OpenJob::Goodput(p, i)),
+        2.0 if i == 0 => Some(OpenJob::AtRate(p)),
+        3.0 if i == 0 => Some(OpenJob::Closed(p)),
+        _ => None,
+    }
+}
+
 /// In a worker: run one job of `kind` at the scenario `input` (JSON).
 #[wasm_bindgen]
 pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<f64>, JsError> {
@@ -252,6 +349,8 @@ pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<
         Card::NAME => serve::<Card>(input, &job),
         #[cfg(feature = "pool-size")]
         Pool::NAME => serve::<Pool>(input, &job),
+        #[cfg(feature = "open-load")]
+        Open::NAME => serve::<Open>(input, &job),
         other => Err(format!("no such job: {other}")),
     }
     .map_err(|e| JsError::new(&e))
@@ -452,6 +551,13 @@ mod tests {
             + round_trip::<Card>(&s, &Pattern::COMPARED)
             + round_trip::<Pool>(&s, &[charts::pools::PoolJob::Executor(4), charts::pools::PoolJob::Tokio]);
         assert_eq!(checked, 12);
+        // Every open-load job, at a rate past the executor's capacity (a skipped closed loop among them) and with a timeout.
+        let open = charts::open_load::open_data(&Params::default(), &s, 2_000.0, 50.0, None).unwrap();
+        let open_jobs: Vec<_> = charts::open_load::jobs(&open).into_iter().map(|j| (j, 2_000.0, 50.0)).collect();
+        let answers: Vec<_> = open_jobs.iter().map(|&j| Open::run(&s, j).unwrap()).collect();
+        assert!(answers.iter().any(|a| matches!(a.1, charts::open_load::OpenResult::Point(q) if q.goodput.is_some())));
+        assert_eq!(round_trip::<Open>(&s, &open_jobs), open_jobs.len());
+        assert_eq!(Open::job_from(&[0.0, 1.0, 99.0, 1.0, 1.0]), None, "no such point");
         assert_eq!(P99Curve::job_from(&[9.0, 1.0]), None, "no such pattern");
         assert_eq!(Card::answer_from(&[0.0, 1.0]), None, "a wrong shape");
     }

@@ -1,7 +1,7 @@
 //! "Open versus closed load": p99 and goodput against the arrival rate at the shared scenario's I/O wait, each pattern's capacity, the lab's open-load points, and the chosen rate as the closed loop it implies.
 
 use charts::format::number;
-use charts::open_load::{draw_open, jobs, open_data, run, OpenData, OpenLab};
+use charts::open_load::{draw_open, jobs, open_data, OpenData, OpenLab};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::scenario::range;
@@ -54,23 +54,19 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
         lab.with_value(|l| open_data(&params, &s, rate.get(), timeout.get(), Some(l))).map_err(|e| e.to_string())
     };
     let data: RwSignal<Result<OpenData, String>> = RwSignal::new(compute());
-    let runs = crate::progress::Runs::new();
+    // The simulations run in the workers (or in tasks on the page where none
+    // runs), each at the figure's rate and timeout; the analytic part draws at once.
+    let pooled = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = scenario();
         match compute() {
             Ok(d) => {
-                let todo = jobs(&d);
-                let snapshot = d.clone();
+                let todo = jobs(&d).into_iter().map(|j| (j, d.rate, d.timeout_ms)).collect();
                 data.set(Ok(d));
-                runs.fill(
-                    data,
-                    todo,
-                    move |job| run(&params, &s, &snapshot, job).map_err(|e| e.to_string()),
-                    |d: &mut OpenData, (job, r, events)| d.fill(job, r, events),
-                );
+                pooled.fill::<crate::workers::Open, _>(data, s, todo, |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
             }
             Err(e) => {
-                runs.cancel();
+                pooled.cancel();
                 data.set(Err(e));
             }
         }
