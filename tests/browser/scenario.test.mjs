@@ -177,3 +177,26 @@ test("the pool figure goes to the nearest measured cell and overlays the lab's p
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("'Your service' simulated in Web Workers equals the one simulated on the page", async () => {
+  // The cross-region example: an arrival rate, the pool table's every size.
+  const final = async (workers) => {
+    const { page, log, context } = await openPage(browser);
+    await page.addInitScript((n) => { window.__widgetsWorkers = n; }, workers);
+    await page.goto(srv.base + "service.html");
+    await widgetsSettled(page);
+    await page.getByTestId("svc-preset-cross-region").click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=svc-rtt]").value === "87");
+    await page.waitForFunction(() => document.querySelector("[data-complete]")?.dataset.complete === "true");
+    const out = { results: await page.getByTestId("service-results").textContent(), summary: await page.getByTestId("summary").textContent(), workers: page.workers().length };
+    assert.deepEqual(log.errors, []);
+    await context.close();
+    return out;
+  };
+  const inWorkers = await final(2);
+  const onPage = await final(0);
+  assert.ok(inWorkers.workers >= 1, "the simulations ran in Web Workers");
+  assert.equal(onPage.workers, 0, "no worker was started");
+  assert.match(onPage.results, /smallest that meets it/);
+  assert.deepEqual({ ...inWorkers, workers: 0 }, onPage, "the same service, whoever simulated it");
+});

@@ -21,9 +21,11 @@ use crate::progress::Runs;
 pub trait Kind: 'static {
     /// Its name on the way to the worker.
     const NAME: &'static str;
+    /// What every job of a run shares, sent as JSON: the scenario, or the service a page describes.
+    type Input: Copy + serde::Serialize + serde::de::DeserializeOwned + 'static;
     type Job: Copy + 'static;
     type Answer: 'static;
-    fn run(s: &Scenario, job: Self::Job) -> Result<Self::Answer, String>;
+    fn run(s: &Self::Input, job: Self::Job) -> Result<Self::Answer, String>;
     fn job_numbers(job: Self::Job) -> Vec<f64>;
     fn job_from(v: &[f64]) -> Option<Self::Job>;
     fn answer_numbers(a: &Self::Answer) -> Vec<f64>;
@@ -37,6 +39,7 @@ pub struct P99Cell;
 #[cfg(feature = "conditions-heatmap")]
 impl Kind for P99Cell {
     const NAME: &'static str = "p99-cell";
+    type Input = Scenario;
     type Job = (f64, u32);
     type Answer = charts::conditions::CellAnswer;
     fn run(s: &Scenario, (io, n): (f64, u32)) -> Result<Self::Answer, String> {
@@ -66,6 +69,7 @@ pub struct Percentile;
 #[cfg(feature = "throughput-scaling")]
 impl Kind for Percentile {
     const NAME: &'static str = "percentile";
+    type Input = Scenario;
     type Job = Pattern;
     type Answer = (Pattern, Percentiles);
     fn run(s: &Scenario, pattern: Pattern) -> Result<Self::Answer, String> {
@@ -113,6 +117,7 @@ pub struct P99Curve;
 #[cfg(feature = "latency-scaling")]
 impl Kind for P99Curve {
     const NAME: &'static str = "p99-curve";
+    type Input = Scenario;
     type Job = (Pattern, u32);
     type Answer = charts::latency::P99Answer;
     fn run(s: &Scenario, (pattern, n): (Pattern, u32)) -> Result<Self::Answer, String> {
@@ -167,6 +172,7 @@ pub struct Card;
 #[cfg(feature = "io-concurrency")]
 impl Kind for Card {
     const NAME: &'static str = "card";
+    type Input = Scenario;
     type Job = Pattern;
     type Answer = (Pattern, charts::cards::Simulated);
     fn run(s: &Scenario, pattern: Pattern) -> Result<Self::Answer, String> {
@@ -202,6 +208,7 @@ pub struct Pool;
 #[cfg(feature = "pool-size")]
 impl Kind for Pool {
     const NAME: &'static str = "pool";
+    type Input = Scenario;
     type Job = charts::pools::PoolJob;
     type Answer = (charts::pools::PoolJob, f64, u64);
     fn run(s: &Scenario, job: Self::Job) -> Result<Self::Answer, String> {
@@ -243,6 +250,7 @@ pub struct Open;
 #[cfg(feature = "open-load")]
 impl Kind for Open {
     const NAME: &'static str = "open";
+    type Input = Scenario;
     /// The job, the arrival rate (requests/s) and the timeout (ms).
     type Job = (charts::open_load::OpenJob, f64, f64);
     type Answer = (charts::open_load::OpenJob, charts::open_load::OpenResult, u64);
@@ -330,11 +338,58 @@ fn open_job_from(tag: f64, p: f64, i: f64) -> Option<charts::open_load::OpenJob>
     }
 }
 
+/// One simulation of "Your service" ([`charts::service::run`]): a pattern,
+/// or the executor at one pool size, under the service's load. The worker
+/// works out the service's analytic numbers itself from its description.
+#[cfg(feature = "your-service")]
+pub struct ServiceRun;
+
+#[cfg(feature = "your-service")]
+impl Kind for ServiceRun {
+    const NAME: &'static str = "service";
+    type Input = charts::service::Service;
+    type Job = charts::service::Job;
+    type Answer = (charts::service::Job, charts::service::AtLoad);
+    fn run(s: &charts::service::Service, job: Self::Job) -> Result<Self::Answer, String> {
+        let p = Params::default();
+        let d = charts::service::service_data(&p, s).map_err(|e| e.to_string())?;
+        charts::service::run(&p, &d, job).map_err(|e| e.to_string())
+    }
+    fn job_numbers(job: Self::Job) -> Vec<f64> {
+        match job {
+            charts::service::Job::Pattern(i) => vec![0.0, i as f64],
+            charts::service::Job::Pool(i) => vec![1.0, i as f64],
+        }
+    }
+    fn job_from(v: &[f64]) -> Option<Self::Job> {
+        use charts::service::{Job, POOLS};
+        match *v {
+            [0.0, i] if whole(i)? < Pattern::COMPARED.len() as f64 => Some(Job::Pattern(i as usize)),
+            [1.0, i] if whole(i)? < POOLS.len() as f64 => Some(Job::Pool(i as usize)),
+            _ => None,
+        }
+    }
+    fn answer_numbers((job, a): &Self::Answer) -> Vec<f64> {
+        let mut v = Self::job_numbers(*job);
+        v.extend([a.p50_ms, a.p99_ms, a.threads as f64, a.gil_busy, a.events as f64]);
+        v
+    }
+    fn answer_from(v: &[f64]) -> Option<Self::Answer> {
+        match *v {
+            [k, i, p50_ms, p99_ms, threads, gil_busy, events] => Some((
+                Self::job_from(&[k, i])?,
+                charts::service::AtLoad { p50_ms, p99_ms, threads: whole(threads)? as u32, gil_busy, events: whole(events)? as u64 },
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// In a worker: run one job of `kind` at the scenario `input` (JSON).
 #[wasm_bindgen]
 pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<f64>, JsError> {
     fn serve<K: Kind>(input: &str, job: &[f64]) -> Result<Vec<f64>, String> {
-        let s: Scenario = serde_json::from_str(input).map_err(|e| format!("unreadable scenario: {e}"))?;
+        let s: K::Input = serde_json::from_str(input).map_err(|e| format!("unreadable {} input: {e}", K::NAME))?;
         let job = K::job_from(job).ok_or_else(|| format!("unreadable {} job", K::NAME))?;
         K::run(&s, job).map(|a| K::answer_numbers(&a))
     }
@@ -351,6 +406,8 @@ pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<
         Pool::NAME => serve::<Pool>(input, &job),
         #[cfg(feature = "open-load")]
         Open::NAME => serve::<Open>(input, &job),
+        #[cfg(feature = "your-service")]
+        ServiceRun::NAME => serve::<ServiceRun>(input, &job),
         other => Err(format!("no such job: {other}")),
     }
     .map_err(|e| JsError::new(&e))
@@ -427,7 +484,7 @@ impl Pooled {
     pub fn fill<K: Kind, T: Send + Sync + 'static>(
         &self,
         data: RwSignal<Result<T, String>>,
-        s: Scenario,
+        s: K::Input,
         jobs: Vec<K::Job>,
         apply: impl Fn(&mut T, K::Answer) + 'static,
     ) {
@@ -446,10 +503,11 @@ impl Pooled {
             Ok(())
         };
         let fail = move |e: String| data.set(Err(e));
-        self.run(K::NAME, s, numbers, Rc::new(local), Rc::new(fold_in), Rc::new(fail));
+        let input = serde_json::to_string(&s).ok();
+        self.run(K::NAME, input, numbers, Rc::new(local), Rc::new(fold_in), Rc::new(fail));
     }
 
-    fn run(&self, kind: &'static str, s: Scenario, jobs: Vec<Vec<f64>>, local: Rc<Local>, fold_in: Rc<FoldIn>, fail: Rc<dyn Fn(String)>) {
+    fn run(&self, kind: &'static str, input: Option<String>, jobs: Vec<Vec<f64>>, local: Rc<Local>, fold_in: Rc<FoldIn>, fail: Rc<dyn Fn(String)>) {
         self.cancel();
         let (gen, pooled, count) = (self.gen.get_value(), *self, jobs.len());
         let fold = RefCell::new(Fold { answers: (0..count).map(|_| None).collect(), next: 0 });
@@ -483,7 +541,7 @@ impl Pooled {
                 crate::progress::soon(move || deliver(i, local(i)))
             }
         };
-        let (Some(p), Ok(input)) = (pool(), serde_json::to_string(&s)) else {
+        let (Some(p), Some(input)) = (pool(), input) else {
             // No workers: one job per task, in order.
             self.runs.start(count, move |i| {
                 deliver(i, local(i));
@@ -527,7 +585,7 @@ mod tests {
     use super::*;
 
     /// Every kind's job and answer cross as numbers and come back the same.
-    fn round_trip<K: Kind>(s: &Scenario, jobs: &[K::Job]) -> usize
+    fn round_trip<K: Kind>(s: &K::Input, jobs: &[K::Job]) -> usize
     where
         K::Job: PartialEq + std::fmt::Debug,
         K::Answer: PartialEq + std::fmt::Debug,
@@ -558,6 +616,15 @@ mod tests {
         assert!(answers.iter().any(|a| matches!(a.1, charts::open_load::OpenResult::Point(q) if q.goodput.is_some())));
         assert_eq!(round_trip::<Open>(&s, &open_jobs), open_jobs.len());
         assert_eq!(Open::job_from(&[0.0, 1.0, 99.0, 1.0, 1.0]), None, "no such point");
+        // "Your service": every job at a closed load and at an arrival rate.
+        for load in [charts::service::Load::InFlight(40), charts::service::Load::Rate(900.0)] {
+            let svc = charts::service::Service { load, ..charts::service::presets()[0].service };
+            let d = charts::service::service_data(&Params::default(), &svc).unwrap();
+            let todo = charts::service::jobs(&d);
+            assert!(!todo.is_empty());
+            assert_eq!(round_trip::<ServiceRun>(&svc, &todo), todo.len());
+        }
+        assert_eq!(ServiceRun::job_from(&[1.0, 11.0]), None, "no such pool");
         assert_eq!(P99Curve::job_from(&[9.0, 1.0]), None, "no such pattern");
         assert_eq!(Card::answer_from(&[0.0, 1.0]), None, "a wrong shape");
     }

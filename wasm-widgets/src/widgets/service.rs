@@ -79,7 +79,7 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     let service = RwSignal::new(start);
     let notes = RwSignal::new(notes);
     let data: RwSignal<Result<ServiceData, String>> = RwSignal::new(Err("…".into()));
-    let runs = crate::progress::Runs::new();
+    let pooled = crate::workers::Pooled::new();
     // The page's own start applies now, as a widget's starting values do, so it is not taken for a change of the reader's.
     if shared.origin == Origin::Page {
         shared.scenario.set(start.scenario());
@@ -101,17 +101,13 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             Ok(d) => {
                 let todo = jobs(&d);
                 data.set(Ok(d));
-                runs.fill(
-                    data,
-                    todo,
-                    move |job| match data.with_untracked(|d| d.as_ref().ok().cloned()) {
-                        Some(d) => charts::service::run(&params, &d, job).map_err(|e| e.to_string()),
-                        None => Err("the service's numbers are missing".to_string()),
-                    },
-                    |d: &mut ServiceData, (job, at)| d.fill(job, at),
-                );
+                // In the simulation workers, or in tasks on the page where none runs.
+                pooled.fill::<crate::workers::ServiceRun, _>(data, s, todo, |d: &mut ServiceData, (job, at)| d.fill(job, at));
             }
-            Err(e) => data.set(Err(e.to_string())),
+            Err(e) => {
+                pooled.cancel();
+                data.set(Err(e.to_string()));
+            }
         }
         s
     });
