@@ -33,6 +33,11 @@ struct Mend {
 
 const PAGE_MENDS: &[Mend] = &[
     Mend {
+        why: "toc.js, which fills the sidebar, no longer holds up the first paint",
+        find: "<!-- Start loading toc.js asap -->\n        <script src=\"",
+        with: "<!-- Fetched at once, run once the page is parsed: the first paint does not wait for the sidebar -->\n        <script defer src=\"",
+    },
+    Mend {
         why: "a skip link leads past the table of contents to the chapter",
         find: "<body>\n",
         with: "<body>\n    <a class=\"skip-link\" href=\"#mdbook-content\">Skip to the chapter</a>\n",
@@ -316,6 +321,7 @@ mod tests {
     use super::*;
 
     const PAGE: &str = concat!(
+        "<!-- Start loading toc.js asap -->\n        <script src=\"../toc-1.js\"></script>\n",
         "<body>\n",
         r#"<nav id="mdbook-sidebar"><noscript><iframe class="sidebar-iframe-outer" src="toc.html"></iframe></noscript></nav>"#,
         r#"<div id="mdbook-menu-bar" class="menu-bar sticky"><div class="left-buttons">"#,
@@ -337,7 +343,8 @@ mod tests {
         assert_eq!(out.matches("<label").count(), 1);
         assert!(!out.contains(r#"<label id="mdbook-sidebar-toggle""#));
         assert!(out.contains(r#"role="banner""#) && out.contains(r#"role="search""#));
-        assert!(out.starts_with("<body>\n    <a class=\"skip-link\" href=\"#mdbook-content\">"));
+        assert!(out.contains("\n<body>\n    <a class=\"skip-link\" href=\"#mdbook-content\">"));
+        assert!(out.contains("<script defer src=\"../toc-1.js\"></script>"), "the sidebar's script waits for the parse");
         assert!(out.contains(r#"title="Table of contents" src="toc.html""#));
         assert_eq!(out.matches(r#"<div class="table-wrapper" tabindex="0">"#).count(), 2);
         // The rest of the page is untouched.
