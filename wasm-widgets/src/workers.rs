@@ -240,33 +240,39 @@ impl Kind for Pool {
     }
 }
 
-/// One simulation of the open-load figure ([`charts::open_load::run`]) at
-/// the figure's arrival rate and timeout. The worker works out the figure's
-/// analytic data (capacities, the chosen rate's solution) itself: the jobs
-/// read only those, never another job's answer.
+/// One simulation of the open-load figure ([`charts::open_load::run`]). The
+/// worker works out the figure's analytic data (capacities, the chosen
+/// rate's solution) itself: the jobs read only those, never another job's answer.
 #[cfg(feature = "open-load")]
 pub struct Open;
+
+/// What every job of an open-load run shares: the scenario, and the
+/// figure's own arrival rate (requests/s) and timeout (ms).
+#[cfg(feature = "open-load")]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpenInput {
+    pub scenario: Scenario,
+    pub rate: f64,
+    pub timeout_ms: f64,
+}
 
 #[cfg(feature = "open-load")]
 impl Kind for Open {
     const NAME: &'static str = "open";
-    type Input = Scenario;
-    /// The job, the arrival rate (requests/s) and the timeout (ms).
-    type Job = (charts::open_load::OpenJob, f64, f64);
+    type Input = OpenInput;
+    type Job = charts::open_load::OpenJob;
     type Answer = (charts::open_load::OpenJob, charts::open_load::OpenResult, u64);
-    fn run(s: &Scenario, (job, rate, timeout_ms): Self::Job) -> Result<Self::Answer, String> {
+    fn run(i: &OpenInput, job: Self::Job) -> Result<Self::Answer, String> {
         let p = Params::default();
-        let d = charts::open_load::open_data(&p, s, rate, timeout_ms, None).map_err(|e| e.to_string())?;
-        charts::open_load::run(&p, s, &d, job).map_err(|e| e.to_string())
+        let d = charts::open_load::open_data(&p, &i.scenario, i.rate, i.timeout_ms, None).map_err(|e| e.to_string())?;
+        charts::open_load::run(&p, &i.scenario, &d, job).map_err(|e| e.to_string())
     }
-    fn job_numbers((job, rate, timeout_ms): Self::Job) -> Vec<f64> {
-        let mut v = open_job_numbers(job);
-        v.extend([rate, timeout_ms]);
-        v
+    fn job_numbers(job: Self::Job) -> Vec<f64> {
+        open_job_numbers(job)
     }
     fn job_from(v: &[f64]) -> Option<Self::Job> {
         match *v {
-            [a, b, c, rate, timeout_ms] => Some((open_job_from(a, b, c)?, rate, timeout_ms)),
+            [a, b, c] => open_job_from(a, b, c),
             _ => None,
         }
     }
@@ -610,12 +616,14 @@ mod tests {
             + round_trip::<Pool>(&s, &[charts::pools::PoolJob::Executor(4), charts::pools::PoolJob::Tokio]);
         assert_eq!(checked, 12);
         // Every open-load job, at a rate past the executor's capacity (a skipped closed loop among them) and with a timeout.
-        let open = charts::open_load::open_data(&Params::default(), &s, 2_000.0, 50.0, None).unwrap();
-        let open_jobs: Vec<_> = charts::open_load::jobs(&open).into_iter().map(|j| (j, 2_000.0, 50.0)).collect();
-        let answers: Vec<_> = open_jobs.iter().map(|&j| Open::run(&s, j).unwrap()).collect();
+        let open = OpenInput { scenario: s, rate: 2_000.0, timeout_ms: 50.0 };
+        let open_jobs = charts::open_load::jobs(&charts::open_load::open_data(&Params::default(), &s, open.rate, open.timeout_ms, None).unwrap());
+        let answers: Vec<_> = open_jobs.iter().map(|&j| Open::run(&open, j).unwrap()).collect();
         assert!(answers.iter().any(|a| matches!(a.1, charts::open_load::OpenResult::Point(q) if q.goodput.is_some())));
-        assert_eq!(round_trip::<Open>(&s, &open_jobs), open_jobs.len());
-        assert_eq!(Open::job_from(&[0.0, 1.0, 99.0, 1.0, 1.0]), None, "no such point");
+        assert_eq!(round_trip::<Open>(&open, &open_jobs), open_jobs.len());
+        assert_eq!(Open::job_from(&[0.0, 1.0, 99.0]), None, "no such point");
+        let input: OpenInput = serde_json::from_str(&serde_json::to_string(&open).unwrap()).unwrap();
+        assert_eq!(input, open, "the run's input crosses as JSON unchanged");
         // "Your service": every job at a closed load and at an arrival rate.
         for load in [charts::service::Load::InFlight(40), charts::service::Load::Rate(900.0)] {
             let svc = charts::service::Service { load, ..charts::service::presets()[0].service };

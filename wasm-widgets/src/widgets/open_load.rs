@@ -55,15 +55,16 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
     };
     let data: RwSignal<Result<OpenData, String>> = RwSignal::new(compute());
     // The simulations run in the workers (or in tasks on the page where none
-    // runs), each at the figure's rate and timeout; the analytic part draws at once.
+    // runs), the run carrying the figure's rate and timeout; the analytic part draws at once.
     let pooled = crate::workers::Pooled::new();
     Effect::new(move |_| {
         let s = scenario();
         match compute() {
             Ok(d) => {
-                let todo = jobs(&d).into_iter().map(|j| (j, d.rate, d.timeout_ms)).collect();
+                let todo = jobs(&d);
+                let input = crate::workers::OpenInput { scenario: s, rate: d.rate, timeout_ms: d.timeout_ms };
                 data.set(Ok(d));
-                pooled.fill::<crate::workers::Open, _>(data, s, todo, |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
+                pooled.fill::<crate::workers::Open, _>(data, input, todo, |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
             }
             Err(e) => {
                 pooled.cancel();
