@@ -106,7 +106,7 @@ fn toc(html: &str, icons: &str) -> Option<String> {
 const UNLOAD: &str = "// Fix back button cache problem\nwindow.onunload = function() { };\n";
 
 /// book.js's calls into highlight.js and clipboard.js, each made to check that the page loaded it.
-const HLJS_CALLS: [(&str, &str); 3] = [
+const OPTIONAL_SCRIPT_CALLS: [(&str, &str); 3] = [
     ("    hljs.configure({", "    if (window.hljs) hljs.configure({"),
     ("hljs.highlightBlock(block);", "if (window.hljs) hljs.highlightBlock(block);"),
     (
@@ -118,7 +118,7 @@ const HLJS_CALLS: [(&str, &str); 3] = [
 /// book.js without its empty unload handler, and at ease on a page without highlight.js or clipboard.js.
 fn book_js(js: &str) -> Option<String> {
     let mut out = js.contains(UNLOAD).then(|| js.replacen(UNLOAD, "", 1))?;
-    for (find, with) in HLJS_CALLS {
+    for (find, with) in OPTIONAL_SCRIPT_CALLS {
         if !out.contains(find) {
             return None;
         }
@@ -201,7 +201,8 @@ fn one_sheet(html: &str, merged: &str) -> Option<(String, Vec<String>)> {
     for (k, (span, _)) in sheets.iter().enumerate() {
         out.push_str(&html[from..span.start]);
         if k == 0 {
-            let indent = &html[span.start..span.start + (html[span.start..].len() - html[span.start..].trim_start().len())];
+            let line = &html[span.clone()];
+            let indent = &line[..line.len() - line.trim_start().len()];
             out.push_str(&format!("{indent}{SHEET_OPEN}{root}{merged}\">\n"));
         }
         from = span.end;
