@@ -16,9 +16,7 @@ pub fn mount(shared: Shared) {
     // The preprocessor reserves the bar's place on every page whose widgets read the scenario.
     let Some(host) = doc.query_selector("[data-scenario-bar]").ok().flatten() else { return };
     let to_root = js_sys::Reflect::get(&js_sys::global(), &"path_to_root".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    let on_service_page = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|p| p.ends_with(&format!("/{SERVICE_PAGE}")));
+    let on_service_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| p.ends_with(&format!("/{SERVICE_PAGE}")));
     let service = (!on_service_page).then(|| format!("{to_root}{SERVICE_PAGE}"));
     leptos::mount::mount_to(host.unchecked_into(), move || view! { <ScenarioBar shared service/> }).forget();
 }

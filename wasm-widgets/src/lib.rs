@@ -15,6 +15,7 @@ pub mod dom;
 pub mod progress;
 pub mod scenario;
 pub mod slider;
+pub mod staged;
 pub mod theme;
 pub mod tools;
 pub mod widgets;

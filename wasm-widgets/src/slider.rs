@@ -397,9 +397,9 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
 /// I/O wait slider range, ms: 10 µs (a fast local socket) to 100 ms (across continents).
 pub const IO_MIN_MS: f64 = 0.01;
 pub const IO_MAX_MS: f64 = 100.0;
-/// Concurrency slider range: the chart's axis.
-pub const N_MIN: f64 = charts::throughput::N_MIN as f64;
-pub const N_MAX: f64 = charts::throughput::N_MAX as f64;
+/// Concurrency slider range: the model's (and the chart's axis).
+pub const N_MIN: f64 = perfmodel::scenario::range::CONCURRENCY.0;
+pub const N_MAX: f64 = perfmodel::scenario::range::CONCURRENCY.1;
 
 /// A fresh id prefix for one widget's controls.
 pub fn uid() -> String {

@@ -12,9 +12,7 @@ pub fn read() -> Theme {
     let Some(style) = web_sys::window().and_then(|w| w.get_computed_style(&root).ok().flatten()) else {
         return Theme::LIGHT;
     };
-    let get = |name: &str, fallback| {
-        style.get_property_value(name).ok().and_then(|v| Theme::parse_color(&v)).unwrap_or(fallback)
-    };
+    let get = |name: &str, fallback| style.get_property_value(name).ok().and_then(|v| Theme::parse_color(&v)).unwrap_or(fallback);
     let l = Theme::LIGHT;
     Theme {
         background: get("--widget-bg", l.background),

@@ -158,8 +158,8 @@ fn without_script(html: &str, names: [&str; 2]) -> Option<String> {
 /// media, no id) every page has: mdBook's variables, general and chrome, the
 /// fonts, and the book's two. Print and highlight sheets are not plain (book.js
 /// switches the highlight sheets by id, per theme). The merged sheet takes the
-/// first one's place, so the book's two now come before them; no outcome
-/// changes: the highlight sheets style only `.hljs*` classes, which the book's
+/// first one's place, so the book's two come before them; that changes no
+/// rule's outcome: the highlight sheets style only `.hljs*` classes, which the book's
 /// sheets meet only with a theme class in front (more specific), and print.css
 /// bare elements and mdBook's ids, which the book's sheets never style bare.
 const PLAIN_SHEETS: usize = 6;
@@ -290,7 +290,7 @@ pub fn mend(dist: &Path) -> Result<()> {
         .ok_or("index.html: mdBook's markup changed, cannot mend: its six plain stylesheets become one (xtask/src/chrome.rs)")?
         .1;
     let css = merged_css(dist, &first)?;
-    let merged = format!("css/site-{:08x}.css", crate::site::fnv1a(css.as_bytes()) as u32);
+    let merged = format!("css/site-{:08x}.css", crate::fnv1a(css.as_bytes()) as u32);
     write(&dist.join(&merged), css.as_bytes())?;
     for p in &pages {
         let name = p.strip_prefix(dist).unwrap_or(p).to_string_lossy().replace('\\', "/");
@@ -298,7 +298,9 @@ pub fn mend(dist: &Path) -> Result<()> {
         let (mended, hrefs) = one_sheet(&mended, &merged)
             .ok_or_else(|| format!("{name}: mdBook's markup changed, cannot mend: its six plain stylesheets become one (xtask/src/chrome.rs)"))?;
         if hrefs != first {
-            return Err(format!("{name}: links other stylesheets than index.html ({hrefs:?}), so the merged one does not fit it (xtask/src/chrome.rs)"));
+            return Err(format!(
+                "{name}: links other stylesheets than index.html ({hrefs:?}), so the merged one does not fit it (xtask/src/chrome.rs)"
+            ));
         }
         write(p, mended)?;
     }
@@ -365,7 +367,8 @@ mod tests {
     #[test]
     fn book_js_loses_its_unload_handler_and_checks_for_highlight_js() {
         let calls = "    hljs.configure({ languages: [] });\nnodes.forEach(function (block) { hljs.highlightBlock(block); });\n";
-        let clip = "(function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n    new ClipboardJS('.clip-button');\n";
+        let clip =
+            "(function clipboard() {\n    const clipButtons = document.querySelectorAll('.clip-button');\n    new ClipboardJS('.clip-button');\n";
         let js = ["'use strict';\n\n// Fix back button cache problem\nwindow.onunload = function() { };\n\n", calls, clip].concat();
         assert_eq!(
             book_js(&js).unwrap(),
@@ -405,7 +408,10 @@ mod tests {
     #[test]
     fn the_plain_stylesheets_become_one_link_where_the_first_was() {
         let (out, hrefs) = one_sheet(HEAD, "css/site-9.css").unwrap();
-        assert_eq!(hrefs, ["css/variables-1.css", "css/general-2.css", "css/chrome-3.css", "fonts/fonts-5.css", "assets/widgets-7.css", "assets/chrome-8.css"]);
+        assert_eq!(
+            hrefs,
+            ["css/variables-1.css", "css/general-2.css", "css/chrome-3.css", "fonts/fonts-5.css", "assets/widgets-7.css", "assets/chrome-8.css"]
+        );
         assert_eq!(
             out,
             concat!(

@@ -72,7 +72,8 @@ fn check_reports(dir: Option<String>) -> Result<()> {
     let (runs, _) = reports::load_bundle(&bundle);
     // A source's license ships beside its runs.
     let licenses: std::collections::BTreeSet<&str> = runs.iter().filter_map(|r| r.source.as_ref()?.license.as_deref()).collect();
-    problems.extend(licenses.into_iter().filter(|l| !dir.join(l).is_file()).map(|l| format!("{l}: named as a source's license but not in the folder")));
+    problems
+        .extend(licenses.into_iter().filter(|l| !dir.join(l).is_file()).map(|l| format!("{l}: named as a source's license but not in the folder")));
     for note in reports::unknown_sections(&runs) {
         println!("note: {note}");
     }
@@ -99,6 +100,16 @@ fn check_reports(dir: Option<String>) -> Result<()> {
 /// The workspace root, from this crate's manifest directory.
 pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
+}
+
+/// FNV-1a, 64 bit: a content fingerprint for file names, not a security hash.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }
 
 /// A file's bytes; the error names the file.
@@ -158,7 +169,12 @@ fn cargo() -> Command {
 /// Every test, cheapest first so a broken basic fails fast.
 fn test() -> Result<()> {
     let root = project_root();
-    // Lockfiles first: a newcomer's `npm ci` must not be the first to find a drift.
+    // Formatting and lints cost seconds and fail fast, before anything is built for long.
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // The WebAssembly module's own code, with every widget's feature, for its target.
+    run(cargo().args(["clippy", "-p", "wasm-widgets", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"]))?;
+    // Lockfiles next: a newcomer's `npm ci` must not be the first to find a drift.
     tools::check_lockfiles()?;
     // The preprocessor's golden tests build fixture books with the real mdbook.
     tools::ensure_mdbook()?;
@@ -172,9 +188,7 @@ fn test() -> Result<()> {
     site::build()?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;
-    run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/browser/"])
-        .env("DIST", root.join("dist")))?;
+    run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]).env("DIST", root.join("dist")))?;
     site::wasm_bindgen_tests()?;
     Ok(())
 }
@@ -194,8 +208,5 @@ fn bench() -> Result<()> {
         .env("BOOK_REBUILD_MS", book_rebuild_ms)
         .env("OUT", root.join("target/bench.json")))?;
     tools::ensure_lighthouse()?;
-    run(Command::new("node")
-        .arg("tests/lighthouse/run.mjs")
-        .env("DIST", root.join("dist"))
-        .env("OUT", root.join("target/lighthouse.json")))
+    run(Command::new("node").arg("tests/lighthouse/run.mjs").env("DIST", root.join("dist")).env("OUT", root.join("target/lighthouse.json")))
 }

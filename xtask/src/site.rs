@@ -87,7 +87,9 @@ pub fn modules(which: Modules) -> Result<Vec<Module>> {
             built.push((key.clone(), dir));
             continue;
         }
-        run(cargo().args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets", "--no-default-features", "--features"]).arg(features.join(",")))?;
+        run(cargo()
+            .args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets", "--no-default-features", "--features"])
+            .arg(features.join(",")))?;
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         run(Command::new(tools::cargo_bin("wasm-bindgen"))
@@ -127,7 +129,7 @@ pub fn modules(which: Modules) -> Result<Vec<Module>> {
 fn named(key: String, dir: &std::path::Path) -> Result<Module> {
     let wasm_bytes = read(&dir.join("widgets_opt.wasm"))?;
     let js_text = read_text(&dir.join("widgets.js"))?;
-    let hash = format!("{:016x}", fnv1a(&[wasm_bytes.as_slice(), js_text.as_bytes()].concat()));
+    let hash = format!("{:016x}", crate::fnv1a(&[wasm_bytes.as_slice(), js_text.as_bytes()].concat()));
     let short = &hash[..12];
     let inline_text = format!("window.__widgetsWasmBase64=\"{}\";\n", base64(&wasm_bytes));
     Ok(Module {
@@ -178,7 +180,7 @@ fn fingerprint(setting: &str, inputs: &[std::path::PathBuf]) -> u64 {
         bytes.extend_from_slice(&std::fs::read(p).unwrap_or_else(|_| b"(missing)".to_vec()));
         bytes.push(0);
     }
-    fnv1a(&bytes)
+    crate::fnv1a(&bytes)
 }
 
 /// The input files a cargo dep-info file lists (`out: a b\ c ...`, spaces in names escaped).
@@ -257,10 +259,8 @@ pub fn book(modules: &[Module]) -> Result<()> {
 
 /// The loader's table: each module's key to its files.
 fn loader_map(modules: &[Module]) -> String {
-    let table: serde_json::Map<String, serde_json::Value> = modules
-        .iter()
-        .map(|m| (m.key.clone(), serde_json::json!({ "js": m.js, "wasm": m.wasm, "inline": m.inline })))
-        .collect();
+    let table: serde_json::Map<String, serde_json::Value> =
+        modules.iter().map(|m| (m.key.clone(), serde_json::json!({ "js": m.js, "wasm": m.wasm, "inline": m.inline }))).collect();
     serde_json::Value::Object(table).to_string()
 }
 
@@ -273,16 +273,6 @@ pub fn wasm_bindgen_tests() -> Result<()> {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .current_dir(root.join("wasm-widgets")))
-}
-
-/// FNV-1a, 64 bit: a content fingerprint for file names, not a security hash.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -324,12 +314,12 @@ mod tests {
         for f in ["widgets_opt.wasm", "widgets.js"] {
             std::fs::write(dir.join(f), "x").unwrap();
         }
-        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", &[input.clone()])).unwrap();
+        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", std::slice::from_ref(&input))).unwrap();
         assert!(super::fresh(&dir, "features=a"));
         assert!(!super::fresh(&dir, "features=a,b"), "other features");
         std::fs::write(&input, "fn a() { 1; }").unwrap();
         assert!(!super::fresh(&dir, "features=a"), "an input changed");
-        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", &[input.clone()])).unwrap();
+        std::fs::write(dir.join(super::STAMP), super::stamp("features=a", std::slice::from_ref(&input))).unwrap();
         std::fs::remove_file(dir.join("widgets_opt.wasm")).unwrap();
         assert!(!super::fresh(&dir, "features=a"), "an output is missing");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -9,9 +9,8 @@ use crate::{output, project_root, run, Result};
 pub const MDBOOK_VERSION: &str = "0.5.4";
 
 pub fn cargo_bin(name: &str) -> PathBuf {
-    let home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    let home =
+        std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
     let p = home.join("bin").join(name);
     if p.exists() {
         p
@@ -39,15 +38,7 @@ pub fn ensure_mdbook() -> Result<()> {
         found => {
             eprintln!("mdbook {MDBOOK_VERSION} needed, found {found:?}: installing (a few minutes)");
             // Only the renderer and search are needed: serving and watching are done by xtask.
-            run(Command::new("cargo").args([
-                "install",
-                "mdbook",
-                "--version",
-                MDBOOK_VERSION,
-                "--no-default-features",
-                "--features",
-                "search",
-            ]))
+            run(Command::new("cargo").args(["install", "mdbook", "--version", MDBOOK_VERSION, "--no-default-features", "--features", "search"]))
         }
     }
 }

@@ -42,10 +42,7 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
     let k = k.clamp(1, K_MAX);
     let s = Scenario { concurrency: k, ..*s };
     let cfg = SimConfig { seed: 7, requests: k as u64, warmup: 0, burst: true, ..SimConfig::default() };
-    let runs: Vec<_> = Pattern::COMPARED
-        .iter()
-        .map(|&pattern| simulate(pattern, p, &s, &cfg).map(|r| (pattern, r)))
-        .collect::<Result<_, _>>()?;
+    let runs: Vec<_> = Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, &s, &cfg).map(|r| (pattern, r))).collect::<Result<_, _>>()?;
     let events = runs.iter().map(|(_, r)| r.events).sum();
     let t_max = runs.iter().flat_map(|(_, r)| r.burst.iter().map(|b| b.1)).fold(0.0, f64::max).max(1e-3);
     let patterns = runs
@@ -65,13 +62,7 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
                 })
                 .collect();
             let peak = samples.iter().map(|x| x.2).max().unwrap_or(0);
-            BurstSeries {
-                pattern,
-                finish_ms: ends.last().copied().unwrap_or(0.0),
-                threads: r.threads,
-                peak_in_flight: peak,
-                samples,
-            }
+            BurstSeries { pattern, finish_ms: ends.last().copied().unwrap_or(0.0), threads: r.threads, peak_in_flight: peak, samples }
         })
         .collect();
     Ok(BurstData { k, io_wait_ms: s.io_wait_ms, t_max_ms: t_max, patterns, events })
@@ -107,9 +98,7 @@ impl BurstData {
             .patterns
             .iter()
             .flat_map(|b| {
-                b.samples.iter().map(move |&(t, q, f, d)| {
-                    vec![b.pattern.name().to_string(), raw(t), q.to_string(), f.to_string(), d.to_string()]
-                })
+                b.samples.iter().map(move |&(t, q, f, d)| vec![b.pattern.name().to_string(), raw(t), q.to_string(), f.to_string(), d.to_string()])
             })
             .collect();
         Table { headers, rows }
@@ -128,12 +117,7 @@ pub fn legend(theme: &Theme, pattern: perfmodel::Pattern) -> Vec<(String, Swatch
     ]
 }
 
-pub fn draw_burst<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &BurstData,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_burst<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &BurstData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = crate::style::Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let font = |size: f64| pen.font(size);
@@ -182,15 +166,9 @@ pub fn draw_burst<DB: DrawingBackend>(
         let total = line(|s| (s.1 + s.2 + s.3) as f64);
         let flying = line(|s| (s.2 + s.3) as f64);
         let done = line(|s| s.3 as f64);
-        chart
-            .draw_series(AreaSeries::new(total, 0.0, theme.grid.mix(0.35)).border_style(theme.foreground.mix(0.6)))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(AreaSeries::new(flying, 0.0, c.mix(0.4)))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(AreaSeries::new(done, 0.0, c.filled()))
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(AreaSeries::new(total, 0.0, theme.grid.mix(0.35)).border_style(theme.foreground.mix(0.6))).map_err(|e| e.to_string())?;
+        chart.draw_series(AreaSeries::new(flying, 0.0, c.mix(0.4))).map_err(|e| e.to_string())?;
+        chart.draw_series(AreaSeries::new(done, 0.0, c.filled())).map_err(|e| e.to_string())?;
     }
     area.present().map_err(|e| e.to_string())
 }

@@ -9,6 +9,7 @@ use perfmodel::{
 use serde::Serialize;
 
 use crate::format::{count, number, percent};
+use crate::stages::{numbers_struct, Staged};
 
 /// Seed of the card simulations.
 pub const SEED: u64 = 41;
@@ -40,6 +41,9 @@ pub struct Card {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardsData {
+    /// The point the cards show.
+    #[serde(skip)]
+    pub scenario: Scenario,
     pub io_wait_ms: f64,
     pub concurrency: u32,
     pub pool: u32,
@@ -53,7 +57,34 @@ pub fn cards_data(p: &Params, s: &Scenario) -> Result<CardsData, ModelError> {
         let q = &predict_curve(pattern, p, s, &[s.concurrency])?[0];
         cards.push(Card { pattern, throughput: q.throughput_ops_s, mean_ms: q.latency_ms.mean, bounds: q.bounds, sim: None });
     }
-    Ok(CardsData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), cards })
+    Ok(CardsData { scenario: *s, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, pool: s.pool_size(), cards })
+}
+
+numbers_struct!(Simulated { p50_ms, p99_ms, threads, queued, gil_utilization, events });
+
+/// The analytic numbers at once, one simulation per pattern.
+impl Staged for CardsData {
+    const NAME: &'static str = "cards";
+    type Input = Scenario;
+    type Job = Pattern;
+    type Answer = (Pattern, Simulated);
+    fn start(p: &Params, s: &Scenario) -> Result<CardsData, ModelError> {
+        cards_data(p, s)
+    }
+    fn jobs(&self) -> Vec<Pattern> {
+        Pattern::COMPARED.to_vec()
+    }
+    fn run(&self, p: &Params, pattern: Pattern) -> Result<(Pattern, Simulated), ModelError> {
+        simulate_card(p, &self.scenario, pattern).map(|sim| (pattern, sim))
+    }
+    fn fold(&mut self, (pattern, sim): (Pattern, Simulated)) {
+        if let Some(c) = self.cards.iter_mut().find(|c| c.pattern == pattern) {
+            c.sim = Some(sim);
+        }
+    }
+    fn is_complete(&self) -> bool {
+        self.cards.iter().all(|c| c.sim.is_some())
+    }
 }
 
 /// The simulated half of one card: one warm-up cycle, then max(5,000, N)
@@ -74,10 +105,6 @@ pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simul
 impl CardsData {
     pub fn get(&self, p: Pattern) -> &Card {
         self.cards.iter().find(|c| c.pattern == p).expect("every compared pattern has a card")
-    }
-
-    pub fn complete(&self) -> bool {
-        self.cards.iter().all(|c| c.sim.is_some())
     }
 
     /// Tokio's throughput over the executor's.

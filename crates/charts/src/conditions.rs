@@ -2,13 +2,17 @@
 
 use perfmodel::scenario::{LOCALHOST_RTT_MS, PRESETS};
 use perfmodel::sim::simulate;
-use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::{
+    predict::{short_run, ShortRun},
+    predict_curve, ModelError, Params, Pattern, Scenario,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::{count, number, si};
 use crate::latency::{extend, saturated, P99_NS, SIMULATED_UP_TO};
+use crate::stages::{numbers_struct, Numbers, Reader, Staged};
 use crate::style::Pen;
 use crate::Theme;
 
@@ -27,7 +31,7 @@ pub const PRODUCTION_N: (u32, u32) = (100, 10_000);
 pub const SEED: u64 = 29;
 
 /// What a cell compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Metric {
     /// Tokio's throughput ÷ the executor's (analytic).
@@ -67,11 +71,17 @@ pub struct Cell {
 pub enum CellAnswer {
     Simulated(Cell),
     /// Both patterns saturated at [`SIMULATED_UP_TO`]: that row's cell, carried on.
-    Extended { io_ms: f64, n: u32 },
+    Extended {
+        io_ms: f64,
+        n: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConditionsData {
+    /// The scenario every cell starts from (its I/O wait and callers are the cell's).
+    #[serde(skip)]
+    pub base: Scenario,
     pub metric: Metric,
     /// Cells computed so far, row by row from the smallest concurrency.
     pub cells: Vec<Cell>,
@@ -99,7 +109,7 @@ pub fn throughput_cells(p: &Params, base: &Scenario) -> Result<ConditionsData, M
             cells.push(Cell { io_ms: *io, n, executor: e, tokio: t, advantage: t / e, events: 0, extended: false, throughputs: (e, t) });
         }
     }
-    Ok(ConditionsData { metric: Metric::Throughput, total: cells.len(), cells })
+    Ok(ConditionsData { base: *base, metric: Metric::Throughput, total: cells.len(), cells })
 }
 
 /// One p99 cell: a short steady-state run of each pattern (one warm-up
@@ -110,7 +120,16 @@ pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, Mo
     let e = simulate(Pattern::Executor, p, &s, &cfg)?;
     let t = simulate(Pattern::Tokio, p, &s, &cfg)?;
     let (ep, tp) = (e.latency_ms.p99, t.latency_ms.p99);
-    Ok(Cell { io_ms: io, n, executor: ep, tokio: tp, advantage: ep / tp, events: e.events + t.events, extended: false, throughputs: (e.throughput, t.throughput) })
+    Ok(Cell {
+        io_ms: io,
+        n,
+        executor: ep,
+        tokio: tp,
+        advantage: ep / tp,
+        events: e.events + t.events,
+        extended: false,
+        throughputs: (e.throughput, t.throughput),
+    })
 }
 
 /// One p99 cell's job: simulate it, or, past [`SIMULATED_UP_TO`] callers
@@ -126,74 +145,72 @@ pub fn p99_cell_job(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell
     p99_cell(p, base, io, n).map(CellAnswer::Simulated)
 }
 
-/// The whole p99 map at once (for tests, the benchmark and the build).
-pub fn p99_full(p: &Params, base: &Scenario) -> Result<ConditionsData, ModelError> {
-    let mut d = p99_empty();
-    for (io, n) in cell_order() {
-        d.add(p99_cell_job(p, base, io, n)?);
-    }
-    Ok(d)
-}
-
-/// An empty p99 map, to be filled cell by cell.
-pub fn p99_empty() -> ConditionsData {
-    ConditionsData { metric: Metric::P99, cells: Vec::new(), total: IO_MS.len() * NS.len() }
-}
-
 /// Index of the column and row nearest to (io, n) on the log grid.
 pub fn nearest(io: f64, n: u32) -> (usize, usize) {
     let near = |v: f64, xs: &mut dyn Iterator<Item = f64>| {
-        xs.enumerate()
-            .min_by(|a, b| (a.1.ln() - v.ln()).abs().total_cmp(&(b.1.ln() - v.ln()).abs()))
-            .map(|(i, _)| i)
-            .unwrap_or(0)
+        xs.enumerate().min_by(|a, b| (a.1.ln() - v.ln()).abs().total_cmp(&(b.1.ln() - v.ln()).abs())).map(|(i, _)| i).unwrap_or(0)
     };
     (near(io.max(1e-6), &mut IO_MS.iter().copied()), near(n.max(1) as f64, &mut NS.iter().map(|&n| n as f64)))
 }
 
-impl CellAnswer {
-    /// The answer as plain numbers, to cross from a Web Worker: a simulated
-    /// cell's nine fields, or an extended cell's I/O wait and callers.
-    pub fn to_numbers(&self) -> Vec<f64> {
-        match *self {
-            CellAnswer::Simulated(c) => vec![
-                c.io_ms,
-                c.n as f64,
-                c.executor,
-                c.tokio,
-                c.advantage,
-                c.events as f64,
-                f64::from(u8::from(c.extended)),
-                c.throughputs.0,
-                c.throughputs.1,
-            ],
-            CellAnswer::Extended { io_ms, n } => vec![io_ms, n as f64],
+numbers_struct!(Cell { io_ms, n, executor, tokio, advantage, events, extended, throughputs });
+
+/// A simulated cell, or an extended one's I/O wait and callers, after a tag.
+impl Numbers for CellAnswer {
+    fn put(&self, out: &mut Vec<f64>) {
+        match self {
+            CellAnswer::Simulated(c) => (0u32, *c).put(out),
+            CellAnswer::Extended { io_ms, n } => (1u32, *io_ms, *n).put(out),
         }
     }
-
-    /// [`CellAnswer::to_numbers`] read back; `None` for any other shape.
-    pub fn from_numbers(v: &[f64]) -> Option<CellAnswer> {
-        let whole = |x: f64| (x >= 0.0 && x.fract() == 0.0).then_some(x);
-        match *v {
-            [io_ms, n] => Some(CellAnswer::Extended { io_ms, n: whole(n)? as u32 }),
-            [io_ms, n, executor, tokio, advantage, events, extended, e, t] => Some(CellAnswer::Simulated(Cell {
-                io_ms,
-                n: whole(n)? as u32,
-                executor,
-                tokio,
-                advantage,
-                events: whole(events)? as u64,
-                extended: extended != 0.0,
-                throughputs: (e, t),
-            })),
-            _ => None,
+    fn take(r: &mut Reader<'_>) -> Option<CellAnswer> {
+        match r.whole(1.0)? {
+            0.0 => Some(CellAnswer::Simulated(Cell::take(r)?)),
+            _ => Some(CellAnswer::Extended { io_ms: f64::take(r)?, n: u32::take(r)? }),
         }
+    }
+}
+
+/// What the map is computed from: the scenario (the map's axes replace its
+/// I/O wait and callers) and which comparison it colours.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ConditionsInput {
+    pub scenario: Scenario,
+    pub metric: Metric,
+}
+
+/// The throughput map is analytic (no jobs); the p99 map is one job per cell, in [`cell_order`].
+impl Staged for ConditionsData {
+    const NAME: &'static str = "conditions";
+    type Input = ConditionsInput;
+    type Job = (f64, u32);
+    type Answer = CellAnswer;
+    fn start(p: &Params, i: &ConditionsInput) -> Result<ConditionsData, ModelError> {
+        match i.metric {
+            Metric::Throughput => throughput_cells(p, &i.scenario),
+            Metric::P99 => Ok(ConditionsData { base: i.scenario, metric: Metric::P99, cells: Vec::new(), total: IO_MS.len() * NS.len() }),
+        }
+    }
+    fn jobs(&self) -> Vec<(f64, u32)> {
+        match self.metric {
+            Metric::Throughput => Vec::new(),
+            Metric::P99 => cell_order(),
+        }
+    }
+    fn run(&self, p: &Params, (io, n): (f64, u32)) -> Result<CellAnswer, ModelError> {
+        p99_cell_job(p, &self.base, io, n)
+    }
+    fn fold(&mut self, a: CellAnswer) {
+        self.add(a)
+    }
+    fn is_complete(&self) -> bool {
+        self.cells.len() >= self.total
     }
 }
 
 impl ConditionsData {
     /// Fold in one p99 job's answer.
-    pub fn add(&mut self, a: CellAnswer) {
+    fn add(&mut self, a: CellAnswer) {
         match a {
             CellAnswer::Simulated(c) => self.cells.push(c),
             CellAnswer::Extended { io_ms, n } => {
@@ -209,10 +226,6 @@ impl ConditionsData {
     /// Cells extended rather than simulated.
     pub fn extended(&self) -> usize {
         self.cells.iter().filter(|c| c.extended).count()
-    }
-
-    pub fn complete(&self) -> bool {
-        self.cells.len() >= self.total
     }
 
     pub fn cell(&self, col: usize, row: usize) -> Option<&Cell> {
@@ -248,17 +261,12 @@ impl ConditionsData {
     }
 
     pub fn summary(&self) -> String {
-        if !self.complete() {
+        if !self.is_complete() {
             return format!("Simulating p99: {} of {} cells so far.", self.cells.len(), self.total);
         }
         let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
         let bench = self.cell(bc, br).map(|c| c.advantage).unwrap_or(f64::NAN);
-        let prod: Vec<f64> = self
-            .cells
-            .iter()
-            .filter(|c| in_production(c.io_ms, c.n))
-            .map(|c| c.advantage)
-            .collect();
+        let prod: Vec<f64> = self.cells.iter().filter(|c| in_production(c.io_ms, c.n)).map(|c| c.advantage).collect();
         let (lo, hi) = prod.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let max = self.cells.iter().map(|c| c.advantage).fold(0.0f64, f64::max);
         let extended = match self.extended() {
@@ -284,11 +292,7 @@ impl ConditionsData {
     pub fn table(&self) -> crate::table::Table {
         use crate::table::{raw, Table};
         let headers = ["io wait ms", "concurrency", "executor", "tokio", "advantage"].map(String::from).to_vec();
-        let rows = self
-            .cells
-            .iter()
-            .map(|c| vec![raw(c.io_ms), c.n.to_string(), raw(c.executor), raw(c.tokio), raw(c.advantage)])
-            .collect();
+        let rows = self.cells.iter().map(|c| vec![raw(c.io_ms), c.n.to_string(), raw(c.executor), raw(c.tokio), raw(c.advantage)]).collect();
         Table { headers, rows }
     }
 }
@@ -336,12 +340,7 @@ pub fn cell_at(x: f64, y: f64, w: f64, h: f64) -> Option<(usize, usize)> {
     Some((col, row))
 }
 
-pub fn draw_conditions<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    f: &ConditionsFrame,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_conditions<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, f: &ConditionsFrame, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let (cols, rows) = (IO_MS.len(), NS.len());
@@ -366,18 +365,24 @@ pub fn draw_conditions<DB: DrawingBackend>(
         // On a phone every other wait is labelled, so the labels do not run together.
         .x_label_formatter(&|v| {
             let i = v.round();
-            let shown = !narrow || (i as usize) % 2 == 0;
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cols && shown { number(IO_MS[i as usize]) } else { String::new() }
+            let shown = !narrow || (i as usize).is_multiple_of(2);
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cols && shown {
+                number(IO_MS[i as usize])
+            } else {
+                String::new()
+            }
         })
         .y_label_formatter(&|v| {
             let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < rows { si(NS[i as usize] as f64) } else { String::new() }
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < rows {
+                si(NS[i as usize] as f64)
+            } else {
+                String::new()
+            }
         })
         .draw()
         .map_err(|e| e.to_string())?;
-    let rect = |c: usize, r: usize, style: ShapeStyle| {
-        Rectangle::new([(c as f64 - 0.5, r as f64 - 0.5), (c as f64 + 0.5, r as f64 + 0.5)], style)
-    };
+    let rect = |c: usize, r: usize, style: ShapeStyle| Rectangle::new([(c as f64 - 0.5, r as f64 - 0.5), (c as f64 + 0.5, r as f64 + 0.5)], style);
     let mut shapes = Vec::new();
     for r in 0..rows {
         for c in 0..cols {
@@ -423,7 +428,10 @@ pub fn draw_conditions<DB: DrawingBackend>(
     if let Some((c, r)) = f.focus {
         let (c, r) = (c.min(cols - 1) as f64, r.min(rows - 1) as f64);
         let inset = 0.22;
-        marks.push(Rectangle::new([(c - 0.5 + inset, r - 0.5 + inset), (c + 0.5 - inset, r + 0.5 - inset)], ShapeStyle::from(&theme.foreground).stroke_width(px(2.0))));
+        marks.push(Rectangle::new(
+            [(c - 0.5 + inset, r - 0.5 + inset), (c + 0.5 - inset, r + 0.5 - inset)],
+            ShapeStyle::from(&theme.foreground).stroke_width(px(2.0)),
+        ));
     }
     chart.draw_series(marks).map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())

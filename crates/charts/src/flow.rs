@@ -71,12 +71,7 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
     let n = s.concurrency as u64;
     // One warm-up cycle of the callers, then enough requests for the
     // followed one (issued first) to finish even behind a full queue.
-    let cfg = SimConfig {
-        requests: (2 * n + 100).clamp(1_000, 250_000),
-        warmup: n.clamp(500, 100_000),
-        follow: true,
-        ..sim_config(s, SEED)
-    };
+    let cfg = SimConfig { requests: (2 * n + 100).clamp(1_000, 250_000), warmup: n.clamp(500, 100_000), follow: true, ..sim_config(s, SEED) };
     let r = simulate(pattern, p, s, &cfg)?;
     let path = steps(pattern, p, s);
     let mut threads: Vec<Option<u32>> = Vec::new();
@@ -259,12 +254,7 @@ fn leg_color(theme: &Theme, pattern: Pattern, st: LegState) -> RGBAColor {
 }
 
 /// Draw the request's lanes over its lifetime; legs after the playhead are outlined only.
-pub fn draw_flow<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    f: &FlowFrame,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_flow<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, f: &FlowFrame, theme: &Theme, scale: f64) -> Result<(), String> {
     let d = &f.data;
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
@@ -308,32 +298,23 @@ pub fn draw_flow<DB: DrawingBackend>(
         let row = n - 1 - l.lane;
         let (a, b) = (l.start_ms, l.end_ms.max(l.start_ms + min_w));
         let color = leg_color(theme, d.pattern, l.state);
-        let rect = |style: ShapeStyle| {
-            Rectangle::new([(a, SegmentValue::Exact(row)), (b, SegmentValue::Exact(row + 1))], style)
-        };
+        let rect = |style: ShapeStyle| Rectangle::new([(a, SegmentValue::Exact(row)), (b, SegmentValue::Exact(row + 1))], style);
         let past = l.start_ms <= f.at_ms;
         let style = if past { color.filled() } else { ShapeStyle::from(color).stroke_width(px(1.0)) };
         chart.draw_series([rect(style)]).map_err(|e| e.to_string())?;
         // Pale fills need an edge to stand out from the background.
         if !l.state.on_thread() && past {
-            chart
-                .draw_series([rect(ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0)))])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([rect(ShapeStyle::from(&theme.foreground.mix(0.5)).stroke_width(px(1.0)))]).map_err(|e| e.to_string())?;
         }
         if Some(i) == current {
-            chart
-                .draw_series([rect(ShapeStyle::from(&theme.foreground).stroke_width(px(2.0)))])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([rect(ShapeStyle::from(&theme.foreground).stroke_width(px(2.0)))]).map_err(|e| e.to_string())?;
         }
     }
     // The playhead: a thin bar across every lane, and a block on the current one
     // (rectangles only, so the chart needs no other element type on these axes).
     let at = f.at_ms.clamp(0.0, end);
     let w = end * 3e-3;
-    let mut marks = vec![Rectangle::new(
-        [(at - w / 2.0, SegmentValue::Exact(0)), (at + w / 2.0, SegmentValue::Exact(n))],
-        theme.foreground.filled(),
-    )];
+    let mut marks = vec![Rectangle::new([(at - w / 2.0, SegmentValue::Exact(0)), (at + w / 2.0, SegmentValue::Exact(n))], theme.foreground.filled())];
     if let Some(i) = current {
         let row = n - 1 - d.legs[i].lane;
         marks.push(Rectangle::new(

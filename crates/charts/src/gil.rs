@@ -58,12 +58,7 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
     for pattern in Pattern::COMPARED {
         let base = sim_config(s, SEED);
         let n = s.concurrency as u64;
-        let cfg = SimConfig {
-            requests: (2_000u64).max(n).min(60_000),
-            warmup: (500u64).max(n).min(60_000),
-            trace_ms: window,
-            ..base
-        };
+        let cfg = SimConfig { requests: (2_000u64).max(n).min(60_000), warmup: (500u64).max(n).min(60_000), trace_ms: window, ..base };
         let r = simulate(pattern, p, s, &cfg)?;
         events += r.events;
         // Lanes in thread order, the loop (or caller) first, background last.
@@ -87,12 +82,7 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
                 Lane::Tokio => format!("Tokio worker {}", counts[k]),
                 Lane::Background => format!("CPU-bound thread {}", counts[k]),
             };
-            let segments = r
-                .trace
-                .iter()
-                .filter(|seg| seg.thread as usize == i)
-                .map(|seg| (seg.start_ms, seg.end_ms, seg.state))
-                .collect();
+            let segments = r.trace.iter().filter(|seg| seg.thread as usize == i).map(|seg| (seg.start_ms, seg.end_ms, seg.state)).collect();
             lanes.push(LaneData { label, segments });
         }
         patterns.push(PatternTimeline {
@@ -143,12 +133,7 @@ fn state_style(theme: &Theme, pattern: Pattern, st: ThreadState) -> ShapeStyle {
 }
 
 /// Draw the three patterns' lanes stacked, sharing the time axis.
-pub fn draw_gil_timeline<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &GilTimelineData,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_gil_timeline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &GilTimelineData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = crate::style::Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let font = |size: f64| pen.font(size);

@@ -1,13 +1,17 @@
 //! Latency against concurrency: analytic mean curves, simulated p99 points filled in one at a time, the point where the executor departs from Tokio.
 
 use perfmodel::sim::simulate;
-use perfmodel::{predict::{short_run, ShortRun}, predict_curve, ModelError, Params, Pattern, Scenario};
+use perfmodel::{
+    predict::{short_run, ShortRun},
+    predict_curve, ModelError, Params, Pattern, Scenario,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::format::{count, number};
 use crate::look::{legend_band, Look, Mark, Swatch};
+use crate::stages::{numbers_struct, Numbers, Reader, Staged};
 use crate::style::{concurrency_axes, decades, Pen};
 use crate::throughput::concurrencies;
 use crate::Theme;
@@ -70,7 +74,10 @@ pub struct P99Point {
 pub enum P99Answer {
     Simulated(P99Point),
     /// Saturated at [`SIMULATED_UP_TO`]: that point, carried on.
-    Extended { pattern: Pattern, concurrency: u32 },
+    Extended {
+        pattern: Pattern,
+        concurrency: u32,
+    },
 }
 
 /// The work list of a p99 curve, in the order it fills in: every pattern at
@@ -86,17 +93,23 @@ pub fn p99_point(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P
     let s = Scenario { concurrency: n, ..*s };
     let cfg = short_run(&s, SEED, ShortRun { min: 3_000, cap: 30_000, warmup_min: 1_000, warmup_cap: u64::MAX });
     let r = simulate(pattern, p, &s, &cfg)?;
-    Ok(P99Point { pattern, concurrency: n, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99, events: r.events, throughput: r.throughput, extended: false })
+    Ok(P99Point {
+        pattern,
+        concurrency: n,
+        p50_ms: r.latency_ms.p50,
+        p99_ms: r.latency_ms.p99,
+        events: r.events,
+        throughput: r.throughput,
+        extended: false,
+    })
 }
 
 /// One job of the curve: simulate, or extend the point at
 /// [`SIMULATED_UP_TO`] where the pattern is saturated there (jobs run in
 /// [`p99_jobs`] order, so that point is in by then).
 pub fn p99_job(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Answer, ModelError> {
-    if n > SIMULATED_UP_TO {
-        if saturated(p, s, pattern, SIMULATED_UP_TO, n)? {
-            return Ok(P99Answer::Extended { pattern, concurrency: n });
-        }
+    if n > SIMULATED_UP_TO && saturated(p, s, pattern, SIMULATED_UP_TO, n)? {
+        return Ok(P99Answer::Extended { pattern, concurrency: n });
     }
     p99_point(p, s, pattern, n).map(P99Answer::Simulated)
 }
@@ -104,6 +117,9 @@ pub fn p99_job(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99
 /// Everything the latency chart shows; `p99` may be partial while it fills in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LatencyData {
+    /// The scenario the curves are drawn at (each point's callers are its own).
+    #[serde(skip)]
+    pub scenario: Scenario,
     pub io_wait_ms: f64,
     pub concurrency: u32,
     /// Analytic mean latency per pattern: (concurrency, ms).
@@ -112,11 +128,6 @@ pub struct LatencyData {
     /// Points the full curve has.
     pub p99_total: usize,
 }
-
-/// The GIL-contention figure starts with this many CPU-bound threads beside
-/// the requests, so its first frame shows contention rather than repeating
-/// the latency figure (a link or the reader can switch them off).
-pub const CONTENTION_START_BACKGROUND: u32 = 1;
 
 /// The analytic part (fast); start with no simulated points.
 pub fn latency_data(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
@@ -131,21 +142,53 @@ pub fn latency_data(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError>
         let preds = predict_curve(pattern, p, s, &ns)?;
         mean.push((pattern, preds.iter().map(|q| (q.concurrency, q.latency_ms.mean)).collect()));
     }
-    Ok(LatencyData { io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, mean, p99: Vec::new(), p99_total: p99_jobs().len() })
+    Ok(LatencyData { scenario: *s, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, mean, p99: Vec::new(), p99_total: p99_jobs().len() })
 }
 
-/// The full data, every simulated point included (for tests and the build-time figure).
-pub fn latency_data_full(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
-    let mut d = latency_data(p, s)?;
-    for (pattern, n) in p99_jobs() {
-        d.add(p99_job(p, s, pattern, n)?);
+numbers_struct!(P99Point { pattern, concurrency, p50_ms, p99_ms, events, throughput, extended });
+
+/// A simulated point, or an extended one's pattern and callers, after a tag.
+impl Numbers for P99Answer {
+    fn put(&self, out: &mut Vec<f64>) {
+        match self {
+            P99Answer::Simulated(q) => (0u32, *q).put(out),
+            P99Answer::Extended { pattern, concurrency } => (1u32, *pattern, *concurrency).put(out),
+        }
     }
-    Ok(d)
+    fn take(r: &mut Reader<'_>) -> Option<P99Answer> {
+        match r.whole(1.0)? {
+            0.0 => Some(P99Answer::Simulated(P99Point::take(r)?)),
+            _ => Some(P99Answer::Extended { pattern: Pattern::take(r)?, concurrency: u32::take(r)? }),
+        }
+    }
+}
+
+/// The means are analytic; the p99 curve is one job per point, in [`p99_jobs`] order.
+impl Staged for LatencyData {
+    const NAME: &'static str = "latency";
+    type Input = Scenario;
+    type Job = (Pattern, u32);
+    type Answer = P99Answer;
+    fn start(p: &Params, s: &Scenario) -> Result<LatencyData, ModelError> {
+        latency_data(p, s)
+    }
+    fn jobs(&self) -> Vec<(Pattern, u32)> {
+        p99_jobs()
+    }
+    fn run(&self, p: &Params, (pattern, n): (Pattern, u32)) -> Result<P99Answer, ModelError> {
+        p99_job(p, &self.scenario, pattern, n)
+    }
+    fn fold(&mut self, a: P99Answer) {
+        self.add(a)
+    }
+    fn is_complete(&self) -> bool {
+        self.p99.len() >= self.p99_total
+    }
 }
 
 impl LatencyData {
     /// Fold in one job's answer.
-    pub fn add(&mut self, a: P99Answer) {
+    fn add(&mut self, a: P99Answer) {
         match a {
             P99Answer::Simulated(q) => self.p99.push(q),
             P99Answer::Extended { pattern, concurrency } => {
@@ -172,10 +215,6 @@ impl LatencyData {
         self.p99.iter().any(|q| q.extended)
     }
 
-    pub fn complete(&self) -> bool {
-        self.p99.len() >= self.p99_total
-    }
-
     pub fn p99_of(&self, pattern: Pattern, n: u32) -> Option<f64> {
         self.p99.iter().find(|q| q.pattern == pattern && q.concurrency == n).map(|q| q.p99_ms)
     }
@@ -190,12 +229,8 @@ impl LatencyData {
     }
 
     pub fn summary(&self) -> String {
-        if !self.complete() {
-            return format!(
-                "Mean latency is drawn from the analytic model; simulating p99: {} of {} points so far.",
-                self.p99.len(),
-                self.p99_total
-            );
+        if !self.is_complete() {
+            return format!("Mean latency is drawn from the analytic model; simulating p99: {} of {} points so far.", self.p99.len(), self.p99_total);
         }
         let at = |pat, n| self.p99_of(pat, n).map(number).unwrap_or_else(|| "–".into());
         let mut s = format!(
@@ -212,10 +247,7 @@ impl LatencyData {
                 number(DEPARTURE_FACTOR),
                 count(n)
             )),
-            None => s.push_str(&format!(
-                " The executor's p99 stays within {}× Tokio's at every concurrency simulated.",
-                number(DEPARTURE_FACTOR)
-            )),
+            None => s.push_str(&format!(" The executor's p99 stays within {}× Tokio's at every concurrency simulated.", number(DEPARTURE_FACTOR))),
         }
         // The other way round too: where Tokio's tail is the longer one, say so.
         let behind: Vec<(u32, f64)> = P99_NS
@@ -275,9 +307,13 @@ impl LatencyData {
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
         let look = |p: Pattern| Look::pattern(theme, p);
         let mut items: Vec<(String, Swatch)> = self.mean.iter().map(|(p, _)| (format!("{} p99", p.label()), Swatch::Line(look(*p)))).collect();
-        items.push(("thin lines, same dashes: mean (analytic)".into(), Swatch::Line(Look { mark: Mark::None, ..look(Pattern::Tokio).with_width(1.0) }.grey(theme))));
+        items.push((
+            "thin lines, same dashes: mean (analytic)".into(),
+            Swatch::Line(Look { mark: Mark::None, ..look(Pattern::Tokio).with_width(1.0) }.grey(theme)),
+        ));
         if self.p99.iter().any(|q| q.extended) {
-            items.push(("hollow: carried on past 10,000 (saturated)".into(), Swatch::Line(Look { hollow: true, ..look(Pattern::Tokio) }.grey(theme))));
+            items
+                .push(("hollow: carried on past 10,000 (saturated)".into(), Swatch::Line(Look { hollow: true, ..look(Pattern::Tokio) }.grey(theme))));
         }
         items
     }
@@ -285,12 +321,7 @@ impl LatencyData {
 
 /// Draw mean latency (thin lines) and simulated p99 (thick lines with dots)
 /// against concurrency, with the benchmark's concurrency and the chosen one marked.
-pub fn draw_latency<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &LatencyData,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_latency<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &LatencyData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let values = d.mean.iter().flat_map(|(_, v)| v.iter().map(|p| p.1)).chain(d.p99.iter().map(|q| q.p99_ms));

@@ -120,7 +120,14 @@ impl Look {
     /// Markers on a long line: about `count` of them, spread evenly and
     /// shifted by `phase` (0..1) of the spacing, so lines that meet keep
     /// their markers apart.
-    pub fn sparse_marks<'a, DB, CT>(&self, chart: &mut ChartContext<'a, DB, CT>, pen: Pen, pts: &[(f64, f64)], count: usize, phase: f64) -> Result<(), String>
+    pub fn sparse_marks<'a, DB, CT>(
+        &self,
+        chart: &mut ChartContext<'a, DB, CT>,
+        pen: Pen,
+        pts: &[(f64, f64)],
+        count: usize,
+        phase: f64,
+    ) -> Result<(), String>
     where
         DB: DrawingBackend + 'a,
         CT: CoordTranslate<From = (f64, f64)>,
@@ -129,16 +136,16 @@ impl Look {
             return Ok(());
         }
         let step = (pts.len() as f64 / count as f64).max(1.0);
-        let picked: Vec<(f64, f64)> = (0..count)
-            .map(|k| ((k as f64 + phase) * step) as usize)
-            .filter(|&i| i < pts.len())
-            .map(|i| pts[i])
-            .collect();
+        let picked: Vec<(f64, f64)> = (0..count).map(|k| ((k as f64 + phase) * step) as usize).filter(|&i| i < pts.len()).map(|i| pts[i]).collect();
         self.marks(chart, pen, &picked)
     }
 
     fn mark_style(&self, pen: Pen) -> ShapeStyle {
-        if self.hollow { ShapeStyle::from(&self.color).stroke_width(pen.px(2.0).max(1)) } else { self.color.filled() }
+        if self.hollow {
+            ShapeStyle::from(&self.color).stroke_width(pen.px(2.0).max(1))
+        } else {
+            self.color.filled()
+        }
     }
 }
 
@@ -261,7 +268,11 @@ impl Swatch {
 /// Draw a legend above the plot, entries flowing into as many rows as the
 /// width needs, and return the area left for the plot: the legend never
 /// covers a curve.
-pub fn legend_band<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pen: Pen, items: &[(String, Swatch)]) -> Result<DrawingArea<DB, Shift>, String> {
+pub fn legend_band<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pen: Pen,
+    items: &[(String, Swatch)],
+) -> Result<DrawingArea<DB, Shift>, String> {
     if items.is_empty() {
         return Ok(area.clone());
     }
@@ -318,7 +329,8 @@ pub fn legend_band<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pen: Pen, 
                 each_marker!(look, pen, |m| top.draw(&(EmptyElement::at(at) + m())).map_err(|e| e.to_string()))?;
             }
             Swatch::Fill(c) => {
-                top.draw(&Rectangle::new([(x + px(4.0), y - px(5.0)), (x + swatch_w - px(4.0), y + px(5.0))], c.filled())).map_err(|e| e.to_string())?;
+                top.draw(&Rectangle::new([(x + px(4.0), y - px(5.0)), (x + swatch_w - px(4.0), y + px(5.0))], c.filled()))
+                    .map_err(|e| e.to_string())?;
             }
         }
         top.draw(&Text::new(label.clone(), (x + swatch_w + px(6.0), y - px(6.0)), font.clone())).map_err(|e| e.to_string())?;

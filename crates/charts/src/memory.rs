@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
 use crate::style::{concurrency_axes, decades, Pen};
-use crate::throughput::{concurrencies, N_MAX, N_MIN};
+use crate::throughput::concurrencies;
 use crate::Theme;
+use perfmodel::scenario::range::{CONCURRENCY_MAX as N_MAX, CONCURRENCY_MIN as N_MIN};
 
 /// Which memory the chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -113,7 +114,8 @@ fn limit_look(theme: &Theme) -> Look {
 impl MemoryData {
     /// The legend: each pattern's line, then the pod's limit.
     pub fn legend(&self, theme: &Theme) -> Vec<(String, Swatch)> {
-        let mut items: Vec<(String, Swatch)> = self.series.iter().map(|s| (s.pattern.label().to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
+        let mut items: Vec<(String, Swatch)> =
+            self.series.iter().map(|s| (s.pattern.label().to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
         items.push(("pod memory limit".into(), Swatch::Line(limit_look(theme))));
         if self.view == MemoryView::Resident && self.series.iter().any(|s| s.exceeds_at.is_some()) {
             items.push(("where a pattern first exceeds it".into(), Swatch::Marker(exceed_look(theme.foreground))));
@@ -122,12 +124,7 @@ impl MemoryData {
     }
 }
 
-pub fn draw_memory<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &MemoryData,
-    theme: &Theme,
-    scale: f64,
-) -> Result<(), String> {
+pub fn draw_memory<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &MemoryData, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
     let px = |v: f64| pen.px(v);
     let hi = d.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(d.pod_limit_mib, f64::max);

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{count, number, percent};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::stages::{numbers_struct, Numbers, Reader, Staged};
 use crate::style::{decades, log_axes, Pen};
 use crate::Theme;
 
@@ -20,12 +21,6 @@ pub const GOODPUT_FRACTIONS: [f64; 6] = [0.5, 0.9, 1.0, 1.2, 1.5, 2.0];
 /// Points of each analytic curve, log-spaced up to [`CURVE_END`] of capacity.
 const CURVE_POINTS: usize = 48;
 const CURVE_END: f64 = 0.995;
-/// Where the figure starts: 2,000 requests/s (past one blocking caller's
-/// capacity at 1 ms, well within the others'), a 100 ms timeout.
-pub const START_RATE: f64 = 2_000.0;
-/// The I/O wait where the figure starts when its directive sets none: 1 ms, one of the lab's open-load waits.
-pub const START_IO_MS: f64 = 1.0;
-pub const START_TIMEOUT_MS: f64 = 100.0;
 /// Seed of the figure's simulations.
 pub const SEED: u64 = 53;
 /// Each open-load simulation: 1,000 arrivals of warm-up, then 5,000 measured
@@ -157,6 +152,9 @@ pub struct Line {
 /// Everything the figure, its table and its summary show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OpenData {
+    /// The scenario as a closed loop (the figure's own rate and timeout apart), with its arrivals' burstiness.
+    #[serde(skip)]
+    pub scenario: Scenario,
     pub io_wait_ms: f64,
     pub rate: f64,
     pub timeout_ms: f64,
@@ -202,8 +200,16 @@ fn curve(p: &Params, s: &Scenario, pattern: Pattern, cap: f64) -> Vec<(f64, f64,
         .collect()
 }
 
-/// The analytic curves and the chosen rate; the simulations are jobs ([`jobs`], [`run`]).
-pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Option<&OpenLab>) -> Result<OpenData, ModelError> {
+/// What the figure is computed from: the scenario, and its own arrival rate (requests/s) and timeout (ms).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OpenInput {
+    pub scenario: Scenario,
+    pub rate: f64,
+    pub timeout_ms: f64,
+}
+
+/// The analytic curves and the chosen rate; the simulations are jobs ([`Staged`]).
+pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64) -> Result<OpenData, ModelError> {
     p.validate()?;
     let closed = Scenario { arrival_rate: None, timeout_ms: None, ..*s };
     closed.validate()?;
@@ -226,34 +232,17 @@ pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Opti
             }
         })
         .collect();
-    // The lab's arrivals were Poisson: its points are drawn for Poisson arrivals only.
-    let measured = lab
-        .filter(|_| s.arrival_scv() == 1.0)
-        .map(|l| Pattern::COMPARED.into_iter().flat_map(|pt| l.at(&closed, pt)).cloned().collect())
-        .unwrap_or_default();
-    Ok(OpenData { io_wait_ms: s.io_wait_ms, rate, timeout_ms, burstiness: s.arrival_scv(), pool: s.pool_size(), lines, measured, events: 0 })
-}
-
-/// Every simulation, in the order they are drawn: the chosen rate first, then the tails, the goodput, the closed loops. 42 at most.
-pub fn jobs(_d: &OpenData) -> Vec<OpenJob> {
-    let mut v = Vec::new();
-    for pt in Pattern::COMPARED {
-        v.push(OpenJob::AtRate(pt));
-    }
-    for i in 0..FRACTIONS.len() {
-        for pt in Pattern::COMPARED {
-            v.push(OpenJob::Tail(pt, i));
-        }
-    }
-    for i in 0..GOODPUT_FRACTIONS.len() {
-        for pt in Pattern::COMPARED {
-            v.push(OpenJob::Goodput(pt, i));
-        }
-    }
-    for pt in Pattern::COMPARED {
-        v.push(OpenJob::Closed(pt));
-    }
-    v
+    Ok(OpenData {
+        scenario: closed,
+        io_wait_ms: s.io_wait_ms,
+        rate,
+        timeout_ms,
+        burstiness: s.arrival_scv(),
+        pool: s.pool_size(),
+        lines,
+        measured: Vec::new(),
+        events: 0,
+    })
 }
 
 fn open_cfg() -> SimConfig {
@@ -285,36 +274,6 @@ fn sim_point(p: &Params, s: &Scenario, pattern: Pattern, rate: f64, timeout: Opt
     Ok((pt, r.events))
 }
 
-/// Run one job. A closed-loop job reads the chosen rate's simulated mean
-/// (`at_rate_mean_ms`, from its `AtRate` job) for Little's law.
-pub fn run(p: &Params, s: &Scenario, d: &OpenData, job: OpenJob) -> Result<(OpenJob, OpenResult, u64), ModelError> {
-    let s = Scenario { arrival_rate: None, timeout_ms: None, ..*s };
-    let line = |pt: Pattern| d.lines.iter().find(|l| l.pattern == pt).expect("every compared pattern has a line");
-    let (res, events) = match job {
-        OpenJob::Tail(pt, i) => {
-            let (r, e) = sim_point(p, &s, pt, FRACTIONS[i] * line(pt).capacity, None)?;
-            (OpenResult::Point(r), e)
-        }
-        OpenJob::Goodput(pt, i) => {
-            let (r, e) = sim_point(p, &s, pt, GOODPUT_FRACTIONS[i] * line(pt).capacity, Some(d.timeout_ms))?;
-            (OpenResult::Point(r), e)
-        }
-        OpenJob::AtRate(pt) => {
-            let (r, e) = sim_point(p, &s, pt, d.rate, None)?;
-            (OpenResult::Point(r), e)
-        }
-        OpenJob::Closed(pt) => match closed_callers(line(pt), d.rate) {
-            Some(n) => {
-                let sc = Scenario { concurrency: n, ..s };
-                let r = simulate(pt, p, &sc, &short_run(&sc, SEED, CLOSED_RUN))?;
-                (OpenResult::Closed(r.latency_ms.p99), r.events)
-            }
-            None => (OpenResult::Skipped, 0),
-        },
-    };
-    Ok((job, res, events))
-}
-
 /// The closed loop that the chosen rate implies for a pattern that keeps up
 /// with it: N = λ·R, R its analytic mean (Little's law), at least one caller.
 pub fn closed_callers(line: &Line, rate: f64) -> Option<u32> {
@@ -323,18 +282,108 @@ pub fn closed_callers(line: &Line, rate: f64) -> Option<u32> {
     (n <= perfmodel::scenario::range::CONCURRENCY.1).then_some(n as u32)
 }
 
-/// Every job run in order: for tests, the golden files and the no-JavaScript figure.
-pub fn complete(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Option<&OpenLab>) -> Result<OpenData, ModelError> {
-    let mut d = open_data(p, s, rate, timeout_ms, lab)?;
-    for job in jobs(&d) {
-        let (job, r, e) = run(p, s, &d, job)?;
-        d.fill(job, r, e);
+numbers_struct!(SimPoint { rate, p50_ms, p99_ms, throughput, goodput, stable, backlog_grows });
+
+/// A job as its kind, its pattern and its point (checked against the point lists).
+impl Numbers for OpenJob {
+    fn put(&self, out: &mut Vec<f64>) {
+        let (tag, p, i) = match *self {
+            OpenJob::Tail(p, i) => (0u32, p, i),
+            OpenJob::Goodput(p, i) => (1, p, i),
+            OpenJob::AtRate(p) => (2, p, 0),
+            OpenJob::Closed(p) => (3, p, 0),
+        };
+        (tag, p, i).put(out);
     }
-    Ok(d)
+    fn take(r: &mut Reader<'_>) -> Option<OpenJob> {
+        let (tag, p, i) = <(u32, Pattern, usize)>::take(r)?;
+        match tag {
+            0 if i < FRACTIONS.len() => Some(OpenJob::Tail(p, i)),
+            1 if i < GOODPUT_FRACTIONS.len() => Some(OpenJob::Goodput(p, i)),
+            2 if i == 0 => Some(OpenJob::AtRate(p)),
+            3 if i == 0 => Some(OpenJob::Closed(p)),
+            _ => None,
+        }
+    }
 }
 
-impl OpenData {
-    pub fn fill(&mut self, job: OpenJob, r: OpenResult, events: u64) {
+/// A point, a closed loop's p99 or nothing, after a tag.
+impl Numbers for OpenResult {
+    fn put(&self, out: &mut Vec<f64>) {
+        match self {
+            OpenResult::Point(q) => (0u32, *q).put(out),
+            OpenResult::Closed(p99) => (1u32, *p99).put(out),
+            OpenResult::Skipped => 2u32.put(out),
+        }
+    }
+    fn take(r: &mut Reader<'_>) -> Option<OpenResult> {
+        match r.whole(2.0)? {
+            0.0 => Some(OpenResult::Point(SimPoint::take(r)?)),
+            1.0 => Some(OpenResult::Closed(f64::take(r)?)),
+            _ => Some(OpenResult::Skipped),
+        }
+    }
+}
+
+/// The analytic curves at once; 42 simulations at most: the chosen rate
+/// first, then the tails, the goodput, the closed loops.
+impl Staged for OpenData {
+    const NAME: &'static str = "open-load";
+    type Input = OpenInput;
+    type Job = OpenJob;
+    type Answer = (OpenJob, OpenResult, u64);
+    fn start(p: &Params, i: &OpenInput) -> Result<OpenData, ModelError> {
+        open_data(p, &i.scenario, i.rate, i.timeout_ms)
+    }
+    fn jobs(&self) -> Vec<OpenJob> {
+        let mut v = Vec::new();
+        for pt in Pattern::COMPARED {
+            v.push(OpenJob::AtRate(pt));
+        }
+        for i in 0..FRACTIONS.len() {
+            for pt in Pattern::COMPARED {
+                v.push(OpenJob::Tail(pt, i));
+            }
+        }
+        for i in 0..GOODPUT_FRACTIONS.len() {
+            for pt in Pattern::COMPARED {
+                v.push(OpenJob::Goodput(pt, i));
+            }
+        }
+        for pt in Pattern::COMPARED {
+            v.push(OpenJob::Closed(pt));
+        }
+        v
+    }
+    /// A closed-loop job reads the chosen rate's analytic mean (Little's law, [`closed_callers`]).
+    fn run(&self, p: &Params, job: OpenJob) -> Result<(OpenJob, OpenResult, u64), ModelError> {
+        let s = Scenario { arrival_rate: None, timeout_ms: None, ..self.scenario };
+        let line = |pt: Pattern| self.lines.iter().find(|l| l.pattern == pt).expect("every compared pattern has a line");
+        let (res, events) = match job {
+            OpenJob::Tail(pt, i) => {
+                let (r, e) = sim_point(p, &s, pt, FRACTIONS[i] * line(pt).capacity, None)?;
+                (OpenResult::Point(r), e)
+            }
+            OpenJob::Goodput(pt, i) => {
+                let (r, e) = sim_point(p, &s, pt, GOODPUT_FRACTIONS[i] * line(pt).capacity, Some(self.timeout_ms))?;
+                (OpenResult::Point(r), e)
+            }
+            OpenJob::AtRate(pt) => {
+                let (r, e) = sim_point(p, &s, pt, self.rate, None)?;
+                (OpenResult::Point(r), e)
+            }
+            OpenJob::Closed(pt) => match closed_callers(line(pt), self.rate) {
+                Some(n) => {
+                    let sc = Scenario { concurrency: n, ..s };
+                    let r = simulate(pt, p, &sc, &short_run(&sc, SEED, CLOSED_RUN))?;
+                    (OpenResult::Closed(r.latency_ms.p99), r.events)
+                }
+                None => (OpenResult::Skipped, 0),
+            },
+        };
+        Ok((job, res, events))
+    }
+    fn fold(&mut self, (job, r, events): (OpenJob, OpenResult, u64)) {
         self.events += events;
         let pt = match job {
             OpenJob::Tail(p, _) | OpenJob::Goodput(p, _) | OpenJob::AtRate(p) | OpenJob::Closed(p) => p,
@@ -354,14 +403,24 @@ impl OpenData {
             _ => {}
         }
     }
-
-    pub fn complete(&self) -> bool {
+    fn is_complete(&self) -> bool {
         self.lines.iter().all(|l| {
             l.sims.iter().all(Option::is_some)
                 && l.goodput.iter().all(Option::is_some)
                 && l.at_rate_sim.is_some()
                 && (closed_callers(l, self.rate).is_none() || l.closed_p99.is_some())
         })
+    }
+}
+
+impl OpenData {
+    /// The lab's cells at this scenario, drawn beside the model's (its arrivals were Poisson: for Poisson arrivals only).
+    pub fn with_lab(mut self, lab: Option<&OpenLab>) -> OpenData {
+        self.measured = lab
+            .filter(|_| self.scenario.arrival_scv() == 1.0)
+            .map(|l| Pattern::COMPARED.into_iter().flat_map(|pt| l.at(&self.scenario, pt)).cloned().collect())
+            .unwrap_or_default();
+        self
     }
 
     /// How a sentence names a pattern (it starts sentences, so capitalised).

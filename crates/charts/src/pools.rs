@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
+use crate::runs;
+use crate::stages::{Numbers, Reader, Staged};
 use crate::style::{decades, log_axes, Pen};
 use crate::Theme;
 
@@ -17,8 +19,8 @@ use crate::Theme;
 pub const POOL_MIN: u32 = 1;
 pub const POOL_MAX: u32 = 1_024;
 const POINTS: usize = 41;
-/// Pool sizes whose p99 is simulated: the doublings of the "Your service" page.
-pub const LADDER: [u32; 11] = crate::service::POOLS;
+/// Pool sizes whose p99 is simulated: the doublings "Your service" tries too.
+pub const LADDER: [u32; 11] = runs::POOLS;
 /// The executor "catches up" once its throughput is within this share of Tokio's.
 pub const CATCH_UP: f64 = 0.05;
 /// Seed of the p99 simulations.
@@ -86,6 +88,9 @@ pub struct PoolPoint {
 /// Everything the figure, its table and its summary show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolsData {
+    /// The scenario the figure is drawn at (each point's pool is its own).
+    #[serde(skip)]
+    pub scenario: Scenario,
     pub io_wait_ms: f64,
     pub concurrency: u32,
     /// The scenario's pool (Python's default unless set).
@@ -123,14 +128,15 @@ fn point(p: &Params, s: &Scenario, pattern: Pattern) -> Result<PoolPoint, ModelE
     })
 }
 
-/// The analytic curves, Tokio's reference and the measured cells; the p99s are jobs ([`jobs`], [`run`]).
-pub fn pools_data(p: &Params, s: &Scenario, lab: Option<&LabPoints>) -> Result<PoolsData, ModelError> {
+/// The analytic curves and Tokio's reference; the p99s are jobs ([`Staged`]).
+pub fn pools_data(p: &Params, s: &Scenario) -> Result<PoolsData, ModelError> {
     let mut sizes = pools();
     sizes.push(s.pool_size());
     sizes.sort_unstable();
     sizes.dedup();
     let points = sizes.iter().map(|&pool| point(p, &Scenario { pool: Some(pool), ..*s }, Pattern::Executor)).collect::<Result<Vec<_>, _>>()?;
     Ok(PoolsData {
+        scenario: *s,
         io_wait_ms: s.io_wait_ms,
         concurrency: s.concurrency,
         pool: s.pool_size(),
@@ -144,7 +150,7 @@ pub fn pools_data(p: &Params, s: &Scenario, lab: Option<&LabPoints>) -> Result<P
         },
         tokio: point(p, s, Pattern::Tokio)?,
         tokio_p99: None,
-        measured: lab.map(|l| l.at(s).into_iter().cloned().collect()).unwrap_or_default(),
+        measured: Vec::new(),
         events: 0,
     })
 }
@@ -156,35 +162,51 @@ pub enum PoolJob {
     Tokio,
 }
 
-/// One job per pool of the ladder (and the scenario's), then Tokio: at most 13.
-pub fn jobs(d: &PoolsData) -> Vec<PoolJob> {
-    let mut v: Vec<PoolJob> = d.ladder_p99.iter().map(|&(pool, _)| PoolJob::Executor(pool)).collect();
-    v.push(PoolJob::Tokio);
-    v
-}
-
 /// One p99: a short run (one warm-up cycle, then max(5,000, N) measured requests, at most 20,000 for a pool size and 50,000 for Tokio).
-pub fn run(p: &Params, s: &Scenario, job: PoolJob) -> Result<(PoolJob, f64, u64), ModelError> {
+fn p99_run(p: &Params, s: &Scenario, job: PoolJob) -> Result<(PoolJob, f64, u64), ModelError> {
     let (pattern, s, run) = match job {
-        PoolJob::Executor(pool) => (Pattern::Executor, Scenario { pool: Some(pool), ..*s }, crate::service::LADDER_RUN),
-        PoolJob::Tokio => (Pattern::Tokio, *s, crate::service::RUN),
+        PoolJob::Executor(pool) => (Pattern::Executor, Scenario { pool: Some(pool), ..*s }, runs::LADDER),
+        PoolJob::Tokio => (Pattern::Tokio, *s, runs::PATTERN),
     };
     let r = simulate(pattern, p, &s, &short_run(&s, SEED, run))?;
     Ok((job, r.latency_ms.p99, r.events))
 }
 
-/// Every p99, in order: for tests and the no-JavaScript figure.
-pub fn complete(p: &Params, s: &Scenario, lab: Option<&LabPoints>) -> Result<PoolsData, ModelError> {
-    let mut d = pools_data(p, s, lab)?;
-    for job in jobs(&d) {
-        let (job, v, events) = run(p, s, job)?;
-        d.fill(job, v, events);
+/// A pool size (its threads) or Tokio (-1).
+impl Numbers for PoolJob {
+    fn put(&self, out: &mut Vec<f64>) {
+        match self {
+            PoolJob::Executor(pool) => pool.put(out),
+            PoolJob::Tokio => out.push(-1.0),
+        }
     }
-    Ok(d)
+    fn take(r: &mut Reader<'_>) -> Option<PoolJob> {
+        if r.peek() == Some(-1.0) {
+            r.skip();
+            return Some(PoolJob::Tokio);
+        }
+        u32::take(r).map(PoolJob::Executor)
+    }
 }
 
-impl PoolsData {
-    pub fn fill(&mut self, job: PoolJob, p99: f64, events: u64) {
+/// The analytic curves at once; one p99 per pool of the ladder (and the scenario's), then Tokio: at most 13.
+impl Staged for PoolsData {
+    const NAME: &'static str = "pools";
+    type Input = Scenario;
+    type Job = PoolJob;
+    type Answer = (PoolJob, f64, u64);
+    fn start(p: &Params, s: &Scenario) -> Result<PoolsData, ModelError> {
+        pools_data(p, s)
+    }
+    fn jobs(&self) -> Vec<PoolJob> {
+        let mut v: Vec<PoolJob> = self.ladder_p99.iter().map(|&(pool, _)| PoolJob::Executor(pool)).collect();
+        v.push(PoolJob::Tokio);
+        v
+    }
+    fn run(&self, p: &Params, job: PoolJob) -> Result<(PoolJob, f64, u64), ModelError> {
+        p99_run(p, &self.scenario, job)
+    }
+    fn fold(&mut self, (job, p99, events): (PoolJob, f64, u64)) {
         self.events += events;
         match job {
             PoolJob::Executor(pool) => {
@@ -195,9 +217,16 @@ impl PoolsData {
             PoolJob::Tokio => self.tokio_p99 = Some(p99),
         }
     }
-
-    pub fn complete(&self) -> bool {
+    fn is_complete(&self) -> bool {
         self.tokio_p99.is_some() && self.ladder_p99.iter().all(|(_, v)| v.is_some())
+    }
+}
+
+impl PoolsData {
+    /// The lab's cells at this scenario, if it is one of them.
+    pub fn with_lab(mut self, lab: Option<&LabPoints>) -> PoolsData {
+        self.measured = lab.map(|l| l.at(&self.scenario).into_iter().cloned().collect()).unwrap_or_default();
+        self
     }
 
     fn at(&self, pool: u32) -> &PoolPoint {

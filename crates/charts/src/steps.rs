@@ -3,8 +3,8 @@
 use perfmodel::pattern::{gil_holds, steps, totals, PathTotals, Role, Work};
 use perfmodel::{ModelError, Params, Pattern, Scenario};
 
-use crate::dashboard::esc;
 use crate::format::number;
+use crate::html::esc;
 
 /// One step as a reader sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,11 @@ pub fn work_name(w: Work) -> &'static str {
 
 /// µs below a millisecond, ms above.
 pub fn duration(us: f64) -> String {
-    if us >= 1000.0 { format!("{} ms", number(us / 1000.0)) } else { format!("{} µs", number(us)) }
+    if us >= 1000.0 {
+        format!("{} ms", number(us / 1000.0))
+    } else {
+        format!("{} µs", number(us))
+    }
 }
 
 pub fn steps_data(p: &Params, s: &Scenario) -> Result<StepsData, ModelError> {

@@ -1,13 +1,13 @@
 //! Drawing pieces the charts share: lengths and fonts at a device scale, the log-log concurrency axes.
 
-use plotters::coord::{combinators::LogCoord, Shift};
 use plotters::chart::MeshStyle;
 use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::{combinators::LogCoord, Shift};
 use plotters::prelude::*;
 
 use crate::format::si;
-use crate::throughput::{N_MAX, N_MIN};
 use crate::Theme;
+use perfmodel::scenario::range::{CONCURRENCY_MAX as N_MAX, CONCURRENCY_MIN as N_MIN};
 
 /// Lengths and fonts scaled for the device (devicePixelRatio), in the theme's colours.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +61,11 @@ pub fn short_label(p: perfmodel::Pattern) -> &'static str {
 
 /// A pattern's label, short on a phone-width area.
 pub fn label_for(p: perfmodel::Pattern, narrow: bool) -> &'static str {
-    if narrow { short_label(p) } else { p.label() }
+    if narrow {
+        short_label(p)
+    } else {
+        p.label()
+    }
 }
 
 /// Whole decades enclosing `[lo, hi]`, for a log axis.

@@ -16,13 +16,7 @@ impl Table {
         let line = |cells: &[String]| {
             cells
                 .iter()
-                .map(|c| {
-                    if c.contains([',', '"', '\n']) {
-                        format!("\"{}\"", c.replace('"', "\"\""))
-                    } else {
-                        c.clone()
-                    }
-                })
+                .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
                 .collect::<Vec<_>>()
                 .join(",")
         };
@@ -60,7 +54,11 @@ pub fn curves<'a>(unit: &str, series: impl Iterator<Item = (perfmodel::Pattern, 
 
 /// Full-precision number for tables and CSV.
 pub fn raw(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]

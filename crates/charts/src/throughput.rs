@@ -1,5 +1,6 @@
 //! Throughput against concurrency for the three patterns, with the GIL ceilings and the executor's pool cap.
 
+use perfmodel::scenario::range::{CONCURRENCY_MAX as N_MAX, CONCURRENCY_MIN as N_MIN};
 use perfmodel::{mva::Bounds, predict_curve, ModelError, Params, Pattern, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -7,12 +8,11 @@ use serde::Serialize;
 
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Swatch};
+use crate::stages::Staged;
 use crate::style::{concurrency_axes, decades, short_label, Pen};
 use crate::Theme;
 
-/// Concurrency axis of the chart: 1 to 100,000, log-spaced.
-pub const N_MIN: u32 = 1;
-pub const N_MAX: u32 = 100_000;
+/// Concurrency axis of the chart: the model's range, log-spaced.
 const POINTS: usize = 161;
 
 /// One pattern's curve and its numbers at the chosen concurrency.
@@ -185,22 +185,44 @@ impl ThroughputData {
         crate::table::curves("requests/s", self.series.iter().map(|s| (s.pattern, s.points.as_slice())))
     }
 }
-/// Latency percentiles at the scenario's own concurrency, from the
-/// simulator (the analytic solver gives means only). Each run warms up for
-/// one cycle of the callers (at least 1,000 requests) and measures
-/// max(5,000, N) requests, both capped at 50,000, so a slider move stays
-/// quick; 5,000 samples put about 50 above the 99th percentile.
-pub fn percentiles_at(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, ModelError> {
-    Ok(percentile_runs(p, s)?.into_iter().map(|(pattern, r)| (pattern, r.latency_ms)).collect())
+/// Latency percentiles at the scenario's own concurrency for the throughput
+/// readout, from the simulator (the analytic solver gives means only), one
+/// pattern per job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PercentilesAt {
+    pub scenario: Scenario,
+    /// The patterns simulated so far, in job order.
+    pub rows: Vec<(Pattern, perfmodel::sim::Percentiles)>,
 }
 
-/// The simulations behind [`percentiles_at`], whole.
-pub fn percentile_runs(p: &Params, s: &Scenario) -> Result<Vec<(Pattern, perfmodel::sim::SimResult)>, ModelError> {
-    Pattern::COMPARED.iter().map(|&pattern| percentile_run(p, s, pattern).map(|r| (pattern, r))).collect()
+impl Staged for PercentilesAt {
+    const NAME: &'static str = "percentiles";
+    type Input = Scenario;
+    type Job = Pattern;
+    type Answer = (Pattern, perfmodel::sim::Percentiles);
+    fn start(_: &Params, s: &Scenario) -> Result<PercentilesAt, ModelError> {
+        s.validate()?;
+        Ok(PercentilesAt { scenario: *s, rows: Vec::new() })
+    }
+    fn jobs(&self) -> Vec<Pattern> {
+        Pattern::COMPARED.to_vec()
+    }
+    fn run(&self, p: &Params, pattern: Pattern) -> Result<(Pattern, perfmodel::sim::Percentiles), ModelError> {
+        percentile_run(p, &self.scenario, pattern).map(|r| (pattern, r.latency_ms))
+    }
+    fn fold(&mut self, a: (Pattern, perfmodel::sim::Percentiles)) {
+        self.rows.push(a);
+    }
+    fn is_complete(&self) -> bool {
+        self.rows.len() == Pattern::COMPARED.len()
+    }
 }
 
-/// One pattern's simulation behind [`percentiles_at`] (the page runs them one job each).
-pub fn percentile_run(p: &Params, s: &Scenario, pattern: Pattern) -> Result<perfmodel::sim::SimResult, ModelError> {
+/// One pattern's simulation behind [`PercentilesAt`]: one warm-up cycle
+/// of the callers (at least 1,000 requests), then max(5,000, N) measured
+/// requests, both capped at 50,000, so a slider move stays quick; 5,000
+/// samples put about 50 above the 99th percentile.
+pub(crate) fn percentile_run(p: &Params, s: &Scenario, pattern: Pattern) -> Result<perfmodel::sim::SimResult, ModelError> {
     let run = perfmodel::predict::ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
     perfmodel::sim::simulate(pattern, p, s, &perfmodel::predict::short_run(s, 17, run))
 }

@@ -1,6 +1,6 @@
 //! Where each pattern wins and loses, at stated scenarios: the executor with Python's default pool, the executor with the pool that catches up, and Tokio, each by throughput and simulated p99, and who is ahead. The verdict pages show this table; nothing in it is typed by hand.
 
-use perfmodel::scenario::{PRESETS, LOCALHOST_RTT_MS};
+use perfmodel::scenario::{LOCALHOST_RTT_MS, PRESETS};
 use perfmodel::{ModelError, Params, Pattern, Scenario};
 
 use crate::format::{count, number};
@@ -27,8 +27,16 @@ pub fn cases() -> Vec<Case> {
         Case { key: "benchmark", label: "The benchmark: localhost, 50 callers", scenario: d },
         Case { key: "cpu-thread", label: "Localhost, 50 callers, one CPU-bound Python thread", scenario: Scenario { background_threads: 1, ..d } },
         Case { key: "same-zone", label: "Same zone, 256 in flight", scenario: Scenario { io_wait_ms: rtt("same-zone"), concurrency: 256, ..d } },
-        Case { key: "cross-zone", label: "Cross zone, 1,000 in flight", scenario: Scenario { io_wait_ms: rtt("cross-zone"), concurrency: 1_000, ..d } },
-        Case { key: "cross-region", label: "Cross region, 500 in flight", scenario: Scenario { io_wait_ms: rtt("cross-region"), concurrency: 500, ..d } },
+        Case {
+            key: "cross-zone",
+            label: "Cross zone, 1,000 in flight",
+            scenario: Scenario { io_wait_ms: rtt("cross-zone"), concurrency: 1_000, ..d },
+        },
+        Case {
+            key: "cross-region",
+            label: "Cross region, 500 in flight",
+            scenario: Scenario { io_wait_ms: rtt("cross-region"), concurrency: 500, ..d },
+        },
     ]
 }
 
@@ -74,7 +82,7 @@ pub fn rows(p: &Params) -> Result<Vec<Row>, ModelError> {
             let catch_up = if default.throughput >= (1.0 - CATCH_UP) * tokio.throughput {
                 Some(s.pool_size())
             } else {
-                crate::pools::pools_data(p, &s, None)?.catch_up()
+                crate::pools::pools_data(p, &s)?.catch_up()
             };
             // One request at a time needs one thread: no pool to tune.
             let tuned = match catch_up {
@@ -91,7 +99,13 @@ pub fn rows(p: &Params) -> Result<Vec<Row>, ModelError> {
 fn compare(a: f64, b: f64, higher_wins: bool) -> std::cmp::Ordering {
     use std::cmp::Ordering::*;
     let r = if higher_wins { a / b } else { b / a };
-    if r >= 1.0 + CATCH_UP { Greater } else if r <= 1.0 / (1.0 + CATCH_UP) { Less } else { Equal }
+    if r >= 1.0 + CATCH_UP {
+        Greater
+    } else if r <= 1.0 / (1.0 + CATCH_UP) {
+        Less
+    } else {
+        Equal
+    }
 }
 
 impl Row {
@@ -127,7 +141,9 @@ impl Row {
                     number(t.p99_ms)
                 )),
                 (Less, None) => v.push_str(&format!("; the default pool's p99 is lower ({} against {} ms)", number(d.p99_ms), number(t.p99_ms))),
-                (Greater, None) => v.push_str(&format!("; Tokio's p99 is lower ({} against {} ms) and no pool catches up", number(t.p99_ms), number(d.p99_ms))),
+                (Greater, None) => {
+                    v.push_str(&format!("; Tokio's p99 is lower ({} against {} ms) and no pool catches up", number(t.p99_ms), number(d.p99_ms)))
+                }
                 (Equal, None) => {}
             }
         }

@@ -12,6 +12,8 @@
 use perfmodel::scenario::range;
 use perfmodel::{ModelError, Params, Pattern, Scenario};
 
+use crate::stages::complete;
+
 /// Which scenario inputs a figure reads (the others keep their defaults,
 /// so corners that differ only in an unread input are computed once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +105,7 @@ pub fn label(s: &Scenario) -> String {
 }
 
 fn throughput_percentiles(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
-    Ok(crate::throughput::percentile_runs(p, s)?.iter().map(|(_, r)| r.events).sum())
+    Pattern::COMPARED.iter().map(|&pattern| crate::throughput::percentile_run(p, s, pattern).map(|r| r.events)).sum()
 }
 
 fn flow(p: &Params, s: &Scenario, pattern: Pattern) -> Result<u64, ModelError> {
@@ -119,11 +121,12 @@ fn burst(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
 }
 
 fn p99_curve(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
-    Ok(crate::latency::latency_data_full(p, s)?.p99.iter().map(|q| q.events).sum())
+    Ok(complete::<crate::latency::LatencyData>(p, s)?.p99.iter().map(|q| q.events).sum())
 }
 
 fn p99_map(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
-    Ok(crate::conditions::p99_full(p, s)?.cells.iter().map(|c| c.events).sum())
+    let input = crate::conditions::ConditionsInput { scenario: *s, metric: crate::conditions::Metric::P99 };
+    Ok(complete::<crate::conditions::ConditionsData>(p, &input)?.cells.iter().map(|c| c.events).sum())
 }
 
 fn cards(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
@@ -135,7 +138,7 @@ fn cards(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
 }
 
 fn pool_size(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
-    Ok(crate::pools::complete(p, s, None)?.events)
+    Ok(complete::<crate::pools::PoolsData>(p, s)?.events)
 }
 
 /// The service page at the corner: its requests in flight as the load, every
@@ -156,11 +159,12 @@ fn your_service_rate(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
 /// reader can set (the timeout sets the goodput runs' warm-up).
 fn open_load(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
     use perfmodel::scenario::range;
-    Ok(crate::open_load::complete(p, s, range::ARRIVAL_RATE.1, range::TIMEOUT_MS.1, None)?.events)
+    let input = crate::open_load::OpenInput { scenario: *s, rate: range::ARRIVAL_RATE.1, timeout_ms: range::TIMEOUT_MS.1 };
+    Ok(complete::<crate::open_load::OpenData>(p, &input)?.events)
 }
 
 fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u64, ModelError> {
-    use crate::service::{complete, Service};
+    use crate::service::{Service, ServiceData};
     let svc = Service {
         rtt_ms: s.io_wait_ms,
         server_ms: 0.0,
@@ -175,6 +179,6 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u6
         python: s.python,
         machine: s.machine,
     };
-    let d = complete(p, &svc)?;
+    let d = complete::<ServiceData>(p, &svc)?;
     Ok(d.patterns.iter().chain(&d.pools).filter_map(|o| o.sim).map(|a| a.events).sum())
 }

@@ -1,7 +1,8 @@
 //! Sentences on the reader pages that state a result of the model, held to the model: if a change to the model turns one false, this fails and the page must be rewritten.
 
-use charts::latency::{p99_point, CONTENTION_START_BACKGROUND};
+use charts::latency::p99_point;
 use perfmodel::{Params, Pattern, Scenario};
+use widget_props::start::CONTENTION_BACKGROUND as CONTENTION_START_BACKGROUND;
 
 fn p99(s: &Scenario, pattern: Pattern) -> f64 {
     p99_point(&Params::default(), s, pattern, 50).unwrap().p99_ms
@@ -161,7 +162,10 @@ fn verdict_table() {
 /// capacity; past capacity, with a timeout, all three answer almost nobody in time.
 #[test]
 fn open_closed_page() {
-    use charts::open_load::{complete, GOODPUT_FRACTIONS};
+    use charts::open_load::{OpenData, OpenInput, GOODPUT_FRACTIONS};
+    use widget_props::start::{OPEN_RATE, OPEN_TIMEOUT_MS};
+    let complete =
+        |p: &Params, s: &Scenario, rate: f64, timeout_ms: f64| charts::stages::complete::<OpenData>(p, &OpenInput { scenario: *s, rate, timeout_ms });
     use perfmodel::open::capacity;
     let p = Params::default();
     let at = |io: f64| Scenario { io_wait_ms: io, ..Scenario::default() };
@@ -176,7 +180,7 @@ fn open_closed_page() {
         assert!(cap(Pattern::Executor, &Scenario { pool: Some(64), ..at(io) }) < cap(Pattern::Tokio, &at(io)), "{io} ms");
     }
     assert_eq!(capacity(Pattern::Tokio, &p, &at(5.0)).1, perfmodel::open::Limit::Cores);
-    let d = complete(&p, &at(1.0), charts::open_load::START_RATE, charts::open_load::START_TIMEOUT_MS, None).unwrap();
+    let d = complete(&p, &at(1.0), OPEN_RATE, OPEN_TIMEOUT_MS).unwrap();
     let last = GOODPUT_FRACTIONS.len() - 1;
     for l in &d.lines {
         // sims[0] is at 0.25 of capacity, sims[3] at 0.85, sims[4] at 0.95: the blocking
@@ -203,7 +207,7 @@ fn open_closed_page() {
     }
     // "A shorter timeout sheds work sooner but does not bring the answers back": with a tenth of
     // it, a little past capacity, no pattern answers even half its capacity in time.
-    let short = complete(&p, &at(1.0), charts::open_load::START_RATE, charts::open_load::START_TIMEOUT_MS / 10.0, None).unwrap();
+    let short = complete(&p, &at(1.0), OPEN_RATE, OPEN_TIMEOUT_MS / 10.0).unwrap();
     for k in &short.lines {
         let gs = k.goodput[3].unwrap().steady_goodput();
         assert!(gs < 0.5 * k.capacity, "{:?}: {gs} in time with a tenth of the timeout", k.pattern);

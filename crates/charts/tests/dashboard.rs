@@ -1,6 +1,7 @@
 //! Dashboard panels from the project's fixture reports: every section becomes a panel, absent and broken ones say so, text is escaped.
 
-use charts::dashboard::{draw_chart, emphasis, panels, Kind};
+use charts::dashboard::{draw_chart, panels, Kind};
+use charts::html::emphasis;
 use charts::Theme;
 use plotters::prelude::*;
 use reports::{load_bundle, read_dir, Run};
@@ -21,7 +22,22 @@ fn a_full_report_fills_every_panel_and_draws_every_chart() {
     let ids: Vec<&str> = ps.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["environment", "speedup", "operations", "throughput", "latency", "data-size", "latency-sim", "memory", "numpy", "high-concurrency", "mixed", "concurrency", "io-grid", "takeaways"]
+        [
+            "environment",
+            "speedup",
+            "operations",
+            "throughput",
+            "latency",
+            "data-size",
+            "latency-sim",
+            "memory",
+            "numpy",
+            "high-concurrency",
+            "mixed",
+            "concurrency",
+            "io-grid",
+            "takeaways"
+        ]
     );
     for p in &ps {
         assert!(!p.html.contains("is not in this report"), "{}: {}", p.id, p.html);
@@ -118,7 +134,8 @@ fn the_picker_groups_runs_by_source_and_names_each_machine() {
     assert!(env.html.contains("aerospike-py&#39;s benchmark suite (published).") && env.html.contains("commit 81bb94a"), "{}", env.html);
     assert!(env.html.contains("href=\"../reports/aerospike-py-LICENSE.txt\""), "{}", env.html);
     // The fixture folder names no source: one flat group.
-    let fixtures = charts::dashboard::payload(&read_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/tests/fixtures")).unwrap(), "");
+    let fixtures =
+        charts::dashboard::payload(&read_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/tests/fixtures")).unwrap(), "");
     let g = fixtures.groups();
     assert_eq!(g.len(), 1);
     assert!(g[0].0.is_none() && g[0].1.len() == fixtures.runs.len());

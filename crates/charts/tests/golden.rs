@@ -178,14 +178,15 @@ fn a_lone_sync_caller_never_queues_and_draws_one_lane() {
 
 #[test]
 fn latency_chart_at_one_ms_marks_where_the_executor_departs() {
-    use charts::latency::{draw_latency, latency_data, latency_data_full, P99_NS};
+    use charts::latency::{draw_latency, latency_data, LatencyData, P99_NS};
+    use charts::stages::{complete, Staged};
     use perfmodel::Pattern;
     let s = Scenario { io_wait_ms: 1.0, concurrency: 50, ..Scenario::default() };
     let partial = latency_data(&Params::default(), &s).unwrap();
-    assert!(!partial.complete() && partial.departure().is_none());
+    assert!(!partial.is_complete() && partial.departure().is_none());
     assert!(partial.summary().contains("0 of 48 points"), "{}", partial.summary());
-    let d = latency_data_full(&Params::default(), &s).unwrap();
-    assert!(d.complete());
+    let d = complete::<LatencyData>(&Params::default(), &s).unwrap();
+    assert!(d.is_complete());
     // The pool of 6 holds a worker per 1 ms wait: the executor queues from a few dozen callers.
     let n = d.departure().expect("the executor departs at 1 ms");
     assert!((10..=50).contains(&n), "departs at {n}");
@@ -211,9 +212,10 @@ fn latency_chart_at_one_ms_marks_where_the_executor_departs() {
 #[test]
 fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
     use charts::conditions::*;
+    use charts::stages::Staged;
     let p = Params::default();
     let d = throughput_cells(&p, &Scenario::default()).unwrap();
-    assert!(d.complete() && d.cells.len() == IO_MS.len() * NS.len());
+    assert!(d.is_complete() && d.cells.len() == IO_MS.len() * NS.len());
     let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
     assert_eq!((IO_MS[bc], NS[br]), (0.05, 50));
     // At the benchmark's cell both async patterns are held by the cores (their
@@ -261,18 +263,19 @@ fn conditions_heatmap_marks_the_benchmark_and_the_production_region() {
 #[test]
 fn cards_say_which_limit_binds_and_never_more() {
     use charts::cards::{cards_data, simulate_card};
+    use charts::stages::Staged;
     use perfmodel::Pattern;
     let p = Params::default();
     // 1 ms, 200 callers: the executor is pinned at its pool cap.
     let s = Scenario { io_wait_ms: 1.0, concurrency: 200, ..Scenario::default() };
     let mut d = cards_data(&p, &s).unwrap();
-    assert!(!d.complete());
+    assert!(!d.is_complete());
     let v = d.verdict();
     assert!(v.starts_with("Tokio completes") && v.contains("pool cap"), "{v}");
     for c in d.cards.iter_mut() {
         c.sim = Some(simulate_card(&p, &s, c.pattern).unwrap());
     }
-    assert!(d.complete());
+    assert!(d.is_complete());
     let ex = d.get(Pattern::Executor).sim.unwrap();
     assert!(ex.queued > 100.0, "most executor requests wait in its queue: {ex:?}");
     assert!(d.verdict().contains("Simulated p99"), "{}", d.verdict());
@@ -284,7 +287,8 @@ fn cards_say_which_limit_binds_and_never_more() {
 
 #[test]
 fn pool_size_chart_with_the_labs_cells() {
-    use charts::pools::{complete, draw_pools, LabCell, LabPoints};
+    use charts::pools::{draw_pools, LabCell, LabPoints, PoolsData};
+    use charts::stages::complete;
     let s = Scenario { io_wait_ms: 5.0, concurrency: 256, ..Scenario::default() };
     let cell = |pool, ops, p99| LabCell { injected_ms: 5.0, io_wait_ms: 5.0, concurrency: 256, pool, ops_per_sec: ops, p99_ms: Some(p99) };
     let lab = LabPoints {
@@ -293,7 +297,7 @@ fn pool_size_chart_with_the_labs_cells() {
         node_cpus: 2,
         cells: vec![cell(Some(6), 1_140.0, 230.0), cell(Some(64), 11_573.0, 30.0), cell(None, 9_393.0, 40.0)],
     };
-    let d = complete(&Params::default(), &s, Some(&lab)).unwrap();
+    let d = complete::<PoolsData>(&Params::default(), &s).unwrap().with_lab(Some(&lab));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 640)).into_drawing_area();
@@ -309,7 +313,8 @@ fn pool_size_chart_with_the_labs_cells() {
 
 #[test]
 fn open_load_chart_with_the_labs_cells() {
-    use charts::open_load::{complete, draw_open, OpenLab, OpenLabCell};
+    use charts::open_load::{draw_open, OpenData, OpenInput, OpenLab, OpenLabCell};
+    use charts::stages::complete;
     use perfmodel::Pattern;
     let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
     let cell = |pattern, pool, rate, p99, stable| OpenLabCell {
@@ -333,7 +338,7 @@ fn open_load_chart_with_the_labs_cells() {
             cell(Pattern::Tokio, None, 12_000.0, 800.0, false),
         ],
     };
-    let d = complete(&Params::default(), &s, 2_000.0, 100.0, Some(&lab)).unwrap();
+    let d = complete::<OpenData>(&Params::default(), &OpenInput { scenario: s, rate: 2_000.0, timeout_ms: 100.0 }).unwrap().with_lab(Some(&lab));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 640)).into_drawing_area();

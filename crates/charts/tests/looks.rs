@@ -33,7 +33,7 @@ fn the_model_figures_legends_need_no_colour() {
     distinct_without_colour("throughput", &tp.legend(&t));
     let lat = latency::latency_data(&p, &Scenario::default()).unwrap();
     distinct_without_colour("latency", &lat.legend(&t));
-    let open = charts::open_load::open_data(&p, &s, 1_000.0, 100.0, None).unwrap();
+    let open = charts::open_load::open_data(&p, &s, 1_000.0, 100.0).unwrap();
     distinct_without_colour("open load", &open.legend(&t));
     for view in [memory::MemoryView::Resident, memory::MemoryView::Reserved] {
         distinct_without_colour("memory", &memory::memory_data(&p, &s, view).unwrap().legend(&t));

@@ -1,7 +1,12 @@
 //! The open-load figure: its work is bounded, its rows follow the model, its lab points are the scenario's.
 
-use charts::open_load::{complete, jobs, open_data, OpenLab, OpenLabCell, FRACTIONS, GOODPUT_FRACTIONS};
+use charts::open_load::{open_data, OpenData, OpenInput, OpenLab, OpenLabCell, FRACTIONS, GOODPUT_FRACTIONS};
+use charts::stages::Staged;
 use perfmodel::{Params, Pattern, Scenario};
+
+fn complete(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64, lab: Option<&OpenLab>) -> Result<OpenData, perfmodel::ModelError> {
+    charts::stages::complete::<OpenData>(p, &OpenInput { scenario: *s, rate, timeout_ms }).map(|d| d.with_lab(lab))
+}
 
 #[test]
 fn every_job_runs_once_and_the_work_is_bounded() {
@@ -9,10 +14,10 @@ fn every_job_runs_once_and_the_work_is_bounded() {
     // The corners a reader reaches: both ends of the I/O wait, the rate and the timeout.
     for (io, rate, timeout) in [(0.01, 1_000_000.0, 0.1), (100.0, 0.01, 600_000.0), (0.0637, 2_000.0, 100.0), (87.0, 50.0, 250.0)] {
         let s = Scenario { io_wait_ms: io, ..Scenario::default() };
-        let d = open_data(&p, &s, rate, timeout, None).unwrap();
-        assert_eq!(jobs(&d).len(), 3 * (FRACTIONS.len() + GOODPUT_FRACTIONS.len() + 2));
+        let d = open_data(&p, &s, rate, timeout).unwrap();
+        assert_eq!(d.jobs().len(), 3 * (FRACTIONS.len() + GOODPUT_FRACTIONS.len() + 2));
         let full = complete(&p, &s, rate, timeout, None).unwrap();
-        assert!(full.complete(), "io {io} rate {rate}");
+        assert!(full.is_complete(), "io {io} rate {rate}");
         // At most 42 runs of at most 1,000 + 20,000 warm-up and 2 × 5,000 arrivals, each ≤ 12 steps and ≤ 10 events a step.
         assert!(full.events < 42 * 31_000 * 12 * 10, "io {io} rate {rate}: {} events", full.events);
         for l in &full.lines {
@@ -26,7 +31,7 @@ fn every_job_runs_once_and_the_work_is_bounded() {
 fn an_unstable_rate_reports_its_growth_and_no_latency() {
     let p = Params::default();
     let s = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
-    let d = open_data(&p, &s, 2_000.0, 100.0, None).unwrap();
+    let d = open_data(&p, &s, 2_000.0, 100.0).unwrap();
     let sync = d.lines.iter().find(|l| l.pattern == Pattern::Sync).unwrap();
     assert!(!sync.at_rate.stable && sync.at_rate.latency_ms.is_none());
     assert!((sync.at_rate.backlog_growth_per_s - (2_000.0 - sync.capacity)).abs() < 1e-6);
@@ -58,7 +63,7 @@ fn lab_points_are_drawn_only_at_their_conditions() {
     assert_eq!(lab.at(&Scenario { pool: Some(64), ..s }, Pattern::Executor)[0].pool, Some(64));
     assert!(lab.at(&Scenario { cores: 4, ..s }, Pattern::Tokio).is_empty());
     assert!(lab.at(&Scenario { io_wait_ms: 1.0, ..s }, Pattern::Tokio).is_empty());
-    let d = open_data(&Params::default(), &s, 500.0, 100.0, Some(&lab)).unwrap();
+    let d = open_data(&Params::default(), &s, 500.0, 100.0).unwrap().with_lab(Some(&lab));
     assert_eq!(d.measured.len(), 2);
     assert!(d.summary().contains("Measured here"));
 }

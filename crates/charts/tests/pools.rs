@@ -1,7 +1,12 @@
 //! The pool-size figure: the executor catches up with Tokio once its pool holds the requests Tokio completes during one I/O wait (Little's law), its work is bounded, and the lab's cells show only at the lab's conditions.
 
-use charts::pools::{complete, jobs, LabCell, LabPoints, CATCH_UP, LADDER};
+use charts::pools::{LabCell, LabPoints, PoolsData, CATCH_UP, LADDER};
+use charts::stages::Staged;
 use perfmodel::{Params, Scenario};
+
+fn complete(p: &Params, s: &Scenario, lab: Option<&LabPoints>) -> Result<PoolsData, perfmodel::ModelError> {
+    charts::stages::complete::<PoolsData>(p, s).map(|d| d.with_lab(lab))
+}
 
 /// pools.md: "the executor matches Tokio once its pool holds about as many threads as
 /// Tokio's rate × the I/O wait": to complete X requests/s with each thread held for
@@ -30,8 +35,8 @@ fn catch_up_follows_littles_law() {
 #[test]
 fn work_is_bounded_and_complete() {
     let d = complete(&Params::default(), &Scenario { io_wait_ms: 5.0, concurrency: 100_000, ..Scenario::default() }, None).unwrap();
-    assert!(d.complete());
-    assert_eq!(jobs(&d).len(), LADDER.len() + 2, "the ladder, the scenario's default pool of 6, Tokio");
+    assert!(d.is_complete());
+    assert_eq!(d.jobs().len(), LADDER.len() + 2, "the ladder, the scenario's default pool of 6, Tokio");
     assert_eq!(d.table().rows.len(), d.points.len() + 1);
     assert!(d.html().matches("<tr").count() >= LADDER.len() + 2);
 }

@@ -1,6 +1,12 @@
 //! The "Your service" page's numbers: each preset's verdict (stated in the closing note and on the page) held to the model, the verdict's first sentence following the outcomes, the pool search, bounded work, bad input clamped with a reason.
 
-use charts::service::{complete, jobs, presets, service_data, Limit, Load, Service, ServiceData, POOLS};
+use charts::runs::POOLS;
+use charts::service::{presets, service_data, Limit, Load, Service, ServiceData};
+use charts::stages::Staged;
+
+fn complete(p: &Params, s: &Service) -> Result<ServiceData, perfmodel::ModelError> {
+    charts::stages::complete::<ServiceData>(p, s)
+}
 use perfmodel::{Params, Pattern};
 
 fn preset(key: &str) -> ServiceData {
@@ -87,9 +93,9 @@ fn work_is_bounded() {
     let p = Params::default();
     for pr in presets() {
         let d = service_data(&p, &pr.service).unwrap();
-        assert!(jobs(&d).len() <= 3 + POOLS.len());
+        assert!(d.jobs().len() <= 3 + POOLS.len());
         let done = complete(&p, &pr.service).unwrap();
-        assert!(done.complete());
+        assert!(done.is_complete());
         let events: u64 = done.patterns.iter().chain(&done.pools).filter_map(|o| o.sim).map(|a| a.events).sum();
         // 14 runs of at most 50,000 requests and a 50,000 warm-up, ≤ 16 events each (perfmodel/tests/work.rs).
         assert!(events < 14 * 100_000 * 16, "{}: {events}", pr.key);

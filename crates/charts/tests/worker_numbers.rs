@@ -1,24 +1,71 @@
-//! A p99 cell's answer crosses to the page from a Web Worker as numbers: it comes back the same, and a wrong shape is refused.
+//! Every staged figure's jobs and answers cross to and from a Web Worker as numbers and come back the same; its input crosses as JSON; wrong shapes are refused.
 
-use charts::conditions::{cell_order, p99_cell_job, CellAnswer};
+use charts::cards::CardsData;
+use charts::conditions::{cell_order, CellAnswer, ConditionsData, ConditionsInput, Metric};
+use charts::latency::LatencyData;
+use charts::open_load::{OpenData, OpenInput, OpenJob, OpenResult};
+use charts::pools::{PoolJob, PoolsData};
+use charts::service::{presets, Job, Load, Service, ServiceData};
+use charts::stages::{from_numbers, to_numbers, Staged};
+use charts::throughput::PercentilesAt;
 use perfmodel::{Params, Scenario};
 
-#[test]
-fn answers_cross_as_numbers_unchanged() {
+/// Run `jobs` (or, without a list, every job) of `S` at `input`: each job and
+/// its answer cross as numbers unchanged, and the input as JSON. The jobs checked.
+fn round_trip<S: Staged>(input: &S::Input, pick: impl Fn(&[S::Job]) -> Vec<S::Job>) -> Vec<S::Answer>
+where
+    S::Job: PartialEq + std::fmt::Debug,
+    S::Answer: PartialEq + std::fmt::Debug,
+    S::Input: std::fmt::Debug,
+{
     let p = Params::default();
-    let s = Scenario::default();
-    // The first cells (simulated) and the last (extended past the simulated rows, at this scenario).
-    let order = cell_order();
-    let mut kinds = (0, 0);
-    for &(io, n) in order.iter().take(3).chain(order.iter().rev().take(3)) {
-        let a = p99_cell_job(&p, &s, io, n).unwrap();
-        match a {
-            CellAnswer::Simulated(_) => kinds.0 += 1,
-            CellAnswer::Extended { .. } => kinds.1 += 1,
-        }
-        assert_eq!(CellAnswer::from_numbers(&a.to_numbers()), Some(a));
+    let back: S::Input = serde_json::from_str(&serde_json::to_string(input).unwrap()).unwrap();
+    assert_eq!(&back, input, "{} input", S::NAME);
+    let d = S::start(&p, input).unwrap();
+    let jobs = pick(&d.jobs());
+    assert!(!jobs.is_empty(), "{}: some job checked", S::NAME);
+    jobs.into_iter()
+        .map(|j| {
+            assert_eq!(from_numbers::<S::Job>(&to_numbers(&j)), Some(j), "{} job", S::NAME);
+            let a = d.run(&p, j).unwrap();
+            assert_eq!(from_numbers::<S::Answer>(&to_numbers(&a)).as_ref(), Some(&a), "{} answer", S::NAME);
+            a
+        })
+        .collect()
+}
+
+fn ends<T: Copy>(v: &[T]) -> Vec<T> {
+    vec![v[0], v[v.len() - 1]]
+}
+
+#[test]
+fn every_figures_jobs_and_answers_cross_unchanged() {
+    let s = Scenario { concurrency: 20, ..Scenario::default() };
+    // The p99 map: the first cells (simulated) and the last (extended past the simulated rows).
+    let map = ConditionsInput { scenario: Scenario::default(), metric: Metric::P99 };
+    let answers = round_trip::<ConditionsData>(&map, |j| j.iter().take(2).chain(j.iter().rev().take(2)).copied().collect());
+    assert!(answers.iter().any(|a| matches!(a, CellAnswer::Simulated(_))) && answers.iter().any(|a| matches!(a, CellAnswer::Extended { .. })));
+    assert_eq!(cell_order().len(), ConditionsData::start(&Params::default(), &map).unwrap().jobs().len());
+    round_trip::<LatencyData>(&s, ends);
+    round_trip::<CardsData>(&s, <[_]>::to_vec);
+    round_trip::<PercentilesAt>(&s, <[_]>::to_vec);
+    round_trip::<PoolsData>(&s, |j| vec![j[2], PoolJob::Tokio]);
+    // Every open-load job, at a rate past the executor's capacity (a skipped closed loop among them) and with a timeout.
+    let open = OpenInput { scenario: s, rate: 2_000.0, timeout_ms: 50.0 };
+    let answers = round_trip::<OpenData>(&open, <[_]>::to_vec);
+    assert!(answers.iter().any(|a| matches!(a.1, OpenResult::Point(q) if q.goodput.is_some())));
+    // "Your service": every job at a closed load and at an arrival rate.
+    for load in [Load::InFlight(40), Load::Rate(900.0)] {
+        let svc = Service { load, ..presets()[0].service };
+        round_trip::<ServiceData>(&svc, <[_]>::to_vec);
     }
-    assert!(kinds.0 > 0 && kinds.1 > 0, "both kinds of answer were checked: {kinds:?}");
-    assert_eq!(CellAnswer::from_numbers(&[1.0]), None);
-    assert_eq!(CellAnswer::from_numbers(&[1.0, 2.5]), None, "callers are whole");
+}
+
+#[test]
+fn jobs_that_do_not_exist_are_refused() {
+    assert_eq!(from_numbers::<OpenJob>(&to_numbers(&(0u32, perfmodel::Pattern::Sync, 99usize))), None, "no such point");
+    assert_eq!(from_numbers::<Job>(&[1.0, 11.0]), None, "no such pool");
+    assert_eq!(from_numbers::<(perfmodel::Pattern, u32)>(&[9.0, 1.0]), None, "no such pattern");
+    assert_eq!(from_numbers::<CellAnswer>(&[1.0]), None, "a wrong shape");
+    assert_eq!(from_numbers::<CellAnswer>(&[1.0, 1.0, 2.5]), None, "callers are whole");
 }

@@ -3,7 +3,7 @@
 use charts::format::number;
 use reports::model::GridCell;
 
-use crate::{newest_lab, BookEnv, Lab};
+use crate::{BookEnv, Lab};
 
 pub const TOKEN: &str = "{{#lab-costs}}";
 
@@ -58,7 +58,7 @@ fn row(label: &str, c: &GridCell) -> String {
 /// The table: each client at one caller and at its peak, with no injected
 /// wait; then the costs derived from those cells.
 pub fn table(env: &BookEnv) -> String {
-    let Some(lab) = newest_lab(env) else {
+    let Some(lab) = env.lab() else {
         return "\n\n*No lab report yet: `cargo xtask lab` measures the grid; this table is then computed from it.*\n\n".into();
     };
     let mut rows = String::new();
@@ -67,14 +67,14 @@ pub fn table(env: &BookEnv) -> String {
         ("official_executor", "Official, run_in_executor (default pool)"),
         ("aerospike_py_async", "aerospike-py async"),
     ] {
-        if let Some(c) = one_caller(&lab, pattern) {
+        if let Some(c) = one_caller(lab, pattern) {
             rows.push_str(&row(label, c));
         }
-        if let Some(c) = peak(&lab, pattern).filter(|c| c.concurrency > 1) {
+        if let Some(c) = peak(lab, pattern).filter(|c| c.concurrency > 1) {
             rows.push_str(&row(&format!("{label}, at its peak"), c));
         }
     }
-    let Some(m) = lab_costs(&lab) else {
+    let Some(m) = lab_costs(lab) else {
         return format!("\n\n*The lab report of {} has no GIL or CPU measurements (an older lab); calibration needs them.*\n\n", lab.run.date);
     };
     let p = perfmodel::Params::default();

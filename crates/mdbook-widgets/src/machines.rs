@@ -32,8 +32,7 @@ fn mean_us(s: &Stats) -> Option<f64> {
 /// the sections the fit reads: the official client's blocking get, and both
 /// asyncio clients at one caller in `high_concurrency_scaling`.
 pub fn published(env: &BookEnv) -> Option<Published> {
-    let bundle = reports::read_dir(&env.src_dir.join("reports")).ok()?;
-    let (runs, _) = reports::load_bundle(&bundle);
+    let (runs, _) = reports::load_bundle(env.reports());
     runs.into_iter().find_map(|run| {
         let rep = report(&run)?;
         if rep.io_wait_grid.get().is_some() {
@@ -109,11 +108,9 @@ pub fn table(env: &BookEnv) -> String {
         _ => "gets (the report does not say how many)".into(),
     };
     // The lab's newest run is read once: its Python and its stub's round trip.
-    let lab = crate::newest_lab(env);
-    let lab_python = lab
-        .as_ref()
-        .and_then(|l| l.run.report.as_ref().ok()?.environment.get()?.python_version.clone())
-        .unwrap_or_else(|| "not recorded".into());
+    let lab = env.lab();
+    let lab_python =
+        lab.as_ref().and_then(|l| l.run.report.as_ref().ok()?.environment.get()?.python_version.clone()).unwrap_or_else(|| "not recorded".into());
     let p = Params::default();
     let lab_one = Scenario { io_wait_ms: 0.0, concurrency: 1, ..Scenario::default() };
     let se = f.speed_se.map(|e| format!(" ± {e:.2} (one standard error: three latencies, two unknowns)")).unwrap_or_default();

@@ -87,17 +87,13 @@ fn widget_sets(dir: &std::path::Path) -> Result<Vec<Vec<&'static str>>, String> 
 
 fn run() -> Result<(), String> {
     let (ctx, mut book) = mdbook_preprocessor::parse_input(io::stdin()).map_err(|e| e.to_string())?;
-    let src_dir = ctx.root.join(&ctx.config.book.src);
+    let book_env = mdbook_widgets::BookEnv::new(ctx.root.join(&ctx.config.book.src), "");
     let mut problems = Vec::new();
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
             let depth = ch.path.as_ref().map(|p| p.components().count().saturating_sub(1)).unwrap_or(0);
-            let env = mdbook_widgets::BookEnv { src_dir: src_dir.clone(), to_root: "../".repeat(depth) };
-            let file = ch
-                .source_path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| ch.name.clone());
+            let env = book_env.page("../".repeat(depth));
+            let file = ch.source_path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| ch.name.clone());
             match mdbook_widgets::expand_in(&ch.content, &env) {
                 Ok(out) => ch.content = out,
                 Err(errs) => {

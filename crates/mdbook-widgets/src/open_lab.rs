@@ -28,13 +28,13 @@ fn pattern_of(name: &str, default_pool: u32) -> Option<(Pattern, Option<u32>)> {
 /// The newest open-load report and its cells in the model's terms (the
 /// model's I/O wait is the injected wait plus the stub's own round trip,
 /// estimated from the newest closed-loop lab report as the pool figure does).
-pub fn newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
+pub(crate) fn read_newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
     let (name, text) = reports::open_loop::newest(&env.src_dir.join("reports/open-loop"))?;
     let r = reports::open_loop::parse(&name, &text).ok()?;
     let node_cpus = r.cpu_count().unwrap_or(Scenario::default().cores);
     let cores = r.client_cpus().unwrap_or(node_cpus);
     let default_pool = r.default_pool().unwrap_or_else(|| perfmodel::scenario::default_pool(node_cpus));
-    let rtt = crate::newest_lab(env).map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
+    let rtt = env.lab().map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
     let cells = r
         .cells
         .iter()
@@ -91,7 +91,7 @@ fn medians(ratios: &[(String, f64)]) -> Vec<(&'static str, f64)> {
 
 /// Model ÷ measured p99 of every kept-up cell of the newest open-load report, by client, its median.
 pub fn p99_medians(env: &BookEnv) -> Vec<(&'static str, f64)> {
-    let Some((lab, _)) = newest(env) else {
+    let Some((lab, _)) = env.open_lab() else {
         return Vec::new();
     };
     let p = Params::default();
@@ -100,7 +100,7 @@ pub fn p99_medians(env: &BookEnv) -> Vec<(&'static str, f64)> {
         .iter()
         .filter(|c| c.stable)
         .filter_map(|c| {
-            let m = predict(c.pattern, &p, &scenario(&lab, c), Solver::Sim, SEED).ok()?;
+            let m = predict(c.pattern, &p, &scenario(lab, c), Solver::Sim, SEED).ok()?;
             if !m.open.is_some_and(|o| o.stable) {
                 return None;
             }
@@ -114,7 +114,7 @@ pub fn p99_medians(env: &BookEnv) -> Vec<(&'static str, f64)> {
 /// capacity bracket against the model's; per kept-up cell, measured and
 /// simulated p50 and p99. With `cells` false, the summary and the brackets only.
 pub fn table(env: &BookEnv, with_cells: bool) -> String {
-    let Some((lab, report)) = newest(env) else {
+    let Some((lab, report)) = env.open_lab() else {
         return "\n\n*No open-load report yet: `cargo xtask lab --open` measures one and files it in `book/reports/open-loop/`; this table is then computed from it.*\n\n".into();
     };
     let p = Params::default();
@@ -174,7 +174,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
         (label(a), a.injected_ms).partial_cmp(&(label(b), b.injected_ms)).unwrap_or(std::cmp::Ordering::Equal).then(a.rate.total_cmp(&b.rate))
     });
     for c in cells {
-        let Ok(m) = predict(c.pattern, &p, &scenario(&lab, c), Solver::Sim, SEED) else {
+        let Ok(m) = predict(c.pattern, &p, &scenario(lab, c), Solver::Sim, SEED) else {
             continue;
         };
         let stable = m.open.is_some_and(|o| o.stable);

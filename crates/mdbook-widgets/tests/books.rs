@@ -71,7 +71,7 @@ fn directives_become_placeholders_except_in_code() {
 #[test]
 fn a_parameter_in_prose_is_its_default_linked_to_its_row() {
     let p = perfmodel::Params::default();
-    let env = mdbook_widgets::BookEnv { to_root: "../".into(), ..Default::default() };
+    let env = mdbook_widgets::BookEnv::new("", "../");
     let got = mdbook_widgets::expand_in("Up to {{#param tokio_max_blocking}}, `{{#param x}}`.\n", &env).unwrap();
     assert_eq!(got, format!("Up to [{} threads](../methodology.md#param-tokio_max_blocking), `{{{{#param x}}}}`.\n", p.tokio_max_blocking));
     let err = mdbook_widgets::expand("Text.\n\nA {{#param no_such_cost}}.\n").unwrap_err();
@@ -111,7 +111,7 @@ fn the_dashboard_embeds_its_reports_folder_safely() {
 
 #[test]
 fn the_model_is_set_against_the_newest_lab_report() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/dash/src"), to_root: "../".into() };
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/dash/src"), "../");
     let out = mdbook_widgets::expand_in("# M\n\n{{#model-vs-lab}}\n\n`{{#model-vs-lab}}`\n", &env).unwrap();
     assert!(out.contains("Against the lab report of 2025-12-31_00-00 (`lab.json`), over 2 cells"), "{out}");
     // The blocking aerospike-py client has no pattern in the model: left out, not invented.
@@ -130,8 +130,7 @@ fn the_model_is_set_against_the_newest_lab_report() {
         "{out}"
     );
     assert!(out.contains("`{{#model-vs-lab}}`"), "code stays code");
-    let none =
-        mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv { src_dir: "/nonexistent".into(), to_root: String::new() }).unwrap();
+    let none = mdbook_widgets::expand_in("{{#model-vs-lab}}", &mdbook_widgets::BookEnv::new("/nonexistent", "")).unwrap();
     assert!(none.contains("No lab report yet"));
 }
 

@@ -5,9 +5,9 @@ use std::path::Path;
 use mdbook_widgets::lab_fit::{self, PatternFit};
 
 fn fits() -> Vec<PatternFit> {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let lab = mdbook_widgets::newest_lab(&env).expect("the book ships a lab report with a grid");
-    let cells = lab_fit::fit(&lab, &perfmodel::Params::default(), true);
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let lab = env.lab().expect("the book ships a lab report with a grid");
+    let cells = lab_fit::fit(lab, &perfmodel::Params::default(), true);
     for c in &cells {
         eprintln!(
             "{:26} {:>5} {:>5}: {:>7.0} vs {:>7.0} ({:+.0}%) mean {:?} p99 {:?} / {:?} rss {:?} / {:.1} threads {:?} / {}",
@@ -59,19 +59,20 @@ fn the_model_stays_within_its_stated_agreement_with_the_lab() {
 /// the cross-core ones measured apart, dearer than on one pinned core).
 #[test]
 fn the_methodology_pages_reading_of_the_lab_holds() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let lab = mdbook_widgets::newest_lab(&env).unwrap();
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let lab = env.lab().unwrap();
     let gil = |pattern: &str, n: u64| {
         lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == 0.0 && c.concurrency == n).and_then(|c| c.gil_us_per_request).unwrap()
     };
     for pattern in ["official_executor", "aerospike_py_async"] {
-        let peak = mdbook_widgets::lab_costs::peak(&lab, pattern).unwrap();
+        let peak = mdbook_widgets::lab_costs::peak(lab, pattern).unwrap();
         assert!(peak.gil_us_per_request.unwrap() < gil(pattern, 1), "{pattern}");
         if pattern == "aerospike_py_async" {
             assert!(gil(pattern, 4096) > 2.0 * peak.gil_us_per_request.unwrap());
         }
     }
-    let cells = lab_fit::fit(&lab, &perfmodel::Params::default(), false);    let tokio: Vec<_> = cells.iter().filter(|c| c.label == "Tokio" && c.concurrency >= 64).collect();
+    let cells = lab_fit::fit(lab, &perfmodel::Params::default(), false);
+    let tokio: Vec<_> = cells.iter().filter(|c| c.label == "Tokio" && c.concurrency >= 64).collect();
     assert!(!tokio.is_empty() && tokio.iter().all(|c| c.throughput_err() > 0.0), "{tokio:?}");
     for label in ["Executor (default pool)", "Tokio"] {
         let one = cells.iter().find(|c| c.label == label && c.io_wait_ms == 0.0 && c.concurrency == 1).unwrap();
@@ -84,14 +85,14 @@ fn the_methodology_pages_reading_of_the_lab_holds() {
 /// the event loop's own CPU (within 10%).
 #[test]
 fn gil_time_and_cpu_time_check_each_other() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let lab = mdbook_widgets::newest_lab(&env).unwrap();
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let lab = env.lab().unwrap();
     for c in lab.grid.data.iter().filter(|c| c.io_wait_ms == 0.0) {
         let (Some(gil), Some(cpu)) = (c.gil_us_per_request, c.cpu_us_total()) else { panic!("{c:?} lacks its measurements") };
         assert!(gil <= cpu, "{} at {}: GIL {gil} µs over CPU {cpu} µs", c.pattern, c.concurrency);
     }
     for pattern in ["official_executor", "aerospike_py_async"] {
-        let c = mdbook_widgets::lab_costs::peak(&lab, pattern).unwrap();
+        let c = mdbook_widgets::lab_costs::peak(lab, pattern).unwrap();
         let main = c.cpu_us_per_request["main"];
         assert!(c.gil_us_per_request.unwrap() >= 0.9 * main, "{pattern}: {c:?}");
     }

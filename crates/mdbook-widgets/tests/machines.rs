@@ -6,7 +6,7 @@ use perfmodel::machine::{Machine, PROFILES};
 use perfmodel::{Params, Pattern, Scenario};
 
 fn env() -> mdbook_widgets::BookEnv {
-    mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() }
+    mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new())
 }
 
 #[test]

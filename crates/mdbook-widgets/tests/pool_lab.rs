@@ -4,8 +4,8 @@ use std::path::Path;
 
 #[test]
 fn the_pages_reading_of_the_lab_holds() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let lab = mdbook_widgets::newest_lab(&env).expect("the book ships a lab report with a grid");
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let lab = env.lab().expect("the book ships a lab report with a grid");
     let points = lab.points();
     let (mut cells, mut matched) = (0, 0);
     for big in points.cells.iter().filter(|c| c.pool == Some(64)) {
@@ -28,7 +28,7 @@ fn the_pages_reading_of_the_lab_holds() {
     }
     assert!(cells >= 30 && matched as f64 >= 0.9 * cells as f64, "{matched} of {cells}");
     // And the page's table says the same count.
-    let text = mdbook_widgets::pool_lab(&env);
+    let text = mdbook_widgets::lab::pool_lab(&env);
     assert!(text.contains(&format!("over {cells} cells")) && text.contains(&format!("**{matched}**")), "{text}");
 }
 
@@ -39,8 +39,8 @@ fn the_pages_reading_of_the_lab_holds() {
 #[test]
 fn the_open_load_lab_has_64_threads_ahead_of_aerospike_py() {
     use perfmodel::Pattern;
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let (lab, _) = mdbook_widgets::open_lab::newest(&env).expect("a shipped open-load report");
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let (lab, _) = env.open_lab().expect("a shipped open-load report");
     for io in lab.io_waits() {
         let (big_kept, big_lost) = lab.bracket(Pattern::Executor, io, Some(64));
         let (asp_kept, asp_lost) = lab.bracket(Pattern::Tokio, io, None);
@@ -54,7 +54,7 @@ fn the_open_load_lab_has_64_threads_ahead_of_aerospike_py() {
 /// blocking client and the default pool the model's p99 is closer."
 #[test]
 fn the_open_load_tails_read_as_the_page_says() {
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
     let m: std::collections::HashMap<&str, f64> = mdbook_widgets::open_lab::p99_medians(&env).into_iter().collect();
     let off = |name: &str| (m[name].ln()).abs();
     for far in ["Executor, 64 threads", "aerospike-py async"] {
@@ -71,8 +71,8 @@ fn the_open_load_tails_read_as_the_page_says() {
 #[test]
 fn aerospike_pys_measured_tail_grows_before_eighty_percent() {
     use perfmodel::Pattern;
-    let env = mdbook_widgets::BookEnv { src_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), to_root: String::new() };
-    let (lab, _) = mdbook_widgets::open_lab::newest(&env).unwrap();
+    let env = mdbook_widgets::BookEnv::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book"), String::new());
+    let (lab, _) = env.open_lab().unwrap();
     let grows = lab.io_waits().into_iter().any(|io| {
         let (kept, _) = lab.bracket(Pattern::Tokio, io, None);
         let mut cells: Vec<_> = lab.cells.iter().filter(|c| c.pattern == Pattern::Tokio && c.io_wait_ms == io && c.stable).collect();

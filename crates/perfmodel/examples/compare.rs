@@ -8,8 +8,17 @@ fn main() {
                 let s = Scenario { io_wait_ms: io, concurrency: n, ..Scenario::default() };
                 let a = mva::solve(pattern, &p, &s, &[n])[0];
                 let r = simulate(pattern, &p, &s, &sim_config(&s, 1)).unwrap();
-                println!("{:12} io={:7.4} n={:5} analytic={:8.0} sim={:8.0} err={:6.1}%  lat a={:8.3} s={:8.3}",
-                    pattern.name(), io, n, a.throughput, r.throughput, (a.throughput - r.throughput) / r.throughput * 100.0, a.latency_ms, r.latency_ms.mean);
+                println!(
+                    "{:12} io={:7.4} n={:5} analytic={:8.0} sim={:8.0} err={:6.1}%  lat a={:8.3} s={:8.3}",
+                    pattern.name(),
+                    io,
+                    n,
+                    a.throughput,
+                    r.throughput,
+                    (a.throughput - r.throughput) / r.throughput * 100.0,
+                    a.latency_ms,
+                    r.latency_ms.mean
+                );
             }
         }
     }

@@ -15,7 +15,13 @@ fn main() {
         let r = simulate_path(Pattern::Executor, path, &p, &sc, &cfg(ServiceDist::Exponential));
         let w = station(c, s_ms * 1e3, 1.0, rate / 1e6).unwrap();
         let (mean, p99) = ((s_ms * 1e3 + w.mean) / 1e3, quantile(0.99, s_ms * 1e3, w) / 1e3);
-        println!("M/M/{c:<5} {rho:.2}  {mean:.4} / {:.4} ms ({:+.2}%)   {p99:.4} / {:.4} ms ({:+.2}%)", r.latency_ms.mean, (r.latency_ms.mean / mean - 1.0) * 100.0, r.latency_ms.p99, (r.latency_ms.p99 / p99 - 1.0) * 100.0);
+        println!(
+            "M/M/{c:<5} {rho:.2}  {mean:.4} / {:.4} ms ({:+.2}%)   {p99:.4} / {:.4} ms ({:+.2}%)",
+            r.latency_ms.mean,
+            (r.latency_ms.mean / mean - 1.0) * 100.0,
+            r.latency_ms.p99,
+            (r.latency_ms.p99 / p99 - 1.0) * 100.0
+        );
     }
     for (rho, c2) in [(0.5f64, 4.0f64), (0.7, 4.0), (0.7, 9.0)] {
         let (s_ms, rate) = (1.0, rho / 1e-3);
@@ -31,7 +37,12 @@ fn main() {
         let path = vec![Step { role: Role::Worker, work: Work::Io(s_ms * 1e3), what: "service" }];
         let r = simulate_path(Pattern::Executor, path, &p, &sc, &SimConfig { requests: 400_000, seed: 13, ..cfg(ServiceDist::Exponential) });
         let ac = (station_g(1, 1e3, c2, 1.0, rate / 1e6).unwrap().mean + 1e3) / 1e3;
-        println!("H2/M/1 c²={c2:<3} {rho:.2}  {exact:.4} / {:.4} ms ({:+.2}%)   analytic {ac:.4} ms ({:+.1}%)", r.latency_ms.mean, (r.latency_ms.mean / exact - 1.0) * 100.0, (ac / exact - 1.0) * 100.0);
+        println!(
+            "H2/M/1 c²={c2:<3} {rho:.2}  {exact:.4} / {:.4} ms ({:+.2}%)   analytic {ac:.4} ms ({:+.1}%)",
+            r.latency_ms.mean,
+            (r.latency_ms.mean / exact - 1.0) * 100.0,
+            (ac / exact - 1.0) * 100.0
+        );
     }
     for rho in [0.5, 0.8] {
         let hold = 100.0;

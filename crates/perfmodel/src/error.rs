@@ -17,15 +17,13 @@ pub enum ModelError {
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ModelError::OutOfRange { name, value, min, max, unit } => write!(
-                f,
-                "{name} = {value} is out of range: it must be between {min} and {max} {unit}"
-            ),
+            ModelError::OutOfRange { name, value, min, max, unit } => {
+                write!(f, "{name} = {value} is out of range: it must be between {min} and {max} {unit}")
+            }
             ModelError::Invalid { name, reason } => write!(f, "{name}: {reason}"),
-            ModelError::OverBudget { budget, requests } => write!(
-                f,
-                "the simulation stopped at its bound of {budget} events for {requests} requests before it finished"
-            ),
+            ModelError::OverBudget { budget, requests } => {
+                write!(f, "the simulation stopped at its bound of {budget} events for {requests} requests before it finished")
+            }
         }
     }
 }
@@ -33,13 +31,7 @@ impl fmt::Display for ModelError {
 impl std::error::Error for ModelError {}
 
 /// Check that `value` is finite and inside `[min, max]`.
-pub(crate) fn check_range(
-    name: &'static str,
-    value: f64,
-    min: f64,
-    max: f64,
-    unit: &'static str,
-) -> Result<(), ModelError> {
+pub(crate) fn check_range(name: &'static str, value: f64, min: f64, max: f64, unit: &'static str) -> Result<(), ModelError> {
     if value.is_finite() && value >= min && value <= max {
         Ok(())
     } else {

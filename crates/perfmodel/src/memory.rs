@@ -36,11 +36,9 @@ pub fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) ->
         Pattern::Sync => Threads { python: 1 + bg, tokio: 0, native: official },
         Pattern::SyncThreads => Threads { python: in_flight + bg, tokio: 0, native: official },
         Pattern::Executor => Threads { python: 1 + s.pool_size().min(in_flight.max(1)) + bg, tokio: 0, native: official },
-        Pattern::Tokio => Threads {
-            python: 1 + bg,
-            tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32),
-            native: 0,
-        },
+        Pattern::Tokio => {
+            Threads { python: 1 + bg, tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32), native: 0 }
+        }
     }
 }
 // ANCHOR_END: threads
@@ -88,14 +86,8 @@ pub fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> 
     let base = p.base_rss_mib + client_rss_mib(pattern, p);
     // Tokio's blocking-pool threads each touch more than an idle thread.
     let blocking = th.tokio.saturating_sub(s.tokio_worker_count());
-    let resident = base
-        + (th.total() - blocking) as f64 * p.thread_rss_kib / 1024.0
-        + blocking as f64 * p.tokio_thread_rss_kib / 1024.0
-        + requests;
-    let reserved = base
-        + (th.python + th.native) as f64 * p.thread_stack_mib
-        + th.tokio as f64 * p.tokio_stack_mib
-        + requests;
+    let resident = base + (th.total() - blocking) as f64 * p.thread_rss_kib / 1024.0 + blocking as f64 * p.tokio_thread_rss_kib / 1024.0 + requests;
+    let reserved = base + (th.python + th.native) as f64 * p.thread_stack_mib + th.tokio as f64 * p.tokio_stack_mib + requests;
     Memory { resident, reserved, exceeds_pod_limit: resident > s.pod_limit_mib }
 }
 // ANCHOR_END: memory

@@ -342,16 +342,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     let r_us = fixed + gil_wait_us + w_cpu.mean + pool_wait.mean;
     let mut waits = vec![w_gil.times(k), w_cpu, pool_wait];
     waits.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-    Ok(Eval {
-        r_us,
-        base_us: fixed - jitter + k * convoy_per,
-        jitter_us: jitter,
-        waits,
-        gil_wait_us,
-        pool_wait_us: pool_wait.mean,
-        gil_u,
-        pool_u,
-    })
+    Ok(Eval { r_us, base_us: fixed - jitter + k * convoy_per, jitter_us: jitter, waits, gil_wait_us, pool_wait_us: pool_wait.mean, gil_u, pool_u })
 }
 
 /// The largest arrival rate at which `pattern` is stable under an open load, and what saturates there.

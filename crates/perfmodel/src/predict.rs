@@ -114,13 +114,7 @@ pub fn short_run(s: &Scenario, seed: u64, run: ShortRun) -> SimConfig {
 }
 
 /// Predict one pattern at one scenario.
-pub fn predict(
-    pattern: Pattern,
-    p: &Params,
-    s: &Scenario,
-    solver: Solver,
-    seed: u64,
-) -> Result<Prediction, ModelError> {
+pub fn predict(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed: u64) -> Result<Prediction, ModelError> {
     p.validate()?;
     s.validate()?;
     if let Some(rate) = s.arrival_rate {

@@ -97,7 +97,10 @@ impl Python {
 /// Valid ranges, each stated once; the site's sliders read them from here.
 pub mod range {
     pub const IO_WAIT_MS: (f64, f64) = (0.0, 10_000.0);
-    pub const CONCURRENCY: (f64, f64) = (1.0, 100_000.0);
+    /// Fewest and most callers (or requests in flight), as whole numbers.
+    pub const CONCURRENCY_MIN: u32 = 1;
+    pub const CONCURRENCY_MAX: u32 = 100_000;
+    pub const CONCURRENCY: (f64, f64) = (CONCURRENCY_MIN as f64, CONCURRENCY_MAX as f64);
     pub const POOL: (f64, f64) = (1.0, 1_024.0);
     pub const CORES: (f64, f64) = (1.0, 256.0);
     pub const NODE_CPUS: (f64, f64) = (1.0, 1_024.0);

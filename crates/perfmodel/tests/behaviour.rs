@@ -165,9 +165,7 @@ fn a_followed_request_accounts_for_its_whole_latency() {
             }
             let path = steps(pattern, &p, &s);
             let want = totals(&path);
-            let sum = |f: fn(LegState) -> bool| -> f64 {
-                j.legs.iter().filter(|l| f(l.state)).map(|l| (l.end_ms - l.start_ms) * 1e3).sum()
-            };
+            let sum = |f: fn(LegState) -> bool| -> f64 { j.legs.iter().filter(|l| f(l.state)).map(|l| (l.end_ms - l.start_ms) * 1e3).sum() };
             // Measured service times: the GIL-held and CPU time are exactly the path's.
             let held = sum(|s| s == LegState::HoldsGil);
             assert!((held - want.gil_us()).abs() < 1e-6 * want.gil_us().max(1.0), "{pattern:?}: held {held} µs vs {}", want.gil_us());
@@ -211,7 +209,9 @@ fn client_costs_are_the_ones_the_lab_measured() {
     };
     let at0 = |pattern: &'static str| cells.iter().filter(move |c| c["pattern"] == pattern && c["io_wait_ms"].as_f64() == Some(0.0));
     // A peak: the concurrency with the most gets per second at no injected wait.
-    let peak = |pattern: &'static str| costs(at0(pattern).max_by(|a, b| a["ops_per_sec"].as_f64().unwrap().total_cmp(&b["ops_per_sec"].as_f64().unwrap())).unwrap());
+    let peak = |pattern: &'static str| {
+        costs(at0(pattern).max_by(|a, b| a["ops_per_sec"].as_f64().unwrap().total_cmp(&b["ops_per_sec"].as_f64().unwrap())).unwrap())
+    };
     let m = LabCosts {
         official_sync_1: costs(at0("official_sync").find(|c| c["concurrency"] == 1).unwrap()),
         executor_peak: peak("official_executor"),
@@ -230,7 +230,8 @@ fn client_costs_are_the_ones_the_lab_measured() {
     assert!(want.stub_rtt_us > 0.0, "{want:?}");
     // Memory and threads: the clients' own, from their fresh processes before any load.
     let idle = |prefix: &str| {
-        let mut v: Vec<f64> = cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with(prefix)).filter_map(|c| c["rss_idle_mib"].as_f64()).collect();
+        let mut v: Vec<f64> =
+            cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with(prefix)).filter_map(|c| c["rss_idle_mib"].as_f64()).collect();
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
@@ -269,7 +270,15 @@ fn client_costs_are_the_ones_the_lab_measured() {
     // Tokio's blocking pool stops at its limit: the most tokio threads of any cell.
     let most = cells.iter().filter_map(|c| c["threads_by_name"]["tokio-rt-worker"].as_u64()).max().unwrap();
     assert!(most as f64 >= p.tokio_max_blocking && most as f64 <= p.tokio_max_blocking + 8.0, "{most}");
-    let c_threads = |c: &serde_json::Value| c["threads_idle_by_name"].as_object().unwrap().iter().filter(|(k, _)| *k == "tend" || *k == "tpool").map(|(_, v)| v.as_u64().unwrap()).sum::<u64>();
+    let c_threads = |c: &serde_json::Value| {
+        c["threads_idle_by_name"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k == "tend" || *k == "tpool")
+            .map(|(_, v)| v.as_u64().unwrap())
+            .sum::<u64>()
+    };
     for c in cells.iter().filter(|c| c["pattern"].as_str().unwrap().starts_with("official_")) {
         assert_eq!(c_threads(c) as f64, p.official_client_threads, "{c}");
     }
@@ -288,7 +297,10 @@ fn a_cpu_bound_curve_rises_and_stays() {
         let x: Vec<f64> = perfmodel::predict_curve(pattern, &p, &s, &ns).unwrap().iter().map(|q| q.throughput_ops_s).collect();
         let cap = perfmodel::mva::bounds(pattern, &p, &s).cpu_cap;
         for (n, v) in ns.iter().zip(&x).filter(|(n, _)| **n >= 256) {
-            assert!(*v > 0.95 * cap.min(perfmodel::mva::bounds(pattern, &p, &s).binding().0) && *v <= cap * (1.0 + 1e-9), "{pattern:?} at {n}: {v} of {cap}");
+            assert!(
+                *v > 0.95 * cap.min(perfmodel::mva::bounds(pattern, &p, &s).binding().0) && *v <= cap * (1.0 + 1e-9),
+                "{pattern:?} at {n}: {v} of {cap}"
+            );
         }
         for w in x.windows(2).take(8) {
             assert!(w[1] >= 0.99 * w[0], "{pattern:?}: {x:?}");

@@ -104,10 +104,10 @@ fn arrival_rate_gives_an_open_load_and_says_when_it_is_unstable() {
 fn bad_input_gets_a_clear_message_and_exit_code_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["predict", "--pattern", "tokio", "--io-wait-ms", "-1", "--concurrency", "5"], "io_wait_ms = -1 is out of range"),
-        (&["predict", "--pattern", "fast", "--io-wait-ms", "1", "--concurrency", "5"], "unknown pattern"),
-        (&["predict", "--pattern", "tokio", "--io-wait-ms", "x", "--concurrency", "5"], "--io-wait-ms \"x\" is not a number"),
-        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency or --arrival-rate is required"),
-        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--arrival-rate", "100"], "exclusive"),
+        (&["predict", "--pattern", "fast", "--io-wait-ms", "1", "--concurrency", "5"], "invalid value 'fast' for '--pattern"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "x", "--concurrency", "5"], "invalid value 'x' for '--io-wait-ms"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1"], "--concurrency <N>|--arrival-rate <R>"),
+        (&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--arrival-rate", "100"], "cannot be used with"),
         (
             &["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--timeout-ms", "100"],
             "apply to an open load: give --arrival-rate",
@@ -119,7 +119,7 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
             &["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--machine", "cray"],
             "--machine \"cray\": expected lab or darwin",
         ),
-        (&["frobnicate"], "unknown command"),
+        (&["frobnicate"], "unrecognized subcommand"),
     ];
     for (args, want) in cases {
         let (code, _, err) = perfmodel(args, None);
@@ -129,4 +129,20 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
     let (code, _, err) = perfmodel(&["grid"], Some("[{\"pattern\":\"tokio\",\"io_wait_ms\":1,\"concurrency\":-4}]"));
     assert_eq!(code, 2);
     assert!(err.contains("stdin is not a JSON list"), "{err}");
+}
+
+#[test]
+fn help_prints_usage_for_the_tool_and_each_command() {
+    for args in [&["--help"][..], &["-h"], &["predict", "--help"], &["grid", "-h"], &["help", "params"]] {
+        let (code, out, err) = perfmodel(args, None);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("Usage: perfmodel"), "{args:?}: {out}");
+    }
+    let (_, out, _) = perfmodel(&["predict", "--help"], None);
+    for flag in ["--pattern", "--io-wait-ms", "--concurrency", "--arrival-rate", "--timeout-ms", "--machine", "--solver", "--params"] {
+        assert!(out.contains(flag), "predict --help names {flag}");
+    }
+    let (code, _, err) = perfmodel(&[], None);
+    assert_eq!(code, 2, "no command is an error, with the usage");
+    assert!(err.contains("Usage: perfmodel"), "{err}");
 }

@@ -214,7 +214,12 @@ fn analytic_and_simulator_agree_below_capacity() {
                 let err = (a.latency_ms.mean - m.latency_ms.mean).abs() / m.latency_ms.mean;
                 assert!(err < 0.10, "{pattern:?} io {io} at {load}×capacity: analytic mean {} vs sim {}", a.latency_ms.mean, m.latency_ms.mean);
                 let r99 = a.latency_ms.p99.unwrap() / m.latency_ms.p99.unwrap();
-                assert!((1.0 / 1.5..1.5).contains(&r99), "{pattern:?} io {io} at {load}×: p99 {} vs {}", a.latency_ms.p99.unwrap(), m.latency_ms.p99.unwrap());
+                assert!(
+                    (1.0 / 1.5..1.5).contains(&r99),
+                    "{pattern:?} io {io} at {load}×: p99 {} vs {}",
+                    a.latency_ms.p99.unwrap(),
+                    m.latency_ms.p99.unwrap()
+                );
             }
         }
     }

@@ -94,7 +94,16 @@ fn simulator_agrees_with_exact_mva_where_mva_is_exact() {
             Step { role: Role::Caller, work: Work::Gil(gil_us), what: "service" },
             Step { role: Role::Caller, work: Work::Io(io_ms * 1e3), what: "think" },
         ];
-        let cfg = SimConfig { seed: 7, requests: 200_000, warmup: 5_000, dist: ServiceDist::Exponential, trace_ms: 0.0, burst: false, follow: false, every_handoff: false };
+        let cfg = SimConfig {
+            seed: 7,
+            requests: 200_000,
+            warmup: 5_000,
+            dist: ServiceDist::Exponential,
+            trace_ms: 0.0,
+            burst: false,
+            follow: false,
+            every_handoff: false,
+        };
         let sim = simulate_path(Pattern::SyncThreads, path, &p, &s, &cfg);
         let mva = exact(&[Station::Queue(gil_us), Station::Delay(io_ms * 1e3)], n).pop().unwrap();
         let x_mva = mva.x * 1e6;

@@ -305,10 +305,7 @@ pub fn load_bundle(b: &Bundle) -> (Vec<Run>, Vec<FileError>) {
             let text = b.files.iter().find(|f| f.file == e.file).and_then(|f| f.text.as_deref());
             let report = match text {
                 Some(t) => parse_report(&e.file, t),
-                None => Err(FileError {
-                    file: e.file.clone(),
-                    message: "listed in index.json but not in the reports folder".into(),
-                }),
+                None => Err(FileError { file: e.file.clone(), message: "listed in index.json but not in the reports folder".into() }),
             };
             let source = e.source.as_ref().and_then(|s| index.sources.iter().find(|x| &x.id == s)).cloned();
             Run { date: e.date.clone(), file: e.file.clone(), source, report }

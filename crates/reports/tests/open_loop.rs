@@ -20,6 +20,8 @@ fn the_newest_open_load_report_is_readable_and_sound() {
 fn a_report_of_another_kind_is_refused_with_its_name() {
     let e = reports::open_loop::parse("x.json", r#"{"kind":"grid","date":"d","environment":{},"method":"m","peaks":[],"cells":[]}"#).unwrap_err();
     assert!(e.contains("x.json") && e.contains("open-loop"), "{e}");
-    let e = reports::open_loop::parse("y.json", r#"{"kind":"open-loop","date":"d","environment":{},"method":"m","peaks":[],"cells":[{"pattern":"p"}]}"#).unwrap_err();
+    let e =
+        reports::open_loop::parse("y.json", r#"{"kind":"open-loop","date":"d","environment":{},"method":"m","peaks":[],"cells":[{"pattern":"p"}]}"#)
+            .unwrap_err();
     assert!(e.contains("cells[0]"), "{e}");
 }

@@ -6,11 +6,11 @@
 //! the same type. One type per widget, one enum over all of them.
 
 pub mod link;
+pub mod start;
 
 use perfmodel::scenario::range;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
 
 /// Props of a widget driven by the shared scenario: optional starting
 /// values, used when the page's link does not set them.
@@ -182,10 +182,23 @@ pub struct TabsProps {
 }
 
 /// Directive names, for error messages.
-pub const NAMES: &[&str] =
-    &["throughput-scaling", "gil-timeline", "memory-usage", "concurrent-handling", "comparison-tabs", "request-flow", "request-steps", "latency-scaling",
-      "gil-contention", "conditions-heatmap", "io-concurrency",
-      "results-dashboard", "your-service", "pool-size", "open-load"];
+pub const NAMES: &[&str] = &[
+    "throughput-scaling",
+    "gil-timeline",
+    "memory-usage",
+    "concurrent-handling",
+    "comparison-tabs",
+    "request-flow",
+    "request-steps",
+    "latency-scaling",
+    "gil-contention",
+    "conditions-heatmap",
+    "io-concurrency",
+    "results-dashboard",
+    "your-service",
+    "pool-size",
+    "open-load",
+];
 
 impl Widget {
     pub fn name(&self) -> &'static str {
@@ -216,8 +229,7 @@ impl Widget {
 
     /// Rebuild a widget from the placeholder's `data-widget` and `data-props`.
     pub fn from_placeholder(name: &str, props_json: &str) -> Result<Widget, String> {
-        let props: Value =
-            serde_json::from_str(props_json).map_err(|e| format!("data-props is not valid JSON: {e}"))?;
+        let props: Value = serde_json::from_str(props_json).map_err(|e| format!("data-props is not valid JSON: {e}"))?;
         Self::from_name_and_props(name, props)
     }
 
@@ -297,9 +309,7 @@ impl Widget {
             Widget::RequestFlow(p) => {
                 scenario_in_range(p.io_wait_ms, p.concurrency)?;
                 match p.pattern {
-                    Some(perfmodel::Pattern::SyncThreads) => {
-                        Err("pattern = sync-threads is not shown here; use sync, executor or tokio".into())
-                    }
+                    Some(perfmodel::Pattern::SyncThreads) => Err("pattern = sync-threads is not shown here; use sync, executor or tokio".into()),
                     _ => Ok(()),
                 }
             }
@@ -402,10 +412,7 @@ mod tests {
     #[test]
     fn parses_typed_props() {
         let w = parse_directive("throughput-scaling io_wait_ms=2.5 concurrency=100").unwrap();
-        assert_eq!(
-            w,
-            Widget::ThroughputScaling(ScenarioProps { io_wait_ms: Some(2.5), concurrency: Some(100) })
-        );
+        assert_eq!(w, Widget::ThroughputScaling(ScenarioProps { io_wait_ms: Some(2.5), concurrency: Some(100) }));
         assert_eq!(w.props_json(), r#"{"concurrency":100,"io_wait_ms":2.5}"#);
         assert_eq!(Widget::from_placeholder("throughput-scaling", &w.props_json()).unwrap(), w);
     }

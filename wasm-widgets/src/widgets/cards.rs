@@ -1,11 +1,12 @@
 //! "I/O × Concurrency": a card per pattern at the chosen point; analytic numbers at once, simulated ones as each pattern finishes.
 
-use charts::cards::{cards_data, Card, CardsData};
+use charts::cards::{Card, CardsData};
 use charts::format::{count, number, percent};
+use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::scenario::range;
-use perfmodel::{Params, Pattern};
+use perfmodel::Pattern;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -14,23 +15,7 @@ use crate::slider::{LogSlider, ScenarioSliders};
 #[component]
 pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let _ = theme; // cards are text; colours come from CSS
-    let params = Params::default();
-    let data: RwSignal<Result<CardsData, String>> = RwSignal::new(cards_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
-    let runs = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = shared.scenario.get();
-        match cards_data(&params, &s) {
-            Ok(d) => {
-                data.set(Ok(d));
-                runs.fill::<crate::workers::Card, _>(data, s, Pattern::COMPARED.to_vec(), |d: &mut CardsData, (pattern, sim)| {
-                    if let Some(c) = d.cards.iter_mut().find(|c| c.pattern == pattern) {
-                        c.sim = Some(sim);
-                    }
-                });
-            }
-            Err(e) => data.set(Err(e.to_string())),
-        }
-    });
+    let data = crate::staged::staged::<CardsData>(None, move || shared.scenario.get(), |d| d);
     // No chart to draw: the widget is ready once its first numbers exist.
     let el = host.clone();
     Effect::new(move |_| match data.get() {
@@ -60,7 +45,7 @@ pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) 
     };
     let verdict = move || data.get().map(|d| d.verdict()).unwrap_or_else(|e| e);
     let ratio = move || data.get().map(|d| format!("{}×", number(d.ratio()))).unwrap_or_default();
-    let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || data.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     let uid = crate::slider::uid();
     view! {

@@ -1,11 +1,9 @@
 //! "Conditions": the Tokio-to-executor heatmap over I/O wait × concurrency; hover or arrow keys pick a cell and its numbers are read out.
 
-use charts::conditions::{
-    cell_at, cell_order, draw_conditions, nearest, p99_empty, throughput_cells, ConditionsData, ConditionsFrame, Metric, BENCHMARK, IO_MS, NS,
-};
+use charts::conditions::{cell_at, draw_conditions, nearest, ConditionsData, ConditionsFrame, ConditionsInput, Metric, BENCHMARK, IO_MS, NS};
+use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -13,24 +11,9 @@ use crate::slider::MoreSettings;
 
 #[component]
 pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99: bool) -> impl IntoView {
-    let params = Params::default();
     let metric = RwSignal::new(if p99 { Metric::P99 } else { Metric::Throughput });
-    let data: RwSignal<Result<ConditionsData, String>> =
-        RwSignal::new(throughput_cells(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string()));
-    let runs = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = shared.scenario.get();
-        match metric.get() {
-            Metric::Throughput => {
-                runs.cancel();
-                data.set(throughput_cells(&params, &s).map_err(|e| e.to_string()));
-            }
-            Metric::P99 => {
-                data.set(Ok(p99_empty()));
-                runs.fill::<crate::workers::P99Cell, _>(data, s, cell_order(), |d: &mut ConditionsData, c| d.add(c));
-            }
-        }
-    });
+    let data =
+        crate::staged::staged::<ConditionsData>(None, move || ConditionsInput { scenario: shared.scenario.get(), metric: metric.get() }, |d| d);
     let focus = RwSignal::new(nearest(BENCHMARK.0, BENCHMARK.1));
     let frame = Memo::new(move |_| data.get().map(|d| ConditionsFrame { data: d, focus: Some(focus.get()) }));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
@@ -45,7 +28,7 @@ pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99
             .unwrap_or_else(|e| e)
     };
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
-    let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || data.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let on_move = move |ev: leptos::ev::MouseEvent| {
         if let Some(c) = canvas.get_untracked() {
             let w = c.client_width() as f64;

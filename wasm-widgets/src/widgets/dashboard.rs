@@ -43,10 +43,13 @@ fn draw_all(root: &HtmlElement, charts: &[(&str, Chart)], theme: &Theme) {
 /// their comparison first. Each chart is listed with its side ("a" or "b").
 fn compose(runs: &[RunView], a: usize, b: Option<usize>) -> Option<(String, Vec<(&'static str, Chart)>)> {
     let ra = runs.get(a)?;
-    let error = |e: &str| format!("<p class=\"widget-error\" role=\"alert\" data-testid=\"run-error\">{}</p>", charts::dashboard::esc(e));
+    let error = |e: &str| format!("<p class=\"widget-error\" role=\"alert\" data-testid=\"run-error\">{}</p>", charts::html::esc(e));
     let Some(rb) = b.filter(|&b| b != a).and_then(|b| runs.get(b)) else {
         return Some(match &ra.error {
-            None => (ra.panels.iter().map(|p| panel_html(p, None)).collect(), ra.panels.iter().flat_map(|p| p.charts.iter().map(|c| ("", c.clone()))).collect()),
+            None => (
+                ra.panels.iter().map(|p| panel_html(p, None)).collect(),
+                ra.panels.iter().flat_map(|p| p.charts.iter().map(|c| ("", c.clone()))).collect(),
+            ),
             Some(e) => (error(e), Vec::new()),
         });
     };
@@ -83,12 +86,13 @@ fn compose(runs: &[RunView], a: usize, b: Option<usize>) -> Option<(String, Vec<
 
 /// The picker's options: one group per source, runs newest first.
 fn options_html(p: &Payload, selected: Option<usize>, none: Option<&str>) -> String {
-    let esc = charts::dashboard::esc;
+    let esc = charts::html::esc;
     let opt = |i: usize| {
         let sel = if selected == Some(i) { " selected" } else { "" };
         format!("<option value=\"{i}\"{sel}>{}</option>", esc(&p.runs[i].label()))
     };
-    let mut h = none.map(|t| format!("<option value=\"\"{}>{}</option>", if selected.is_none() { " selected" } else { "" }, esc(t))).unwrap_or_default();
+    let mut h =
+        none.map(|t| format!("<option value=\"\"{}>{}</option>", if selected.is_none() { " selected" } else { "" }, esc(t))).unwrap_or_default();
     let groups = p.groups();
     if groups.len() == 1 && groups[0].0.is_none() {
         h.extend(groups[0].1.iter().map(|&i| opt(i)));

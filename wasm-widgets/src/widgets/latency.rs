@@ -1,10 +1,10 @@
 //! "Latency against concurrency" and "GIL contention": analytic means at once, simulated p99 filled in point by point from the simulation workers (or one point per task without them) so sliders stay responsive.
 
 use charts::format::number;
-use charts::latency::{draw_latency, latency_data, p99_jobs, LatencyData};
+use charts::latency::{draw_latency, LatencyData};
+use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -15,29 +15,16 @@ const APP_CPU_SLIDER_MAX: f64 = 2.0;
 
 #[component]
 pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, contention: bool) -> impl IntoView {
-    let params = Params::default();
-    let first = latency_data(&params, &shared.scenario.get_untracked()).map_err(|e| e.to_string());
-    let data: RwSignal<Result<LatencyData, String>> = RwSignal::new(first);
-    let runs = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = shared.scenario.get();
-        match latency_data(&params, &s) {
-            Ok(d) => {
-                data.set(Ok(d));
-                runs.fill::<crate::workers::P99Curve, _>(data, s, p99_jobs(), |d: &mut LatencyData, q| d.add(q));
-            }
-            Err(e) => data.set(Err(e.to_string())),
-        }
-    });
+    let data = crate::staged::staged::<LatencyData>(None, move || shared.scenario.get(), |d| d);
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.55, draw_latency);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
-    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let departure = move || {
         memo.get()
             .ok()
-            .filter(|d| d.complete())
+            .filter(|d| d.is_complete())
             .map(|d| match d.departure() {
                 Some(n) => format!("from {} callers", charts::format::count(n)),
                 None => "at no concurrency from 1 to 100,000".into(),

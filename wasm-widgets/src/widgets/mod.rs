@@ -33,7 +33,7 @@ pub mod throughput;
 use charts::Theme;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
-use widget_props::{ScenarioProps, Widget};
+use widget_props::Widget;
 
 use crate::dom;
 use crate::scenario::Shared;
@@ -43,38 +43,15 @@ use crate::scenario::Shared;
 pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>) {
     dom::clear_loading(&el);
     let host = el.clone();
-    match &w {
-        Widget::ThroughputScaling(props)
-        | Widget::GilTimeline(props)
-        | Widget::LatencyScaling(props)
-        | Widget::GilContention(props)
-        | Widget::IoConcurrency(props)
-        | Widget::PoolSize(props) => apply_props(&shared, props),
-        Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) | Widget::YourService(_) => {}
-        Widget::MemoryUsage(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: None, concurrency: p.concurrency }),
-        Widget::ConcurrentHandling(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
-        Widget::RequestFlow(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: p.concurrency }),
-        Widget::RequestSteps(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: p.io_wait_ms, concurrency: None }),
-        Widget::ComparisonTabs(_) => {}
-        Widget::OpenLoad(p) => apply_props(&shared, &ScenarioProps { io_wait_ms: Some(p.io_wait_ms.unwrap_or(charts::open_load::START_IO_MS)), concurrency: None }),
-    }
-    if let (Widget::GilContention(_), true) = (&w, shared.page_starts()) {
-        shared.scenario.update(|s| s.background_threads = charts::latency::CONTENTION_START_BACKGROUND);
-    }
-    if let (Widget::MemoryUsage(p), true) = (&w, shared.page_starts()) {
-        if let Some(m) = p.pod_limit_mib {
-            shared.scenario.update(|s| s.pod_limit_mib = m);
-        }
+    // A widget's starting values apply unless the scenario is the reader's (a link's or a saved one).
+    if shared.page_starts() {
+        shared.scenario.update(|s| w.start(s));
     }
     let handle = match w {
         #[cfg(feature = "throughput-scaling")]
-        Widget::ThroughputScaling(_) => {
-            leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any())
-        }
+        Widget::ThroughputScaling(_) => leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any()),
         #[cfg(feature = "gil-timeline")]
-        Widget::GilTimeline(_) => {
-            leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any())
-        }
+        Widget::GilTimeline(_) => leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any()),
         #[cfg(feature = "comparison-tabs")]
         Widget::ComparisonTabs(p) => {
             let open = p.open.unwrap_or(0) as usize;
@@ -82,7 +59,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
         #[cfg(feature = "concurrent-handling")]
         Widget::ConcurrentHandling(p) => {
-            let k = p.burst.unwrap_or(100);
+            let k = p.burst();
             leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
         }
         #[cfg(feature = "latency-scaling")]
@@ -96,34 +73,23 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
             leptos::mount::mount_to(el, move || view! { <conditions::Conditions host shared theme p99/> }.into_any())
         }
         #[cfg(feature = "results-dashboard")]
-        Widget::ResultsDashboard(_) => {
-            leptos::mount::mount_to(el, move || view! { <dashboard::Dashboard host theme/> }.into_any())
-        }
+        Widget::ResultsDashboard(_) => leptos::mount::mount_to(el, move || view! { <dashboard::Dashboard host theme/> }.into_any()),
         #[cfg(feature = "io-concurrency")]
-        Widget::IoConcurrency(_) => {
-            leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any())
-        }
+        Widget::IoConcurrency(_) => leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any()),
         #[cfg(feature = "request-flow")]
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);
             leptos::mount::mount_to(el, move || view! { <flow::RequestFlow host shared theme pattern/> }.into_any())
         }
         #[cfg(feature = "request-steps")]
-        Widget::RequestSteps(_) => {
-            leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any())
-        }
+        Widget::RequestSteps(_) => leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any()),
         #[cfg(feature = "pool-size")]
-        Widget::PoolSize(_) => {
-            leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any())
-        }
+        Widget::PoolSize(_) => leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any()),
         #[cfg(feature = "your-service")]
-        Widget::YourService(_) => {
-            leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any())
-        }
+        Widget::YourService(_) => leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any()),
         #[cfg(feature = "open-load")]
         Widget::OpenLoad(p) => {
-            let rate = p.rate.unwrap_or(charts::open_load::START_RATE);
-            let timeout_ms = p.timeout_ms.unwrap_or(charts::open_load::START_TIMEOUT_MS);
+            let (rate, timeout_ms) = (p.rate(), p.timeout_ms());
             leptos::mount::mount_to(el, move || view! { <open_load::OpenLoad host shared theme rate timeout_ms/> }.into_any())
         }
         #[cfg(feature = "memory-usage")]
@@ -139,21 +105,6 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
         }
     };
     handle.forget();
-}
-
-/// A widget's starting values apply unless the scenario is the reader's (a link's or a saved one).
-fn apply_props(shared: &Shared, props: &ScenarioProps) {
-    if !shared.page_starts() {
-        return;
-    }
-    shared.scenario.update(|s| {
-        if let Some(io) = props.io_wait_ms {
-            s.io_wait_ms = io;
-        }
-        if let Some(n) = props.concurrency {
-            s.concurrency = n;
-        }
-    });
 }
 
 /// Redraw a chart whenever its data, the theme or its width changes, and
@@ -219,7 +170,10 @@ fn watch_width(c: &web_sys::HtmlCanvasElement, width: RwSignal<Option<f64>>) {
 /// has and catches up once, when shown, so a slider move costs only the figures in view.
 /// `shown` is `None` for a figure of its own (always on screen), a tab
 /// group's signal for a figure in one of its panels (the widgets' `shown` prop).
-pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(shown: Option<Signal<bool>>, compute: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
+pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(
+    shown: Option<Signal<bool>>,
+    compute: impl Fn() -> T + Send + Sync + 'static,
+) -> Memo<T> {
     Memo::new(move |prev: Option<&T>| match (prev, shown) {
         (Some(p), Some(s)) if !s.get() => p.clone(),
         _ => compute(),

@@ -1,11 +1,11 @@
 //! "Open versus closed load": p99 and goodput against the arrival rate at the shared scenario's I/O wait, each pattern's capacity, the lab's open-load points, and the chosen rate as the closed loop it implies.
 
 use charts::format::number;
-use charts::open_load::{draw_open, jobs, open_data, OpenData, OpenLab};
+use charts::open_load::{draw_open, OpenData, OpenInput, OpenLab};
+use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::scenario::range;
-use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::{page_param, set_page_param, Shared};
@@ -16,7 +16,6 @@ const RATE: &str = "rate";
 const TIMEOUT: &str = "timeout";
 const BURSTS: &str = "bursts";
 
-/// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 /// A value from the address, clamped into `range`; the sentence says what was wrong.
 fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, Option<String>) {
     let Some(text) = page_param(key) else {
@@ -34,7 +33,7 @@ fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, O
 
 #[component]
 pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate: f64, timeout_ms: f64) -> impl IntoView {
-    let params = Params::default();
+    // The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
     let (lab, lab_note) = super::embedded_bundle::<OpenLab>(&host, "the lab's open-load points");
     let lab = StoredValue::new(lab);
     let (start_rate, rate_note) = from_link(RATE, range::ARRIVAL_RATE, rate, "arrival rate");
@@ -49,29 +48,10 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
         let b = bursts.get();
         perfmodel::Scenario { burstiness: (b > 1.0).then_some(b), ..shared.scenario.get() }
     };
-    let compute = move || {
-        let s = scenario();
-        lab.with_value(|l| open_data(&params, &s, rate.get(), timeout.get(), Some(l))).map_err(|e| e.to_string())
-    };
-    let data: RwSignal<Result<OpenData, String>> = RwSignal::new(compute());
-    // The simulations run in the workers (or in tasks on the page where none
-    // runs), the run carrying the figure's rate and timeout; the analytic part draws at once.
-    let pooled = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = scenario();
-        match compute() {
-            Ok(d) => {
-                let todo = jobs(&d);
-                let input = crate::workers::OpenInput { scenario: s, rate: d.rate, timeout_ms: d.timeout_ms };
-                data.set(Ok(d));
-                pooled.fill::<crate::workers::Open, _>(data, input, todo, |d: &mut OpenData, (job, r, events)| d.fill(job, r, events));
-            }
-            Err(e) => {
-                pooled.cancel();
-                data.set(Err(e));
-            }
-        }
-    });
+    // The analytic part draws at once; the simulations run in the workers
+    // (or in tasks on the page where none runs), the run carrying the figure's rate and timeout.
+    let input = move || OpenInput { scenario: scenario(), rate: rate.get(), timeout_ms: timeout.get() };
+    let data = crate::staged::staged::<OpenData>(None, input, move |d| lab.with_value(|l| d.with_lab(Some(l))));
     // The page's own values go into the address once the reader changes them.
     let set_rate = Callback::new(move |v: f64| {
         rate.set(v);
@@ -85,7 +65,7 @@ pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate:
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_open);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
-    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
     // Where the lab measured at other I/O waits, offer them.
     let lab_waits = lab.with_value(|l| l.io_waits());

@@ -1,9 +1,9 @@
 //! "Pool size": the executor's throughput and p99 against its pool size at the shared scenario, Tokio as the reference, the lab's measured points where the scenario is a measured cell.
 
-use charts::pools::{draw_pools, jobs, pools_data, LabPoints, PoolsData};
+use charts::pools::{draw_pools, LabPoints, PoolsData};
+use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -12,28 +12,14 @@ use crate::slider::ScenarioSliders;
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 #[component]
 pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
-    let params = Params::default();
     let (lab, lab_note) = super::embedded_bundle::<LabPoints>(&host, "the lab's measured points");
     let lab = StoredValue::new(lab);
-    let first = lab.with_value(|l| pools_data(&params, &shared.scenario.get_untracked(), Some(l))).map_err(|e| e.to_string());
-    let data: RwSignal<Result<PoolsData, String>> = RwSignal::new(first);
-    let runs = crate::workers::Pooled::new();
-    Effect::new(move |_| {
-        let s = shared.scenario.get();
-        match lab.with_value(|l| pools_data(&params, &s, Some(l))) {
-            Ok(d) => {
-                let todo = jobs(&d);
-                data.set(Ok(d));
-                runs.fill::<crate::workers::Pool, _>(data, s, todo, |d: &mut PoolsData, (job, v, events)| d.fill(job, v, events));
-            }
-            Err(e) => data.set(Err(e.to_string())),
-        }
-    });
+    let data = crate::staged::staged::<PoolsData>(None, move || shared.scenario.get(), move |d| lab.with_value(|l| d.with_lab(Some(l))));
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_pools);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
-    let done = move || memo.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
     // Where the scenario is not a measured cell, offer the nearest one.
     let nearest = move || {

@@ -1,8 +1,8 @@
 //! "Your service": the reader describes a service; each pattern's capacity, latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
 
-use charts::service::{input_value, jobs, presets, service_data, Edit, Load, Service, ServiceData, FIELDS};
+use charts::service::{input_value, presets, Edit, Load, Service, ServiceData, FIELDS};
+use charts::stages::Staged;
 use leptos::prelude::*;
-use perfmodel::Params;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
@@ -74,12 +74,9 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
 
 #[component]
 pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
-    let params = Params::default();
     let (start, notes) = starting(&shared);
     let service = RwSignal::new(start);
     let notes = RwSignal::new(notes);
-    let data: RwSignal<Result<ServiceData, String>> = RwSignal::new(Err("…".into()));
-    let pooled = crate::workers::Pooled::new();
     // The page's own start applies now, as a widget's starting values do, so it is not taken for a change of the reader's.
     if shared.origin == Origin::Page {
         shared.scenario.set(start.scenario());
@@ -97,24 +94,13 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             crate::scenario::set_page_param(TARGET, Some(&s.target_p99_ms.to_string()));
             crate::scenario::set_page_param(RATE, if let Load::Rate(r) = s.load { Some(r.to_string()) } else { None }.as_deref());
         }
-        match service_data(&params, &s) {
-            Ok(d) => {
-                let todo = jobs(&d);
-                data.set(Ok(d));
-                // In the simulation workers, or in tasks on the page where none runs.
-                pooled.fill::<crate::workers::ServiceRun, _>(data, s, todo, |d: &mut ServiceData, (job, at)| d.fill(job, at));
-            }
-            Err(e) => {
-                pooled.cancel();
-                data.set(Err(e.to_string()));
-            }
-        }
         s
     });
+    // The analytic part at once, the simulations in the workers (or in tasks on the page where none runs).
+    let data = crate::staged::staged::<ServiceData>(None, move || service.get(), |d| d);
     let el = host.clone();
     Effect::new(move |_| match data.get() {
         Ok(_) => crate::dom::set_state(&el, "ready"),
-        Err(e) if e == "…" => {}
         Err(e) => crate::dom::fail(&el, &format!("The model refused this service: {e}")),
     });
     let apply = move |e: Edit| {
@@ -133,7 +119,9 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     // One listener per kind of event for the whole form.
     let on_change = move |ev: web_sys::Event| {
         let Some(target) = ev.target() else { return };
-        let choices: [(&str, fn(String) -> Edit); 2] = [("data-python", Edit::Python), ("data-machine", Edit::Machine)];
+        // A select, by the attribute it carries, and the edit its value makes.
+        type Choice = (&'static str, fn(String) -> Edit);
+        let choices: [Choice; 2] = [("data-python", Edit::Python), ("data-machine", Edit::Machine)];
         for (attr, edit) in choices {
             if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute(attr)) {
                 let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -162,7 +150,7 @@ pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     let form_html = service.get_untracked().form_html(&uid);
     let html = move || data.get().map(|d| d.html()).unwrap_or_default();
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_default();
-    let done = move || data.get().map(|d| d.complete()).unwrap_or(false).to_string();
+    let done = move || data.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let hint = move || {
         let s = service.get();
         format!("{} ms of I/O wait per read (round trip plus server time). ", charts::format::number(s.io_wait_ms()))

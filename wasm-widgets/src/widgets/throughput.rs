@@ -1,7 +1,8 @@
 //! "Throughput vs concurrency": log sliders for I/O wait and concurrency, three curves, a readout, a summary.
 
 use charts::format::number;
-use charts::throughput::{draw_throughput, throughput_data};
+use charts::stages::Staged;
+use charts::throughput::{draw_throughput, throughput_data, PercentilesAt};
 use charts::Theme;
 use leptos::prelude::*;
 use perfmodel::scenario::range;
@@ -19,14 +20,9 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     // The simulated percentiles: one job per pattern, in the simulation
     // workers (or in tasks after the frame), so a slider move paints the
     // analytic figure at once; the cells say "…" until they are in.
-    let pct: RwSignal<Result<Vec<(Pattern, perfmodel::sim::Percentiles)>, String>> = RwSignal::new(Ok(Vec::new()));
-    let pooled = crate::workers::Pooled::new();
     // A hidden tab's figure fills once at load, then waits to be shown.
-    crate::progress::on_change_while_shown(shown, None, move || shared.scenario.get(), move |s| {
-        pct.set(Ok(Vec::new()));
-        pooled.fill::<crate::workers::Percentile, _>(pct, s, Pattern::COMPARED.to_vec(), |v, a| v.push(a));
-    });
-    let pct_done = move || pct.with(|r| r.as_ref().map_or(true, |v| v.len() == Pattern::COMPARED.len()));
+    let pct = crate::staged::staged::<PercentilesAt>(shown, move || shared.scenario.get(), |d| d);
+    let pct_done = move || pct.with(|r| r.as_ref().map_or(true, |d| d.is_complete()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
 
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
@@ -37,7 +33,7 @@ pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Them
         let pcell = move |f: fn(&perfmodel::sim::Percentiles) -> String| {
             move || {
                 pct.with(|r| match r {
-                    Ok(v) => v.iter().find(|(q, _)| *q == p).map(|(_, l)| f(l)).unwrap_or_else(|| "…".to_string()),
+                    Ok(d) => d.rows.iter().find(|(q, _)| *q == p).map(|(_, l)| f(l)).unwrap_or_else(|| "…".to_string()),
                     Err(_) => String::new(),
                 })
             }

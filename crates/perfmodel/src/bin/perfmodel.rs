@@ -1,26 +1,124 @@
 //! `perfmodel`: the model from the command line; JSON out, no browser needed.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use perfmodel::scenario::Python;
 use perfmodel::{predict, Params, Pattern, Scenario, Solver};
 use serde::Deserialize;
 use serde_json::json;
 
-const USAGE: &str = "\
-usage:
-  perfmodel predict --pattern sync|sync-threads|executor|tokio --io-wait-ms W
-                    (--concurrency N | --arrival-rate R [--timeout-ms T] [--burstiness C2]) [--pool P] [--cores C] [--node-cpus K] [--tokio-workers T] [--app-cpu-ms A]
-                    [--background-threads B] [--pod-limit-mib M] [--python gil|ft|ft-forced] [--machine lab|darwin]
-                    [--params FILE.json] [--solver analytic|sim] [--seed S]
-  perfmodel params          every parameter with unit, range, default and provenance, and the machine profiles
-  perfmodel grid [--params FILE.json] < points.json
-                            points: a JSON list of objects with pattern, solver, seed and any
-                            scenario field (io_wait_ms, concurrency, pool, cores, ...)";
+/// The performance model of three ways to call Aerospike from Python: predictions as JSON.
+#[derive(Parser)]
+#[command(name = "perfmodel", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Predict one pattern at one scenario (a closed loop of callers or an arrival rate).
+    Predict(PredictArgs),
+    /// Every parameter with unit, range, default and provenance, and the machine profiles.
+    Params,
+    /// Predict a list of points read from standard input: a JSON list of objects
+    /// with pattern, solver, seed and any scenario field (io_wait_ms, concurrency, pool, cores, ...).
+    Grid {
+        /// Parameters to use instead of the defaults (a JSON object; missing fields keep their defaults).
+        #[arg(long, value_name = "FILE.json")]
+        params: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("load").required(true).args(["concurrency", "arrival_rate"])))]
+struct PredictArgs {
+    /// How the client is called.
+    #[arg(long, value_enum)]
+    pattern: PatternArg,
+    /// Network round trip plus server time of one request, ms.
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
+    io_wait_ms: f64,
+    /// Callers in a closed loop (each awaits its answer, then sends the next).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<u32>,
+    /// Requests per second arriving whatever is in progress (an open load).
+    #[arg(long, value_name = "R")]
+    arrival_rate: Option<f64>,
+    /// A timeout on each call, ms (open load only).
+    #[arg(long, value_name = "T")]
+    timeout_ms: Option<f64>,
+    /// The arrivals' squared coefficient of variation: 1 is Poisson (open load only).
+    #[arg(long, value_name = "C2")]
+    burstiness: Option<f64>,
+    /// Executor pool size (default: Python's, min(32, node CPUs + 4)).
+    #[arg(long, value_name = "P")]
+    pool: Option<u32>,
+    /// CPU cores the process may use.
+    #[arg(long, value_name = "C")]
+    cores: Option<u32>,
+    /// CPUs of the node, as os.cpu_count() reports them (default: the cores).
+    #[arg(long, value_name = "K")]
+    node_cpus: Option<u32>,
+    /// Tokio worker threads (default: one per core).
+    #[arg(long, value_name = "T")]
+    tokio_workers: Option<u32>,
+    /// Python work per request on the event loop, GIL held, ms.
+    #[arg(long, value_name = "A")]
+    app_cpu_ms: Option<f64>,
+    /// CPU-bound Python threads competing for the GIL.
+    #[arg(long, value_name = "B")]
+    background_threads: Option<u32>,
+    /// The container's memory limit, MiB.
+    #[arg(long, value_name = "M")]
+    pod_limit_mib: Option<f64>,
+    /// The CPython build.
+    #[arg(long, value_enum, default_value = "gil")]
+    python: PythonArg,
+    /// Whose CPU costs (a machine profile's key).
+    #[arg(long, value_name = "KEY")]
+    machine: Option<String>,
+    /// Parameters to use instead of the defaults (a JSON object; missing fields keep their defaults).
+    #[arg(long, value_name = "FILE.json")]
+    params: Option<PathBuf>,
+    /// Which solver: the analytic one (means) or the simulator (percentiles too).
+    #[arg(long, value_enum, default_value = "analytic")]
+    solver: SolverArg,
+    /// The simulator's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PatternArg {
+    Sync,
+    SyncThreads,
+    Executor,
+    Tokio,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PythonArg {
+    /// 3.11-3.13, with the GIL.
+    Gil,
+    /// 3.14t, the GIL off for aerospike-py only.
+    Ft,
+    /// 3.14t with the GIL forced off for both clients.
+    FtForced,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SolverArg {
+    Analytic,
+    Sim,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
@@ -32,64 +130,61 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<String, String> {
-    let Some(cmd) = args.first() else { return Err(USAGE.to_string()) };
-    let opts = Opts::parse(&args[1..])?;
-    match cmd.as_str() {
-        "predict" => {
-            let params = opts.params()?;
-            let pattern = Pattern::parse(opts.get("pattern").ok_or("--pattern is required")?).map_err(|e| e.to_string())?;
-            let mut s = Scenario::default();
-            s.io_wait_ms = opts.num("io-wait-ms")?.ok_or("--io-wait-ms is required")?;
-            let n = opts.int("concurrency")?;
-            s.arrival_rate = opts.num("arrival-rate")?;
-            s.timeout_ms = opts.num("timeout-ms")?;
-            s.burstiness = opts.num("burstiness")?;
-            match (n, s.arrival_rate) {
-                (Some(_), Some(_)) => {
-                    return Err("--concurrency and --arrival-rate are exclusive: callers in a closed loop, or requests arriving at a rate".into())
-                }
-                (None, None) => return Err("--concurrency or --arrival-rate is required".into()),
-                (Some(n), None) => s.concurrency = n,
-                (None, Some(_)) => {}
-            }
-            if (s.timeout_ms.is_some() || s.burstiness.is_some()) && s.arrival_rate.is_none() {
+fn run(cmd: Command) -> Result<String, String> {
+    match cmd {
+        Command::Predict(a) => {
+            if (a.timeout_ms.is_some() || a.burstiness.is_some()) && a.arrival_rate.is_none() {
                 return Err("--timeout-ms and --burstiness apply to an open load: give --arrival-rate".into());
             }
-            s.pool = opts.int("pool")?;
-            s.cores = opts.int("cores")?.unwrap_or(s.cores);
-            s.node_cpus = opts.int("node-cpus")?;
-            s.tokio_workers = opts.int("tokio-workers")?;
-            s.app_cpu_ms = opts.num("app-cpu-ms")?.unwrap_or(0.0);
-            s.background_threads = opts.int("background-threads")?.unwrap_or(0);
-            s.pod_limit_mib = opts.num("pod-limit-mib")?.unwrap_or(s.pod_limit_mib);
-            s.python = match opts.get("python").unwrap_or("gil") {
-                "gil" => perfmodel::scenario::Python::Gil,
-                "ft" => perfmodel::scenario::Python::FreeThreaded,
-                "ft-forced" => perfmodel::scenario::Python::FreeThreadedForced,
-                other => return Err(format!("--python {other:?}: expected gil, ft or ft-forced")),
+            let params = read_params(a.params.as_ref())?;
+            let pattern = match a.pattern {
+                PatternArg::Sync => Pattern::Sync,
+                PatternArg::SyncThreads => Pattern::SyncThreads,
+                PatternArg::Executor => Pattern::Executor,
+                PatternArg::Tokio => Pattern::Tokio,
             };
-            if let Some(key) = opts.get("machine") {
-                let keys: Vec<&str> = perfmodel::machine::PROFILES.iter().map(|p| p.key).collect();
-                s.machine = perfmodel::machine::PROFILES
-                    .iter()
-                    .find(|p| p.key == key)
-                    .ok_or_else(|| format!("--machine {key:?}: expected {}", keys.join(" or ")))?
-                    .machine;
-            }
-            let solver = match opts.get("solver").unwrap_or("analytic") {
-                "analytic" => Solver::Analytic,
-                "sim" => Solver::Sim,
-                other => return Err(format!("--solver {other:?}: expected analytic or sim")),
+            let d = Scenario::default();
+            let s = Scenario {
+                io_wait_ms: a.io_wait_ms,
+                concurrency: a.concurrency.unwrap_or(d.concurrency),
+                arrival_rate: a.arrival_rate,
+                timeout_ms: a.timeout_ms,
+                burstiness: a.burstiness,
+                pool: a.pool,
+                cores: a.cores.unwrap_or(d.cores),
+                node_cpus: a.node_cpus,
+                tokio_workers: a.tokio_workers,
+                app_cpu_ms: a.app_cpu_ms.unwrap_or(0.0),
+                background_threads: a.background_threads.unwrap_or(0),
+                pod_limit_mib: a.pod_limit_mib.unwrap_or(d.pod_limit_mib),
+                python: match a.python {
+                    PythonArg::Gil => Python::Gil,
+                    PythonArg::Ft => Python::FreeThreaded,
+                    PythonArg::FtForced => Python::FreeThreadedForced,
+                },
+                machine: match a.machine {
+                    None => d.machine,
+                    Some(key) => {
+                        let keys: Vec<&str> = perfmodel::machine::PROFILES.iter().map(|p| p.key).collect();
+                        perfmodel::machine::PROFILES
+                            .iter()
+                            .find(|p| p.key == key)
+                            .ok_or_else(|| format!("--machine {key:?}: expected {}", keys.join(" or ")))?
+                            .machine
+                    }
+                },
             };
-            let seed = opts.int::<u64>("seed")?.unwrap_or(1);
-            let p = predict(pattern, &params, &s, solver, seed).map_err(|e| e.to_string())?;
+            let solver = match a.solver {
+                SolverArg::Analytic => Solver::Analytic,
+                SolverArg::Sim => Solver::Sim,
+            };
+            let p = predict(pattern, &params, &s, solver, a.seed).map_err(|e| e.to_string())?;
             serde_json::to_string_pretty(&p).map_err(|e| e.to_string())
         }
-        "params" => serde_json::to_string_pretty(&json!({ "params": Params::describe(), "machines": perfmodel::machine::PROFILES }))
+        Command::Params => serde_json::to_string_pretty(&json!({ "params": Params::describe(), "machines": perfmodel::machine::PROFILES }))
             .map_err(|e| e.to_string()),
-        "grid" => {
-            let params = opts.params()?;
+        Command::Grid { params } => {
+            let params = read_params(params.as_ref())?;
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input).map_err(|e| format!("reading stdin: {e}"))?;
             let points: Vec<GridPoint> = serde_json::from_str(&input).map_err(|e| format!("stdin is not a JSON list of points: {e}"))?;
@@ -101,8 +196,6 @@ fn run(args: &[String]) -> Result<String, String> {
             }
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
         }
-        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
     }
 }
 
@@ -115,36 +208,12 @@ struct GridPoint {
     scenario: Scenario,
 }
 
-struct Opts(Vec<(String, String)>);
-
-impl Opts {
-    fn parse(args: &[String]) -> Result<Opts, String> {
-        let mut out = Vec::new();
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let key = a.strip_prefix("--").ok_or_else(|| format!("unexpected argument {a:?}\n{USAGE}"))?;
-            let (k, v) = match key.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (key.to_string(), it.next().ok_or_else(|| format!("--{key} needs a value"))?.clone()),
-            };
-            out.push((k, v));
-        }
-        Ok(Opts(out))
-    }
-    fn get(&self, k: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(kk, _)| kk == k).map(|(_, v)| v.as_str())
-    }
-    fn num(&self, k: &str) -> Result<Option<f64>, String> {
-        self.get(k).map(|v| v.parse::<f64>().map_err(|_| format!("--{k} {v:?} is not a number"))).transpose()
-    }
-    fn int<T: std::str::FromStr>(&self, k: &str) -> Result<Option<T>, String> {
-        self.get(k).map(|v| v.parse::<T>().map_err(|_| format!("--{k} {v:?} is not a whole number in range"))).transpose()
-    }
-    fn params(&self) -> Result<Params, String> {
-        let Some(path) = self.get("params") else { return Ok(Params::default()) };
-        let text = std::fs::read_to_string(path).map_err(|e| format!("--params {path}: {e}"))?;
-        let p: Params = serde_json::from_str(&text).map_err(|e| format!("--params {path}: {e}"))?;
-        p.validate().map_err(|e| format!("--params {path}: {e}"))?;
-        Ok(p)
-    }
+/// The parameters in `path` (a JSON object; missing fields keep their defaults), or the defaults.
+fn read_params(path: Option<&PathBuf>) -> Result<Params, String> {
+    let Some(path) = path else { return Ok(Params::default()) };
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--params {shown}: {e}"))?;
+    let p: Params = serde_json::from_str(&text).map_err(|e| format!("--params {shown}: {e}"))?;
+    p.validate().map_err(|e| format!("--params {shown}: {e}"))?;
+    Ok(p)
 }

@@ -1,0 +1,213 @@
+//! A service as its owner describes it: round trip, server time, load, CPU quota, pool, Python work; its example presets, its clamping and the scenario it sets.
+
+use perfmodel::machine::Machine;
+use perfmodel::scenario::{range, Python};
+use perfmodel::Scenario;
+use serde::{Deserialize, Serialize};
+
+/// How the load is given.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Load {
+    /// Requests per second the service must complete.
+    Rate(f64),
+    /// Requests outstanding at once (each caller waits for its answer).
+    InFlight(u32),
+}
+
+/// A service as its owner describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// Network round trip to the database node, ms.
+    pub rtt_ms: f64,
+    /// The server's own time per read, ms.
+    pub server_ms: f64,
+    pub load: Load,
+    /// CPU quota: cores the process may use.
+    pub cores: u32,
+    /// CPUs of the node (what `os.cpu_count()` reports).
+    pub node_cpus: u32,
+    /// Executor pool size; `None` is Python's default.
+    pub pool: Option<u32>,
+    /// Python work per request on the event loop (GIL held), ms.
+    pub python_ms: f64,
+    pub background_threads: u32,
+    pub pod_limit_mib: f64,
+    /// The latency target at the 99th percentile, ms.
+    pub target_p99_ms: f64,
+    /// Which CPython build.
+    pub python: Python,
+    /// Whose CPU costs (a machine profile).
+    #[serde(default)]
+    pub machine: Machine,
+}
+
+/// Valid ranges of the fields the scenario does not already bound.
+pub mod limits {
+    pub const RATE: (f64, f64) = (1.0, 1_000_000.0);
+    pub const RTT_MS: (f64, f64) = (0.0, 5_000.0);
+    pub const SERVER_MS: (f64, f64) = (0.0, 5_000.0);
+    pub const TARGET_P99_MS: (f64, f64) = (0.01, 60_000.0);
+}
+
+/// A named example service (its values are assumptions to replace with one's own, except the round trips, which come from the scenario's presets).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Preset {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub about: &'static str,
+    pub service: Service,
+}
+
+fn rtt(key: &str) -> f64 {
+    perfmodel::scenario::PRESETS.iter().find(|p| p.key == key).map(|p| p.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS)
+}
+
+/// Example services. Round trips are the sourced network presets; the rest
+/// are round figures for the kind of service named, to be replaced.
+pub fn presets() -> Vec<Preset> {
+    let base = Service {
+        rtt_ms: rtt("same-zone"),
+        server_ms: 0.1,
+        load: Load::Rate(1_000.0),
+        cores: 2,
+        node_cpus: 16,
+        pool: None,
+        python_ms: 0.05,
+        background_threads: 0,
+        pod_limit_mib: 512.0,
+        target_p99_ms: 10.0,
+        python: Python::Gil,
+        machine: Machine::Lab,
+    };
+    vec![
+        Preset {
+            key: "benchmark",
+            label: "The benchmark",
+            about: "aerospike-py's benchmark suite's default of 50 callers, on 2 cores with the server on the same machine",
+            service: Service {
+                rtt_ms: rtt("localhost"),
+                server_ms: 0.0,
+                load: Load::InFlight(50),
+                node_cpus: 2,
+                python_ms: 0.0,
+                target_p99_ms: 5.0,
+                ..base
+            },
+        },
+        Preset {
+            key: "lookup-api",
+            label: "Lookup API, same zone",
+            about: "a FastAPI service doing one read per request, 1,000 requests/s, in a 2-core pod on a 16-CPU node",
+            service: base,
+        },
+        Preset {
+            key: "busy-api",
+            label: "Busy API, cross zone",
+            about: "5,000 requests/s with 0.1 ms of Python per request, 4 cores on a 32-CPU node, 1 ms round trip",
+            service: Service {
+                rtt_ms: rtt("cross-zone"),
+                load: Load::Rate(5_000.0),
+                cores: 4,
+                node_cpus: 32,
+                python_ms: 0.1,
+                target_p99_ms: 20.0,
+                ..base
+            },
+        },
+        Preset {
+            key: "fan-out",
+            label: "Batch fan-out",
+            about: "a job with 1,000 reads outstanding at once, same zone, 1 GiB pod, 100 ms p99 target",
+            service: Service { load: Load::InFlight(1_000), python_ms: 0.0, pod_limit_mib: 1_024.0, target_p99_ms: 100.0, ..base },
+        },
+        Preset {
+            key: "cross-region",
+            label: "Cross-region reads",
+            about: "500 requests/s to a cluster in another region (87 ms round trip), 250 ms p99 target",
+            service: Service { rtt_ms: rtt("cross-region"), server_ms: 0.1, load: Load::Rate(500.0), target_p99_ms: 250.0, ..base },
+        },
+    ]
+}
+
+/// The example the page starts from when the reader has no scenario yet (a service, not a benchmark).
+pub const START: &str = "lookup-api";
+
+/// The starting example's service.
+pub fn start() -> Service {
+    presets().into_iter().find(|p| p.key == START).map(|p| p.service).expect("the starting example is a preset")
+}
+
+impl Service {
+    /// The I/O wait of one read: round trip plus server time.
+    pub fn io_wait_ms(&self) -> f64 {
+        self.rtt_ms + self.server_ms
+    }
+
+    /// Every value inside its range; each change said in a sentence.
+    pub fn clamped(mut self) -> (Service, Vec<String>) {
+        let mut notes = Vec::new();
+        let mut fix = |name: &str, v: f64, (lo, hi): (f64, f64)| -> f64 {
+            let out = if v.is_finite() { v.clamp(lo, hi) } else { lo };
+            if out != v {
+                notes.push(format!("{name} {v} is outside {lo}–{hi}; using {out}"));
+            }
+            out
+        };
+        self.rtt_ms = fix("round trip (ms)", self.rtt_ms, limits::RTT_MS);
+        self.server_ms = fix("server time (ms)", self.server_ms, limits::SERVER_MS);
+        self.target_p99_ms = fix("p99 target (ms)", self.target_p99_ms, limits::TARGET_P99_MS);
+        self.load = match self.load {
+            Load::Rate(r) => Load::Rate(fix("request rate (/s)", r, limits::RATE)),
+            Load::InFlight(n) => Load::InFlight(fix("requests in flight", n as f64, range::CONCURRENCY) as u32),
+        };
+        let io = self.io_wait_ms();
+        if io > range::IO_WAIT_MS.1 {
+            notes.push(format!(
+                "round trip plus server time {io} ms is above {} ms; using {} ms of server time",
+                range::IO_WAIT_MS.1,
+                range::IO_WAIT_MS.1 - self.rtt_ms
+            ));
+            self.server_ms = (range::IO_WAIT_MS.1 - self.rtt_ms).max(0.0);
+        }
+        let (s, more) = self.scenario_at(1).clamped();
+        notes.extend(more);
+        self.cores = s.cores;
+        self.node_cpus = s.node_cpus.unwrap_or(s.cores);
+        self.pool = s.pool;
+        self.python_ms = s.app_cpu_ms;
+        self.background_threads = s.background_threads;
+        self.pod_limit_mib = s.pod_limit_mib;
+        (self, notes)
+    }
+
+    /// The model's scenario at `n` requests in flight.
+    pub fn scenario_at(&self, n: u32) -> Scenario {
+        Scenario {
+            io_wait_ms: self.io_wait_ms(),
+            concurrency: n,
+            arrival_rate: None,
+            timeout_ms: None,
+            burstiness: None,
+            pool: self.pool,
+            cores: self.cores,
+            node_cpus: Some(self.node_cpus),
+            tokio_workers: None,
+            app_cpu_ms: self.python_ms,
+            background_threads: self.background_threads,
+            pod_limit_mib: self.pod_limit_mib,
+            python: self.python,
+            machine: self.machine,
+        }
+    }
+
+    /// The site-wide scenario this service sets: the requests in flight the
+    /// load implies with no queueing at all (Little's law, N = rate × (I/O wait + Python work)).
+    pub fn scenario(&self) -> Scenario {
+        let n = match self.load {
+            Load::InFlight(n) => n,
+            Load::Rate(r) => (r * (self.io_wait_ms() + self.python_ms) / 1e3).round().clamp(1.0, range::CONCURRENCY.1) as u32,
+        };
+        self.scenario_at(n)
+    }
+}

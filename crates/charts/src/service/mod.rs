@@ -1,0 +1,28 @@
+//! "Your service": a service described in its own terms in; per pattern its capacity, latency at the load, threads, memory and binding limit out, the smallest executor pool that meets the latency target, and a verdict that says only what those numbers say.
+//!
+//! A load given as requests in flight is a closed loop; a load given as a
+//! rate is an open one, requests arriving at random (Poisson) whatever is in
+//! progress ([`perfmodel::open`] and the simulator's arrivals): each pattern's
+//! capacity is then the rate at which its first resource saturates, and past
+//! it the pattern does not keep up at all. The verdict flags a rate above
+//! [`NEAR`] of a capacity, where the tail grows fast.
+//!
+//! [`describe`] is the service and its examples, [`outcome`] each pattern at
+//! its load (the analytic part, then the simulations as [`crate::stages`]
+//! jobs), [`verdict`] the sentences made from those numbers, [`html`] the
+//! results as the page shows them and [`form`] the form that edits a service.
+
+mod describe;
+mod form;
+mod html;
+mod outcome;
+mod verdict;
+
+pub use describe::{limits, presets, start, Load, Preset, Service, START};
+pub use form::{input_value, python_key, Edit, Field, Group, FIELDS, PYTHONS};
+pub use outcome::{service_data, AtLoad, Job, Limit, Outcome, ServiceData};
+
+/// Seed of the service page's simulations.
+pub const SEED: u64 = 43;
+/// A load above this share of a pattern's capacity is "near capacity".
+pub const NEAR: f64 = 0.8;

@@ -1,0 +1,336 @@
+//! Each pattern (and the executor at each pool size) under the service's load: capacity, what caps it, requests in flight, memory, threads; the simulations as stage jobs.
+
+use perfmodel::memory::{memory, threads};
+use perfmodel::mva::{bounds, Bounds};
+use perfmodel::open;
+use perfmodel::pattern::{steps, totals};
+use perfmodel::predict::short_run;
+use perfmodel::scenario::range;
+use perfmodel::sim::{simulate, SimConfig};
+use perfmodel::{predict_curve, ModelError, Params, Pattern, Scenario};
+use serde::Serialize;
+
+use super::{Load, Service, NEAR, SEED};
+use crate::format::{count, number};
+use crate::runs::{self, POOLS};
+use crate::stages::{numbers_struct, Numbers, Reader, Staged};
+
+/// What binds a pattern first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Limit {
+    /// One calling thread: requests run one after another.
+    OneThread,
+    /// Every pool thread is held for the whole I/O wait.
+    Pool,
+    /// The GIL: one thread at a time runs Python.
+    Gil,
+    /// The CPU quota.
+    Cpu,
+    /// The pod's memory limit.
+    Memory,
+    /// The p99 target.
+    Target,
+}
+
+impl Limit {
+    pub fn words(self) -> &'static str {
+        match self {
+            Limit::OneThread => "one calling thread",
+            Limit::Pool => "the thread pool",
+            Limit::Gil => "the GIL",
+            Limit::Cpu => "the CPU quota",
+            Limit::Memory => "the pod's memory limit",
+            Limit::Target => "the p99 target",
+        }
+    }
+}
+
+/// What the simulator adds at the load.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AtLoad {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub threads: u32,
+    pub gil_busy: f64,
+    pub events: u64,
+}
+
+/// One pattern (or one executor pool size) under the service's load.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Outcome {
+    pub pattern: Pattern,
+    pub pool: u32,
+    /// Most requests/s it sustains (analytic): at any number in flight for a
+    /// closed load, the rate at which a resource saturates for an arriving one.
+    pub capacity: f64,
+    /// What caps the capacity.
+    pub capped_by: Limit,
+    /// Requests in flight at the load; `None` when the load is above capacity.
+    pub in_flight: Option<u32>,
+    /// Requests/s at that many in flight (analytic).
+    pub throughput: f64,
+    pub mean_ms: f64,
+    /// Resident and reserved memory at the load, MiB.
+    pub resident_mib: f64,
+    pub reserved_mib: f64,
+    pub threads: u32,
+    /// GIL acquisitions on one request's path.
+    pub gil_acquisitions: u32,
+    pub sim: Option<AtLoad>,
+}
+
+impl Outcome {
+    /// Whether the pattern carries the load within capacity, memory and target; `None` until simulated.
+    pub fn meets(&self, s: &Service) -> Option<bool> {
+        if self.in_flight.is_none() || self.resident_mib > s.pod_limit_mib {
+            return Some(false);
+        }
+        self.sim.map(|a| a.p99_ms <= s.target_p99_ms)
+    }
+
+    /// The first limit the pattern runs into at the load (`None`: it meets everything, or is not simulated yet).
+    pub fn binds(&self, s: &Service) -> Option<Limit> {
+        if self.in_flight.is_none() {
+            return Some(self.capped_by);
+        }
+        if self.resident_mib > s.pod_limit_mib {
+            return Some(Limit::Memory);
+        }
+        match self.sim {
+            Some(a) if a.p99_ms > s.target_p99_ms => Some(Limit::Target),
+            _ => None,
+        }
+    }
+
+    /// Whether a rate of arrivals runs this close to capacity (a fixed number in flight cannot overrun it).
+    pub fn near_capacity(&self, s: &Service) -> bool {
+        matches!(s.load, Load::Rate(_)) && self.in_flight.is_some() && rate_of(s, self) > NEAR * self.capacity
+    }
+}
+
+/// The load as a rate: the given rate, or the pattern's throughput at the given requests in flight.
+pub(super) fn rate_of(s: &Service, o: &Outcome) -> f64 {
+    match s.load {
+        Load::Rate(r) => r,
+        Load::InFlight(_) => o.throughput,
+    }
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceData {
+    pub service: Service,
+    /// Sync, executor (the service's pool), Tokio.
+    pub patterns: Vec<Outcome>,
+    /// The executor at each of [`POOLS`].
+    pub pools: Vec<Outcome>,
+}
+
+/// The analytic half: capacities, requests in flight, memory; the simulations are jobs ([`Staged`]).
+pub fn service_data(p: &Params, s: &Service) -> Result<ServiceData, ModelError> {
+    let patterns = Pattern::COMPARED.iter().map(|&pt| outcome(p, s, pt, s.pool)).collect::<Result<_, _>>()?;
+    let pools = POOLS.iter().map(|&pool| outcome(p, s, Pattern::Executor, Some(pool))).collect::<Result<_, _>>()?;
+    Ok(ServiceData { service: *s, patterns, pools })
+}
+
+fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Result<Outcome, ModelError> {
+    let base = Service { pool, ..*svc };
+    if let Load::Rate(r) = svc.load {
+        return open_outcome(p, &base, pattern, r);
+    }
+    let at = |n: u32| -> Result<f64, ModelError> { Ok(predict_curve(pattern, p, &base.scenario_at(n), &[n])?[0].throughput_ops_s) };
+    let n_max = range::CONCURRENCY.1 as u32;
+    let capacity = at(n_max)?;
+    let Load::InFlight(n) = svc.load else { unreachable!("a rate is handled above") };
+    let s = base.scenario_at(n);
+    let q = &predict_curve(pattern, p, &s, &[s.concurrency])?[0];
+    let b = bounds(pattern, p, &s);
+    let m = memory(pattern, p, &s);
+    Ok(Outcome {
+        pattern,
+        pool: s.pool_size(),
+        capacity,
+        capped_by: capped_by(pattern, capacity, &b),
+        in_flight: Some(n),
+        throughput: q.throughput_ops_s,
+        mean_ms: q.latency_ms.mean,
+        resident_mib: m.resident,
+        reserved_mib: m.reserved,
+        threads: threads(pattern, p, &s).total(),
+        gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
+        sim: None,
+    })
+}
+
+/// A pattern under requests arriving at `rate`: its open-load capacity and
+/// what saturates first; within it, the requests in the process (Little's
+/// law, N = λ·R) and the threads and memory they take.
+fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Result<Outcome, ModelError> {
+    let s = Scenario { arrival_rate: Some(rate), ..base.scenario_at(1) };
+    s.validate()?;
+    let a = open::solve(pattern, p, &s, rate);
+    let capped_by = match a.limit {
+        open::Limit::Thread => Limit::OneThread,
+        open::Limit::Pool => Limit::Pool,
+        open::Limit::Gil => Limit::Gil,
+        open::Limit::Cores | open::Limit::Workers => Limit::Cpu,
+    };
+    let in_flight = a.in_flight.map(|n| (n.ceil() as u32).clamp(1, range::CONCURRENCY.1 as u32));
+    let sn = Scenario { concurrency: in_flight.unwrap_or(1), ..s };
+    let m = memory(pattern, p, &sn);
+    Ok(Outcome {
+        pattern,
+        pool: s.pool_size(),
+        capacity: a.capacity,
+        capped_by,
+        in_flight,
+        throughput: a.throughput,
+        mean_ms: a.latency_ms.map_or(f64::INFINITY, |l| l.mean),
+        resident_mib: m.resident,
+        reserved_mib: m.reserved,
+        threads: threads(pattern, p, &sn).total(),
+        gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
+        sim: None,
+    })
+}
+
+/// Which bound the capacity sits at: the lowest of the pool cap, the CPU
+/// quota and the GIL ceiling when the capacity is within 20% of it, else the
+/// CPU quota (the cores' queueing sets it below every bound).
+fn capped_by(pattern: Pattern, capacity: f64, b: &Bounds) -> Limit {
+    if pattern == Pattern::Sync {
+        return Limit::OneThread;
+    }
+    let (lowest, which) = b.binding();
+    let limit = match which {
+        "pool" => Limit::Pool,
+        "gil" => Limit::Gil,
+        _ => Limit::Cpu,
+    };
+    if capacity >= NEAR * lowest {
+        limit
+    } else {
+        Limit::Cpu
+    }
+}
+
+/// Which outcome a simulation job fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Pattern(usize),
+    Pool(usize),
+}
+
+/// The analytic part at once; one simulation per pattern and one per pool
+/// size, for outcomes within capacity. Each runs a closed loop at the
+/// requests in flight, or the arriving requests themselves (at least
+/// [`runs::PATTERN`]'s 5,000 measured and 1,000 of warm-up, more when that
+/// many arrive in under a second, at most [`runs::LADDER`]'s 20,000 for a
+/// pool size and [`runs::PATTERN`]'s 50,000 for a pattern).
+impl Staged for ServiceData {
+    const NAME: &'static str = "service";
+    type Input = Service;
+    type Job = Job;
+    type Answer = (Job, AtLoad);
+    fn start(p: &Params, s: &Service) -> Result<ServiceData, ModelError> {
+        service_data(p, s)
+    }
+    fn jobs(&self) -> Vec<Job> {
+        let within = |o: &Outcome| o.in_flight.is_some();
+        let mut out: Vec<Job> = (0..self.patterns.len()).filter(|&i| within(&self.patterns[i])).map(Job::Pattern).collect();
+        out.extend((0..self.pools.len()).filter(|&i| within(&self.pools[i])).map(Job::Pool));
+        out
+    }
+    fn run(&self, p: &Params, job: Job) -> Result<(Job, AtLoad), ModelError> {
+        let o = self.outcome(job);
+        let n = o.in_flight.unwrap_or(1);
+        let mut s = Service { pool: Some(o.pool), ..self.service }.scenario_at(n);
+        let run = if matches!(job, Job::Pool(_)) { runs::LADDER } else { runs::PATTERN };
+        let cfg = match self.service.load {
+            Load::Rate(rate) => {
+                s.arrival_rate = Some(rate);
+                let per_second = rate.ceil() as u64;
+                SimConfig {
+                    seed: SEED,
+                    requests: per_second.clamp(run.min, run.cap),
+                    warmup: per_second.clamp(run.warmup_min, run.warmup_cap),
+                    ..SimConfig::default()
+                }
+            }
+            Load::InFlight(_) => short_run(&s, SEED, run),
+        };
+        let r = simulate(o.pattern, p, &s, &cfg)?;
+        Ok((
+            job,
+            AtLoad {
+                p50_ms: r.latency_ms.p50,
+                p99_ms: r.latency_ms.p99,
+                threads: r.threads,
+                gil_busy: r.gil_utilization + r.gil_background,
+                events: r.events,
+            },
+        ))
+    }
+    fn fold(&mut self, (job, at): (Job, AtLoad)) {
+        match job {
+            Job::Pattern(i) => self.patterns[i].sim = Some(at),
+            Job::Pool(i) => self.pools[i].sim = Some(at),
+        }
+    }
+    fn is_complete(&self) -> bool {
+        self.jobs().iter().all(|&j| self.outcome(j).sim.is_some())
+    }
+}
+
+numbers_struct!(AtLoad { p50_ms, p99_ms, threads, gil_busy, events });
+
+/// A pattern's or a pool size's outcome, by its place.
+impl Numbers for Job {
+    fn put(&self, out: &mut Vec<f64>) {
+        match *self {
+            Job::Pattern(i) => (0u32, i).put(out),
+            Job::Pool(i) => (1u32, i).put(out),
+        }
+    }
+    fn take(r: &mut Reader<'_>) -> Option<Job> {
+        match r.whole(1.0)? {
+            0.0 => Some(Job::Pattern(r.whole((Pattern::COMPARED.len() - 1) as f64)? as usize)),
+            _ => Some(Job::Pool(r.whole((POOLS.len() - 1) as f64)? as usize)),
+        }
+    }
+}
+
+impl ServiceData {
+    fn outcome(&self, job: Job) -> &Outcome {
+        match job {
+            Job::Pattern(i) => &self.patterns[i],
+            Job::Pool(i) => &self.pools[i],
+        }
+    }
+
+    pub fn get(&self, p: Pattern) -> &Outcome {
+        self.patterns.iter().find(|o| o.pattern == p).expect("every compared pattern has an outcome")
+    }
+
+    /// The smallest pool of [`POOLS`] that meets everything, once known:
+    /// `Some(Some(o))` found, `Some(None)` none does, `None` not known yet.
+    pub fn smallest_pool(&self) -> Option<Option<&Outcome>> {
+        for o in &self.pools {
+            match o.meets(&self.service) {
+                Some(true) => return Some(Some(o)),
+                Some(false) => {}
+                None => return None,
+            }
+        }
+        Some(None)
+    }
+
+    /// The load in words.
+    pub fn load_words(&self) -> String {
+        match self.service.load {
+            Load::Rate(r) => format!("{} requests/s", number(r)),
+            Load::InFlight(n) => format!("{} requests in flight", count(n)),
+        }
+    }
+}

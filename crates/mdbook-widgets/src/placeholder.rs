@@ -1,0 +1,47 @@
+//! The placeholder a widget mounts into: its props, a loading line, the data it reads from the book, and its figure for readers without JavaScript.
+
+use serde::Serialize;
+use widget_props::Widget;
+
+use crate::noscript::{dashboard_noscript, folder_url, noscript_text, static_figure};
+use crate::{escape_attr, BookEnv};
+
+/// The placeholder a widget mounts into: a block of its own (blank lines
+/// around it) carrying its props as escaped JSON, a loading line until the
+/// WASM module replaces it, any data the widget reads from the book's
+/// folders embedded as JSON (so the page works from disk, where nothing can
+/// be fetched), and, for readers without JavaScript, the widget's figure at
+/// its starting scenario rendered at build time by the same model and chart code.
+pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
+    let data = match w {
+        // The reports are parsed here, at build time, by the same parser
+        // `cargo xtask check-reports` uses; the page carries the panels.
+        Widget::ResultsDashboard(p) => bundle(&charts::dashboard::payload(&env.read_reports(p.folder()), &folder_url(env, p))),
+        // The lab's measured cells, for the pool figure to overlay where the scenario is one.
+        Widget::PoolSize(_) => bundle(&env.lab().map(|l| l.points()).unwrap_or_default()),
+        // The lab's open-load cells, for the figure to overlay at their I/O waits.
+        Widget::OpenLoad(_) => bundle(&env.open_lab().map(|(l, _)| l.clone()).unwrap_or_default()),
+        _ => String::new(),
+    };
+    let figure = match w {
+        Widget::ResultsDashboard(p) => dashboard_noscript(env, p),
+        _ => match static_figure(w) {
+            Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
+            Err(e) => format!("<p class=\"widget-noscript\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e)),
+        },
+    };
+    format!(
+        "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\">\
+<p class=\"widget-loading\">Loading the interactive figure…</p>\
+<noscript>{figure}</noscript>{data}</div>\n\n",
+        name = w.name(),
+        props = escape_attr(&w.props_json()),
+    )
+}
+
+/// Data embedded beside a widget: JSON in a `<script class="widget-bundle">`.
+fn bundle(data: &impl Serialize) -> String {
+    let json = serde_json::to_string(data).expect("a bundle of strings and numbers always serialises");
+    // `</` would end the script element early; `<\/` is the same JSON string.
+    format!("<script type=\"application/json\" class=\"widget-bundle\">{}</script>", json.replace("</", "<\\/"))
+}
