@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 
+import batch
 import openload
 import probe
 
@@ -267,6 +268,11 @@ def worker_main(args):
     The parent has pinned it to the client's CPUs and set the stub's wait.
     """
     cell = json.loads(args.cell)
+    if "batch" in cell:
+        b = cell["batch"]
+        spy_cpus = {int(c) for c in args.spy_cpus.split(",")} if args.spy_cpus else None
+        print(json.dumps(batch.worker(b, b["ports"], args.spy, spy_cpus, b["own"])))
+        return
     pattern = cell["pattern"]
     lab = OpenLab(args.port, ("asp",) if pattern.startswith("aerospike_py") else ("official",))
     if "peak" in cell:
@@ -453,6 +459,7 @@ def main():
     ap.add_argument("--out", help="report file to write")
     ap.add_argument("--quick", action="store_true", help="a few cells, a couple of minutes at most")
     ap.add_argument("--open", action="store_true", help="an open load: requests at a rate instead of N callers")
+    ap.add_argument("--batch", action="store_true", help="the batch grid: batch_read of K keys from stub clusters of 1, 4 and 8 nodes")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cell", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -470,6 +477,8 @@ def main():
         ap.error("--stub and --out are required")
     if args.open:
         return open_main(args)
+    if args.batch:
+        return batch.batch_main(args, sys.modules[__name__])
 
     if args.quick:
         io_grid, n_grid, seconds, warmup_s, rounds = [0.0, 1.0], [1, 16], 0.3, 0.1, 1

@@ -207,3 +207,184 @@ pub fn execute(store: &mut Store, r: &Request) -> Vec<u8> {
     }
     reply(PARAMETER_ERROR, 0, &[])
 }
+
+/// info1 bit of a batch-index request (AS_MSG_INFO1_BATCH_INDEX).
+pub const INFO1_BATCH: u8 = 8;
+/// The batch field: a count, a flags byte, then one row per key.
+pub const FIELD_BATCH_INDEX: u8 = 41;
+/// The same with a set name per row (the server takes both).
+pub const FIELD_BATCH_INDEX_WITH_SET: u8 = 42;
+/// The most keys the stub takes in one batch request.
+pub const MAX_BATCH_KEYS: u32 = 5_000;
+
+// A batch row's flags (the server's BATCH_MSG_*).
+const ROW_REPEAT: u8 = 0x01;
+const ROW_INFO: u8 = 0x02;
+const ROW_GENERATION: u8 = 0x04;
+const ROW_TTL: u8 = 0x08;
+const ROW_INFO4: u8 = 0x10;
+
+/// One key of a batch request: where its answer goes (the index the client
+/// sent, echoed back), its digest, and what it asks (read attributes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchKey {
+    pub index: u32,
+    pub digest: [u8; 20],
+    pub info1: u8,
+    pub namespace: Option<String>,
+}
+
+/// The batch field of a request's fields, if it is a batch request.
+pub fn batch_field(body: &[u8]) -> Result<Option<&[u8]>, String> {
+    if body.len() < MSG_HEADER || body[1] & INFO1_BATCH == 0 {
+        return Ok(None);
+    }
+    let n_fields = u16::from_be_bytes([body[18], body[19]]) as usize;
+    let mut at = MSG_HEADER;
+    for _ in 0..n_fields {
+        let size = body.get(at..at + 4).map(be32).ok_or("message ends inside a field")?;
+        if size == 0 {
+            return Err("a field of size 0".into());
+        }
+        let kind = *body.get(at + 4).ok_or("message ends inside a field")?;
+        let data = body.get(at + 5..at + 4 + size).ok_or("message ends inside a field")?;
+        if kind == FIELD_BATCH_INDEX || kind == FIELD_BATCH_INDEX_WITH_SET {
+            return Ok(Some(data));
+        }
+        at += 4 + size;
+    }
+    Err("a batch request without a batch field".into())
+}
+
+/// Decode a batch field: every key with its index and read attributes. A
+/// repeated row takes the previous row's; a count over [`MAX_BATCH_KEYS`] is refused.
+pub fn decode_batch(field: &[u8]) -> Result<Vec<BatchKey>, String> {
+    let take =
+        |at: usize, n: usize| -> Result<&[u8], String> { field.get(at..at + n).ok_or_else(|| "the batch field ends inside a row".to_string()) };
+    let count = be32(take(0, 4)?) as u32;
+    if count > MAX_BATCH_KEYS {
+        return Err(format!("a batch of {count} keys is over the stub's limit of {MAX_BATCH_KEYS}"));
+    }
+    let mut at = 5; // count, then the flags byte (allow inline, respond all keys: the stub answers every key anyway)
+    let mut out: Vec<BatchKey> = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let index = be32(take(at, 4)?) as u32;
+        let mut digest = [0u8; 20];
+        digest.copy_from_slice(take(at + 4, 20)?);
+        let flags = take(at + 24, 1)?[0];
+        at += 25;
+        if flags & ROW_REPEAT != 0 {
+            let prev = out.last().ok_or("a batch's first row repeats nothing")?;
+            out.push(BatchKey { index, digest, ..prev.clone() });
+            continue;
+        }
+        let mut info1 = INFO1_READ | INFO1_GET_ALL;
+        if flags & ROW_INFO != 0 {
+            info1 = take(at, 1)?[0];
+            at += 3; // read, write and info attributes
+        }
+        if flags & ROW_GENERATION != 0 {
+            at += 4;
+        }
+        if flags & ROW_TTL != 0 {
+            at += 4;
+        }
+        if flags & ROW_INFO4 != 0 {
+            at += 1;
+        }
+        let n_fields = u16::from_be_bytes([take(at, 1)?[0], take(at + 1, 1)?[0]]) as usize;
+        let n_ops = u16::from_be_bytes([take(at + 2, 1)?[0], take(at + 3, 1)?[0]]) as usize;
+        at += 4;
+        let mut namespace = None;
+        for _ in 0..n_fields {
+            let size = be32(take(at, 4)?);
+            if size == 0 {
+                return Err("a batch row's field of size 0".into());
+            }
+            if take(at + 4, 1)?[0] == FIELD_NAMESPACE {
+                namespace = Some(String::from_utf8_lossy(take(at + 5, size - 1)?).into_owned());
+            }
+            at += 4 + size;
+        }
+        for _ in 0..n_ops {
+            at += 4 + be32(take(at, 4)?);
+        }
+        out.push(BatchKey { index, digest, info1, namespace });
+    }
+    Ok(out)
+}
+
+/// One record of a batch reply (no protocol header): result, generation, the
+/// key's index in `transaction_ttl`, no fields, the bins as read ops.
+pub fn batch_record(out: &mut Vec<u8>, result: u8, generation: u32, index: u32, bins: &[Bin]) {
+    let start = out.len();
+    out.resize(start + MSG_HEADER, 0);
+    let h = &mut out[start..];
+    h[0] = MSG_HEADER as u8;
+    h[5] = result;
+    h[6..10].copy_from_slice(&generation.to_be_bytes());
+    h[14..18].copy_from_slice(&index.to_be_bytes());
+    h[20..22].copy_from_slice(&(bins.len() as u16).to_be_bytes());
+    for b in bins {
+        let size = (4 + b.name.len() + b.value.len()) as u32;
+        out.extend_from_slice(&size.to_be_bytes());
+        out.extend_from_slice(&[OP_READ, b.particle, 0, b.name.len() as u8]);
+        out.extend_from_slice(&b.name);
+        out.extend_from_slice(&b.value);
+    }
+}
+
+/// The record that ends a batch reply (`info3` LAST), framed on its own as the server sends it.
+pub fn batch_last(result: u8) -> Vec<u8> {
+    let mut body = vec![0u8; MSG_HEADER];
+    body[0] = MSG_HEADER as u8;
+    body[3] = INFO3_LAST;
+    body[5] = result;
+    frame(TYPE_MSG, &body)
+}
+
+/// The partition of a digest: its first two bytes, little-endian, of 4,096.
+pub fn partition(digest: &[u8; 20]) -> u16 {
+    u16::from_le_bytes([digest[0], digest[1]]) & 4095
+}
+
+/// A number in [0, 1) from a digest's bytes 4–7: whether the stub finds a key it was never given.
+pub fn digest_fraction(digest: &[u8; 20]) -> f64 {
+    u32::from_be_bytes([digest[4], digest[5], digest[6], digest[7]]) as f64 / 4_294_967_296.0
+}
+
+/// The record the stub makes up for a key it finds without having stored it:
+/// the lab's `get` record's shape (a short string, an integer, a payload of `bytes` bytes).
+pub fn synthetic_bins(bytes: usize) -> Vec<Bin> {
+    vec![
+        Bin { name: b"name".to_vec(), particle: 3, value: b"lab".to_vec() },
+        Bin { name: b"count".to_vec(), particle: 1, value: 1i64.to_be_bytes().to_vec() },
+        Bin { name: b"payload".to_vec(), particle: 3, value: vec![b'x'; bytes] },
+    ]
+}
+
+/// Standard base64 with padding (the partition bitmaps of `replicas`).
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The 4,096-partition bitmap of node `node` of `nodes`: partition `p` belongs to node `p mod nodes`.
+pub fn ownership(node: usize, nodes: usize) -> String {
+    let mut bits = [0u8; 512];
+    for p in (0..4096).filter(|p| p % nodes.max(1) == node) {
+        bits[p >> 3] |= 0x80 >> (p & 7);
+    }
+    base64(&bits)
+}
