@@ -11,7 +11,7 @@ use crate::scenario::{Origin, Shared};
 const SERVICE_PAGE: &str = "service.html";
 
 /// Mount the bar in the place the preprocessor reserved under the page's title.
-pub fn mount(shared: Shared) {
+pub(crate) fn mount(shared: Shared) {
     let doc = crate::dom::document();
     // The preprocessor reserves the bar's place on every page whose widgets read the scenario.
     let Some(host) = doc.query_selector("[data-scenario-bar]").ok().flatten() else { return };

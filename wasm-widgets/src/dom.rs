@@ -8,7 +8,7 @@ pub fn document() -> Document {
 }
 
 /// Every placeholder that has not been mounted yet.
-pub fn placeholders() -> Vec<HtmlElement> {
+pub(crate) fn placeholders() -> Vec<HtmlElement> {
     let list = match document().query_selector_all("[data-widget][data-state=loading]") {
         Ok(l) => l,
         Err(_) => return Vec::new(),
@@ -17,13 +17,13 @@ pub fn placeholders() -> Vec<HtmlElement> {
 }
 
 /// Remove the loading line once a widget is about to render.
-pub fn clear_loading(el: &HtmlElement) {
+pub(crate) fn clear_loading(el: &HtmlElement) {
     if let Ok(Some(p)) = el.query_selector(".widget-loading") {
         p.remove();
     }
 }
 
-pub fn set_state(el: &HtmlElement, state: &str) {
+pub(crate) fn set_state(el: &HtmlElement, state: &str) {
     let _ = el.set_attribute("data-state", state);
 }
 
@@ -41,7 +41,7 @@ pub fn fail(el: &HtmlElement, message: &str) {
 }
 
 /// Mark every widget on the page as failed (used by the panic hook).
-pub fn fail_all(message: &str) {
+pub(crate) fn fail_all(message: &str) {
     let Ok(list) = document().query_selector_all("[data-widget]") else { return };
     for i in 0..list.length() {
         if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {

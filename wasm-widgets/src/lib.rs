@@ -10,16 +10,16 @@
 // A module built for some pages carries part of the crate: helpers only other pages' widgets use are expected to go unused.
 #![cfg_attr(not(feature = "all"), allow(dead_code, unused_imports, unused_variables))]
 
-pub mod bar;
+pub(crate) mod bar;
 pub mod dom;
-pub mod progress;
-pub mod scenario;
-pub mod slider;
-pub mod staged;
-pub mod theme;
-pub mod tools;
-pub mod widgets;
-pub mod workers;
+pub(crate) mod progress;
+pub(crate) mod scenario;
+pub(crate) mod slider;
+pub(crate) mod staged;
+pub(crate) mod theme;
+pub(crate) mod tools;
+pub(crate) mod widgets;
+pub(crate) mod workers;
 
 use wasm_bindgen::prelude::*;
 use widget_props::Widget;

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 /// The runs of one widget: starting a run abandons the one before it.
 #[derive(Clone, Copy)]
-pub struct Runs {
+pub(crate) struct Runs {
     current: StoredValue<u64>,
 }
 
@@ -34,7 +34,7 @@ impl Runs {
 
     /// [`Runs::start`], with the first job after the browser's next paint:
     /// the interaction that started the run is on screen before its work begins.
-    pub fn start_after_paint(&self, jobs: usize, job: impl Fn(usize) -> bool + 'static) {
+    pub(crate) fn start_after_paint(&self, jobs: usize, job: impl Fn(usize) -> bool + 'static) {
         let gen = self.current.get_value().wrapping_add(1);
         self.current.set_value(gen);
         let (current, job): (_, Rc<dyn Fn(usize) -> bool>) = (self.current, Rc::new(job));
@@ -42,37 +42,8 @@ impl Runs {
     }
 
     /// Stop the current run without starting another.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.start(0, |_| false);
-    }
-
-    /// Fill `data` job by job: `compute` runs one job (one task each) and
-    /// `apply` folds its result in; the first error replaces `data` and ends the run.
-    pub fn fill<T, J, R>(
-        &self,
-        data: RwSignal<Result<T, String>>,
-        jobs: Vec<J>,
-        compute: impl Fn(J) -> Result<R, String> + 'static,
-        apply: impl Fn(&mut T, R) + 'static,
-    ) where
-        T: Send + Sync + 'static,
-        J: Copy + 'static,
-        R: 'static,
-    {
-        self.start(jobs.len(), move |i| match compute(jobs[i]) {
-            Ok(r) => {
-                data.update(|d| {
-                    if let Ok(d) = d {
-                        apply(d, r)
-                    }
-                });
-                true
-            }
-            Err(e) => {
-                data.set(Err(e));
-                false
-            }
-        });
     }
 }
 
@@ -82,7 +53,7 @@ impl Runs {
 /// faster than the simulation coalesce (a newer change drops a pending one);
 /// while `shown` is false nothing is computed, and showing catches up once.
 /// Returns the data and whether it is up to date with the inputs.
-pub fn in_a_task<K, T>(
+pub(crate) fn in_a_task<K, T>(
     shown: Option<Signal<bool>>,
     inputs: impl Fn() -> K + 'static,
     compute: impl Fn(K) -> T + 'static,
@@ -112,7 +83,7 @@ where
 /// inputs it has had already (`seen`: those the caller has data for) and,
 /// once it has run, while `shown` is false: a hidden tab's figure catches up
 /// once, when shown. The one rule for when a simulated figure recomputes.
-pub fn on_change_while_shown<K>(shown: Option<Signal<bool>>, seen: Option<K>, inputs: impl Fn() -> K + 'static, run: impl Fn(K) + 'static)
+pub(crate) fn on_change_while_shown<K>(shown: Option<Signal<bool>>, seen: Option<K>, inputs: impl Fn() -> K + 'static, run: impl Fn(K) + 'static)
 where
     K: Copy + PartialEq + Send + Sync + 'static,
 {
@@ -182,7 +153,7 @@ fn after_paint(f: impl FnOnce() + 'static) {
 /// Run `f` in a task of its own, after the input and rendering the browser
 /// has waiting. A posted message, not `setTimeout(0)`: nested timeouts are
 /// held back at least 4 ms each, which a 208-cell map paid 208 times.
-pub fn soon(f: impl FnOnce() + 'static) {
+pub(crate) fn soon(f: impl FnOnce() + 'static) {
     let mut f: Option<Task> = Some(Box::new(f));
     CHANNEL.with(|c| {
         if let Some((port, _)) = c {

@@ -12,7 +12,7 @@ use widget_props::link::{self, STORAGE_KEY};
 
 /// Where the page's scenario came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The link's query set it.
     Link,
     /// The reader's saved scenario (another page, an earlier visit).
@@ -23,7 +23,7 @@ pub enum Origin {
 
 /// The shared scenario and what was wrong with the link that set it.
 #[derive(Clone, Copy)]
-pub struct Shared {
+pub(crate) struct Shared {
     pub scenario: RwSignal<Scenario>,
     /// Sentences about values in the URL that were clamped or ignored.
     pub notes: RwSignal<Vec<String>>,
@@ -33,7 +33,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn load() -> Shared {
+    pub(crate) fn load() -> Shared {
         let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
         let from_link = link::parse(&search, "the link's");
         let saved = stored().map(|q| link::parse(&q, "your saved scenario's")).filter(|p| p.any);
@@ -68,13 +68,13 @@ impl Shared {
     }
 
     /// Whether the page's own starting values apply (only when the reader has no scenario yet).
-    pub fn page_starts(&self) -> bool {
+    pub(crate) fn page_starts(&self) -> bool {
         self.origin == Origin::Page
     }
 }
 
 /// The browser's local storage, where the page may use it.
-pub fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     // Storage can be missing or refused (privacy settings, some file:// pages); the link still carries the scenario.
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -90,7 +90,7 @@ fn store(s: &Scenario) {
 }
 
 /// Forget the reader's scenario and reopen the page at its own starting values.
-pub fn reset() {
+pub(crate) fn reset() {
     if let Some(st) = storage() {
         let _ = st.remove_item(STORAGE_KEY);
     }
@@ -103,14 +103,14 @@ pub fn reset() {
 }
 
 /// A widget's own query value (`?run=...`), decoded.
-pub fn page_param(key: &str) -> Option<String> {
+pub(crate) fn page_param(key: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let v = search.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix(key)?.strip_prefix('='))?;
     js_sys::decode_uri_component(v).ok().map(String::from)
 }
 
 /// Set (or with `None` remove) a widget's own query value, keeping the rest of the address.
-pub fn set_page_param(key: &str, value: Option<&str>) {
+pub(crate) fn set_page_param(key: &str, value: Option<&str>) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let search = loc.search().unwrap_or_default();

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 
 /// Positions of the range input; the value is `min · (max/min)^(pos/STEPS)`.
-pub const STEPS: u32 = 400;
+pub(crate) const STEPS: u32 = 400;
 
-pub fn to_pos(v: f64, min: f64, max: f64) -> u32 {
+pub(crate) fn to_pos(v: f64, min: f64, max: f64) -> u32 {
     let t = (v.clamp(min, max) / min).ln() / (max / min).ln();
     (t * STEPS as f64).round() as u32
 }
 
-pub fn from_pos(pos: u32, min: f64, max: f64) -> f64 {
+pub(crate) fn from_pos(pos: u32, min: f64, max: f64) -> f64 {
     min * (max / min).powf(pos.min(STEPS) as f64 / STEPS as f64)
 }
 
@@ -33,7 +33,7 @@ fn rung(tenths: u32, e: i32) -> f64 {
 /// The next value on a ladder of round numbers (`ladder` within each decade)
 /// above (`up`) or below `v` that `round` does not fold back onto `v`,
 /// clamped to `[min, max]`. Bounded: at most 14 decades of rungs.
-pub fn ladder_step(v: f64, up: bool, ladder: &[u32], min: f64, max: f64, round: fn(f64) -> f64) -> f64 {
+pub(crate) fn ladder_step(v: f64, up: bool, ladder: &[u32], min: f64, max: f64, round: fn(f64) -> f64) -> f64 {
     let v = v.clamp(min, max);
     let first = v.log10().floor() as i32 - 1;
     let rungs = (first..first + 14).flat_map(|e| ladder.iter().map(move |&t| rung(t, e))).map(round);
@@ -42,7 +42,7 @@ pub fn ladder_step(v: f64, up: bool, ladder: &[u32], min: f64, max: f64, round: 
 }
 
 /// What a key does to the slider's value, or `None` to leave the key to the browser.
-pub fn key_step(key: &str, v: f64, min: f64, max: f64, round: fn(f64) -> f64) -> Option<f64> {
+pub(crate) fn key_step(key: &str, v: f64, min: f64, max: f64, round: fn(f64) -> f64) -> Option<f64> {
     Some(match key {
         "ArrowUp" | "ArrowRight" => ladder_step(v, true, &FINE, min, max, round),
         "ArrowDown" | "ArrowLeft" => ladder_step(v, false, &FINE, min, max, round),
@@ -55,7 +55,7 @@ pub fn key_step(key: &str, v: f64, min: f64, max: f64, round: fn(f64) -> f64) ->
 }
 
 /// A typed value: parsed, brought into range, and what was changed said.
-pub fn typed_value(text: &str, min: f64, max: f64, round: fn(f64) -> f64, fmt: fn(f64) -> String) -> Result<(f64, Option<String>), String> {
+pub(crate) fn typed_value(text: &str, min: f64, max: f64, round: fn(f64) -> f64, fmt: fn(f64) -> String) -> Result<(f64, Option<String>), String> {
     let t = text.trim().replace(',', "");
     let v: f64 = t.parse().map_err(|_| format!("{:?} is not a number; the value is unchanged", text.trim()))?;
     if !v.is_finite() {
@@ -76,7 +76,7 @@ pub fn typed_value(text: &str, min: f64, max: f64, round: fn(f64) -> f64, fmt: f
 /// `round` snaps the value (to whole callers, say); `fmt` writes it with its
 /// unit; `unit` labels the box for an exact value.
 #[component]
-pub fn LogSlider(
+pub(crate) fn LogSlider(
     id: String,
     label: &'static str,
     min: f64,
@@ -232,7 +232,7 @@ mod tests {
 
 /// The shared scenario's I/O wait as a slider (with its exact-value box).
 #[component]
-pub fn IoSlider(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+pub(crate) fn IoSlider(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
     use charts::format::number;
     let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
     let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
@@ -254,7 +254,7 @@ pub fn IoSlider(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
 
 /// The two sliders every scenario-driven widget shows: I/O wait and concurrency.
 #[component]
-pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+pub(crate) fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
     use charts::format::{count, number};
     let n = Signal::derive(move || shared.scenario.get().concurrency as f64);
     let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
@@ -305,7 +305,7 @@ pub fn ScenarioSliders(uid: String, shared: crate::scenario::Shared) -> impl Int
 /// Pool size, cores, CPU work per request on the loop, background threads:
 /// the rest of the shared scenario, behind a disclosure.
 #[component]
-pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
+pub(crate) fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoView {
     use perfmodel::scenario::range;
     let sc = shared.scenario;
     let uid_c = uid.clone();
@@ -395,13 +395,13 @@ pub fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl IntoVi
 }
 
 /// I/O wait slider range, ms: 10 µs (a fast local socket) to 100 ms (across continents).
-pub const IO_MIN_MS: f64 = 0.01;
-pub const IO_MAX_MS: f64 = 100.0;
+pub(crate) const IO_MIN_MS: f64 = 0.01;
+pub(crate) const IO_MAX_MS: f64 = 100.0;
 /// Concurrency slider range: the model's (and the chart's axis).
-pub const N_MIN: f64 = perfmodel::scenario::range::CONCURRENCY.0;
-pub const N_MAX: f64 = perfmodel::scenario::range::CONCURRENCY.1;
+pub(crate) const N_MIN: f64 = perfmodel::scenario::range::CONCURRENCY.0;
+pub(crate) const N_MAX: f64 = perfmodel::scenario::range::CONCURRENCY.1;
 
 /// A fresh id prefix for one widget's controls.
-pub fn uid() -> String {
+pub(crate) fn uid() -> String {
     format!("w{}", (js_sys::Math::random() * 1e9) as u64)
 }

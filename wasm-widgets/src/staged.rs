@@ -14,7 +14,7 @@ use crate::workers::Pooled;
 /// `prepare` adds what the figure carries besides the model (the lab's
 /// cells). A figure in a hidden tab (`shown` false) fills once, then
 /// catches up when shown; a newer input drops the older run's work.
-pub fn staged<S>(
+pub(crate) fn staged<S>(
     shown: Option<Signal<bool>>,
     input: impl Fn() -> S::Input + 'static,
     prepare: impl Fn(S) -> S + 'static,

@@ -26,7 +26,7 @@ pub fn read() -> Theme {
 
 /// A signal holding the current theme, updated whenever mdBook changes the
 /// class of `<html>` (its theme picker does).
-pub fn watch() -> RwSignal<Theme> {
+pub(crate) fn watch() -> RwSignal<Theme> {
     let theme = RwSignal::new(read());
     let cb = Closure::<dyn FnMut()>::new(move || theme.set(read()));
     if let Ok(obs) = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()) {

@@ -36,7 +36,7 @@ fn shown(cell: String) -> String {
 }
 
 #[component]
-pub fn ChartTools(table: Signal<Option<Table>>, canvas: NodeRef<leptos::html::Canvas>, name: &'static str) -> impl IntoView {
+pub(crate) fn ChartTools(table: Signal<Option<Table>>, canvas: NodeRef<leptos::html::Canvas>, name: &'static str) -> impl IntoView {
     let on_csv = move |_| {
         if let Some(t) = table.get_untracked() {
             let _ = download_csv(&t, name);

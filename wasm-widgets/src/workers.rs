@@ -98,7 +98,7 @@ static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::ne
 /// A widget's runs in the workers: starting one drops the one before it,
 /// in every worker (jobs not begun are dropped, a job under way is ignored).
 #[derive(Clone, Copy)]
-pub struct Pooled {
+pub(crate) struct Pooled {
     runs: Runs,
     /// Which run is current: answers of an older one are dropped.
     gen: StoredValue<u64>,
@@ -117,7 +117,7 @@ impl Pooled {
     }
 
     /// Stop the current run.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.runs.cancel();
         self.gen.try_update_value(|g| *g += 1);
         let taken = HANDLERS.with(|h| {
@@ -136,7 +136,7 @@ impl Pooled {
     /// are some, else one job per task on the page. The first error replaces
     /// `data` and ends the run. Only this wrapper is generic; the run itself
     /// handles numbers.
-    pub fn fill<S: Staged + Send + Sync>(&self, data: RwSignal<Result<S, String>>, input: S::Input) {
+    pub(crate) fn fill<S: Staged + Send + Sync>(&self, data: RwSignal<Result<S, String>>, input: S::Input) {
         let jobs = data.with_untracked(|d| d.as_ref().map(S::jobs).unwrap_or_default());
         if jobs.is_empty() {
             self.cancel();

@@ -262,7 +262,7 @@ fn mend_page(name: &str, html: &str, icons: &str) -> Result<String> {
 }
 
 /// Mend every HTML page mdBook wrote under `dist`, and its book.js.
-pub fn mend(dist: &Path) -> Result<()> {
+pub(crate) fn mend(dist: &Path) -> Result<()> {
     let mut scripts = Vec::new();
     for e in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let p = e.map_err(|e| e.to_string())?.path();

@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::{project_root, read_text, run, write, Result};
 
 /// The lab's virtual environment, with the clients pinned in lab/requirements.txt.
-pub fn ensure_venv() -> Result<PathBuf> {
+pub(crate) fn ensure_venv() -> Result<PathBuf> {
     let root = project_root();
     let venv = root.join("target/labvenv");
     let python = venv.join("bin/python");
@@ -26,7 +26,7 @@ pub fn ensure_venv() -> Result<PathBuf> {
 /// Run the harness. Quick: a few cells into target/lab-quick/. Full: the
 /// whole grid, filed in book/reports/ (named by its date, listed first in
 /// index.json). Either way the folder is checked with the dashboard's parser.
-pub fn lab(quick: bool) -> Result<PathBuf> {
+pub(crate) fn lab(quick: bool) -> Result<PathBuf> {
     let root = project_root();
     run(crate::cargo().args(["build", "--release", "-p", "aerostub"]))?;
     let python = ensure_venv()?;
@@ -60,7 +60,7 @@ pub fn lab(quick: bool) -> Result<PathBuf> {
 /// target/lab-quick/open-loop/. Full: filed in book/reports/open-loop/,
 /// named by its date, where the preprocessor reads the newest. Either way
 /// the report is parsed and checked cell by cell.
-pub fn lab_open(quick: bool) -> Result<PathBuf> {
+pub(crate) fn lab_open(quick: bool) -> Result<PathBuf> {
     let root = project_root();
     run(crate::cargo().args(["build", "--release", "-p", "aerostub"]))?;
     let python = ensure_venv()?;
@@ -109,7 +109,7 @@ const LAB_SOURCE: &str = "lab";
 
 /// What the quick run must show: a readable report, every cell measured,
 /// and the stub's applied wait never shorter than the one asked for.
-pub fn check_quick(report: &Path) -> Result<()> {
+pub(crate) fn check_quick(report: &Path) -> Result<()> {
     let text = read_text(report)?;
     let name = report.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let r = reports::parse_report(&name, &text).map_err(|e| e.to_string())?;

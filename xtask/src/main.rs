@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     }
 }
 
-pub type Result<T> = std::result::Result<T, String>;
+pub(crate) type Result<T> = std::result::Result<T, String>;
 
 /// `cargo xtask check-reports DIR`: the dashboard's parser over a folder.
 fn check_reports(dir: Option<String>) -> Result<()> {
@@ -98,12 +98,12 @@ fn check_reports(dir: Option<String>) -> Result<()> {
 }
 
 /// The workspace root, from this crate's manifest directory.
-pub fn project_root() -> PathBuf {
+pub(crate) fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
 }
 
 /// FNV-1a, 64 bit: a content fingerprint for file names, not a security hash.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in bytes {
         h ^= *b as u64;
@@ -113,22 +113,22 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// A file's bytes; the error names the file.
-pub fn read(p: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(p: &Path) -> Result<Vec<u8>> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 /// A file's text; the error names the file.
-pub fn read_text(p: &Path) -> Result<String> {
+pub(crate) fn read_text(p: &Path) -> Result<String> {
     std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 /// Write a file; the error names the file.
-pub fn write(p: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+pub(crate) fn write(p: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     std::fs::write(p, bytes).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 /// Print a command, run it from the project root, fail on a non-zero exit.
-pub fn run(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(project_root());
     }
@@ -142,7 +142,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 }
 
 /// Run a command and capture its standard output.
-pub fn output(cmd: &mut Command) -> Result<String> {
+pub(crate) fn output(cmd: &mut Command) -> Result<String> {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(project_root());
     }

@@ -22,7 +22,7 @@ const MODULE: &[&str] = &[
     "Cargo.lock",
 ];
 
-pub fn serve() -> Result<()> {
+pub(crate) fn serve() -> Result<()> {
     let mut modules = site::build()?;
     let dist = project_root().join("dist");
     let listener = TcpListener::bind(ADDR).map_err(|e| format!("cannot listen on {ADDR}: {e}"))?;

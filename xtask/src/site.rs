@@ -18,7 +18,7 @@ const WASM_FEATURES: &[&str] = &[
 /// are `widgets` (or every page, for `all`): its hashed names and its bytes,
 /// kept by `cargo xtask serve` so a Markdown-only edit rebuilds the book around it.
 #[derive(Debug, Clone)]
-pub struct Module {
+pub(crate) struct Module {
     /// The page's widget names joined by `+` (the loader's key), or `all`.
     pub key: String,
     pub js: String,
@@ -32,7 +32,7 @@ pub struct Module {
 
 /// Which modules a build makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Modules {
+pub(crate) enum Modules {
     /// One per distinct set of widgets a page carries, each with only those
     /// widgets' code, and `all` (every widget and the benchmark's entry points).
     PerPage,
@@ -42,7 +42,7 @@ pub enum Modules {
 }
 
 /// Everything from sources to dist/.
-pub fn build() -> Result<Vec<Module>> {
+pub(crate) fn build() -> Result<Vec<Module>> {
     let t0 = Instant::now();
     let modules = modules(Modules::PerPage)?;
     book(&modules)?;
@@ -55,7 +55,7 @@ pub fn build() -> Result<Vec<Module>> {
 /// features, bound, optimised and named by its content. A module whose
 /// inputs (every source file cargo read for it, the lockfile, the features
 /// and the tools) are those of its last build is taken from `target/widgets/`.
-pub fn modules(which: Modules) -> Result<Vec<Module>> {
+pub(crate) fn modules(which: Modules) -> Result<Vec<Module>> {
     let root = project_root();
     tools::ensure_wasm_target()?;
     tools::ensure_mdbook()?;
@@ -218,7 +218,7 @@ fn dep_files(dep_info: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
 /// if its sources changed), the loader naming the module, mdBook, the
 /// chrome's mends and the module's files. Written beside dist/ and swapped
 /// in whole, so a server never hands out half a site.
-pub fn book(modules: &[Module]) -> Result<()> {
+pub(crate) fn book(modules: &[Module]) -> Result<()> {
     let root = project_root();
     run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
     // The loader is generated so its name (hashed by mdBook) changes with the module.
@@ -265,7 +265,7 @@ fn loader_map(modules: &[Module]) -> String {
 }
 
 /// wasm-bindgen-test: widget code that needs a real DOM, in headless Chromium.
-pub fn wasm_bindgen_tests() -> Result<()> {
+pub(crate) fn wasm_bindgen_tests() -> Result<()> {
     let root = project_root();
     run(cargo()
         .args(["test", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets", "--test", "dom"])

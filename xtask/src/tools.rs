@@ -6,9 +6,9 @@ use std::process::Command;
 use crate::{output, project_root, run, Result};
 
 /// mdBook release the book is written for (0.5.x).
-pub const MDBOOK_VERSION: &str = "0.5.4";
+pub(crate) const MDBOOK_VERSION: &str = "0.5.4";
 
-pub fn cargo_bin(name: &str) -> PathBuf {
+pub(crate) fn cargo_bin(name: &str) -> PathBuf {
     let home =
         std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
     let p = home.join("bin").join(name);
@@ -24,7 +24,7 @@ fn version_of(bin: &str) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-pub fn ensure_wasm_target() -> Result<()> {
+pub(crate) fn ensure_wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
     if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
@@ -32,7 +32,7 @@ pub fn ensure_wasm_target() -> Result<()> {
     Ok(())
 }
 
-pub fn ensure_mdbook() -> Result<()> {
+pub(crate) fn ensure_mdbook() -> Result<()> {
     match version_of("mdbook") {
         Some(v) if v.ends_with(MDBOOK_VERSION) => Ok(()),
         found => {
@@ -44,7 +44,7 @@ pub fn ensure_mdbook() -> Result<()> {
 }
 
 /// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
-pub fn wasm_bindgen_version() -> Result<String> {
+pub(crate) fn wasm_bindgen_version() -> Result<String> {
     let lock = std::fs::read_to_string(project_root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
@@ -57,7 +57,7 @@ pub fn wasm_bindgen_version() -> Result<String> {
     Err("Cargo.lock has no wasm-bindgen package".into())
 }
 
-pub fn ensure_wasm_bindgen() -> Result<()> {
+pub(crate) fn ensure_wasm_bindgen() -> Result<()> {
     let want = wasm_bindgen_version()?;
     match version_of("wasm-bindgen") {
         Some(v) if v.ends_with(&want) => Ok(()),
@@ -72,12 +72,12 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
 
 /// npm packages of the browser tests (playwright-core, axe-core) and
 /// binaryen's wasm-opt (npm's build; Debian's binaryen 108 breaks the module).
-pub fn ensure_node_modules() -> Result<()> {
+pub(crate) fn ensure_node_modules() -> Result<()> {
     npm_ci("tests/browser")
 }
 
 /// Lighthouse lives in its own package: only `cargo xtask bench` needs it.
-pub fn ensure_lighthouse() -> Result<()> {
+pub(crate) fn ensure_lighthouse() -> Result<()> {
     npm_ci("tests/lighthouse")
 }
 
@@ -86,7 +86,7 @@ pub fn ensure_lighthouse() -> Result<()> {
 /// (a dependency that floats, like `"latest"`, makes it fail as soon as the
 /// registry moves on, which a folder with `node_modules` already in place
 /// would never notice).
-pub fn check_lockfiles() -> Result<()> {
+pub(crate) fn check_lockfiles() -> Result<()> {
     let root = project_root();
     let mut found = Vec::new();
     find_lockfiles(&root, &mut found);
@@ -137,13 +137,13 @@ fn npm_ci(folder: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn wasm_opt() -> PathBuf {
+pub(crate) fn wasm_opt() -> PathBuf {
     project_root().join("tests/browser/node_modules/.bin/wasm-opt")
 }
 
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
-pub fn ensure_chromium() -> Result<()> {
+pub(crate) fn ensure_chromium() -> Result<()> {
     if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new("/usr/bin/chromedriver").exists() {
         return Ok(());
     }

@@ -14,7 +14,7 @@ use crate::stages::{numbers_struct, Staged};
 /// Seed of the card simulations.
 pub const SEED: u64 = 41;
 /// Two throughputs within this share of each other are called "within 10%".
-pub const SAME: f64 = 0.10;
+pub(crate) const SAME: f64 = 0.10;
 
 /// What the simulator adds to a card.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -25,8 +25,8 @@ pub const BENCHMARK: (f64, u32) = (LOCALHOST_RTT_MS, 50);
 /// The shaded "typical production" region. An assumption, stated as one:
 /// I/O wait from a same-zone round trip (the same-zone preset) to 20 ms of
 /// server and network time, with 100 to 10,000 requests outstanding.
-pub const PRODUCTION_IO_MS: (f64, f64) = (PRESETS[1].rtt_ms, 20.0);
-pub const PRODUCTION_N: (u32, u32) = (100, 10_000);
+pub(crate) const PRODUCTION_IO_MS: (f64, f64) = (PRESETS[1].rtt_ms, 20.0);
+pub(crate) const PRODUCTION_N: (u32, u32) = (100, 10_000);
 /// Seed of the p99 cells.
 pub const SEED: u64 = 29;
 
@@ -135,7 +135,7 @@ pub fn p99_cell(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<Cell, Mo
 /// One p99 cell's job: simulate it, or, past [`SIMULATED_UP_TO`] callers
 /// where both patterns are saturated there, extend that row's cell (jobs
 /// run in [`cell_order`], row by row, so it is in by then).
-pub fn p99_cell_job(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<CellAnswer, ModelError> {
+pub(crate) fn p99_cell_job(p: &Params, base: &Scenario, io: f64, n: u32) -> Result<CellAnswer, ModelError> {
     if n > SIMULATED_UP_TO {
         let s = Scenario { io_wait_ms: io, ..*base };
         if saturated(p, &s, Pattern::Executor, SIMULATED_UP_TO, n)? && saturated(p, &s, Pattern::Tokio, SIMULATED_UP_TO, n)? {
@@ -297,7 +297,7 @@ impl ConditionsData {
     }
 }
 
-pub fn in_production(io: f64, n: u32) -> bool {
+pub(crate) fn in_production(io: f64, n: u32) -> bool {
     io >= PRODUCTION_IO_MS.0 && io <= PRODUCTION_IO_MS.1 && n >= PRODUCTION_N.0 && n <= PRODUCTION_N.1
 }
 

@@ -56,7 +56,7 @@ pub struct FlowData {
 }
 
 /// Path counts of every compared pattern under `s`.
-pub fn path_counts(p: &Params, s: &Scenario) -> Vec<PathCount> {
+pub(crate) fn path_counts(p: &Params, s: &Scenario) -> Vec<PathCount> {
     Pattern::COMPARED
         .iter()
         .map(|&pattern| {
@@ -128,7 +128,7 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
 }
 
 /// A plain description of a leg's state.
-pub fn state_text(st: LegState) -> &'static str {
+pub(crate) fn state_text(st: LegState) -> &'static str {
     match st {
         LegState::Queued => "queued, waiting for a thread",
         LegState::Waking => "its thread is being woken up",

@@ -10,7 +10,7 @@ use crate::format::{number, percent};
 use crate::Theme;
 
 /// At most this many lanes per pattern are drawn (the loop first).
-pub const MAX_LANES: usize = 8;
+pub(crate) const MAX_LANES: usize = 8;
 /// Seed of the timeline's simulation: fixed, so a link shows the same picture.
 pub const SEED: u64 = 2024;
 
@@ -46,7 +46,7 @@ pub struct GilTimelineData {
 
 /// The window shown: about three requests' worth at this I/O wait, at least
 /// 0.5 ms and at most 50 ms.
-pub fn window_ms(s: &Scenario) -> f64 {
+pub(crate) fn window_ms(s: &Scenario) -> f64 {
     (3.0 * (s.io_wait_ms + 0.15)).clamp(0.5, 50.0)
 }
 
@@ -117,7 +117,7 @@ impl GilTimelineData {
 
 /// The colour of a thread state, shared with the request-flow figure so the
 /// same legend keys mean the same thing in both.
-pub fn state_color(theme: &Theme, pattern: Pattern, st: ThreadState) -> RGBAColor {
+pub(crate) fn state_color(theme: &Theme, pattern: Pattern, st: ThreadState) -> RGBAColor {
     let c = theme.pattern(pattern);
     match st {
         ThreadState::Held => c.to_rgba(),

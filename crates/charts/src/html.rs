@@ -51,7 +51,7 @@ pub fn emphasis(s: &str) -> String {
 }
 
 /// A table as an accessible HTML table in a keyboard-scrollable box, its first column row headers.
-pub fn table_html(t: &Table, caption: &str) -> String {
+pub(crate) fn table_html(t: &Table, caption: &str) -> String {
     let mut h = format!(
         "<div class=\"widget-data-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table><caption>{}</caption><thead><tr>",
         esc(caption),

@@ -19,7 +19,7 @@ use crate::Theme;
 /// Concurrencies the simulator's p99 is computed at (1-2-5 steps).
 pub const P99_NS: [u32; 16] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 /// Where the benchmark the seed cites ran.
-pub const BENCHMARK_N: u32 = 50;
+pub(crate) const BENCHMARK_N: u32 = 50;
 /// The executor "departs" from Tokio where its p99 first exceeds Tokio's by this factor.
 pub const DEPARTURE_FACTOR: f64 = 1.5;
 /// Seed of the p99 runs: fixed, so a link shows the same curve.
@@ -29,7 +29,7 @@ pub const SEED: u64 = 23;
 /// cycle of up to 100,000 requests per point): see [`saturated_gain`].
 pub const SIMULATED_UP_TO: u32 = 10_000;
 /// "Saturated by N₀": the analytic throughput at N₀ is at least this share of the throughput at N.
-pub const SATURATED: f64 = 0.99;
+pub(crate) const SATURATED: f64 = 0.99;
 
 /// Whether `pattern` is already saturated at `n0` callers, seen from `n`:
 /// its analytic throughput no longer grows ([`SATURATED`]).
@@ -107,7 +107,7 @@ pub fn p99_point(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P
 /// One job of the curve: simulate, or extend the point at
 /// [`SIMULATED_UP_TO`] where the pattern is saturated there (jobs run in
 /// [`p99_jobs`] order, so that point is in by then).
-pub fn p99_job(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Answer, ModelError> {
+pub(crate) fn p99_job(p: &Params, s: &Scenario, pattern: Pattern, n: u32) -> Result<P99Answer, ModelError> {
     if n > SIMULATED_UP_TO && saturated(p, s, pattern, SIMULATED_UP_TO, n)? {
         return Ok(P99Answer::Extended { pattern, concurrency: n });
     }
@@ -211,7 +211,7 @@ impl LatencyData {
     }
 
     /// Whether any point was extended rather than simulated.
-    pub fn any_extended(&self) -> bool {
+    pub(crate) fn any_extended(&self) -> bool {
         self.p99.iter().any(|q| q.extended)
     }
 

@@ -81,11 +81,11 @@ impl Look {
     }
 
     /// The same look in the text colour: a legend entry for what every pattern's series shares.
-    pub fn grey(self, theme: &Theme) -> Look {
+    pub(crate) fn grey(self, theme: &Theme) -> Look {
         Look { color: theme.foreground, ..self }
     }
 
-    pub fn with_width(self, width: f64) -> Look {
+    pub(crate) fn with_width(self, width: f64) -> Look {
         Look { width, ..self }
     }
 
@@ -94,7 +94,7 @@ impl Look {
     }
 
     /// Draw the line through `pts` in this look's dash.
-    pub fn line<'a, DB, CT>(&self, chart: &mut ChartContext<'a, DB, CT>, pen: Pen, pts: &[(f64, f64)]) -> Result<(), String>
+    pub(crate) fn line<'a, DB, CT>(&self, chart: &mut ChartContext<'a, DB, CT>, pen: Pen, pts: &[(f64, f64)]) -> Result<(), String>
     where
         DB: DrawingBackend + 'a,
         CT: CoordTranslate<From = (f64, f64)>,
@@ -109,7 +109,7 @@ impl Look {
     }
 
     /// Draw this look's marker at each of `pts`.
-    pub fn marks<'a, DB, CT>(&self, chart: &mut ChartContext<'a, DB, CT>, pen: Pen, pts: &[(f64, f64)]) -> Result<(), String>
+    pub(crate) fn marks<'a, DB, CT>(&self, chart: &mut ChartContext<'a, DB, CT>, pen: Pen, pts: &[(f64, f64)]) -> Result<(), String>
     where
         DB: DrawingBackend + 'a,
         CT: CoordTranslate<From = (f64, f64)>,
@@ -120,7 +120,7 @@ impl Look {
     /// Markers on a long line: about `count` of them, spread evenly and
     /// shifted by `phase` (0..1) of the spacing, so lines that meet keep
     /// their markers apart.
-    pub fn sparse_marks<'a, DB, CT>(
+    pub(crate) fn sparse_marks<'a, DB, CT>(
         &self,
         chart: &mut ChartContext<'a, DB, CT>,
         pen: Pen,
@@ -231,7 +231,7 @@ pub enum BarFill {
 
 impl BarFill {
     /// The shapes to draw, fill first.
-    pub fn styles(self, color: RGBColor, pen: Pen) -> Vec<ShapeStyle> {
+    pub(crate) fn styles(self, color: RGBColor, pen: Pen) -> Vec<ShapeStyle> {
         let edge = ShapeStyle::from(&color).stroke_width(pen.px(2.0).max(1));
         let tint = color.mix(0.35).filled();
         match self {
@@ -242,7 +242,7 @@ impl BarFill {
         }
     }
     /// Whether the end marker is drawn hollow (no solid fill).
-    pub fn hollow(self) -> bool {
+    pub(crate) fn hollow(self) -> bool {
         !matches!(self, BarFill::Solid)
     }
 }
@@ -268,7 +268,7 @@ impl Swatch {
 /// Draw a legend above the plot, entries flowing into as many rows as the
 /// width needs, and return the area left for the plot: the legend never
 /// covers a curve.
-pub fn legend_band<DB: DrawingBackend>(
+pub(crate) fn legend_band<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     pen: Pen,
     items: &[(String, Swatch)],

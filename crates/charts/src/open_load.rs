@@ -25,11 +25,11 @@ const CURVE_END: f64 = 0.995;
 pub const SEED: u64 = 53;
 /// Each open-load simulation: 1,000 arrivals of warm-up, then 5,000 measured
 /// (about 50 above the 99th percentile); past capacity at most 5,000 more arrive.
-pub const ARRIVALS: (u64, u64) = (1_000, 5_000);
+pub(crate) const ARRIVALS: (u64, u64) = (1_000, 5_000);
 /// The most arrivals a goodput run warms up with (it covers twice λ·T, the backlog a timeout bounds).
-pub const GOODPUT_WARMUP_CAP: u64 = 20_000;
+pub(crate) const GOODPUT_WARMUP_CAP: u64 = 20_000;
 /// The closed loop it is compared with: the same length.
-pub const CLOSED_RUN: ShortRun = ShortRun { min: 5_000, cap: 5_000, warmup_min: 1_000, warmup_cap: 5_000 };
+pub(crate) const CLOSED_RUN: ShortRun = ShortRun { min: 5_000, cap: 5_000, warmup_min: 1_000, warmup_cap: 5_000 };
 
 /// One measured open-load cell of the lab.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,7 +276,7 @@ fn sim_point(p: &Params, s: &Scenario, pattern: Pattern, rate: f64, timeout: Opt
 
 /// The closed loop that the chosen rate implies for a pattern that keeps up
 /// with it: N = λ·R, R its analytic mean (Little's law), at least one caller.
-pub fn closed_callers(line: &Line, rate: f64) -> Option<u32> {
+pub(crate) fn closed_callers(line: &Line, rate: f64) -> Option<u32> {
     let l = line.at_rate.latency_ms?;
     let n = (rate * l.mean / 1e3).round().max(1.0);
     (n <= perfmodel::scenario::range::CONCURRENCY.1).then_some(n as u32)

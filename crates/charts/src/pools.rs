@@ -16,8 +16,8 @@ use crate::style::{decades, log_axes, Pen};
 use crate::Theme;
 
 /// The pool-size axis: 1 to 1,024 threads (the model's range), log-spaced.
-pub const POOL_MIN: u32 = 1;
-pub const POOL_MAX: u32 = 1_024;
+pub(crate) const POOL_MIN: u32 = 1;
+pub(crate) const POOL_MAX: u32 = 1_024;
 const POINTS: usize = 41;
 /// Pool sizes whose p99 is simulated: the doublings "Your service" tries too.
 pub const LADDER: [u32; 11] = runs::POOLS;
@@ -129,7 +129,7 @@ fn point(p: &Params, s: &Scenario, pattern: Pattern) -> Result<PoolPoint, ModelE
 }
 
 /// The analytic curves and Tokio's reference; the p99s are jobs ([`Staged`]).
-pub fn pools_data(p: &Params, s: &Scenario) -> Result<PoolsData, ModelError> {
+pub(crate) fn pools_data(p: &Params, s: &Scenario) -> Result<PoolsData, ModelError> {
     let mut sizes = pools();
     sizes.push(s.pool_size());
     sizes.sort_unstable();

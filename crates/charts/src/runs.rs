@@ -5,7 +5,7 @@ use perfmodel::predict::ShortRun;
 /// The executor pool sizes tried: doublings from 1 to the largest the model takes.
 pub const POOLS: [u32; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 /// Each pattern's simulation: one warm-up cycle, then max(5,000, N) measured requests, at most 50,000.
-pub const PATTERN: ShortRun = ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
+pub(crate) const PATTERN: ShortRun = ShortRun { min: 5_000, cap: 50_000, warmup_min: 1_000, warmup_cap: 50_000 };
 /// Each pool size's: a warm-up and a measurement of at most 20,000 requests each (about
 /// 200 samples above the 99th percentile), so the eleven pool sizes cost about what three
 /// patterns do.

@@ -64,7 +64,7 @@ impl Reader<'_> {
     }
 
     /// The next number, not taken.
-    pub fn peek(&self) -> Option<f64> {
+    pub(crate) fn peek(&self) -> Option<f64> {
         self.0.first().copied()
     }
 

@@ -32,7 +32,7 @@ pub struct StepsData {
 }
 
 /// A thread's name for a Python reader, short enough for a narrow column.
-pub fn thread_name(r: Role) -> &'static str {
+pub(crate) fn thread_name(r: Role) -> &'static str {
     match r {
         Role::Caller => "caller",
         Role::Loop => "event loop",
@@ -42,18 +42,8 @@ pub fn thread_name(r: Role) -> &'static str {
     }
 }
 
-/// What kind of time a step is.
-pub fn work_name(w: Work) -> &'static str {
-    match w {
-        Work::Gil(_) => "CPU, GIL held",
-        Work::Cpu(_) => "CPU, no GIL",
-        Work::Io(_) => "waiting for the server",
-        Work::Wake(_) => "waking a thread",
-    }
-}
-
 /// µs below a millisecond, ms above.
-pub fn duration(us: f64) -> String {
+pub(crate) fn duration(us: f64) -> String {
     if us >= 1000.0 {
         format!("{} ms", number(us / 1000.0))
     } else {
@@ -81,7 +71,7 @@ pub fn steps_data(p: &Params, s: &Scenario) -> Result<StepsData, ModelError> {
 
 impl PatternSteps {
     /// "GIL held 28.9 µs in 2 holds · 0 thread hops · …": the line under a pattern's table.
-    pub fn tally(&self) -> String {
+    pub(crate) fn tally(&self) -> String {
         let t = &self.totals;
         let hops = t.thread_hops;
         format!(

@@ -11,7 +11,7 @@ use perfmodel::scenario::range::{CONCURRENCY_MAX as N_MAX, CONCURRENCY_MIN as N_
 
 /// Lengths and fonts scaled for the device (devicePixelRatio), in the theme's colours.
 #[derive(Debug, Clone, Copy)]
-pub struct Pen<'a> {
+pub(crate) struct Pen<'a> {
     pub theme: &'a Theme,
     pub scale: f64,
 }
@@ -22,15 +22,15 @@ impl<'a> Pen<'a> {
         area.fill(&theme.background).map_err(|e| e.to_string())?;
         Ok(Pen { theme, scale })
     }
-    pub fn px(&self, v: f64) -> u32 {
+    pub(crate) fn px(&self, v: f64) -> u32 {
         (v * self.scale).round() as u32
     }
     /// How many tick labels `width` device pixels hold, one per `every` CSS px (2 to 10).
-    pub fn labels_for(&self, width: u32, every: f64) -> usize {
+    pub(crate) fn labels_for(&self, width: u32, every: f64) -> usize {
         ((width as f64 / (every * self.scale)) as usize).clamp(2, 10)
     }
     /// Whether an area `width` device pixels wide is a phone's (under 560 CSS px).
-    pub fn narrow(&self, width: u32) -> bool {
+    pub(crate) fn narrow(&self, width: u32) -> bool {
         (width as f64) < 560.0 * self.scale
     }
     pub fn font(&self, size: f64) -> TextStyle<'static> {
@@ -39,7 +39,7 @@ impl<'a> Pen<'a> {
     }
     /// The mesh of a chart of values (not a timeline): faint minor lines, the
     /// grid colour for major ones, tick labels at 12 px, axis titles at 13 px.
-    pub fn value_mesh<'m, 'c, 'b, X, Y, XT, YT, DB>(&self, mesh: &'m mut MeshStyle<'c, 'b, X, Y, DB>) -> &'m mut MeshStyle<'c, 'b, X, Y, DB>
+    pub(crate) fn value_mesh<'m, 'c, 'b, X, Y, XT, YT, DB>(&self, mesh: &'m mut MeshStyle<'c, 'b, X, Y, DB>) -> &'m mut MeshStyle<'c, 'b, X, Y, DB>
     where
         X: Ranged<ValueType = XT> + ValueFormatter<XT>,
         Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
@@ -55,7 +55,7 @@ impl<'a> Pen<'a> {
 
 /// "Executor", "Tokio": a pattern's label up to its first space, where the
 /// full label does not fit (legend entries about it, titles on a phone).
-pub fn short_label(p: perfmodel::Pattern) -> &'static str {
+pub(crate) fn short_label(p: perfmodel::Pattern) -> &'static str {
     p.label().split(' ').next().unwrap_or(p.label())
 }
 
@@ -73,11 +73,11 @@ pub fn decades(lo: f64, hi: f64) -> (f64, f64) {
     (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()))
 }
 
-pub type LogLog = Cartesian2d<LogCoord<f64>, LogCoord<f64>>;
+pub(crate) type LogLog = Cartesian2d<LogCoord<f64>, LogCoord<f64>>;
 
 /// Axes of "something against concurrent callers", both on log scales, with
 /// the mesh and labels drawn.
-pub fn concurrency_axes<'a, DB: DrawingBackend>(
+pub(crate) fn concurrency_axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
     y: (f64, f64),
@@ -87,7 +87,7 @@ pub fn concurrency_axes<'a, DB: DrawingBackend>(
 }
 
 /// Log–log axes over `x` and `y`, with the mesh and labels drawn.
-pub fn log_axes<'a, DB: DrawingBackend>(
+pub(crate) fn log_axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
     (x_lo, x_hi): (f64, f64),

@@ -53,7 +53,7 @@ pub fn curves<'a>(unit: &str, series: impl Iterator<Item = (perfmodel::Pattern, 
 }
 
 /// Full-precision number for tables and CSV.
-pub fn raw(v: f64) -> String {
+pub(crate) fn raw(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {

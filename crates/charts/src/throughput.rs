@@ -41,7 +41,7 @@ pub struct ThroughputData {
 
 /// The concurrencies the curves are computed at (log-spaced, deduplicated,
 /// always including the scenario's own).
-pub fn concurrencies(extra: u32) -> Vec<u32> {
+pub(crate) fn concurrencies(extra: u32) -> Vec<u32> {
     let lo = (N_MIN as f64).ln();
     let hi = (N_MAX as f64).ln();
     let mut ns: Vec<u32> = (0..POINTS).map(|i| (lo + (hi - lo) * i as f64 / (POINTS - 1) as f64).exp().round() as u32).collect();

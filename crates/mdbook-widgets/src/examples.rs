@@ -5,7 +5,7 @@ pub(crate) const SERVICES: &str = "{{#service-examples}}";
 
 /// Each example service of the "Your service" page with the model's verdict
 /// on it, fully simulated: the page's table of examples.
-pub fn service_examples() -> String {
+pub(crate) fn service_examples() -> String {
     use charts::format::{count, number};
     use charts::service::{presets, ServiceData};
     use charts::stages::complete;

@@ -4,19 +4,19 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
 /// Replaced by the glossary's entries.
-pub const TOKEN: &str = "{{#glossary}}";
+pub(crate) const TOKEN: &str = "{{#glossary}}";
 /// The page the entries live on, relative to the book's source folder.
-pub const PAGE: &str = "glossary.md";
+pub(crate) const PAGE: &str = "glossary.md";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Glossary {
+pub(crate) struct Glossary {
     pub term: Vec<Term>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Term {
+pub(crate) struct Term {
     /// The anchor on the glossary page.
     pub id: String,
     /// As the entry shows it.
@@ -30,7 +30,7 @@ pub struct Term {
 
 impl Glossary {
     /// Read and check `glossary.toml`: unique ids made of `a-z0-9-`, a match for every term.
-    pub fn parse(text: &str) -> Result<Glossary, String> {
+    pub(crate) fn parse(text: &str) -> Result<Glossary, String> {
         let g: Glossary = toml::from_str(text).map_err(|e| format!("glossary.toml: {e}"))?;
         for (i, t) in g.term.iter().enumerate() {
             if t.id.is_empty() || !t.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
@@ -47,7 +47,7 @@ impl Glossary {
     }
 
     /// The entries as Markdown, in alphabetical order, each with its anchor.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut terms: Vec<&Term> = self.term.iter().collect();
         terms.sort_by_key(|t| t.name.to_lowercase());
         let mut out = String::from("\n\n");
@@ -60,7 +60,7 @@ impl Glossary {
     /// Links for the first use of each term in `markdown`'s prose (text or
     /// inline code; not headings, links, images or code blocks), skipping any
     /// byte range in `taken`. Longer matches win where two overlap.
-    pub fn links(&self, markdown: &str, to_root: &str, taken: &[(usize, usize)]) -> Vec<(usize, usize, String)> {
+    pub(crate) fn links(&self, markdown: &str, to_root: &str, taken: &[(usize, usize)]) -> Vec<(usize, usize, String)> {
         let mut words: Vec<(&str, &Term)> = self.term.iter().flat_map(|t| t.matches.iter().map(move |m| (m.as_str(), t))).collect();
         words.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
         let mut edits: Vec<(usize, usize, String)> = Vec::new();

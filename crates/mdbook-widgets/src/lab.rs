@@ -78,7 +78,7 @@ impl Lab {
 
 /// Where each pattern wins and loses: the model's verdict table
 /// ([`charts::verdicts`]) and the lab's measurements at five cells of its grid.
-pub fn verdicts(env: &BookEnv) -> String {
+pub(crate) fn verdicts(env: &BookEnv) -> String {
     use charts::format::{count, number};
     let model = match charts::verdicts::rows(&perfmodel::Params::default()) {
         Ok(rows) => charts::verdicts::markdown(&rows),
@@ -192,7 +192,7 @@ pub fn pool_lab(env: &BookEnv) -> String {
 /// pattern for, the measured and the predicted (analytic) throughput, and
 /// the error. The scenario is the cell's: its injected wait plus the stub's
 /// round trip (derived from the report), its callers, the machine's cores.
-pub fn model_vs_lab(env: &BookEnv) -> String {
+pub(crate) fn model_vs_lab(env: &BookEnv) -> String {
     use charts::format::number;
     let Some(lab) = env.lab() else {
         return "\n\n*No lab report yet: `cargo xtask lab` measures the grid and files it in `book/reports/`; \

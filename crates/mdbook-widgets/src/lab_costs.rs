@@ -5,7 +5,7 @@ use reports::model::GridCell;
 
 use crate::{BookEnv, Lab};
 
-pub const TOKEN: &str = "{{#lab-costs}}";
+pub(crate) const TOKEN: &str = "{{#lab-costs}}";
 
 /// The cell with the most gets per second at no injected wait.
 pub fn peak<'a>(lab: &'a Lab, pattern: &str) -> Option<&'a GridCell> {

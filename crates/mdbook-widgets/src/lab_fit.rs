@@ -6,13 +6,13 @@ use crate::Lab;
 
 /// The targets the model is held to on a clean lab grid (issue #14), and by
 /// the regression test over the shipped report.
-pub const THROUGHPUT_MEDIAN: f64 = 0.15;
-pub const THROUGHPUT_WORST: f64 = 0.35;
+pub(crate) const THROUGHPUT_MEDIAN: f64 = 0.15;
+pub(crate) const THROUGHPUT_WORST: f64 = 0.35;
 /// A cell's p99 agrees when model and lab are within this factor of each other…
-pub const P99_FACTOR: f64 = 1.5;
+pub(crate) const P99_FACTOR: f64 = 1.5;
 /// …and this share of each pattern's cells must agree.
-pub const P99_SHARE: f64 = 0.8;
-pub const RSS_MEDIAN: f64 = 0.20;
+pub(crate) const P99_SHARE: f64 = 0.8;
+pub(crate) const RSS_MEDIAN: f64 = 0.20;
 
 /// What the regression test holds one pattern to: the targets above, or,
 /// where the model is known to miss one, the level it reaches today (each
@@ -25,7 +25,7 @@ pub struct Guard {
     pub rss_median: f64,
 }
 
-pub const TARGETS: Guard =
+pub(crate) const TARGETS: Guard =
     Guard { throughput_median: THROUGHPUT_MEDIAN, throughput_worst: THROUGHPUT_WORST, p99_share: P99_SHARE, rss_median: RSS_MEDIAN };
 
 /// The bound for one pattern (by its label in [`PATTERNS`]).
@@ -74,13 +74,13 @@ impl CellFit {
         self.measured_mean_ms.filter(|m| *m > 0.0).map(|m| self.model_mean_ms / m - 1.0)
     }
     /// Model p99 over measured p99.
-    pub fn p99_ratio(&self) -> Option<f64> {
+    pub(crate) fn p99_ratio(&self) -> Option<f64> {
         Some(self.model_p99_ms? / self.measured_p99_ms.filter(|m| *m > 0.0)?)
     }
-    pub fn rss_err(&self) -> Option<f64> {
+    pub(crate) fn rss_err(&self) -> Option<f64> {
         self.measured_rss_mib.filter(|m| *m > 0.0).map(|m| self.model_rss_mib / m - 1.0)
     }
-    pub fn threads_err(&self) -> Option<f64> {
+    pub(crate) fn threads_err(&self) -> Option<f64> {
         self.measured_threads.filter(|m| *m > 0).map(|m| self.model_threads as f64 / m as f64 - 1.0)
     }
     pub fn name(&self) -> String {
@@ -89,7 +89,7 @@ impl CellFit {
 }
 
 /// The patterns the model has, with the lab's names for them.
-pub const PATTERNS: [(&str, &str); 4] = [
+pub(crate) const PATTERNS: [(&str, &str); 4] = [
     ("official_sync", "Sync"),
     ("official_executor", "Executor (default pool)"),
     ("official_executor_64", "Executor (64 threads)"),
@@ -116,7 +116,7 @@ pub fn scenario(lab: &Lab, c: &reports::model::GridCell) -> Scenario {
 /// timer, nearly constant (its p99 over its median is in the report); only
 /// the loopback round trip varies as `io_jitter` says. A wait of
 /// (1−j)·W + Exp(j·W) has p99/mean = 1 + 3.6·j.
-pub fn params(lab: &Lab, p: &Params, c: &reports::model::GridCell) -> Params {
+pub(crate) fn params(lab: &Lab, p: &Params, c: &reports::model::GridCell) -> Params {
     let injected_ms = c.applied_wait_ms();
     let stub_j = match (c.applied_wait_p50_us, c.applied_wait_p99_us) {
         (Some(a), Some(b)) if a > 0.0 && b >= a => ((b / a - 1.0) / (100f64.ln() - 1.0)).clamp(0.0, 1.0),

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use widget_props::{parse_directive, Widget};
 
 mod examples;
-pub mod glossary;
+pub(crate) mod glossary;
 pub mod lab;
 pub mod lab_costs;
 pub mod lab_fit;
@@ -199,4 +199,4 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
 }
 
 /// Where the scenario bar goes: the widgets module mounts it here.
-pub const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar></div>\n\n";
+pub(crate) const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar></div>\n\n";

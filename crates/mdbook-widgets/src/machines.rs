@@ -9,7 +9,7 @@ use reports::{Report, Run};
 
 use crate::BookEnv;
 
-pub const TOKEN: &str = "{{#machine-profiles}}";
+pub(crate) const TOKEN: &str = "{{#machine-profiles}}";
 
 /// A published run on another machine, and its one-caller latencies (µs) per pattern.
 pub struct Published {

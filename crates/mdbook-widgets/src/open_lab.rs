@@ -7,9 +7,9 @@ use reports::open_loop::OpenReport;
 
 use crate::BookEnv;
 
-pub const TOKEN: &str = "{{#open-lab}}";
+pub(crate) const TOKEN: &str = "{{#open-lab}}";
 /// The summary and the capacity table alone, for the reader's page.
-pub const SUMMARY_TOKEN: &str = "{{#open-lab-summary}}";
+pub(crate) const SUMMARY_TOKEN: &str = "{{#open-lab-summary}}";
 
 /// Seed of the model's simulations of the lab's cells.
 const SEED: u64 = 59;

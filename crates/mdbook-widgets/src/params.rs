@@ -10,7 +10,7 @@ pub(crate) const PRESETS: &str = "{{#model-presets}}";
 
 /// The model's parameter list as a Markdown table, straight from
 /// [`perfmodel::Params::describe`].
-pub fn params_table() -> String {
+pub(crate) fn params_table() -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut t = String::from(
         "\n\n| Parameter | Default | Unit | Valid range | What it is | Where the default comes from |\n\
@@ -34,7 +34,7 @@ pub fn params_table() -> String {
 }
 
 /// The network presets as a Markdown table, from [`perfmodel::scenario::PRESETS`].
-pub fn presets_table() -> String {
+pub(crate) fn presets_table() -> String {
     let mut t = String::from("\n\n| Preset | Round trip (ms) | Source |\n|---|---:|---|\n");
     for p in perfmodel::scenario::PRESETS {
         t.push_str(&format!("| {} | {} | {} |\n", p.label, p.rtt_ms, p.source.replace('|', "\\|")));
@@ -44,7 +44,7 @@ pub fn presets_table() -> String {
 }
 
 /// Replaced inline by one parameter's default with its unit, linked to its row of the parameter table.
-pub const PARAM: &str = "{{#param ";
+pub(crate) const PARAM: &str = "{{#param ";
 
 /// `{{#param NAME}}` in prose: the default of the model's parameter NAME and
 /// its unit ("512 threads", "8 MiB"), linked to the methodology page's row,

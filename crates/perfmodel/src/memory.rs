@@ -29,7 +29,7 @@ impl Threads {
 /// thread lives on for 10 s, so the pool keeps up to one thread per request
 /// in flight, up to its limit.
 // ANCHOR: threads
-pub fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Threads {
+pub(crate) fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Threads {
     let bg = s.background_threads;
     let official = p.official_client_threads.round() as u32;
     match pattern {
@@ -49,7 +49,7 @@ pub fn threads(pattern: Pattern, p: &Params, s: &Scenario) -> Threads {
 }
 
 /// Resident memory the pattern's client module and connected client add, MiB.
-pub fn client_rss_mib(pattern: Pattern, p: &Params) -> f64 {
+pub(crate) fn client_rss_mib(pattern: Pattern, p: &Params) -> f64 {
     match pattern {
         Pattern::Tokio => p.asp_rss_mib,
         _ => p.official_rss_mib,
@@ -75,7 +75,7 @@ pub fn memory(pattern: Pattern, p: &Params, s: &Scenario) -> Memory {
 }
 
 /// The same with `in_flight` requests at once.
-pub fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Memory {
+pub(crate) fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Memory {
     let th = threads_at(pattern, p, s, in_flight);
     let per_request = match pattern {
         Pattern::Executor => p.executor_request_kib,

@@ -60,7 +60,7 @@ pub struct Wait {
 }
 
 impl Wait {
-    pub const NONE: Wait = Wait { p: 0.0, mean: 0.0 };
+    pub(crate) const NONE: Wait = Wait { p: 0.0, mean: 0.0 };
 
     /// Decay rate of the waiting tail, per µs: P(W > t) = p·exp(−rate·t).
     pub fn rate(&self) -> f64 {
@@ -384,7 +384,7 @@ pub fn capacity(pattern: Pattern, p: &Params, s: &Scenario) -> (f64, Limit) {
 
 /// A pool that saturates while the GIL is busy at least this share of the
 /// time is reported as bound by the GIL.
-pub const GIL_BOUND: f64 = 0.9;
+pub(crate) const GIL_BOUND: f64 = 0.9;
 
 /// Solve `pattern` under an open load of `rate` requests per second (whatever `s.arrival_rate` says).
 pub fn solve(pattern: Pattern, p: &Params, s: &Scenario, rate: f64) -> OpenPoint {

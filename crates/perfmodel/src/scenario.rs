@@ -80,7 +80,7 @@ impl Python {
     }
 
     /// Whether `pattern` runs without a GIL under this build.
-    pub fn gil_free(self, pattern: crate::Pattern) -> bool {
+    pub(crate) fn gil_free(self, pattern: crate::Pattern) -> bool {
         match self {
             Python::Gil => false,
             Python::FreeThreaded => pattern == crate::Pattern::Tokio,
@@ -89,7 +89,7 @@ impl Python {
     }
 
     /// Whether this is the free-threaded build (its single-thread overhead applies).
-    pub fn free_threaded(self) -> bool {
+    pub(crate) fn free_threaded(self) -> bool {
         self != Python::Gil
     }
 }
@@ -104,7 +104,7 @@ pub mod range {
     pub const POOL: (f64, f64) = (1.0, 1_024.0);
     pub const CORES: (f64, f64) = (1.0, 256.0);
     pub const NODE_CPUS: (f64, f64) = (1.0, 1_024.0);
-    pub const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
+    pub(crate) const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
     pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
     pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
@@ -202,7 +202,7 @@ impl Scenario {
     /// Tokio's multi-thread runtime default: one worker per CPU the process
     /// may use: the logical CPU count, which takes scheduler affinity and the
     /// cgroup CPU quota into account (tokio-rs/tokio#2269), so it follows the quota.
-    pub fn tokio_worker_count(&self) -> u32 {
+    pub(crate) fn tokio_worker_count(&self) -> u32 {
         self.tokio_workers.unwrap_or(self.cores)
     }
 

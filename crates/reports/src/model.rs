@@ -146,7 +146,7 @@ impl Environment {
 }
 
 /// A count the lab's harness records in a report's environment.
-pub fn lab_count(v: &Value) -> Option<u32> {
+pub(crate) fn lab_count(v: &Value) -> Option<u32> {
     v.as_u64().and_then(|c| u32::try_from(c).ok())
 }
 

@@ -114,7 +114,7 @@ impl DashboardProps {
 }
 
 /// Largest burst the widget accepts.
-pub const BURST_MAX: u32 = 10_000;
+pub(crate) const BURST_MAX: u32 = 10_000;
 
 /// Every widget the site knows, tagged by its directive name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -278,7 +278,7 @@ impl Widget {
     }
 
     /// Range checks that serde's types cannot express.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         match self {
             Widget::ThroughputScaling(p)
             | Widget::GilTimeline(p)

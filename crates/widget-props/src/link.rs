@@ -7,22 +7,22 @@ use perfmodel::scenario::Python;
 use perfmodel::Scenario;
 
 /// Query keys, each stated once.
-pub const IO: &str = "io";
-pub const N: &str = "n";
-pub const MEM: &str = "mem";
-pub const POOL: &str = "pool";
-pub const CORES: &str = "cores";
-pub const NODE_CPUS: &str = "ncpu";
+pub(crate) const IO: &str = "io";
+pub(crate) const N: &str = "n";
+pub(crate) const MEM: &str = "mem";
+pub(crate) const POOL: &str = "pool";
+pub(crate) const CORES: &str = "cores";
+pub(crate) const NODE_CPUS: &str = "ncpu";
 pub const CPU: &str = "cpu";
-pub const BG: &str = "bg";
-pub const PY: &str = "py";
-pub const MACHINE: &str = "machine";
+pub(crate) const BG: &str = "bg";
+pub(crate) const PY: &str = "py";
+pub(crate) const MACHINE: &str = "machine";
 
 /// Every key of the scenario, in the order [`query`] writes them.
 pub const KEYS: [&str; 10] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE];
 
 /// The CPython builds in a link: `py=ft` (3.14t, the official client re-enabling the GIL) or `py=ft-forced`; absent is the GIL build.
-pub const PYTHONS: [(Python, &str); 3] = [(Python::Gil, "gil"), (Python::FreeThreaded, "ft"), (Python::FreeThreadedForced, "ft-forced")];
+pub(crate) const PYTHONS: [(Python, &str); 3] = [(Python::Gil, "gil"), (Python::FreeThreaded, "ft"), (Python::FreeThreadedForced, "ft-forced")];
 
 /// The local-storage item that holds the reader's scenario as a query string.
 pub const STORAGE_KEY: &str = "aerospike-py-perf.scenario";

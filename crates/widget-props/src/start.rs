@@ -10,11 +10,11 @@ use perfmodel::Scenario;
 use crate::Widget;
 
 /// Requests the burst figure fires at once unless its directive says.
-pub const BURST: u32 = 100;
+pub(crate) const BURST: u32 = 100;
 /// CPU-bound Python threads the GIL-contention figure starts with (one, so its page opens on the contention it is about).
 pub const CONTENTION_BACKGROUND: u32 = 1;
 /// The open-load figure's first I/O wait, ms: the lab's open-load grid starts there.
-pub const OPEN_IO_MS: f64 = 1.0;
+pub(crate) const OPEN_IO_MS: f64 = 1.0;
 /// The open-load figure's first arrival rate, requests/s.
 pub const OPEN_RATE: f64 = 2_000.0;
 /// The open-load figure's first timeout, ms.

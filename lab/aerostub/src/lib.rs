@@ -11,7 +11,7 @@
 //! `stub-stats`, each node's requests with `stub-nodes`.
 
 pub mod proto;
-pub mod timer;
+pub(crate) mod timer;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -41,7 +41,7 @@ impl Default for Settings {
 
 /// What one node has served since the last `stub-nodes`.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Batch requests (one node's part of a client's batch).
     pub batches: u64,
     /// Single-record requests.
@@ -182,7 +182,7 @@ impl Stub {
     }
 
     /// Each node's requests since the last call, then reset: `NAME:batches=B,reads=R,keys=K,found=F;…`.
-    pub fn node_counts(&self) -> String {
+    pub(crate) fn node_counts(&self) -> String {
         let counts = std::mem::replace(&mut *self.counts.lock().expect("counts lock"), vec![Counts::default(); self.nodes.len()]);
         let rows: Vec<String> = self
             .nodes

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 /// Protocol version in every header.
-pub const VERSION: u8 = 2;
+pub(crate) const VERSION: u8 = 2;
 pub const TYPE_INFO: u8 = 1;
 pub const TYPE_MSG: u8 = 3;
 /// Size of the AS_MSG header that follows the protocol header.
@@ -33,7 +33,7 @@ pub const PARAMETER_ERROR: u8 = 4;
 pub const NAMESPACE_NOT_FOUND: u8 = 20;
 
 /// Largest message the stub accepts (1 MiB, far above a single-record request).
-pub const MAX_BODY: u64 = 1 << 20;
+pub(crate) const MAX_BODY: u64 = 1 << 20;
 
 /// Parse a protocol header: (type, body length).
 pub fn header(h: &[u8; 8]) -> Result<(u8, u64), String> {
@@ -154,13 +154,13 @@ pub struct Record {
 }
 
 /// The single namespace the stub serves.
-pub const NAMESPACE: &str = "test";
+pub(crate) const NAMESPACE: &str = "test";
 
 /// Records by digest.
-pub type Store = HashMap<[u8; 20], Record>;
+pub(crate) type Store = HashMap<[u8; 20], Record>;
 
 /// Apply one request to the store and encode the reply.
-pub fn execute(store: &mut Store, r: &Request) -> Vec<u8> {
+pub(crate) fn execute(store: &mut Store, r: &Request) -> Vec<u8> {
     match r.namespace.as_deref() {
         Some(NAMESPACE) => {}
         Some(_) => return reply(NAMESPACE_NOT_FOUND, 0, &[]),
@@ -213,7 +213,7 @@ pub const INFO1_BATCH: u8 = 8;
 /// The batch field: a count, a flags byte, then one row per key.
 pub const FIELD_BATCH_INDEX: u8 = 41;
 /// The same with a set name per row (the server takes both).
-pub const FIELD_BATCH_INDEX_WITH_SET: u8 = 42;
+pub(crate) const FIELD_BATCH_INDEX_WITH_SET: u8 = 42;
 /// The most keys the stub takes in one batch request.
 pub const MAX_BATCH_KEYS: u32 = 5_000;
 
@@ -235,7 +235,7 @@ pub struct BatchKey {
 }
 
 /// The batch field of a request's fields, if it is a batch request.
-pub fn batch_field(body: &[u8]) -> Result<Option<&[u8]>, String> {
+pub(crate) fn batch_field(body: &[u8]) -> Result<Option<&[u8]>, String> {
     if body.len() < MSG_HEADER || body[1] & INFO1_BATCH == 0 {
         return Ok(None);
     }
@@ -316,7 +316,7 @@ pub fn decode_batch(field: &[u8]) -> Result<Vec<BatchKey>, String> {
 
 /// One record of a batch reply (no protocol header): result, generation, the
 /// key's index in `transaction_ttl`, no fields, the bins as read ops.
-pub fn batch_record(out: &mut Vec<u8>, result: u8, generation: u32, index: u32, bins: &[Bin]) {
+pub(crate) fn batch_record(out: &mut Vec<u8>, result: u8, generation: u32, index: u32, bins: &[Bin]) {
     let start = out.len();
     out.resize(start + MSG_HEADER, 0);
     let h = &mut out[start..];
@@ -335,7 +335,7 @@ pub fn batch_record(out: &mut Vec<u8>, result: u8, generation: u32, index: u32, 
 }
 
 /// The record that ends a batch reply (`info3` LAST), framed on its own as the server sends it.
-pub fn batch_last(result: u8) -> Vec<u8> {
+pub(crate) fn batch_last(result: u8) -> Vec<u8> {
     let mut body = vec![0u8; MSG_HEADER];
     body[0] = MSG_HEADER as u8;
     body[3] = INFO3_LAST;
@@ -349,13 +349,13 @@ pub fn partition(digest: &[u8; 20]) -> u16 {
 }
 
 /// A number in [0, 1) from a digest's bytes 4–7: whether the stub finds a key it was never given.
-pub fn digest_fraction(digest: &[u8; 20]) -> f64 {
+pub(crate) fn digest_fraction(digest: &[u8; 20]) -> f64 {
     u32::from_be_bytes([digest[4], digest[5], digest[6], digest[7]]) as f64 / 4_294_967_296.0
 }
 
 /// The record the stub makes up for a key it finds without having stored it:
 /// the lab's `get` record's shape (a short string, an integer, a payload of `bytes` bytes).
-pub fn synthetic_bins(bytes: usize) -> Vec<Bin> {
+pub(crate) fn synthetic_bins(bytes: usize) -> Vec<Bin> {
     vec![
         Bin { name: b"name".to_vec(), particle: 3, value: b"lab".to_vec() },
         Bin { name: b"count".to_vec(), particle: 1, value: 1i64.to_be_bytes().to_vec() },
@@ -381,7 +381,7 @@ pub fn base64(bytes: &[u8]) -> String {
 }
 
 /// The 4,096-partition bitmap of node `node` of `nodes`: partition `p` belongs to node `p mod nodes`.
-pub fn ownership(node: usize, nodes: usize) -> String {
+pub(crate) fn ownership(node: usize, nodes: usize) -> String {
     let mut bits = [0u8; 512];
     for p in (0..4096).filter(|p| p % nodes.max(1) == node) {
         bits[p >> 3] |= 0x80 >> (p & 7);

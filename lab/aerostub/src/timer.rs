@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
@@ -81,11 +81,4 @@ fn precise_sleeps() {
     unsafe {
         libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong);
     }
-}
-
-/// How long a plain `Duration` sleep of `d` really took here (for the tests).
-pub fn measure_sleep(d: Duration) -> Duration {
-    let t = Instant::now();
-    std::thread::sleep(d);
-    t.elapsed()
 }

@@ -11,7 +11,7 @@ use crate::scenario::Shared;
 use crate::slider::LogSlider;
 
 #[component]
-pub fn ConcurrentHandling(
+pub(crate) fn ConcurrentHandling(
     host: HtmlElement,
     shared: Shared,
     theme: RwSignal<Theme>,

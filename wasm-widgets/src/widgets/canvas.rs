@@ -7,12 +7,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// The drawing area a chart gets: the whole canvas.
-pub type Area = DrawingArea<Measured, plotters::coord::Shift>;
+pub(crate) type Area = DrawingArea<Measured, plotters::coord::Shift>;
 
 /// Size the canvas for a CSS width of `css_w` × `aspect` at devicePixelRatio,
 /// then hand a drawing area and the scale to `draw`. The width comes from the
 /// caller (read once per resize), so drawing forces no layout.
-pub fn draw_hidpi(canvas: &HtmlCanvasElement, css_w: f64, aspect: f64, draw: impl FnOnce(&Area, f64) -> Result<(), String>) -> Result<(), String> {
+pub(crate) fn draw_hidpi(
+    canvas: &HtmlCanvasElement,
+    css_w: f64,
+    aspect: f64,
+    draw: impl FnOnce(&Area, f64) -> Result<(), String>,
+) -> Result<(), String> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0);
     let css_w = css_w.max(280.0);
     // On a phone the legend wraps into more rows above the plot: more height keeps the plot readable.
@@ -33,7 +38,7 @@ pub fn draw_hidpi(canvas: &HtmlCanvasElement, css_w: f64, aspect: f64, draw: imp
 /// plotters' canvas backend, except that text is measured with the canvas's
 /// `measureText`: plotters' own measure adds a span to the page and reads its
 /// size, a forced layout of the whole page for every label.
-pub struct Measured {
+pub(crate) struct Measured {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
 }

@@ -13,7 +13,7 @@ use crate::scenario::Shared;
 use crate::slider::{LogSlider, ScenarioSliders};
 
 #[component]
-pub fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+pub(crate) fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let _ = theme; // cards are text; colours come from CSS
     let data = crate::staged::staged::<CardsData>(None, move || shared.scenario.get(), |d| d);
     // No chart to draw: the widget is ready once its first numbers exist.

@@ -10,7 +10,7 @@ use crate::scenario::Shared;
 use crate::slider::MoreSettings;
 
 #[component]
-pub fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99: bool) -> impl IntoView {
+pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99: bool) -> impl IntoView {
     let metric = RwSignal::new(if p99 { Metric::P99 } else { Metric::Throughput });
     let data =
         crate::staged::staged::<ConditionsData>(None, move || ConditionsInput { scenario: shared.scenario.get(), metric: metric.get() }, |d| d);

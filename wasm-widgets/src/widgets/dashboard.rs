@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 
 /// The one-line instruction the empty state gives.
-pub const HOW_TO_ADD: &str = "Put report JSON files in book/reports/ with an index.json listing them newest first ({\"reports\": [{\"date\": …, \"file\": …}]}), then rebuild the site (cargo xtask build).";
+pub(crate) const HOW_TO_ADD: &str = "Put report JSON files in book/reports/ with an index.json listing them newest first ({\"reports\": [{\"date\": …, \"file\": …}]}), then rebuild the site (cargo xtask build).";
 
 /// Read the panels the preprocessor computed and embedded in the placeholder.
 fn embedded_payload(host: &HtmlElement) -> Result<Payload, String> {
@@ -108,7 +108,7 @@ fn options_html(p: &Payload, selected: Option<usize>, none: Option<&str>) -> Str
 }
 
 #[component]
-pub fn Dashboard(host: HtmlElement, theme: RwSignal<Theme>) -> impl IntoView {
+pub(crate) fn Dashboard(host: HtmlElement, theme: RwSignal<Theme>) -> impl IntoView {
     let (payload, folder_problems) = match embedded_payload(&host) {
         Ok(p) => {
             let e = p.folder_errors.clone();

@@ -25,7 +25,7 @@ fn now_ms() -> f64 {
 }
 
 #[component]
-pub fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pattern: Pattern) -> impl IntoView {
+pub(crate) fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pattern: Pattern) -> impl IntoView {
     let params = Params::default();
     let pattern = RwSignal::new(pattern);
     let (data, done) = crate::progress::in_a_task(

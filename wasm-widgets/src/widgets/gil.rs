@@ -11,7 +11,7 @@ use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
 
 #[component]
-pub fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
+pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
     let params = Params::default();
     let (data, done) =
         crate::progress::in_a_task(shown, move || shared.scenario.get(), move |s| gil_timeline_data(&params, &s).map_err(|e| e.to_string()));

@@ -14,7 +14,7 @@ use crate::slider::ScenarioSliders;
 const APP_CPU_SLIDER_MAX: f64 = 2.0;
 
 #[component]
-pub fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, contention: bool) -> impl IntoView {
+pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, contention: bool) -> impl IntoView {
     let data = crate::staged::staged::<LatencyData>(None, move || shared.scenario.get(), |d| d);
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();

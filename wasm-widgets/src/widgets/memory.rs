@@ -12,7 +12,7 @@ use crate::scenario::Shared;
 use crate::slider::LogSlider;
 
 #[component]
-pub fn MemoryUsage(
+pub(crate) fn MemoryUsage(
     host: HtmlElement,
     shared: Shared,
     theme: RwSignal<Theme>,

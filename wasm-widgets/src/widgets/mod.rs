@@ -1,32 +1,32 @@
 //! Mount a parsed widget into its placeholder.
 
 #[cfg(feature = "concurrent-handling")]
-pub mod burst;
-pub mod canvas;
+pub(crate) mod burst;
+pub(crate) mod canvas;
 #[cfg(feature = "io-concurrency")]
-pub mod cards;
+pub(crate) mod cards;
 #[cfg(feature = "conditions-heatmap")]
-pub mod conditions;
+pub(crate) mod conditions;
 #[cfg(feature = "results-dashboard")]
-pub mod dashboard;
+pub(crate) mod dashboard;
 #[cfg(feature = "request-flow")]
-pub mod flow;
+pub(crate) mod flow;
 #[cfg(feature = "gil-timeline")]
-pub mod gil;
+pub(crate) mod gil;
 #[cfg(feature = "latency-scaling")]
-pub mod latency;
+pub(crate) mod latency;
 #[cfg(feature = "memory-usage")]
 pub mod memory;
 #[cfg(feature = "open-load")]
-pub mod open_load;
+pub(crate) mod open_load;
 #[cfg(feature = "pool-size")]
-pub mod pools;
+pub(crate) mod pools;
 #[cfg(feature = "your-service")]
-pub mod service;
+pub(crate) mod service;
 #[cfg(feature = "request-steps")]
-pub mod steps;
+pub(crate) mod steps;
 #[cfg(feature = "comparison-tabs")]
-pub mod tabs;
+pub(crate) mod tabs;
 #[cfg(feature = "throughput-scaling")]
 pub mod throughput;
 
@@ -40,7 +40,7 @@ use crate::scenario::Shared;
 
 /// Mount `w` into its placeholder `el`. The widget marks the placeholder
 /// `data-state="ready"` itself once its first frame is drawn.
-pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>) {
+pub(crate) fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>) {
     dom::clear_loading(&el);
     let host = el.clone();
     // A widget's starting values apply unless the scenario is the reader's (a link's or a saved one).
@@ -111,7 +111,7 @@ pub fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<Theme>)
 /// keep the placeholder's `data-state` in step with the outcome. The width is
 /// read once and then reported by a `ResizeObserver`, so a redraw forces no
 /// layout; a canvas in a hidden tab (width 0) is drawn once, then again when shown.
-pub fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
+pub(crate) fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
     host: HtmlElement,
     canvas: NodeRef<leptos::html::Canvas>,
     data: impl Get<Value = Result<T, String>> + Copy + 'static,
@@ -170,7 +170,7 @@ fn watch_width(c: &web_sys::HtmlCanvasElement, width: RwSignal<Option<f64>>) {
 /// has and catches up once, when shown, so a slider move costs only the figures in view.
 /// `shown` is `None` for a figure of its own (always on screen), a tab
 /// group's signal for a figure in one of its panels (the widgets' `shown` prop).
-pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(
+pub(crate) fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(
     shown: Option<Signal<bool>>,
     compute: impl Fn() -> T + Send + Sync + 'static,
 ) -> Memo<T> {
@@ -184,7 +184,7 @@ pub fn while_shown<T: Clone + PartialEq + Send + Sync + 'static>(
 /// holding JSON), or the default where there is none. An unreadable bundle
 /// gives the default and a sentence saying what the figure is drawn without,
 /// so a broken file costs its own panel and no other.
-pub fn embedded_bundle<T: serde::de::DeserializeOwned + Default>(host: &HtmlElement, without: &str) -> (T, Option<String>) {
+pub(crate) fn embedded_bundle<T: serde::de::DeserializeOwned + Default>(host: &HtmlElement, without: &str) -> (T, Option<String>) {
     let Some(script) = host.query_selector("script.widget-bundle").ok().flatten() else {
         return (T::default(), None);
     };

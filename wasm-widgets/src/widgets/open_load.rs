@@ -32,7 +32,7 @@ fn from_link(key: &str, (lo, hi): (f64, f64), start: f64, what: &str) -> (f64, O
 }
 
 #[component]
-pub fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate: f64, timeout_ms: f64) -> impl IntoView {
+pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, rate: f64, timeout_ms: f64) -> impl IntoView {
     // The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
     let (lab, lab_note) = super::embedded_bundle::<OpenLab>(&host, "the lab's open-load points");
     let lab = StoredValue::new(lab);

@@ -11,7 +11,7 @@ use crate::slider::ScenarioSliders;
 
 /// The lab's cells the page carries; a page without them (or with unreadable ones) still draws the model.
 #[component]
-pub fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
+pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let (lab, lab_note) = super::embedded_bundle::<LabPoints>(&host, "the lab's measured points");
     let lab = StoredValue::new(lab);
     let data = crate::staged::staged::<PoolsData>(None, move || shared.scenario.get(), move |d| lab.with_value(|l| d.with_lab(Some(l))));

@@ -73,7 +73,7 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
 }
 
 #[component]
-pub fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
+pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     let (start, notes) = starting(&shared);
     let service = RwSignal::new(start);
     let notes = RwSignal::new(notes);

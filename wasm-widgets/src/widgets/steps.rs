@@ -7,7 +7,7 @@ use crate::scenario::Shared;
 use crate::slider::{LogSlider, IO_MAX_MS, IO_MIN_MS};
 
 #[component]
-pub fn RequestSteps(host: HtmlElement, shared: Shared) -> impl IntoView {
+pub(crate) fn RequestSteps(host: HtmlElement, shared: Shared) -> impl IntoView {
     use charts::format::number;
     let io = Memo::new(move |_| shared.scenario.get().io_wait_ms);
     let data = Memo::new(move |_| {

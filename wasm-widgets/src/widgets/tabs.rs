@@ -9,7 +9,7 @@ use crate::scenario::Shared;
 const TABS: [&str; 4] = ["GIL Hold Time", "Concurrent Request Handling", "Throughput Scaling", "Memory Usage"];
 
 #[component]
-pub fn ComparisonTabs(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, open: usize) -> impl IntoView {
+pub(crate) fn ComparisonTabs(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, open: usize) -> impl IntoView {
     let selected = RwSignal::new(open.min(TABS.len() - 1));
     let uid = crate::slider::uid();
     // Panels hidden at first have no width: redraw their charts when shown.

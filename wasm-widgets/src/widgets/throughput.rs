@@ -13,7 +13,12 @@ use crate::scenario::Shared;
 use crate::slider::{ScenarioSliders, IO_MAX_MS};
 
 #[component]
-pub fn ThroughputScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
+pub(crate) fn ThroughputScaling(
+    host: HtmlElement,
+    shared: Shared,
+    theme: RwSignal<Theme>,
+    #[prop(optional)] shown: Option<Signal<bool>>,
+) -> impl IntoView {
     debug_assert!(IO_MAX_MS <= range::IO_WAIT_MS.1);
     let params = Params::default();
     let data = crate::widgets::while_shown(shown, move || throughput_data(&params, &shared.scenario.get()).map_err(|e| e.to_string()));

@@ -45,9 +45,9 @@ pub struct Service {
 /// Valid ranges of the fields the scenario does not already bound.
 pub mod limits {
     pub const RATE: (f64, f64) = (1.0, 1_000_000.0);
-    pub const RTT_MS: (f64, f64) = (0.0, 5_000.0);
-    pub const SERVER_MS: (f64, f64) = (0.0, 5_000.0);
-    pub const TARGET_P99_MS: (f64, f64) = (0.01, 60_000.0);
+    pub(crate) const RTT_MS: (f64, f64) = (0.0, 5_000.0);
+    pub(crate) const SERVER_MS: (f64, f64) = (0.0, 5_000.0);
+    pub(crate) const TARGET_P99_MS: (f64, f64) = (0.01, 60_000.0);
 }
 
 /// A named example service (its values are assumptions to replace with one's own, except the round trips, which come from the scenario's presets).
@@ -182,7 +182,7 @@ impl Service {
     }
 
     /// The model's scenario at `n` requests in flight.
-    pub fn scenario_at(&self, n: u32) -> Scenario {
+    pub(crate) fn scenario_at(&self, n: u32) -> Scenario {
         Scenario {
             io_wait_ms: self.io_wait_ms(),
             concurrency: n,

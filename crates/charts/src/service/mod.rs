@@ -25,4 +25,4 @@ pub use outcome::{service_data, AtLoad, Job, Limit, Outcome, ServiceData};
 /// Seed of the service page's simulations.
 pub const SEED: u64 = 43;
 /// A load above this share of a pattern's capacity is "near capacity".
-pub const NEAR: f64 = 0.8;
+pub(crate) const NEAR: f64 = 0.8;

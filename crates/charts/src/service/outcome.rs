@@ -104,7 +104,7 @@ impl Outcome {
     }
 
     /// Whether a rate of arrivals runs this close to capacity (a fixed number in flight cannot overrun it).
-    pub fn near_capacity(&self, s: &Service) -> bool {
+    pub(crate) fn near_capacity(&self, s: &Service) -> bool {
         matches!(s.load, Load::Rate(_)) && self.in_flight.is_some() && rate_of(s, self) > NEAR * self.capacity
     }
 }
@@ -327,7 +327,7 @@ impl ServiceData {
     }
 
     /// The load in words.
-    pub fn load_words(&self) -> String {
+    pub(crate) fn load_words(&self) -> String {
         match self.service.load {
             Load::Rate(r) => format!("{} requests/s", number(r)),
             Load::InFlight(n) => format!("{} requests in flight", count(n)),

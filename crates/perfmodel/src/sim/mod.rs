@@ -297,8 +297,8 @@ pub struct Percentiles {
 }
 
 /// Hard limits that keep a browser tab responsive whatever the inputs.
-pub const MAX_REQUESTS: u64 = 2_000_000;
-pub const MAX_TRACE_SEGMENTS: usize = 50_000;
+pub(crate) const MAX_REQUESTS: u64 = 2_000_000;
+pub(crate) const MAX_TRACE_SEGMENTS: usize = 50_000;
 
 /// Simulate `pattern` under `scenario`. Validates its inputs first.
 pub fn simulate(pattern: Pattern, p: &Params, s: &Scenario, cfg: &SimConfig) -> Result<SimResult, ModelError> {
