@@ -96,8 +96,9 @@ class Quiet:
     machine's busy time less the lab's own processes' (stub, this client, the
     harness, the GIL sampler), as a share of all CPU time in the window."""
 
-    def __init__(self, own_pids):
+    def __init__(self, own_pids, stub_pid=None):
         self.own = set(own_pids)
+        self.stub_pid = stub_pid
         self.p0 = {}
 
     def start(self):
@@ -110,11 +111,15 @@ class Quiet:
         self.p0.setdefault(pid, 0)
 
     def stop(self):
+        """The foreign share of the machine's CPU time, and the stub's share of one CPU, over the window."""
         busy1, total1 = cpu_jiffies()
         busy0, total0 = self.m0
-        own = sum(process_jiffies(p) - self.p0.get(p, 0) for p in self.own)
+        spent = {p: process_jiffies(p) - self.p0.get(p, 0) for p in self.own}
         total = total1 - total0
-        return max(0.0, (busy1 - busy0 - own) / total) if total > 0 else None
+        if total <= 0:
+            return None, None
+        stub = spent.get(self.stub_pid, 0) / (total / (os.cpu_count() or 1)) if self.stub_pid else None
+        return max(0.0, (busy1 - busy0 - sum(spent.values())) / total), stub
 
 
 class Client:
@@ -259,7 +264,7 @@ class Probe:
         self.quiet.start()
 
     def end(self):
-        self.foreign = self.quiet.stop()
+        self.foreign, self.stub_cpu = self.quiet.stop()
         self.after = probe.Threads()
         if self.spying:
             self.gil = self.sampler.stop()
@@ -272,7 +277,7 @@ def worker(cell, ports, spy, spy_cpus, own_pids):
     if pattern != "aerospike_py_async":
         client.wait_for_nodes(m)
     batches = Batches(k)
-    quiet = Quiet(set(own_pids) | {os.getpid(), os.getppid()})
+    quiet = Quiet(set(own_pids) | {os.getpid(), os.getppid()}, own_pids[0] if own_pids else None)
     pr = Probe(spy, spy_cpus, quiet)
     if pattern in SYNC:
         lat, elapsed = run_sync(client.blocking_call(), batches, cell["warmup_s"], cell["seconds"], pr)
@@ -302,6 +307,7 @@ def worker(cell, ports, spy, spy_cpus, own_pids):
         "gil_us_per_request": per_batch(gil["gil_share"] * elapsed) if gil.get("gil_share") is not None else None,
         "gil_sampler_behind": gil.get("behind"),
         "foreign_cpu_share": pr.foreign,
+        "stub_cpu_share": pr.stub_cpu,
         "issued": batches.next,
     }
 
@@ -402,6 +408,7 @@ def merge(cell, runs):
         "node_requests_per_batch": med["node_requests_per_batch"],
         "nodes_used": med["nodes_used"],
         "foreign_cpu_share": max(r["foreign_cpu_share"] for r in runs),
+        "stub_cpu_share": med["stub_cpu_share"],
         "load_avg": max(r["load_avg"] for r in runs),
     }
     return out
@@ -442,7 +449,7 @@ def batch_main(args, kit):
                     node_counts(kit, ports[0])  # reset
                     load0 = os.getloadavg()[0]
                     spec = {"batch": {"pattern": pattern, "policy": policy, "keys": k, "nodes": m, "concurrency": n,
-                                      "warmup_s": warmup_s, "seconds": seconds, "ports": ports, "own": [stub.pid]}}
+                                      "warmup_s": warmup_s, "seconds": seconds, "ports": ports, "own": [stub.pid] + [c.pid for c, _ in clusters.values() if c is not stub]}}
                     pin = (lambda: os.sched_setaffinity(0, client_cpus)) if client_cpus else None
                     cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness.py"),
                            "--worker", "--port", str(ports[0]), "--cell", json.dumps(spec)]

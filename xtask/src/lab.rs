@@ -135,3 +135,72 @@ pub(crate) fn check_quick(report: &Path) -> Result<()> {
         Err(format!("lab (quick):\n  {}", problems.join("\n  ")))
     }
 }
+
+/// The most CPU other processes may take during a filed batch cell (as the harness's `QUIET`).
+const QUIET: f64 = 0.10;
+
+/// Run the harness's batch grid. Quick: a few cells into
+/// target/lab-quick/batch/, checked for the fan-out each client really has.
+/// Full: filed in book/reports/ as a lab run (named by its date, first in
+/// index.json), refused with the reasons if a cell ran on a busy machine.
+pub(crate) fn lab_batch(quick: bool) -> Result<PathBuf> {
+    let root = project_root();
+    run(crate::cargo().args(["build", "--release", "-p", "aerostub"]))?;
+    let python = ensure_venv()?;
+    let dir = if quick { root.join("target/lab-quick/batch") } else { root.join("book/reports") };
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let fresh = dir.join("new-batch-report.json.tmp");
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("lab/harness.py")).arg("--batch").arg("--stub").arg(root.join("target/release/aerostub")).arg("--out").arg(&fresh);
+    if quick {
+        cmd.arg("--quick");
+    }
+    run(&mut cmd)?;
+    let text = read_text(&fresh)?;
+    let report = reports::parse_report("the new batch report", &text).map_err(|e| e.to_string())?;
+    let grid = report.batch_grid.get().ok_or("the batch report has no batch_grid")?;
+    let date = report.date.clone().ok_or("the harness wrote a report without a date")?;
+    // A quick run checks the harness, not the numbers: it does not hold the quiet limit.
+    let mut problems = grid.problems(if quick { f64::INFINITY } else { QUIET });
+    if quick {
+        problems.extend(check_fan_out(grid));
+    }
+    if !problems.is_empty() {
+        return Err(format!("lab (batch): the report is refused:\n  {}", problems.join("\n  ")));
+    }
+    let file = format!("{date}-batch.json");
+    std::fs::rename(&fresh, dir.join(&file)).map_err(|e| e.to_string())?;
+    if !quick {
+        file_in_index(&dir, &date, &file, false)?;
+    }
+    eprintln!("lab (batch): {} cells measured, {} refused; {}", grid.data.len(), grid.refused.len(), dir.join(&file).display());
+    Ok(dir.join(file))
+}
+
+/// The quick grid's own claims about the clients: with its default batch
+/// policy the official client sends a batch's node requests one after
+/// another (its median at least twice the parallel policy's, four nodes and
+/// 1 ms each) and aerospike-py sends them at once (its median under 60% of
+/// the one-after-another one).
+fn check_fan_out(grid: &reports::batch::BatchGrid) -> Vec<String> {
+    let p50 = |pattern: &str, policy: &str| {
+        grid.data.iter().find(|c| c.pattern == pattern && c.policy == policy && c.found_ratio == 1.0).and_then(|c| c.p50_ms)
+    };
+    let mut out = Vec::new();
+    match (p50("official_sync", "default"), p50("official_sync", "parallel"), p50("aerospike_py_async", "default")) {
+        (Some(series), Some(parallel), Some(asp)) => {
+            if series < 2.0 * parallel {
+                out.push(format!(
+                    "the official client's default policy took {series:.3} ms against {parallel:.3} ms in parallel: not one node after another"
+                ));
+            }
+            if asp > 0.6 * series {
+                out.push(format!(
+                    "aerospike-py took {asp:.3} ms for a batch over four nodes against {series:.3} ms one node after another: not at once"
+                ));
+            }
+        }
+        other => out.push(format!("the quick grid lacks a cell the fan-out check reads: {other:?}")),
+    }
+    out
+}

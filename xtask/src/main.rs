@@ -17,12 +17,13 @@ cargo xtask <task>
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
   bench   print (and write to target/bench.json, target/lighthouse.json) sizes,
           load/interaction timings, JS heap, and Lighthouse scores
-  lab [--open] [--quick]
+  lab [--open | --batch] [--quick]
           the measurement lab: the real clients (pinned in lab/requirements.txt, in
           target/labvenv) against the stub server over I/O wait x concurrency; the
           full grid files its report in book/reports/, --quick runs a few cells;
           --open measures an open load (requests at a Poisson rate) instead and
-          files it in book/reports/open-loop/
+          files it in book/reports/open-loop/; --batch measures batch_read of 1 to
+          1,000 keys from stub clusters of 1, 4 and 8 nodes and files it in book/reports/
   check-reports DIR
           validate a folder of benchmark reports (index.json and the files it lists)
           with the dashboard's own parser; exits non-zero with the reasons";
@@ -37,10 +38,13 @@ fn main() -> ExitCode {
         Some("check-reports") => check_reports(std::env::args().nth(2)),
         Some("lab") => {
             let opts: Vec<String> = std::env::args().skip(2).collect();
-            let (open, quick) = (opts.iter().any(|o| o == "--open"), opts.iter().any(|o| o == "--quick"));
-            match opts.iter().find(|o| *o != "--open" && *o != "--quick") {
-                Some(other) => Err(format!("unknown lab option {other}; use --open, --quick, both or nothing")),
+            let has = |o: &str| opts.iter().any(|x| x == o);
+            let (open, batch, quick) = (has("--open"), has("--batch"), has("--quick"));
+            match opts.iter().find(|o| !["--open", "--batch", "--quick"].contains(&o.as_str())) {
+                Some(other) => Err(format!("unknown lab option {other}; use --open or --batch, and --quick")),
+                None if open && batch => Err("--open and --batch are two labs: run one at a time".into()),
                 None if open => lab::lab_open(quick).map(|_| ()),
+                None if batch => lab::lab_batch(quick).map(|_| ()),
                 None if quick => lab::lab(true).and_then(|p| lab::check_quick(&p)),
                 None => lab::lab(false).map(|_| ()),
             }
@@ -185,6 +189,8 @@ fn test() -> Result<()> {
     lab::check_quick(&quick)?;
     // And an open load: a few rates on the same clients, checked the same way.
     lab::lab_open(true)?;
+    // And batches from a stub cluster: the clients' fan-out checked against what they claim.
+    lab::lab_batch(true)?;
     site::build()?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules()?;

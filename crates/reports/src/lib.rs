@@ -5,6 +5,7 @@
 //! [`Report`], whose every optional section is a [`Section`]: present and
 //! typed, absent, or invalid with a message naming the field.
 
+pub mod batch;
 pub mod model;
 pub mod open_loop;
 pub mod speedup;
@@ -57,6 +58,7 @@ pub struct Report {
     pub latency_sim: Section<PairScaling>,
     pub numpy_batch: Section<NumpyBatch>,
     pub io_wait_grid: Section<IoWaitGrid>,
+    pub batch_grid: Section<batch::BatchGrid>,
     pub takeaways: Section<Vec<String>>,
     /// Top-level keys this parser does not know (the suite adds sections
     /// over time): the dashboard ignores them, `check-reports` names them.
@@ -64,7 +66,7 @@ pub struct Report {
 }
 
 /// Every top-level key a report may carry (legacy client keys are renamed before this is consulted).
-const KNOWN_KEYS: [&str; 16] = [
+const KNOWN_KEYS: [&str; 17] = [
     "timestamp",
     "date",
     "environment",
@@ -80,6 +82,7 @@ const KNOWN_KEYS: [&str; 16] = [
     "latency_sim",
     "numpy_batch",
     "io_wait_grid",
+    "batch_grid",
     "takeaways",
 ];
 
@@ -148,6 +151,7 @@ pub fn parse_report(file: &str, text: &str) -> Result<Report, FileError> {
         latency_sim: section(&obj, "latency_sim"),
         numpy_batch: section(&obj, "numpy_batch"),
         io_wait_grid: section(&obj, "io_wait_grid"),
+        batch_grid: section(&obj, "batch_grid"),
         takeaways: section(&obj, "takeaways"),
         unknown: obj.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())).cloned().collect(),
     };
@@ -182,6 +186,7 @@ impl Report {
         note(self.latency_sim.error());
         note(self.numpy_batch.error());
         note(self.io_wait_grid.error());
+        note(self.batch_grid.error());
         note(self.takeaways.error());
         out
     }
