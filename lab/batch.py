@@ -33,6 +33,7 @@ them, which proves that each client talked to every node.
 
 import asyncio
 import concurrent.futures
+import gc
 import os
 import random
 import time
@@ -57,20 +58,21 @@ def key_pool():
 
 
 class Batches:
-    """The key windows of a run: batch j reads keys [j·K, j·K + K) of the pool, wrapping."""
+    """The key lists of a run: batch j reads keys [j·K, j·K + K) of the pool,
+    wrapping. Each list is made when its batch is sent, as a handler makes
+    its own: a run keeps no garbage-collected objects but the pool."""
 
     def __init__(self, k):
         if not 1 <= k <= MAX_KEYS:
             raise ValueError(f"a batch of {k} keys: the lab sends 1 to {MAX_KEYS} keys per batch")
-        pool = key_pool()
+        self.pool = key_pool()
         self.k = k
-        self.windows = [[pool[(j * k + i) % KEY_POOL] for i in range(k)] for j in range(max(1, KEY_POOL // k))]
         self.next = 0
 
     def take(self):
-        w = self.windows[self.next % len(self.windows)]
+        start = (self.next * self.k) % (KEY_POOL - self.k + 1)
         self.next += 1
-        return w
+        return self.pool[start:start + self.k]
 
 
 def cpu_jiffies():
@@ -277,6 +279,10 @@ def worker(cell, ports, spy, spy_cpus, own_pids):
     if pattern != "aerospike_py_async":
         client.wait_for_nodes(m)
     batches = Batches(k)
+    # What the run set up (the client, the key pool) is left out of the
+    # garbage collector's passes, so they scan only what the batches make.
+    gc.collect()
+    gc.freeze()
     quiet = Quiet(set(own_pids) | {os.getpid(), os.getppid()}, own_pids[0] if own_pids else None)
     pr = Probe(spy, spy_cpus, quiet)
     if pattern in SYNC:
