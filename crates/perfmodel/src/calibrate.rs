@@ -179,3 +179,132 @@ pub fn speed_fit(measured: &[(crate::Pattern, f64)], p: &Params) -> Option<Speed
     let speed_se = (pts.len() > 2).then(|| (sse / (n - 2.0) / sxx).sqrt());
     Some(SpeedFit { speed, rtt_us, speed_se, rows })
 }
+
+/// One lab cell of a batch grid, per batch: its keys, the share found, the
+/// node requests each batch made (what the stub counted) and what the
+/// process spent (µs per batch).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BatchCell {
+    pub keys: f64,
+    pub found: f64,
+    pub node_requests: f64,
+    pub gil_us: f64,
+    pub cpu_us: f64,
+}
+
+/// A client's batch costs: GIL-held per batch, per key and per record found;
+/// GIL-free per batch, per key, per node request and per record found (µs),
+/// with the share of the cells' variation each fit explains (R²).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BatchCosts {
+    pub gil: [f64; 3],
+    pub cpu: [f64; 4],
+    pub gil_r2: f64,
+    pub cpu_r2: f64,
+    pub cells: usize,
+}
+
+/// Least squares of GIL-held time per batch on (1, keys, records found) and
+/// of GIL-free CPU per batch on (1, keys, node requests, records found) over
+/// `cells`. A cost cannot be negative: a term whose coefficient comes out
+/// below zero is dropped (its cost is zero) and the rest refitted. `None`
+/// with fewer cells than terms or a singular fit.
+pub fn batch_costs(cells: &[BatchCell]) -> Option<BatchCosts> {
+    let gil_x: Vec<Vec<f64>> = cells.iter().map(|c| vec![1.0, c.keys, c.keys * c.found]).collect();
+    let gil_y: Vec<f64> = cells.iter().map(|c| c.gil_us).collect();
+    let cpu_x: Vec<Vec<f64>> = cells.iter().map(|c| vec![1.0, c.keys, c.node_requests, c.keys * c.found]).collect();
+    let cpu_y: Vec<f64> = cells.iter().map(|c| (c.cpu_us - c.gil_us).max(0.0)).collect();
+    let (gil, gil_r2) = nonnegative_fit(&gil_x, &gil_y)?;
+    let (cpu, cpu_r2) = nonnegative_fit(&cpu_x, &cpu_y)?;
+    Some(BatchCosts { gil: [gil[0], gil[1], gil[2]], cpu: [cpu[0], cpu[1], cpu[2], cpu[3]], gil_r2, cpu_r2, cells: cells.len() })
+}
+
+/// Least squares with every coefficient at zero or above (terms dropped one
+/// by one, the most negative first), and the fit's R².
+fn nonnegative_fit(x: &[Vec<f64>], y: &[f64]) -> Option<(Vec<f64>, f64)> {
+    let k = x.first()?.len();
+    let mut active: Vec<usize> = (0..k).collect();
+    loop {
+        if x.len() < active.len() {
+            return None;
+        }
+        let sub: Vec<Vec<f64>> = x.iter().map(|row| active.iter().map(|&j| row[j]).collect()).collect();
+        let b = least_squares(&sub, y)?;
+        match b.iter().enumerate().filter(|(_, v)| **v < 0.0).min_by(|a, b| a.1.total_cmp(b.1)) {
+            Some((i, _)) => {
+                active.remove(i);
+            }
+            None => {
+                let mut full = vec![0.0; k];
+                for (i, &j) in active.iter().enumerate() {
+                    full[j] = b[i];
+                }
+                let mean = y.iter().sum::<f64>() / y.len() as f64;
+                let fit = |row: &[f64]| row.iter().zip(&full).map(|(a, b)| a * b).sum::<f64>();
+                let sse: f64 = x.iter().zip(y).map(|(row, v)| (v - fit(row)).powi(2)).sum();
+                let sst: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+                return Some((full, if sst > 0.0 { 1.0 - sse / sst } else { 1.0 }));
+            }
+        }
+    }
+}
+
+/// Ordinary least squares by the normal equations, solved with Gaussian
+/// elimination (at most four unknowns here); `None` if they are singular.
+fn least_squares(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
+    let k = x.first().map_or(0, Vec::len);
+    let mut a = vec![vec![0.0; k + 1]; k];
+    for (row, &v) in x.iter().zip(y) {
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += row[i] * row[j];
+            }
+            a[i][k] += row[i] * v;
+        }
+    }
+    for c in 0..k {
+        let pivot = (c..k).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[pivot][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, pivot);
+        let top = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != c {
+                let f = row[c] / top[c];
+                for (x, t) in row.iter_mut().zip(&top).skip(c) {
+                    *x -= f * t;
+                }
+            }
+        }
+    }
+    Some((0..k).map(|i| a[i][k] / a[i][i]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_costs_recover_known_costs_and_never_go_negative() {
+        // Costs made up for the test: GIL 20 + 3/key + 5/record; CPU 40 + 1/key + 30/node + 2/record.
+        let mut cells = Vec::new();
+        for keys in [1.0, 10.0, 50.0, 200.0, 1000.0] {
+            for (nodes, found) in [(1.0, 1.0), (4.0, 1.0), (8.0, 0.0), (8.0, 1.0)] {
+                let d = crate::batch::expected_nodes(keys as u32, nodes as u32);
+                let gil = 20.0 + 3.0 * keys + 5.0 * keys * found;
+                let cpu = gil + 40.0 + keys + 30.0 * d + 2.0 * keys * found;
+                cells.push(BatchCell { keys, found, node_requests: d, gil_us: gil, cpu_us: cpu });
+            }
+        }
+        let c = batch_costs(&cells).unwrap();
+        for (got, want) in c.gil.iter().zip([20.0, 3.0, 5.0]).chain(c.cpu.iter().zip([40.0, 1.0, 30.0, 2.0])) {
+            assert!((got - want).abs() < 1e-6, "{c:?}");
+        }
+        assert!(c.gil_r2 > 0.999999 && c.cpu_r2 > 0.999999);
+        // A cost that would come out negative is zero, and the others refit.
+        let flat: Vec<BatchCell> = cells.iter().map(|c| BatchCell { gil_us: 100.0 - 0.01 * c.keys, ..*c }).collect();
+        assert!(batch_costs(&flat).unwrap().gil.iter().all(|v| *v >= 0.0));
+        assert!(batch_costs(&cells[..2]).is_none(), "fewer cells than terms");
+    }
+}

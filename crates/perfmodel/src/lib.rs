@@ -13,6 +13,7 @@
 //!
 //! [`predict`] ties them together into one [`Prediction`].
 
+pub mod batch;
 pub mod bench;
 pub mod calibrate;
 pub mod error;

@@ -162,6 +162,8 @@ pub(crate) struct Net {
     /// Cores every thread shares: GIL-held work runs on one of them too.
     pub(crate) all_cores: f64,
     pub(crate) pool: f64,
+    /// Threads of the official client's own pool (a concurrent batch's node requests).
+    pub(crate) client_pool: f64,
     /// Extra wait per GIL acquisition when CPU-bound threads hold the GIL (µs).
     pub(crate) convoy_us: f64,
     /// GIL acquisitions per request that wait for a forced switch.
@@ -205,6 +207,7 @@ impl Net {
             cores: (s.cores as f64).min(cpu_threads).max(1.0),
             all_cores: (s.cores as f64).max(1.0),
             pool: s.pool_size() as f64,
+            client_pool: p.official_thread_pool.max(1.0),
             convoy_us,
             convoy_acquisitions,
             threads: cpu_threads.max(1.0),
@@ -222,7 +225,7 @@ impl Net {
             // One thread does everything: a single server whose demand is the
             // whole path. Callers beyond the first queue behind it.
             let d = t.total_us() + convoy;
-            let r = d * (1.0 + prev.q_gil);
+            let r = (d * (1.0 + prev.q_gil)).max(n * t.client_pool_us / self.client_pool);
             let x = n / r;
             let point = MvaPoint {
                 concurrency: n as u32,
@@ -279,6 +282,8 @@ impl Net {
         // if any, is waiting at the binding resource.
         let gil_floor = n * t.gil_us();
         let pool_floor = if self.pattern == Pattern::Executor { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { 0.0 };
+        // The official client's own pool: each node request of a concurrent batch holds one of its threads.
+        let pool_floor = pool_floor.max(n * t.client_pool_us / self.client_pool);
         // Every CPU step, GIL-held or not, runs on one of the cores.
         let cpu_floor = (n * t.cpu_us / c).max(n * (t.cpu_us + t.gil_us()) / self.all_cores);
         let floor = gil_floor.max(pool_floor).max(cpu_floor);
@@ -384,6 +389,8 @@ pub struct Bounds {
     pub gil_ceiling: f64,
     /// P / worker holding time (executor only): the pool cap, at most P / W.
     pub pool_cap: Option<f64>,
+    /// The official client's own pool over the time a concurrent batch holds its threads (such a batch only).
+    pub client_pool_cap: Option<f64>,
     /// N / (total demand): what N callers could do with no queueing at all.
     pub no_queueing: f64,
     /// Cores / CPU work per request (GIL-held and not): what the CPU quota allows.
@@ -392,10 +399,13 @@ pub struct Bounds {
 
 impl Bounds {
     /// The lowest of the bounds that do not depend on the callers, and its name:
-    /// "pool", "cpu" or "gil".
+    /// "pool", "client-pool", "cpu" or "gil".
     pub fn binding(&self) -> (f64, &'static str) {
         let pool = self.pool_cap.unwrap_or(f64::INFINITY);
-        if pool <= self.cpu_cap && pool <= self.gil_ceiling {
+        let client = self.client_pool_cap.unwrap_or(f64::INFINITY);
+        if client < pool && client <= self.cpu_cap && client <= self.gil_ceiling {
+            (client, "client-pool")
+        } else if pool <= self.cpu_cap && pool <= self.gil_ceiling {
             (pool, "pool")
         } else if self.cpu_cap < self.gil_ceiling {
             (self.cpu_cap, "cpu")
@@ -415,7 +425,8 @@ pub fn bounds(pattern: Pattern, p: &Params, s: &Scenario) -> Bounds {
     // The smallest holding time a worker can have: its own GIL and CPU work
     // and the I/O wait, with no queueing and no wake-up.
     let pool_cap = (pattern == Pattern::Executor).then(|| net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us));
+    let client_pool_cap = (t.client_pool_us > 0.0).then(|| net.client_pool * 1e6 / t.client_pool_us);
     let no_queueing = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { n * 1e6 / (t.total_us() + convoy) };
     let cpu_cap = if pattern == Pattern::Sync { gil_ceiling } else { net.all_cores * 1e6 / (t.gil_us() + t.cpu_us) };
-    Bounds { gil_ceiling, pool_cap, no_queueing, cpu_cap }
+    Bounds { gil_ceiling, pool_cap, client_pool_cap, no_queueing, cpu_cap }
 }

@@ -167,6 +167,8 @@ pub enum Limit {
     Cores,
     /// The Tokio workers.
     Workers,
+    /// The official client's own thread pool (a concurrent batch's node requests).
+    ClientPool,
 }
 
 impl Limit {
@@ -177,6 +179,7 @@ impl Limit {
             Limit::Gil => "the GIL",
             Limit::Cores => "the cores",
             Limit::Workers => "the Tokio workers",
+            Limit::ClientPool => "the official client's thread pool",
         }
     }
 }
@@ -337,10 +340,21 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
         }
         Pattern::Sync => unreachable!("handled above"),
     }
+    // The official client's thread pool: a concurrent batch sends each node
+    // request from one of its threads, held for that node's wait. Its mean
+    // queueing adds to the batch's wait for its slowest node.
+    let client_pool_wait = if t.client_pool_us > 0.0 {
+        let nodes = t.client_pool_us / t.io_us.max(1e-9);
+        let each = t.client_pool_us / nodes.max(1e-9);
+        station(p.official_thread_pool.round().max(1.0) as u32, each, io_scv_num / (t.io_us * t.io_us).max(1e-9), lam * nodes)
+            .ok_or(Limit::ClientPool)?
+    } else {
+        Wait::NONE
+    };
     let gil_wait_us = if pattern == Pattern::SyncThreads { w_gil.mean * k + k * convoy_per } else { gil_wait_own + gil_wait_other };
     let fixed = t.total_us() - t.wake_us + wakes;
-    let r_us = fixed + gil_wait_us + w_cpu.mean + pool_wait.mean;
-    let mut waits = vec![w_gil.times(k), w_cpu, pool_wait];
+    let r_us = fixed + gil_wait_us + w_cpu.mean + pool_wait.mean + client_pool_wait.mean;
+    let mut waits = vec![w_gil.times(k), w_cpu, pool_wait, client_pool_wait];
     waits.sort_by(|a, b| b.mean.total_cmp(&a.mean));
     Ok(Eval { r_us, base_us: fixed - jitter + k * convoy_per, jitter_us: jitter, waits, gil_wait_us, pool_wait_us: pool_wait.mean, gil_u, pool_u })
 }

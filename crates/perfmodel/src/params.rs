@@ -145,6 +145,11 @@ params! {
     /// tend thread and the pool it keeps for background work.
     official_client_threads: "threads", [0.0, 1_024.0], 17.0,
         "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): every official-client process has 1 thread named tend and 16 named tpool before and after load (the client's thread_pool_size defaults to 16, Aerospike Python client documentation)";
+    /// Threads of the official client's own pool (`thread_pool_size`): with
+    /// a batch policy's `concurrent` set, they send a batch's node requests
+    /// at once, each thread held for its node's wait.
+    official_thread_pool: "threads", [1.0, 1_024.0], 16.0,
+        "Aerospike Python client documentation: thread_pool_size defaults to 16; every official-client process of the lab has 16 threads named tpool (lab report book/reports/2026-12-01_20-09.json)";
     /// Resident memory a connected official client adds to the process:
     /// its module, the C client and its threads' touched stacks.
     official_rss_mib: "MiB", [0.0, 65_536.0], 6.93,
@@ -173,4 +178,50 @@ params! {
     /// (its Task, coroutine frame and Future).
     request_kib: "KiB", [0.0, 65_536.0], 0.69,
         "measured here: tracemalloc over 10,000 pending tasks awaiting futures (lab/results/asyncio_costs.json, pending_task_bytes / 1024)";
+    /// GIL-held CPU of one official-client `batch_read` before it waits,
+    /// per batch: the call, the policy and the key list into C.
+    official_batch_gil_us: "µs", [0.0, 100_000.0], 34.17,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the intercept; R² 0.966";
+    /// The same per key: each key's tuple into C, and a `BatchRecord` built
+    /// in Python for every key's result, found or not.
+    official_batch_key_gil_us: "µs", [0.0, 10_000.0], 2.241,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per key; R² 0.966";
+    /// The same per record found: its metadata and bins dicts.
+    official_batch_record_gil_us: "µs", [0.0, 10_000.0], 3.276,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per record found; R² 0.966";
+    /// GIL-free CPU of one official-client `batch_read`, per batch.
+    official_batch_cpu_us: "µs", [0.0, 100_000.0], 21.13,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the intercept; R² 0.866";
+    /// The same per key (its digest, its place in a node's request).
+    official_batch_key_cpu_us: "µs", [0.0, 10_000.0], 0.3321,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per key; R² 0.866";
+    /// The same per node visited (one request sent and read per node).
+    official_batch_node_cpu_us: "µs", [0.0, 10_000.0], 85.36,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per node visited; R² 0.866";
+    /// The same per record found (parsing its bins).
+    official_batch_record_cpu_us: "µs", [0.0, 10_000.0], 0.8522,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of one official_sync caller, default batch policy (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per record found; R² 0.866";
+    /// GIL-held CPU of one aerospike-py async `batch_read` on the event
+    /// loop before it waits, per batch, beyond what a `get` holds.
+    asp_batch_gil_us: "µs", [0.0, 100_000.0], 0.0,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the intercept (2.21 µs) is less than what the model already counts for the call (half of asp_gil_us plus loop_resume_us), so nothing is left per batch; R² 0.985";
+    /// The same per key (each key converted to Rust).
+    asp_batch_key_gil_us: "µs", [0.0, 10_000.0], 1.004,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per key; R² 0.985";
+    /// GIL-held CPU per record found when the handler reads the result (its
+    /// bins become a Python dict on the event loop).
+    asp_batch_record_gil_us: "µs", [0.0, 10_000.0], 3.691,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): GIL time against keys and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per record found; R² 0.985";
+    /// CPU of one aerospike-py `batch_read` on Tokio without the GIL, per batch.
+    asp_batch_cpu_us: "µs", [0.0, 100_000.0], 96.23,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the intercept; R² 0.942";
+    /// The same per key.
+    asp_batch_key_cpu_us: "µs", [0.0, 10_000.0], 0.7843,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per key; R² 0.942";
+    /// The same per node visited (a Tokio task and a request per node).
+    asp_batch_node_cpu_us: "µs", [0.0, 10_000.0], 42.38,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the slope per node visited; R² 0.942";
+    /// The same per record found (decoding its bins in Rust).
+    asp_batch_record_cpu_us: "µs", [0.0, 10_000.0], 0.0,
+        "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the fit puts no cost per record found at its bound of zero (decoding is within the per-key slope); R² 0.942";
 }

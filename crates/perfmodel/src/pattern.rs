@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::{expected_nodes, Batch, Call, Fan, FanOut};
 use crate::{ModelError, Params, Scenario};
 
 /// The ways a Python program can issue a request.
@@ -82,12 +83,16 @@ pub enum Work {
     Io(f64),
     /// Waiting for this step's thread to be woken by another thread; no CPU, no GIL.
     Wake(f64),
+    /// Waiting for a batch's node requests (one after another or at once); no CPU, no GIL.
+    Fan(Fan),
 }
 
 impl Work {
+    /// Its mean duration, µs.
     pub fn us(self) -> f64 {
         match self {
             Work::Gil(t) | Work::Cpu(t) | Work::Io(t) | Work::Wake(t) => t,
+            Work::Fan(f) => f.mean_us,
         }
     }
     pub fn holds_gil(self) -> bool {
@@ -120,6 +125,9 @@ pub struct PathTotals {
     pub wake_loop_us: f64,
     /// Part of the above spent holding an executor worker, µs (executor only).
     pub worker_held_us: f64,
+    /// Time the official client's own thread pool is held per request, µs:
+    /// each node request of a concurrent batch holds one of its threads for its wait.
+    pub client_pool_us: f64,
     /// Separate times a request takes the GIL.
     pub gil_acquisitions: u32,
     /// Times a request moves from one thread to another.
@@ -146,9 +154,46 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     use Role::*;
     use Work::*;
     let p = &s.machine.costs(p);
-    let io = s.io_wait_ms * 1e3;
+    let mut v = Vec::new();
+    // An open load: each arriving request is handed to the loop and starts
+    // in its own task (a blocking caller's next request needs neither).
+    if s.open() && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
+        v.push(Step { role: Loop, work: Gil(p.open_driver_us), what: "the arriving request reaches the loop and starts in its own task" });
+    }
+    for call in s.calls.list() {
+        v.extend(match call {
+            Call::Get => get_steps(pattern, p, s),
+            Call::Batch(b) => batch_steps(pattern, p, s, b),
+        });
+    }
     let app = s.app_cpu_ms * 1e3;
-    let mut v = match pattern {
+    if app > 0.0 {
+        let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
+        v.push(Step { role, work: Gil(app), what: "application work on the result (GIL held)" });
+    }
+    // The free-threaded build runs Python code a little slower; where the
+    // process has no GIL, Python work on any thread but the event loop (or
+    // the one caller) runs in parallel on the cores, and the loop's own work
+    // stays one after another on its one thread.
+    if s.python.free_threaded() {
+        let slower = 1.0 + p.free_threaded_overhead;
+        let gil_free = s.python.gil_free(pattern);
+        for st in &mut v {
+            if let Gil(us) = st.work {
+                let one_thread = st.role == Loop || (st.role == Caller && pattern == Pattern::Sync);
+                st.work = if gil_free && !one_thread { Cpu(us * slower) } else { Gil(us * slower) };
+            }
+        }
+    }
+    v
+}
+
+/// One `get`, with `p` the machine's costs.
+fn get_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
+    use Role::*;
+    use Work::*;
+    let io = s.io_wait_ms * 1e3;
+    match pattern {
         Pattern::Sync | Pattern::SyncThreads => vec![
             Step { role: Caller, work: Gil(p.official_gil_us / 2.0), what: "parse arguments into C" },
             Step { role: Caller, work: Cpu(p.official_nogil_us / 2.0), what: "encode and send (GIL released)" },
@@ -186,31 +231,82 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
             Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
         ],
-    };
-    // An open load: each arriving request is handed to the loop and starts
-    // in its own task (a blocking caller's next request needs neither).
-    if s.open() && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
-        v.insert(0, Step { role: Loop, work: Gil(p.open_driver_us), what: "the arriving request reaches the loop and starts in its own task" });
     }
-    if app > 0.0 {
-        let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
-        v.push(Step { role, work: Gil(app), what: "application work on the result (GIL held)" });
-    }
-    // The free-threaded build runs Python code a little slower; where the
-    // process has no GIL, Python work on any thread but the event loop (or
-    // the one caller) runs in parallel on the cores, and the loop's own work
-    // stays one after another on its one thread.
-    if s.python.free_threaded() {
-        let slower = 1.0 + p.free_threaded_overhead;
-        let gil_free = s.python.gil_free(pattern);
-        for st in &mut v {
-            if let Gil(us) = st.work {
-                let one_thread = st.role == Loop || (st.role == Caller && pattern == Pattern::Sync);
-                st.work = if gil_free && !one_thread { Cpu(us * slower) } else { Gil(us * slower) };
+}
+
+/// One `batch_read` of `b.keys` keys over `b.nodes` nodes, with `p` the
+/// machine's costs: a cost per batch, per key, per node visited and per
+/// record found, GIL-held and GIL-free, as the lab measured each client
+/// ([`crate::calibrate::batch_costs`]). The official client converts every
+/// key's result (a `BatchRecord`, found or not) on the calling thread;
+/// aerospike-py hands back a handle, and the records become Python objects
+/// where the handler reads them: on the event loop.
+fn batch_steps(pattern: Pattern, p: &Params, s: &Scenario, b: Batch) -> Vec<Step> {
+    use Role::*;
+    use Work::*;
+    let keys = b.keys as f64;
+    let found = keys * b.found;
+    let nodes = expected_nodes(b.keys, b.nodes);
+    let each = s.io_wait_ms * 1e3;
+    match pattern {
+        Pattern::Sync | Pattern::SyncThreads | Pattern::Executor => {
+            let thread = if pattern == Pattern::Executor { Worker } else { Caller };
+            let fan = crate::batch::Fan::new(each, b.keys, b.nodes, b.fan_out, p.io_jitter);
+            let before = p.official_batch_gil_us + p.official_batch_key_gil_us * keys;
+            let after = p.official_batch_record_gil_us * found;
+            let cpu = p.official_batch_cpu_us + p.official_batch_key_cpu_us * keys + p.official_batch_node_cpu_us * nodes;
+            let parse = p.official_batch_record_cpu_us * found;
+            let mut v = Vec::new();
+            if pattern == Pattern::Executor {
+                v.push(Step { role: Loop, work: Gil(p.executor_overhead_us / 3.0), what: "run_in_executor: wrap in a future, queue the work item" });
+                v.push(Step { role: Worker, work: Wake(p.thread_wake_us), what: "a pool worker wakes up" });
             }
+            let overhead = if pattern == Pattern::Executor { p.executor_overhead_us / 3.0 } else { 0.0 };
+            v.push(Step { role: thread, work: Gil(overhead + before), what: "parse the keys and the policy into C, one BatchRecord per key" });
+            v.push(Step { role: thread, work: Cpu(cpu), what: "split the keys by node, encode and send each node's request (GIL released)" });
+            v.push(Step {
+                role: thread,
+                work: Fan(fan),
+                what: match b.fan_out {
+                    FanOut::Series => "wait for each node in turn",
+                    FanOut::Parallel => "wait for the slowest node (the client's thread pool sends them at once)",
+                },
+            });
+            v.push(Step { role: thread, work: Cpu(parse), what: "parse each node's records" });
+            v.push(Step { role: thread, work: Gil(after + overhead), what: "re-take the GIL, build each record's key, metadata and bins" });
+            if pattern == Pattern::Executor {
+                v.push(Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" });
+                v.push(Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" });
+            }
+            v
+        }
+        Pattern::Tokio => {
+            let fan = crate::batch::Fan::new(each, b.keys, b.nodes, FanOut::Parallel, p.io_jitter);
+            vec![
+                Step {
+                    role: Loop,
+                    work: Gil(p.asp_batch_gil_us + p.asp_batch_key_gil_us * keys),
+                    what: "convert the keys, create the future, spawn on Tokio",
+                },
+                Step { role: Tokio, work: Wake(p.thread_wake_us), what: "a Tokio worker picks up the task" },
+                Step {
+                    role: Tokio,
+                    work: Cpu(p.asp_batch_cpu_us + p.asp_batch_key_cpu_us * keys + p.asp_batch_node_cpu_us * nodes),
+                    what: "split the keys by node, a task per node, encode and send (no GIL)",
+                },
+                Step { role: Tokio, work: Fan(fan), what: "await every node at once (the workers are free meanwhile)" },
+                Step { role: Tokio, work: Cpu(p.asp_batch_record_cpu_us * found), what: "decode the records in Rust (no GIL)" },
+                Step { role: Blocking, work: Wake(p.thread_wake_us), what: "a blocking-pool thread wakes to deliver the result" },
+                Step { role: Blocking, work: Gil(p.asp_gil_us / 2.0), what: "take the GIL, wrap the records in a handle, call_soon_threadsafe" },
+                Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
+                Step {
+                    role: Loop,
+                    work: Gil(p.loop_resume_us + p.asp_batch_record_gil_us * found),
+                    what: "resume the coroutine; the handler's first read builds each record's bins",
+                },
+            ]
         }
     }
-    v
 }
 // ANCHOR_END: steps
 
@@ -226,7 +322,7 @@ pub fn totals(steps: &[Step]) -> PathTotals {
             Work::Gil(_) if matches!(st.role, Role::Loop | Role::Caller) => t.gil_loop_us += us,
             Work::Gil(_) => t.gil_other_us += us,
             Work::Cpu(_) => t.cpu_us += us,
-            Work::Io(_) => t.io_us += us,
+            Work::Io(_) | Work::Fan(_) => t.io_us += us,
             Work::Wake(_) => {
                 t.wake_us += us;
                 if matches!(st.role, Role::Loop | Role::Caller) {
@@ -236,6 +332,11 @@ pub fn totals(steps: &[Step]) -> PathTotals {
         }
         if st.role == Role::Worker {
             t.worker_held_us += us;
+        }
+        if let Work::Fan(f) = st.work {
+            if f.fan_out == FanOut::Parallel && st.role != Role::Tokio {
+                t.client_pool_us += expected_nodes(f.keys, f.nodes) * f.each_us;
+            }
         }
         let same_thread = prev.is_some_and(|p| p.role == st.role);
         if st.work.holds_gil() && !(same_thread && prev.is_some_and(|p| p.work.holds_gil())) {

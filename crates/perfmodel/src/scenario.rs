@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::Calls;
 use crate::error::{check_range, ModelError};
 use crate::machine::Machine;
 
@@ -55,6 +56,10 @@ pub struct Scenario {
     /// machine's profile ([`crate::machine`]).
     #[serde(skip_serializing_if = "Machine::is_default")]
     pub machine: Machine,
+    /// What one request asks of the client: one get unless set (gets, and a
+    /// batch read across a cluster). The I/O wait is then each node request's.
+    #[serde(skip_serializing_if = "Calls::is_default")]
+    pub calls: Calls,
 }
 
 /// The CPython build, and what it means for the GIL.
@@ -111,6 +116,13 @@ pub mod range {
     pub const ARRIVAL_RATE: (f64, f64) = (0.01, 1_000_000.0);
     pub const TIMEOUT_MS: (f64, f64) = (0.1, 600_000.0);
     pub const BURSTINESS: (f64, f64) = (1.0, 100.0);
+    /// Keys in one batch read, and nodes in the cluster.
+    pub const KEYS: (f64, f64) = (1.0, 5_000.0);
+    pub const NODES: (f64, f64) = (1.0, 128.0);
+    /// Share of a batch's keys that have a record.
+    pub const FOUND: (f64, f64) = (0.0, 1.0);
+    /// Gets one request makes (besides a batch read).
+    pub const GETS: (f64, f64) = (0.0, 16.0);
 }
 
 impl Default for Scenario {
@@ -133,6 +145,7 @@ impl Default for Scenario {
             pod_limit_mib: 512.0,
             python: Python::Gil,
             machine: Machine::Lab,
+            calls: Calls::default(),
         }
     }
 }
@@ -253,6 +266,15 @@ impl Scenario {
         if let Some(b) = self.burstiness {
             check_range("burstiness", b, BURSTINESS.0, BURSTINESS.1, "(squared coefficient of variation)")?;
         }
+        check_range("gets", self.calls.gets as f64, GETS.0, GETS.1, "gets per request")?;
+        if let Some(b) = self.calls.batch {
+            check_range("keys", b.keys as f64, KEYS.0, KEYS.1, "keys per batch")?;
+            check_range("nodes", b.nodes as f64, NODES.0, NODES.1, "nodes")?;
+            check_range("found", b.found, FOUND.0, FOUND.1, "(share of keys)")?;
+        }
+        if self.calls.count() == 0 {
+            return Err(ModelError::Invalid { name: "calls", reason: "a request makes at least one call (a get or a batch read)".into() });
+        }
         Ok(())
     }
 
@@ -281,6 +303,16 @@ impl Scenario {
         self.arrival_rate = self.arrival_rate.map(|r| fix("arrival rate (requests/s)", r, ARRIVAL_RATE, 1_000.0));
         self.timeout_ms = self.timeout_ms.map(|t| fix("timeout (ms)", t, TIMEOUT_MS, 1_000.0));
         self.burstiness = self.burstiness.map(|b| fix("burstiness", b, BURSTINESS, 1.0));
+        self.calls.gets = fix("gets per request", self.calls.gets as f64, GETS, 1.0) as u32;
+        if let Some(b) = self.calls.batch.as_mut() {
+            b.keys = fix("keys per batch", b.keys as f64, KEYS, 50.0) as u32;
+            b.nodes = fix("nodes", b.nodes as f64, NODES, 1.0) as u32;
+            b.found = fix("share of keys found", b.found, FOUND, 1.0);
+        }
+        if self.calls.count() == 0 {
+            notes.push("a request makes at least one call; using one get".into());
+            self.calls.gets = 1;
+        }
         (self, notes)
     }
 }

@@ -146,3 +146,44 @@ fn help_prints_usage_for_the_tool_and_each_command() {
     assert_eq!(code, 2, "no command is an error, with the usage");
     assert!(err.contains("Usage: perfmodel"), "{err}");
 }
+
+#[test]
+fn a_batch_read_over_a_cluster_waits_for_its_nodes_in_turn_or_at_once() {
+    let mean = |pattern: &str, extra: &[&str]| {
+        let mut args = vec![
+            "predict",
+            "--pattern",
+            pattern,
+            "--io-wait-ms",
+            "5",
+            "--concurrency",
+            "1",
+            "--operation",
+            "batch-read",
+            "--keys",
+            "200",
+            "--nodes",
+            "8",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = perfmodel(&args, None);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["latency_ms"]["mean"].as_f64().unwrap()
+    };
+    // 200 keys over 8 nodes visit all 8: one after another, at least 8 waits of 5 ms.
+    let series = mean("sync", &[]);
+    assert!(series >= 40.0, "{series}");
+    // At once, the slowest of 8: well under that, above one wait.
+    let parallel = mean("sync", &["--fan-out", "parallel"]);
+    assert!(parallel > 5.0 && parallel < 0.5 * series, "{parallel} against {series}");
+    // aerospike-py always sends them at once.
+    let tokio = mean("tokio", &[]);
+    assert!(tokio < 0.5 * series, "{tokio} against {series}");
+    let (code, _, err) = perfmodel(&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "1", "--keys", "50"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("give --operation batch-read"), "{err}");
+    let (code, _, err) =
+        perfmodel(&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "1", "--operation", "batch-read", "--keys", "9000"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("keys = 9000 is out of range"), "{err}");
+}

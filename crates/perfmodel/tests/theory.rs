@@ -201,3 +201,48 @@ fn analytic_and_simulator_agree_on_the_site_scenarios() {
     }
     println!("largest analytic/simulator throughput gap on the site scenarios: {:.1}%", worst * 100.0);
 }
+
+/// A batch at one caller: no queue, so its latency is its costs plus its waits.
+fn one_caller(pattern: Pattern, keys: u32, nodes: u32, fan_out: perfmodel::batch::FanOut) -> (f64, f64) {
+    use perfmodel::batch::{Batch, Calls};
+    use perfmodel::{predict, Solver};
+    let s = Scenario {
+        io_wait_ms: 1.0,
+        concurrency: 1,
+        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, found: 1.0, fan_out }) },
+        ..Scenario::default()
+    };
+    let p = Params::default();
+    let sim = predict(pattern, &p, &s, Solver::Sim, 7).unwrap().latency_ms.mean;
+    let mva = predict(pattern, &p, &s, Solver::Analytic, 7).unwrap().latency_ms.mean;
+    (sim, mva)
+}
+
+#[test]
+fn a_batch_in_series_waits_for_every_node_and_at_once_for_the_slowest() {
+    use perfmodel::batch::FanOut;
+    let p = Params::default();
+    let h8: f64 = (1..=8).map(|i| 1.0 / i as f64).sum();
+    // 1,000 keys over 8 nodes visit all 8 (the chance one is missed is 8·(7/8)^1000).
+    let (series, series_mva) = one_caller(Pattern::Sync, 1_000, 8, FanOut::Series);
+    let (one, _) = one_caller(Pattern::Sync, 1_000, 1, FanOut::Series);
+    let (tokio, tokio_mva) = one_caller(Pattern::Tokio, 1_000, 8, FanOut::Parallel);
+    let (tokio_one, _) = one_caller(Pattern::Tokio, 1_000, 1, FanOut::Parallel);
+    // The simulator and the analytic solver agree at one caller.
+    for (sim, mva) in [(series, series_mva), (tokio, tokio_mva)] {
+        assert!((sim - mva).abs() / mva < 0.03, "simulated {sim} ms, analytic {mva} ms");
+    }
+    // In series: seven more waits of 1 ms than on one node, plus seven node requests' CPU.
+    let more = series - one;
+    let cpu = 7.0 * p.official_batch_node_cpu_us / 1e3;
+    assert!((more - (7.0 + cpu)).abs() < 0.05 * (7.0 + cpu), "8 nodes add {more} ms to a series batch");
+    // At once: the mean of the slowest of 8 waits, (1 − j)W + jW·H(8), for one wait on one node.
+    let slowest = (1.0 - p.io_jitter) + p.io_jitter * h8;
+    let more = tokio - tokio_one;
+    let cpu = 7.0 * p.asp_batch_node_cpu_us / 1e3;
+    assert!(
+        (more - (slowest - 1.0 + cpu)).abs() < 0.05 * (slowest - 1.0 + cpu) + 0.02,
+        "8 nodes add {more} ms to a parallel batch, want {}",
+        slowest - 1.0 + cpu
+    );
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use perfmodel::batch::{Batch, Calls, FanOut};
 use perfmodel::scenario::Python;
 use perfmodel::{predict, Params, Pattern, Scenario, Solver};
 use serde::Deserialize;
@@ -21,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Predict one pattern at one scenario (a closed loop of callers or an arrival rate).
-    Predict(PredictArgs),
+    Predict(Box<PredictArgs>),
     /// Every parameter with unit, range, default and provenance, and the machine profiles.
     Params,
     /// Predict a list of points read from standard input: a JSON list of objects
@@ -75,6 +76,24 @@ struct PredictArgs {
     /// The container's memory limit, MiB.
     #[arg(long, value_name = "M")]
     pod_limit_mib: Option<f64>,
+    /// What each request does: one get, or one batch read (with --keys, --nodes, --found, --fan-out).
+    #[arg(long, value_enum, default_value = "get")]
+    operation: OperationArg,
+    /// Keys in the batch read (1-5,000).
+    #[arg(long, value_name = "K")]
+    keys: Option<u32>,
+    /// Nodes in the cluster (1-128); the I/O wait is each node request's.
+    #[arg(long, value_name = "M")]
+    nodes: Option<u32>,
+    /// Share of the batch's keys that have a record (0-1).
+    #[arg(long, value_name = "F")]
+    found: Option<f64>,
+    /// How the official client sends a batch's node requests (aerospike-py sends them at once either way).
+    #[arg(long, value_enum, default_value = "series")]
+    fan_out: FanOutArg,
+    /// Gets each request makes besides its batch read (with --operation batch-read; default 0).
+    #[arg(long, value_name = "G")]
+    gets: Option<u32>,
     /// The CPython build.
     #[arg(long, value_enum, default_value = "gil")]
     python: PythonArg,
@@ -98,6 +117,20 @@ enum PatternArg {
     SyncThreads,
     Executor,
     Tokio,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum OperationArg {
+    Get,
+    BatchRead,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FanOutArg {
+    /// The official client's default: one node after another.
+    Series,
+    /// concurrent=True: every node at once, from the client's thread pool.
+    Parallel,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,6 +169,25 @@ fn run(cmd: Command) -> Result<String, String> {
             if (a.timeout_ms.is_some() || a.burstiness.is_some()) && a.arrival_rate.is_none() {
                 return Err("--timeout-ms and --burstiness apply to an open load: give --arrival-rate".into());
             }
+            let batch_flags = a.keys.is_some() || a.nodes.is_some() || a.found.is_some() || a.gets.is_some();
+            if a.operation == OperationArg::Get && batch_flags {
+                return Err("--keys, --nodes, --found and --gets describe a batch read: give --operation batch-read".into());
+            }
+            let calls = match a.operation {
+                OperationArg::Get => Calls::default(),
+                OperationArg::BatchRead => Calls {
+                    gets: a.gets.unwrap_or(0),
+                    batch: Some(Batch {
+                        keys: a.keys.unwrap_or(Batch::START.keys),
+                        nodes: a.nodes.unwrap_or(Batch::START.nodes),
+                        found: a.found.unwrap_or(Batch::START.found),
+                        fan_out: match a.fan_out {
+                            FanOutArg::Series => FanOut::Series,
+                            FanOutArg::Parallel => FanOut::Parallel,
+                        },
+                    }),
+                },
+            };
             let params = read_params(a.params.as_ref())?;
             let pattern = match a.pattern {
                 PatternArg::Sync => Pattern::Sync,
@@ -173,6 +225,7 @@ fn run(cmd: Command) -> Result<String, String> {
                             .machine
                     }
                 },
+                calls,
             };
             let solver = match a.solver {
                 SolverArg::Analytic => Solver::Analytic,

@@ -2,6 +2,7 @@
 
 use super::state::{role_index, Sim};
 use super::ServiceDist;
+use crate::batch::FanOut;
 use crate::pattern::{Role, Work};
 
 impl Sim<'_> {
@@ -43,7 +44,16 @@ impl Sim<'_> {
         }
         let s = self.switch_us();
         // An open load adds one arrival event per request.
-        let per_request = self.steps.len() as u64 + u64::from(self.open.is_some());
+        // A concurrent batch of the official client adds one event per node request it sends.
+        let node_requests: u64 = self
+            .steps
+            .iter()
+            .filter_map(|st| match st.work {
+                Work::Fan(f) if f.fan_out == FanOut::Parallel && st.role != Role::Tokio => Some(u64::from(f.nodes.min(f.keys))),
+                _ => None,
+            })
+            .sum();
+        let per_request = self.steps.len() as u64 + u64::from(self.open.is_some()) + node_requests;
         let request_events = self.issued_bound().saturating_mul(per_request);
         let threads = (self.reqs.len() + self.pools.iter().map(|p| p.max).sum::<usize>() + self.threads.len()) as u64;
         let trace = 2 * ((self.cfg.trace_ms * 1e3 / s).ceil() as u64 + 1);

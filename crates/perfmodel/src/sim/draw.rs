@@ -2,6 +2,7 @@
 
 use super::state::Sim;
 use super::ServiceDist;
+use crate::batch::{Fan, FanOut};
 
 impl Sim<'_> {
     pub(super) fn draw_cpu(&mut self, mean: f64) -> f64 {
@@ -19,8 +20,8 @@ impl Sim<'_> {
         -mean * (1.0 - self.rng.f64()).ln()
     }
 
-    pub(super) fn draw_io(&mut self) -> f64 {
-        let w = self.io_us;
+    /// One wait on the server of mean `w` µs: (1 − j)·w + Exp(j·w), or Exp(w) for validation.
+    pub(super) fn draw_io(&mut self, w: f64) -> f64 {
         match self.cfg.dist {
             ServiceDist::Exponential => self.exp(w),
             ServiceDist::Measured => {
@@ -28,6 +29,36 @@ impl Sim<'_> {
                 w * (1.0 - j) + self.exp(w * j)
             }
         }
+    }
+
+    /// A batch's wait on its nodes where its thread waits for them itself:
+    /// how many it visits, then their waits added up (one after another) or
+    /// the slowest of them (at once, aerospike-py's Tokio tasks).
+    pub(super) fn draw_fan(&mut self, f: Fan) -> f64 {
+        let d = self.draw_visited(f);
+        let waits = (0..d).map(|_| self.draw_io(f.each_us));
+        match f.fan_out {
+            FanOut::Series => waits.sum(),
+            FanOut::Parallel => waits.fold(0.0, f64::max),
+        }
+    }
+
+    /// How many nodes one batch visits, drawn from the occupancy law of its keys.
+    pub(super) fn draw_visited(&mut self, f: Fan) -> usize {
+        if self.fan_cdf.as_ref().is_none_or(|(k, m, _)| (*k, *m) != (f.keys, f.nodes)) {
+            let mut acc = 0.0;
+            let cdf = crate::batch::visited(f.keys, f.nodes)
+                .into_iter()
+                .map(|p| {
+                    acc += p;
+                    acc
+                })
+                .collect();
+            self.fan_cdf = Some((f.keys, f.nodes, cdf));
+        }
+        let u = self.rng.f64();
+        let cdf = &self.fan_cdf.as_ref().expect("set just above").2;
+        cdf.partition_point(|&c| c <= u).min(cdf.len() - 1) + 1
     }
 
     /// The time to an open load's next arrival: exponential, or hyperexponential when bursty.

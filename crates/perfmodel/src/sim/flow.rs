@@ -3,9 +3,40 @@
 use super::queue::Ev;
 use super::state::{role_index, Activity, Req, ReqId, Sim, ThreadId};
 use super::ThreadState;
+use crate::batch::FanOut;
 use crate::pattern::{Role, Work};
 
 impl Sim<'_> {
+    /// One node request of request `r`'s batch: a thread of the client's
+    /// pool sends it and waits for it, or it queues for the next free one.
+    pub(super) fn node_task(&mut self, r: ReqId, each_us: f64) {
+        if self.client_pool_free > 0 {
+            self.client_pool_free -= 1;
+            let w = self.draw_io(each_us);
+            self.push(self.now + w, Ev::NodeDone { req: r });
+        } else {
+            self.client_pool_queue.push_back((r, each_us));
+        }
+    }
+
+    /// A node request of request `r`'s batch came back: its pool thread takes
+    /// the next queued one, and the last of the batch wakes the calling thread.
+    pub(super) fn node_done(&mut self, r: ReqId) {
+        match self.client_pool_queue.pop_front() {
+            Some((next, each)) => {
+                let w = self.draw_io(each);
+                self.push(self.now + w, Ev::NodeDone { req: next });
+            }
+            None => self.client_pool_free += 1,
+        }
+        let req = &mut self.reqs[r.idx()];
+        req.pending = req.pending.saturating_sub(1);
+        if let (0, Some(t)) = (req.pending, req.waiting) {
+            let gen = self.threads[t.idx()].gen;
+            self.push(self.now, Ev::ThreadDone { thread: t, gen });
+        }
+    }
+
     pub(super) fn issue(&mut self, r: ReqId) {
         self.reqs[r.idx()] = Req { issued: self.now, ..Req::NEW };
         if self.cfg.follow && self.m.measuring && self.follow.req.is_none() && !self.follow.journey.complete {
@@ -87,9 +118,27 @@ impl Sim<'_> {
                     self.core_queue.push_back(t);
                 }
             }
-            Work::Io(_) => {
+            // The official client's concurrent batch: its thread pool sends the node requests.
+            Work::Fan(f) if f.fan_out == FanOut::Parallel && step.role != Role::Tokio => {
                 self.release_gil(t);
-                let d = self.draw_io();
+                let th = &mut self.threads[t.idx()];
+                th.act = Activity::Io;
+                th.gen = th.gen.wrapping_add(1);
+                self.set_state(t, Some(ThreadState::Io));
+                let d = self.draw_visited(f);
+                let req = &mut self.reqs[r.idx()];
+                req.pending = d as u32;
+                req.waiting = Some(t);
+                for _ in 0..d {
+                    self.node_task(r, f.each_us);
+                }
+            }
+            Work::Io(_) | Work::Fan(_) => {
+                self.release_gil(t);
+                let d = match step.work {
+                    Work::Fan(f) => self.draw_fan(f),
+                    w => self.draw_io(w.us()),
+                };
                 if step.role == Role::Tokio {
                     // Async I/O: the worker is free while the request waits.
                     let at = self.now + d;

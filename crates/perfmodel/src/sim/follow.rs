@@ -44,7 +44,7 @@ impl Sim<'_> {
                 Activity::Io => LegState::Io,
                 Activity::Idle => LegState::Queued,
             },
-            None if matches!(self.steps[step.min(self.steps.len() - 1)].work, Work::Io(_)) => LegState::AsyncIo,
+            None if matches!(self.steps[step.min(self.steps.len() - 1)].work, Work::Io(_) | Work::Fan(_)) => LegState::AsyncIo,
             None => LegState::Queued,
         };
         let at = (self.now - self.follow.issued) / 1e3;

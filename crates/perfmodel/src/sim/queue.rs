@@ -16,6 +16,8 @@ pub(super) enum Ev {
     SwitchRequest { waiter: ThreadId, switches: u64 },
     /// A request arrives (open load).
     Arrive,
+    /// One node request of a batch sent by the client's thread pool came back.
+    NodeDone { req: ReqId },
 }
 
 /// An event at a time `t` (µs), `seq` its place among events pushed.

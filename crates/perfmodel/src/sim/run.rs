@@ -28,6 +28,7 @@ impl Sim<'_> {
                 }
                 Ev::SwitchRequest { waiter, switches } => self.forced_switch(waiter, switches),
                 Ev::Arrive => self.arrive(),
+                Ev::NodeDone { req } => self.node_done(req),
             }
             if self.follow.req.is_some() {
                 self.note_follow();

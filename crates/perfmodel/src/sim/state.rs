@@ -76,10 +76,13 @@ pub(super) struct Req {
     pub(super) started: f64,
     /// Open load: whether this arrival is one of the measured ones.
     pub(super) measured: bool,
+    /// Node requests of its batch still out on the client's thread pool, and the thread waiting for them.
+    pub(super) pending: u32,
+    pub(super) waiting: Option<ThreadId>,
 }
 
 impl Req {
-    pub(super) const NEW: Req = Req { issued: 0.0, step: 0, started: f64::NAN, measured: false };
+    pub(super) const NEW: Req = Req { issued: 0.0, step: 0, started: f64::NAN, measured: false, pending: 0, waiting: None };
 }
 
 /// A set of interchangeable threads serving one role.
@@ -96,7 +99,8 @@ pub(super) struct Sim<'a> {
     pub(super) steps: Vec<Step>,
     pub(super) cfg: SimConfig,
     pub(super) p: &'a Params,
-    pub(super) io_us: f64,
+    /// The distribution of the nodes a batch visits (its keys, its nodes, the cumulative probabilities), once drawn from.
+    pub(super) fan_cdf: Option<(u32, u32, Vec<f64>)>,
     pub(super) rng: fastrand::Rng,
     pub(super) now: f64,
     pub(super) seq: u64,
@@ -128,6 +132,10 @@ pub(super) struct Sim<'a> {
     /// the GIL but waits for a core to come free (`gil_stalled`).
     pub(super) gil_core: bool,
     pub(super) gil_stalled: bool,
+    /// The official client's own thread pool (its `tpool` threads): free
+    /// threads, and the node requests of concurrent batches waiting for one.
+    pub(super) client_pool_free: u32,
+    pub(super) client_pool_queue: VecDeque<(ReqId, f64)>,
     pub(super) m: Measure,
     pub(super) follow: Follow,
     pub(super) open: Option<Open>,
@@ -185,7 +193,7 @@ impl<'a> Sim<'a> {
             steps,
             cfg: *cfg,
             p,
-            io_us: s.io_wait_ms * 1e3,
+            fan_cdf: None,
             rng: fastrand::Rng::with_seed(cfg.seed),
             now: 0.0,
             seq: 0,
@@ -208,6 +216,8 @@ impl<'a> Sim<'a> {
             core_queue: VecDeque::new(),
             gil_core: false,
             gil_stalled: false,
+            client_pool_free: p.official_thread_pool.round() as u32,
+            client_pool_queue: VecDeque::new(),
             m: Measure::default(),
             follow: Follow::default(),
             open,
