@@ -38,6 +38,8 @@ pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<
         charts::open_load::OpenData::NAME => serve::<charts::open_load::OpenData>(input, &job),
         #[cfg(feature = "your-service")]
         charts::service::ServiceData::NAME => serve::<charts::service::ServiceData>(input, &job),
+        #[cfg(feature = "batch-scaling")]
+        charts::batch::BatchData::NAME => serve::<charts::batch::BatchData>(input, &job),
         other => Err(format!("no such job: {other}")),
     }
     .map_err(|e| JsError::new(&e))

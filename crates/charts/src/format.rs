@@ -91,6 +91,25 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
     if !s.machine.is_default() {
         w.push(format!("costs of {}", s.machine.profile().label));
     }
+    if let Some(b) = s.calls.batch {
+        w.push(format!(
+            "each request a batch_read of {} over {}{}{}",
+            plural(b.keys, "key", "keys"),
+            plural(b.nodes, "node", "nodes"),
+            if b.found < 1.0 { format!(", {} found", percent(b.found)) } else { String::new() },
+            match b.fan_out {
+                perfmodel::batch::FanOut::Series => "",
+                perfmodel::batch::FanOut::Parallel => ", official client concurrent=True",
+            }
+        ));
+    }
+    if s.calls.gets != d.calls.gets {
+        w.push(match (s.calls.batch.is_some(), s.calls.gets) {
+            (_, 0) => "no get".into(),
+            (true, n) => format!("then {}", plural(n, "get", "gets")),
+            (false, n) => format!("{} per request", plural(n, "get", "gets")),
+        });
+    }
     w
 }
 

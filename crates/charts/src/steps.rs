@@ -106,7 +106,7 @@ impl StepsData {
                 let class = match r.work {
                     Work::Gil(_) => "gil",
                     Work::Cpu(_) => "cpu",
-                    Work::Io(_) => "io",
+                    Work::Io(_) | Work::Fan(_) => "io",
                     Work::Wake(_) => "wake",
                 };
                 let gil = if r.work.holds_gil() { " <strong class=\"step-gil-tag\">GIL</strong>" } else { "" };

@@ -38,7 +38,7 @@ pub struct Figure {
 const ALL: Reads = Reads { io_wait: true, concurrency: true };
 
 /// Every figure that simulates, in the order of the book.
-pub const FIGURES: [Figure; 13] = [
+pub const FIGURES: [Figure; 14] = [
     Figure { name: "throughput percentiles", widget: "throughput-scaling", reads: ALL, run: throughput_percentiles },
     Figure { name: "request flow (sync)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Sync) },
     Figure { name: "request flow (executor)", widget: "request-flow", reads: ALL, run: |p, s| flow(p, s, Pattern::Executor) },
@@ -52,6 +52,7 @@ pub const FIGURES: [Figure; 13] = [
     Figure { name: "your service", widget: "your-service", reads: ALL, run: your_service },
     Figure { name: "your service (a rate)", widget: "your-service", reads: Reads { io_wait: true, concurrency: false }, run: your_service_rate },
     Figure { name: "open load", widget: "open-load", reads: Reads { io_wait: true, concurrency: false }, run: open_load },
+    Figure { name: "batches (5,000 keys, 128 nodes)", widget: "batch-scaling", reads: ALL, run: batches },
 ];
 
 /// Every combination of the extreme values of the inputs `reads` names plus
@@ -178,7 +179,16 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u6
         target_p99_ms: 1.0,
         python: s.python,
         machine: s.machine,
+        calls: s.calls,
     };
     let d = complete::<ServiceData>(p, &svc)?;
     Ok(d.patterns.iter().chain(&d.pools).filter_map(|o| o.sim).map(|a| a.events).sum())
+}
+
+/// The batch figure at its largest batch and cluster: 5,000 keys over 128
+/// nodes (the ladder's p99s reach 5,000 keys whatever the scenario's batch).
+fn batches(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
+    let b = perfmodel::batch::Batch { keys: 5_000, nodes: 128, ..perfmodel::batch::Batch::START };
+    let s = Scenario { calls: perfmodel::batch::Calls { gets: 0, batch: Some(b) }, ..*s };
+    Ok(complete::<crate::batch::BatchData>(p, &s)?.events)
 }

@@ -36,6 +36,7 @@ fn a_full_report_fills_every_panel_and_draws_every_chart() {
             "mixed",
             "concurrency",
             "io-grid",
+            "batch-grid",
             "takeaways"
         ]
     );
@@ -166,4 +167,46 @@ fn comparing_two_runs_pairs_every_number_both_carry() {
     // The lab's run and a published one share the per-operation charts only where both have the operation.
     let lab = &p.runs[0];
     assert!(changes(lab, a).iter().all(|c| c.a.is_finite() && c.b.is_finite()));
+}
+
+#[test]
+fn the_batch_panels_send_the_reader_to_the_cluster_page() {
+    let r = run("full.json");
+    let ps = panels(&r.file, r.report.as_ref().unwrap());
+    let link = "<a href=\"../comparison/batches.html\">Batches and the cluster</a>";
+    for id in ["operations", "numpy"] {
+        let p = ps.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(p.html.matches(link).count(), 1, "{id}: {}", p.html);
+    }
+    // The batch grid's panel too, and no other.
+    assert_eq!(ps.iter().find(|p| p.id == "batch-grid").unwrap().html.matches(link).count(), 1);
+    assert_eq!(ps.iter().filter(|p| p.html.contains(link)).count(), 3);
+}
+
+#[test]
+fn the_labs_batch_grid_draws_one_chart_per_node_count_at_its_centre() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports");
+    let runs = load_bundle(&read_dir(&dir).unwrap()).0;
+    let r = runs.iter().find(|r| r.report.as_ref().is_ok_and(|x| x.batch_grid.get().is_some())).expect("the book ships a batch report");
+    let ps = panels(&r.file, r.report.as_ref().unwrap());
+    let p = ps.iter().find(|p| p.id == "batch-grid").unwrap();
+    // The grid's centre is 1 ms, 16 callers, every key found; it measured 1, 4 and 8 nodes.
+    let titles: Vec<&str> = p.charts.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Measured batches per second over 1 node, 1 ms injected, 16 callers",
+            "Measured batches per second over 4 nodes, 1 ms injected, 16 callers",
+            "Measured batches per second over 8 nodes, 1 ms injected, 16 callers"
+        ]
+    );
+    for c in &p.charts {
+        assert!(c.series.len() >= 5, "{}: {} lines", c.title, c.series.len());
+        assert!(c.series.iter().all(|s| s.values.iter().any(Option::is_some)));
+        let mut b = String::new();
+        draw_chart(&SVGBackend::with_string(&mut b, (600, 300)).into_drawing_area(), c, &Theme::LIGHT, 1.0).unwrap();
+        assert!(b.contains("<polyline") || b.contains("<path"), "{} draws lines", c.title);
+    }
+    assert!(p.html.contains("<a href=\"../comparison/batches.html\">"));
+    assert!(!p.html.contains("widget-error"));
 }

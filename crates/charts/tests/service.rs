@@ -117,9 +117,15 @@ fn bad_input_is_clamped_with_a_reason() {
         target_p99_ms: 0.0,
         python: perfmodel::scenario::Python::Gil,
         machine: perfmodel::machine::Machine::Lab,
+        calls: perfmodel::batch::Calls {
+            gets: 99,
+            batch: Some(perfmodel::batch::Batch { keys: 9_000, nodes: 0, found: 2.0, fan_out: perfmodel::batch::FanOut::Series }),
+        },
     };
     let (c, notes) = s.clamped();
-    assert!(notes.len() >= 9, "{notes:?}");
+    assert!(notes.len() >= 13, "{notes:?}");
+    let b = c.calls.batch.unwrap();
+    assert_eq!((c.calls.gets, b.keys, b.nodes, b.found), (16, 5_000, 1, 1.0));
     assert!(complete(&Params::default(), &c).is_ok());
     assert_eq!(c.load, Load::Rate(1.0));
     assert!(c.io_wait_ms() <= 10_000.0);

@@ -12,6 +12,8 @@ use std::rc::Rc;
 
 use widget_props::{parse_directive, Widget};
 
+pub mod batch_lab;
+mod batch_page;
 mod examples;
 pub(crate) mod glossary;
 pub mod lab;
@@ -59,6 +61,7 @@ pub struct BookEnv {
 struct Shelf {
     reports: OnceCell<reports::Bundle>,
     lab: OnceCell<Option<Lab>>,
+    batch_lab: OnceCell<Option<batch_lab::BatchLab>>,
     open_lab: OnceCell<Option<(charts::open_load::OpenLab, reports::open_loop::OpenReport)>>,
     glossary: OnceCell<Result<Option<glossary::Glossary>, String>>,
 }
@@ -87,6 +90,11 @@ impl BookEnv {
     /// The newest lab report with a grid, read once.
     pub fn lab(&self) -> Option<&Lab> {
         self.shelf.lab.get_or_init(|| Lab::newest(self.reports())).as_ref()
+    }
+
+    /// The newest report with a batch grid, read once.
+    pub fn batch_lab(&self) -> Option<&batch_lab::BatchLab> {
+        self.shelf.batch_lab.get_or_init(|| batch_lab::BatchLab::newest(self.reports())).as_ref()
     }
 
     /// The newest open-load report and the cells the open-load figure carries, read once.
@@ -157,7 +165,19 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let open_lab_summary = || open_lab::table(env, false);
     let lab_costs_table = || lab_costs::table(env);
     let machines_table = || machines::table(env);
-    let texts: [(&str, &dyn Fn() -> String); 10] = [
+    let batch_table = || batch_lab::table(env);
+    let batch_costs = || batch_lab::costs_table(env);
+    let batch_answer = || batch_page::answer(env);
+    let batch_flip = || batch_page::flip(env);
+    let batch_production = || batch_page::production_table(env);
+    let batch_meaning = || batch_page::meaning(env);
+    let texts: [(&str, &dyn Fn() -> String); 16] = [
+        (batch_page::ANSWER, &batch_answer),
+        (batch_page::FLIP, &batch_flip),
+        (batch_page::PRODUCTION, &batch_production),
+        (batch_page::MEANING, &batch_meaning),
+        (batch_lab::TOKEN, &batch_table),
+        (batch_lab::COSTS_TOKEN, &batch_costs),
         (machines::TOKEN, &machines_table),
         (lab_costs::TOKEN, &lab_costs_table),
         (params::PARAMS, &params::params_table),

@@ -15,7 +15,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
     let p = Params::default();
     let mut s = Scenario::default();
     let mut svg = String::new();
-    let size = if matches!(w, Widget::PoolSize(_) | Widget::OpenLoad(_)) { (720, 640) } else { (720, 400) };
+    let size = if matches!(w, Widget::PoolSize(_) | Widget::OpenLoad(_) | Widget::BatchScaling(_)) { (720, 640) } else { (720, 400) };
     w.start(&mut s);
     match w {
         Widget::ResultsDashboard(_) => return Ok(String::new()),
@@ -36,6 +36,11 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
             Widget::ThroughputScaling(_) => {
                 let d = charts::throughput::throughput_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
+                d.summary()
+            }
+            Widget::BatchScaling(_) => {
+                let d = complete::<charts::batch::BatchData>(&p, &s).map_err(|e| e.to_string())?;
+                charts::batch::draw_batch(&root, &d, &Theme::LIGHT, 1.0)?;
                 d.summary()
             }
             Widget::PoolSize(_) => {
@@ -158,6 +163,10 @@ pub(crate) fn noscript_text(w: &Widget) -> &'static str {
         Widget::YourService(_) => {
             "The example service (a lookup API in the same zone), computed when the site was built; \
              describing your own service needs JavaScript."
+        }
+        Widget::BatchScaling(_) => {
+            "Batches per second and p99 against the keys per batch at the starting cluster, drawn when the site was built. \
+             The interactive version, with the lab's measured batches, needs JavaScript."
         }
         Widget::OpenLoad(_) => {
             "p99 and requests answered in time against the arrival rate at the starting scenario, drawn when the site was built. \

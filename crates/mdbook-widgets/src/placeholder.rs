@@ -19,6 +19,8 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
         Widget::ResultsDashboard(p) => bundle(&charts::dashboard::payload(&env.read_reports(p.folder()), &folder_url(env, p))),
         // The lab's measured cells, for the pool figure to overlay where the scenario is one.
         Widget::PoolSize(_) => bundle(&env.lab().map(|l| l.points()).unwrap_or_default()),
+        // The lab's batch cells, for the figure to overlay where the scenario is one.
+        Widget::BatchScaling(_) => bundle(&env.batch_lab().map(|l| l.points(env.lab().map(|g| g.rtt_ms))).unwrap_or_default()),
         // The lab's open-load cells, for the figure to overlay at their I/O waits.
         Widget::OpenLoad(_) => bundle(&env.open_lab().map(|(l, _)| l.clone()).unwrap_or_default()),
         _ => String::new(),

@@ -150,6 +150,24 @@ pub enum Widget {
     YourService(ServiceProps),
     /// Requests arriving at a rate: p99 and goodput against the rate, capacities, the lab's open-load points.
     OpenLoad(OpenProps),
+    /// Batch reads across a cluster: batches/s and p99 against the keys per batch, the lab's batch cells.
+    BatchScaling(BatchProps),
+}
+
+/// Props of the batch figure: starting values, used when the page's link does not set them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchProps {
+    /// Initial wait per node request, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    /// Initial keys per batch and nodes in the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<u32>,
 }
 
 /// Props of the open-load figure.
@@ -198,6 +216,7 @@ pub const NAMES: &[&str] = &[
     "your-service",
     "pool-size",
     "open-load",
+    "batch-scaling",
 ];
 
 impl Widget {
@@ -218,6 +237,7 @@ impl Widget {
             Widget::YourService(_) => "your-service",
             Widget::PoolSize(_) => "pool-size",
             Widget::OpenLoad(_) => "open-load",
+            Widget::BatchScaling(_) => "batch-scaling",
         }
     }
 
@@ -271,6 +291,7 @@ impl Widget {
             "your-service" => Widget::YourService(typed(name, props)?),
             "pool-size" => Widget::PoolSize(typed(name, props)?),
             "open-load" => Widget::OpenLoad(typed(name, props)?),
+            "batch-scaling" => Widget::BatchScaling(typed(name, props)?),
             other => return Err(format!("unknown widget {other:?}; known widgets: {}", NAMES.join(", "))),
         };
         w.validate()?;
@@ -298,6 +319,16 @@ impl Widget {
                 Ok(())
             }
             Widget::RequestSteps(p) => scenario_in_range(p.io_wait_ms, None),
+            Widget::BatchScaling(p) => {
+                scenario_in_range(p.io_wait_ms, p.concurrency)?;
+                if let Some(k) = p.keys {
+                    in_range("keys", k as f64, range::KEYS)?;
+                }
+                if let Some(m) = p.nodes {
+                    in_range("nodes", m as f64, range::NODES)?;
+                }
+                Ok(())
+            }
             Widget::ResultsDashboard(p) => {
                 let f = p.folder();
                 if f.is_empty() || f.starts_with('/') || f.contains('\\') || f.split('/').any(|part| part == "..") {

@@ -3,6 +3,7 @@
 //! The same string travels in a shared link, in the links between pages and
 //! in the browser's local storage, so all three read and write it here.
 
+use perfmodel::batch::{Batch, FanOut};
 use perfmodel::scenario::Python;
 use perfmodel::Scenario;
 
@@ -17,9 +18,17 @@ pub const CPU: &str = "cpu";
 pub(crate) const BG: &str = "bg";
 pub(crate) const PY: &str = "py";
 pub(crate) const MACHINE: &str = "machine";
+pub(crate) const GETS: &str = "gets";
+pub(crate) const BATCH_KEYS: &str = "keys";
+pub(crate) const NODES: &str = "nodes";
+pub(crate) const FOUND: &str = "found";
+pub(crate) const FAN: &str = "fan";
 
 /// Every key of the scenario, in the order [`query`] writes them.
-pub const KEYS: [&str; 10] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE];
+pub const KEYS: [&str; 15] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE, GETS, BATCH_KEYS, NODES, FOUND, FAN];
+
+/// The official client's batch policies in a link: `fan=parallel`; absent is its default, one node after another.
+pub(crate) const FANS: [(FanOut, &str); 2] = [(FanOut::Series, "series"), (FanOut::Parallel, "parallel")];
 
 /// The CPython builds in a link: `py=ft` (3.14t, the official client re-enabling the GIL) or `py=ft-forced`; absent is the GIL build.
 pub(crate) const PYTHONS: [(Python, &str); 3] = [(Python::Gil, "gil"), (Python::FreeThreaded, "ft"), (Python::FreeThreadedForced, "ft-forced")];
@@ -59,6 +68,16 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
             }
             continue;
         }
+        if k == FAN {
+            match FANS.iter().find(|(_, key)| *key == v) {
+                Some((fan, _)) => {
+                    s.calls.batch.get_or_insert(Batch::START).fan_out = *fan;
+                    any = true;
+                }
+                None => notes.push(format!("{origin} {k}={v:?} is not a batch policy (series or parallel); ignored")),
+            }
+            continue;
+        }
         if k == MACHINE {
             match perfmodel::machine::PROFILES.iter().find(|p| p.key == v) {
                 Some(p) => {
@@ -85,6 +104,10 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
             CORES => s.cores = whole(x),
             NODE_CPUS => s.node_cpus = Some(whole(x)),
             CPU => s.app_cpu_ms = x,
+            GETS => s.calls.gets = whole(x),
+            BATCH_KEYS => s.calls.batch.get_or_insert(Batch::START).keys = whole(x),
+            NODES => s.calls.batch.get_or_insert(Batch::START).nodes = whole(x),
+            FOUND => s.calls.batch.get_or_insert(Batch::START).found = x,
             _ => s.background_threads = whole(x),
         }
     }
@@ -118,6 +141,15 @@ pub fn query(s: &Scenario) -> String {
     }
     if !s.machine.is_default() {
         q.push_str(&format!("&{MACHINE}={}", s.machine.profile().key));
+    }
+    if s.calls.gets != d.calls.gets {
+        q.push_str(&format!("&{GETS}={}", s.calls.gets));
+    }
+    if let Some(b) = s.calls.batch {
+        q.push_str(&format!("&{BATCH_KEYS}={}&{NODES}={}&{FOUND}={}", b.keys, b.nodes, trim(b.found)));
+        if let Some((_, key)) = FANS.iter().find(|(f, _)| *f == b.fan_out && *f != FanOut::Series) {
+            q.push_str(&format!("&{FAN}={key}"));
+        }
     }
     q
 }
@@ -197,6 +229,18 @@ mod tests {
         assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1&py=ft&machine=darwin");
         assert_eq!(parse(&q, "").scenario, s);
         assert_eq!(parse(&query(&Scenario::default()), "").scenario, Scenario::default());
+        // A request of one batch of 200 keys on 8 nodes, in parallel, plus two gets.
+        let b = Scenario {
+            calls: perfmodel::batch::Calls { gets: 2, batch: Some(Batch { keys: 200, nodes: 8, found: 0.5, fan_out: FanOut::Parallel }) },
+            ..s
+        };
+        let qb = query(&b);
+        assert!(qb.ends_with("&gets=2&keys=200&nodes=8&found=0.5&fan=parallel"), "{qb}");
+        assert_eq!(parse(&qb, "").scenario, b);
+        let p = parse("?keys=9000&nodes=0&found=2&fan=both", "the link's");
+        let batch = p.scenario.calls.batch.expect("the link asks for a batch");
+        assert_eq!((batch.keys, batch.nodes, batch.found, batch.fan_out), (5_000, 1, 1.0, FanOut::Series));
+        assert_eq!(p.notes.len(), 4, "{:?}", p.notes);
         // A widget's own pairs survive, the old scenario's do not.
         assert_eq!(merged("?run=a.json&io=9&vs=b.json", &s), format!("?{q}&run=a.json&vs=b.json"));
     }

@@ -13,6 +13,11 @@ use crate::Widget;
 pub(crate) const BURST: u32 = 100;
 /// CPU-bound Python threads the GIL-contention figure starts with (one, so its page opens on the contention it is about).
 pub const CONTENTION_BACKGROUND: u32 = 1;
+/// The batch figure's first wait per node request, ms: the same-zone round
+/// trip (a cluster a network hop away, not the benchmark's localhost).
+pub const BATCH_IO_MS: f64 = perfmodel::scenario::PRESETS[1].rtt_ms;
+/// The batch figure's first callers: the centre of the lab's batch grid.
+pub const BATCH_CALLERS: u32 = 16;
 /// The open-load figure's first I/O wait, ms: the lab's open-load grid starts there.
 pub(crate) const OPEN_IO_MS: f64 = 1.0;
 /// The open-load figure's first arrival rate, requests/s.
@@ -35,6 +40,7 @@ impl Widget {
             Widget::RequestFlow(p) => (p.io_wait_ms, p.concurrency),
             Widget::RequestSteps(p) => (p.io_wait_ms, None),
             Widget::OpenLoad(p) => (Some(p.io_wait_ms.unwrap_or(OPEN_IO_MS)), None),
+            Widget::BatchScaling(p) => (Some(p.io_wait_ms.unwrap_or(BATCH_IO_MS)), Some(p.concurrency.unwrap_or(BATCH_CALLERS))),
             Widget::ComparisonTabs(_) | Widget::ConditionsHeatmap(_) | Widget::ResultsDashboard(_) | Widget::YourService(_) => (None, None),
         };
         if let Some(io) = io {
@@ -45,6 +51,12 @@ impl Widget {
         }
         match self {
             Widget::GilContention(_) => s.background_threads = CONTENTION_BACKGROUND,
+            // The batch page's request is one batch read, of its starting size unless the directive says.
+            Widget::BatchScaling(p) => {
+                let start = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START);
+                let b = perfmodel::batch::Batch { keys: p.keys.unwrap_or(start.keys), nodes: p.nodes.unwrap_or(start.nodes), ..start };
+                s.calls = perfmodel::batch::Calls { gets: 0, batch: Some(b) };
+            }
             Widget::MemoryUsage(p) => {
                 if let Some(m) = p.pod_limit_mib {
                     s.pod_limit_mib = m;

@@ -1,5 +1,7 @@
 //! Mount a parsed widget into its placeholder.
 
+#[cfg(feature = "batch-scaling")]
+pub(crate) mod batch;
 #[cfg(feature = "concurrent-handling")]
 pub(crate) mod burst;
 pub(crate) mod canvas;
@@ -92,6 +94,8 @@ pub(crate) fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<
             let (rate, timeout_ms) = (p.rate(), p.timeout_ms());
             leptos::mount::mount_to(el, move || view! { <open_load::OpenLoad host shared theme rate timeout_ms/> }.into_any())
         }
+        #[cfg(feature = "batch-scaling")]
+        Widget::BatchScaling(_) => leptos::mount::mount_to(el, move || view! { <batch::BatchScaling host shared theme/> }.into_any()),
         #[cfg(feature = "memory-usage")]
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);

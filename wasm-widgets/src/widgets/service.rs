@@ -69,6 +69,7 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
     s.pod_limit_mib = sc.pod_limit_mib;
     s.python = sc.python;
     s.machine = sc.machine;
+    s.calls = sc.calls;
     s.clamped()
 }
 
@@ -121,7 +122,7 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
         let Some(target) = ev.target() else { return };
         // A select, by the attribute it carries, and the edit its value makes.
         type Choice = (&'static str, fn(String) -> Edit);
-        let choices: [Choice; 2] = [("data-python", Edit::Python), ("data-machine", Edit::Machine)];
+        let choices: [Choice; 3] = [("data-python", Edit::Python), ("data-machine", Edit::Machine), ("data-fan", Edit::Fan)];
         for (attr, edit) in choices {
             if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute(attr)) {
                 let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -206,6 +207,11 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
     });
     each("select[data-machine]", &|el| {
         let _ = js_sys::Reflect::set(el, &"value".into(), &s.machine.profile().key.into());
+    });
+    let fan = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START).fan_out;
+    let fan_key = charts::service::FANS.iter().find(|x| x.0 == fan).map_or("series", |x| x.1);
+    each("select[data-fan]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &fan_key.into());
     });
     let presets = presets();
     each("button[data-preset]", &|el| {

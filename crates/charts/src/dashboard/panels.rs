@@ -144,6 +144,7 @@ pub fn panels(file: &str, r: &Report) -> Vec<Panel> {
                 ],
             };
             html.push_str(&chart_html(&c));
+            html.push_str(BATCH_LINK);
             charts.push(c);
         }
         if let Some(m) = &d.memory {
@@ -233,11 +234,100 @@ pub fn panels(file: &str, r: &Report) -> Vec<Panel> {
         (chart_html(&chart), vec![chart])
     }));
     out.push(section_panel("io-grid", "I/O wait × concurrency (measurement lab)", file, &r.io_wait_grid, io_grid_panel));
+    out.push(section_panel("batch-grid", "Batch reads over a stub cluster (measurement lab)", file, &r.batch_grid, batch_grid_panel));
     out.push(section_panel("takeaways", "Takeaways", file, &r.takeaways, |t| {
         let items: String = t.iter().map(|x| format!("<li>{}</li>", emphasis(x))).collect();
         (format!("<ul class=\"dash-takeaways\">{items}</ul><p class=\"widget-hint\">Written by the benchmark suite with the report.</p>"), Vec::new())
     }));
     out
+}
+
+/// The lab's batch grid: at its centre (the wait, callers and found share
+/// most cells share), one chart of batches per second against keys per batch
+/// for each node count, a line per client and policy; then the refused cells.
+fn batch_grid_panel(d: &reports::batch::BatchGrid) -> (String, Vec<Chart>) {
+    let most = |v: Vec<String>| -> Option<String> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for x in v {
+            match counts.iter_mut().find(|(k, _)| *k == x) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((x, 1)),
+            }
+        }
+        counts.into_iter().max_by_key(|(_, n)| *n).map(|(k, _)| k)
+    };
+    let (Some(io), Some(n), Some(found)) = (
+        most(d.data.iter().map(|c| raw(c.io_wait_ms)).collect()),
+        most(d.data.iter().map(|c| c.concurrency.to_string()).collect()),
+        most(d.data.iter().map(|c| raw(c.found_ratio)).collect()),
+    ) else {
+        return ("<p class=\"dash-absent\">The batch grid has no cells.</p>".into(), Vec::new());
+    };
+    let centre: Vec<&reports::batch::BatchCell> =
+        d.data.iter().filter(|c| raw(c.io_wait_ms) == io && c.concurrency.to_string() == n && raw(c.found_ratio) == found).collect();
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut nodes: Vec<u64> = Vec::new();
+    let mut keys: Vec<u64> = Vec::new();
+    for c in &centre {
+        if !lines.contains(&(c.pattern.clone(), c.policy.clone())) {
+            lines.push((c.pattern.clone(), c.policy.clone()));
+        }
+        if !nodes.contains(&c.nodes) {
+            nodes.push(c.nodes);
+        }
+        if !keys.contains(&c.keys) {
+            keys.push(c.keys);
+        }
+    }
+    nodes.sort_unstable();
+    keys.sort_unstable();
+    let mut html = String::new();
+    let mut charts = Vec::new();
+    for (k, m) in nodes.iter().enumerate() {
+        let series = lines
+            .iter()
+            .map(|(p, pol)| Series {
+                label: format!(
+                    "{}{}",
+                    p.replace("aerospike_py", "aerospike-py").replace('_', " "),
+                    if pol == "parallel" { ", concurrent" } else { "" }
+                ),
+                who: if p.starts_with("aerospike_py") { Who::AerospikePy } else { Who::Official },
+                hollow: p.ends_with("_sync"),
+                values: keys
+                    .iter()
+                    .map(|&kk| {
+                        centre.iter().find(|c| c.pattern == *p && c.policy == *pol && c.nodes == *m && c.keys == kk).and_then(|c| c.ops_per_sec)
+                    })
+                    .collect(),
+            })
+            .filter(|s: &Series| s.values.iter().any(Option::is_some))
+            .collect();
+        let c = Chart {
+            id: format!("batch-grid-{k}"),
+            title: format!("Measured batches per second over {m} node{}, {io} ms injected, {n} callers", if *m == 1 { "" } else { "s" }),
+            kind: Kind::Lines,
+            categories: keys.iter().map(|k| k.to_string()).collect(),
+            xs: keys.iter().map(|&k| k as f64).collect(),
+            x_desc: "keys per batch".into(),
+            value_desc: "batches/s".into(),
+            log_x: true,
+            series,
+        };
+        html.push_str(&chart_html(&c));
+        charts.push(c);
+    }
+    html.push_str(&format!(
+        "<p class=\"widget-hint\">{} cells in all; drawn here, those at {io} ms injected, {n} callers and {} of the keys found. \
+         The methodology sets the model beside every one.</p>",
+        d.data.len(),
+        if found == "1" { "all".to_string() } else { format!("{found} share") }
+    ));
+    if !d.refused.is_empty() {
+        html.push_str(&format!("<p class=\"widget-hint\">{} cell(s) refused (never measured quietly, or failing every round).</p>", d.refused.len()));
+    }
+    html.push_str(BATCH_LINK);
+    (html, charts)
 }
 
 /// The lab's grid: one chart of throughput against concurrency per injected
@@ -488,6 +578,10 @@ fn speedup_panel(r: &Report) -> Panel {
     Panel { id: "speedup".into(), title: "Speedup summary".into(), html: h, charts: Vec::new() }
 }
 
+/// Where a batch panel sends the reader: one local node is not a cluster.
+pub(crate) const BATCH_LINK: &str = "<p class=\"widget-hint\">What a cluster of several nodes a network hop away changes, and the \
+     client's policy for a batch's node requests: see <a href=\"../comparison/batches.html\">Batches and the cluster</a>.</p>";
+
 fn operations_panel(r: &Report) -> Panel {
     let mut h = String::from("<div class=\"dash-cards\">");
     let mut any = false;
@@ -508,7 +602,12 @@ fn operations_panel(r: &Report) -> Panel {
                 f(s.p99())
             ));
         }
-        h.push_str("</tbody></table></section>");
+        h.push_str("</tbody></table>");
+        if op == "batch_read" {
+            // One local node sends every key to one place: what a cluster changes is on its own page.
+            h.push_str(BATCH_LINK);
+        }
+        h.push_str("</section>");
     }
     h.push_str(
         "</div><p class=\"widget-hint\">p99 of an async run is per request (its <code>per_op</code> figures); – means the report has no number.</p>",

@@ -1,5 +1,6 @@
 //! A service as its owner describes it: round trip, server time, load, CPU quota, pool, Python work; its example presets, its clamping and the scenario it sets.
 
+use perfmodel::batch::{Batch, Calls, FanOut};
 use perfmodel::machine::Machine;
 use perfmodel::scenario::{range, Python};
 use perfmodel::Scenario;
@@ -40,6 +41,9 @@ pub struct Service {
     /// Whose CPU costs (a machine profile).
     #[serde(default)]
     pub machine: Machine,
+    /// What one request asks of the database: one get unless set (gets, and a batch read).
+    #[serde(default)]
+    pub calls: Calls,
 }
 
 /// Valid ranges of the fields the scenario does not already bound.
@@ -79,6 +83,7 @@ pub fn presets() -> Vec<Preset> {
         target_p99_ms: 10.0,
         python: Python::Gil,
         machine: Machine::Lab,
+        calls: Calls::default(),
     };
     vec![
         Preset {
@@ -112,6 +117,17 @@ pub fn presets() -> Vec<Preset> {
                 node_cpus: 32,
                 python_ms: 0.1,
                 target_p99_ms: 20.0,
+                ..base
+            },
+        },
+        Preset {
+            key: "batch-api",
+            label: "Batch lookup API",
+            about: "each request reads 50 keys with one batch_read from a 4-node cluster, then one more record with a get; 300 requests/s, same zone",
+            service: Service {
+                load: Load::Rate(300.0),
+                target_p99_ms: 20.0,
+                calls: Calls { gets: 1, batch: Some(Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series }) },
                 ..base
             },
         },
@@ -178,6 +194,7 @@ impl Service {
         self.python_ms = s.app_cpu_ms;
         self.background_threads = s.background_threads;
         self.pod_limit_mib = s.pod_limit_mib;
+        self.calls = s.calls;
         (self, notes)
     }
 
@@ -198,6 +215,31 @@ impl Service {
             pod_limit_mib: self.pod_limit_mib,
             python: self.python,
             machine: self.machine,
+            calls: self.calls,
+        }
+    }
+
+    /// One request's calls in words: "one get", "one batch_read of 50 keys over 4 nodes and one get".
+    pub fn request_words(&self) -> String {
+        let gets = match self.calls.gets {
+            0 => None,
+            1 => Some("one get".to_string()),
+            n => Some(format!("{n} gets")),
+        };
+        let batch = self.calls.batch.map(|b| {
+            format!(
+                "one batch_read of {} keys over {} node{}{}",
+                crate::format::count(b.keys),
+                crate::format::count(b.nodes),
+                if b.nodes == 1 { "" } else { "s" },
+                if b.found < 1.0 { format!(", {} found", crate::format::percent(b.found)) } else { String::new() }
+            )
+        });
+        match (batch, gets) {
+            (Some(b), Some(g)) => format!("{b} and {g}"),
+            (Some(b), None) => b,
+            (None, Some(g)) => g,
+            (None, None) => "no call".into(),
         }
     }
 
@@ -206,8 +248,15 @@ impl Service {
     pub fn scenario(&self) -> Scenario {
         let n = match self.load {
             Load::InFlight(n) => n,
-            Load::Rate(r) => (r * (self.io_wait_ms() + self.python_ms) / 1e3).round().clamp(1.0, range::CONCURRENCY.1) as u32,
+            Load::Rate(r) => (r * (self.request_wait_ms() + self.python_ms) / 1e3).round().clamp(1.0, range::CONCURRENCY.1) as u32,
         };
         self.scenario_at(n)
+    }
+
+    /// One request's waits on the database with nothing queued, ms: each get's,
+    /// and a batch's nodes one after another (the official client's default).
+    pub fn request_wait_ms(&self) -> f64 {
+        let batch = self.calls.batch.map_or(0.0, |b| perfmodel::batch::expected_nodes(b.keys, b.nodes));
+        self.io_wait_ms() * (self.calls.gets as f64 + batch)
     }
 }

@@ -2,6 +2,8 @@
 
 use perfmodel::scenario::{range, Python};
 
+use perfmodel::batch::{Batch, FanOut};
+
 use super::describe::{limits, presets, Load, Service};
 use crate::format::number;
 use crate::html::esc;
@@ -18,27 +20,34 @@ pub struct Field {
     pub set: fn(&mut Service, f64),
 }
 
-/// The form's three groups.
+/// The form's four groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     Database,
+    Request,
     Load,
     Process,
 }
 
 impl Group {
-    pub const ALL: [Group; 3] = [Group::Database, Group::Load, Group::Process];
+    pub const ALL: [Group; 4] = [Group::Database, Group::Request, Group::Load, Group::Process];
     pub fn legend(self) -> &'static str {
         match self {
             Group::Database => "The database",
+            Group::Request => "Each request",
             Group::Load => "The load",
             Group::Process => "The process",
         }
     }
 }
 
+/// The request's batch read, or the starting one when a field of it is set first.
+fn batch_mut(s: &mut Service) -> &mut Batch {
+    s.calls.batch.get_or_insert(Batch::START)
+}
+
 /// Every numeric input, in order.
-pub const FIELDS: [Field; 10] = [
+pub const FIELDS: [Field; 14] = [
     Field {
         key: "rtt",
         label: "Network round trip to the node (ms)",
@@ -56,6 +65,48 @@ pub const FIELDS: [Field; 10] = [
         step: 0.01,
         get: |s| s.server_ms,
         set: |s, v| s.server_ms = v,
+    },
+    Field {
+        key: "gets",
+        label: "Single-record gets",
+        group: Group::Request,
+        range: range::GETS,
+        step: 1.0,
+        get: |s| s.calls.gets as f64,
+        set: |s, v| s.calls.gets = whole(v),
+    },
+    Field {
+        key: "keys",
+        label: "Keys in one batch_read (0: none)",
+        group: Group::Request,
+        range: (0.0, range::KEYS.1),
+        step: 1.0,
+        get: |s| s.calls.batch.map_or(0.0, |b| b.keys as f64),
+        set: |s, v| {
+            if whole(v) == 0 {
+                s.calls.batch = None;
+            } else {
+                batch_mut(s).keys = whole(v);
+            }
+        },
+    },
+    Field {
+        key: "nodes",
+        label: "Nodes in the cluster",
+        group: Group::Request,
+        range: range::NODES,
+        step: 1.0,
+        get: |s| s.calls.batch.unwrap_or(Batch::START).nodes as f64,
+        set: |s, v| batch_mut(s).nodes = whole(v),
+    },
+    Field {
+        key: "found",
+        label: "Keys that have a record (%)",
+        group: Group::Request,
+        range: (0.0, 100.0),
+        step: 1.0,
+        get: |s| s.calls.batch.unwrap_or(Batch::START).found * 100.0,
+        set: |s, v| batch_mut(s).found = v / 100.0,
     },
     Field {
         key: "load",
@@ -166,7 +217,15 @@ pub enum Edit {
     Python(String),
     /// The machine profile, by its key (`perfmodel::machine::PROFILES`).
     Machine(String),
+    /// The official client's batch policy, by its key ([`FANS`]).
+    Fan(String),
 }
+
+/// The official client's batch policies the form offers: key, words.
+pub const FANS: [(FanOut, &str, &str); 2] = [
+    (FanOut::Series, "series", "its default: one node after another"),
+    (FanOut::Parallel, "parallel", "concurrent=True: every node at once, from its thread pool"),
+];
 
 /// The CPython builds the form offers: key, words.
 pub const PYTHONS: [(Python, &str, &str); 3] = [
@@ -197,7 +256,7 @@ impl Service {
             Edit::ByRate(true) => {
                 if let Load::InFlight(_) = s.load {
                     // The rate those requests in flight would carry with no queueing (Little's law).
-                    s.load = Load::Rate((s.scenario().concurrency as f64 * 1e3 / (s.io_wait_ms() + s.python_ms).max(0.001)).round());
+                    s.load = Load::Rate((s.scenario().concurrency as f64 * 1e3 / (s.request_wait_ms() + s.python_ms).max(0.001)).round());
                 }
             }
             Edit::ByRate(false) => {
@@ -218,6 +277,10 @@ impl Service {
             Edit::Machine(key) => match perfmodel::machine::PROFILES.iter().find(|p| p.key == key) {
                 Some(p) => s.machine = p.machine,
                 None => return (s, vec![format!("no machine profile {key:?}")]),
+            },
+            Edit::Fan(key) => match FANS.iter().find(|x| x.1 == key) {
+                Some(x) => batch_mut(&mut s).fan_out = x.0,
+                None => return (s, vec![format!("no batch policy {key:?}")]),
             },
         }
         s.clamped()
@@ -281,21 +344,23 @@ impl Service {
                         if self.pool.is_none() { " checked" } else { "" },
                         esc(&self.default_pool_words())
                     ));
-                    // A choice among named options: the attribute the widget listens on, the label, (key, words, chosen).
-                    let mut choice = |attr: &str, label: &str, options: Vec<(&str, &str, bool)>| {
-                        h.push_str(&format!(
-                            "<label class=\"widget-field service-wide\" for=\"{uid}-{attr}\">{label}<select id=\"{uid}-{attr}\" data-{attr} data-testid=\"svc-{attr}\">"
-                        ));
-                        for (key, words, chosen) in options {
-                            h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if chosen { " selected" } else { "" }, esc(words)));
-                        }
-                        h.push_str("</select></label>");
-                    };
-                    choice("python", "Python", PYTHONS.iter().map(|(py, key, words)| (*key, *words, *py == self.python)).collect());
+                    choice(&mut h, uid, "python", "Python", PYTHONS.iter().map(|(py, key, words)| (*key, *words, *py == self.python)).collect());
                     choice(
+                        &mut h,
+                        uid,
                         "machine",
                         "Machine costs",
                         perfmodel::machine::PROFILES.iter().map(|p| (p.key, p.label, p.machine == self.machine)).collect(),
+                    );
+                }
+                Group::Request => {
+                    let fan = self.calls.batch.unwrap_or(Batch::START).fan_out;
+                    choice(
+                        &mut h,
+                        uid,
+                        "fan",
+                        "How the official client sends a batch's node requests",
+                        FANS.iter().map(|(f, key, words)| (*key, *words, *f == fan)).collect(),
                     );
                 }
                 Group::Load => {}
@@ -309,4 +374,17 @@ impl Service {
     pub fn default_pool_words(&self) -> String {
         format!("pool: Python's default, min(32, node CPUs + 4) = {}", perfmodel::scenario::default_pool(self.node_cpus))
     }
+}
+
+/// A choice among named options as a select: the attribute the widget listens
+/// on (`data-ATTR`), the label, and (key, words, chosen) per option. Its id
+/// is the form's own, apart from the numeric fields' (`UID-choice-ATTR`).
+fn choice(h: &mut String, uid: &str, attr: &str, label: &str, options: Vec<(&str, &str, bool)>) {
+    h.push_str(&format!(
+        "<label class=\"widget-field service-wide\" for=\"{uid}-choice-{attr}\">{label}<select id=\"{uid}-choice-{attr}\" data-{attr} data-testid=\"svc-{attr}\">"
+    ));
+    for (key, words, chosen) in options {
+        h.push_str(&format!("<option value=\"{key}\"{}>{}</option>", if chosen { " selected" } else { "" }, esc(words)));
+    }
+    h.push_str("</select></label>");
 }

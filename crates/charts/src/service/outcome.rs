@@ -23,6 +23,8 @@ pub enum Limit {
     OneThread,
     /// Every pool thread is held for the whole I/O wait.
     Pool,
+    /// The official client's own thread pool: each node request of a concurrent batch holds one of its threads.
+    ClientPool,
     /// The GIL: one thread at a time runs Python.
     Gil,
     /// The CPU quota.
@@ -38,6 +40,7 @@ impl Limit {
         match self {
             Limit::OneThread => "one calling thread",
             Limit::Pool => "the thread pool",
+            Limit::ClientPool => "the official client's thread pool",
             Limit::Gil => "the GIL",
             Limit::Cpu => "the CPU quota",
             Limit::Memory => "the pod's memory limit",
@@ -173,6 +176,7 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
     let capped_by = match a.limit {
         open::Limit::Thread => Limit::OneThread,
         open::Limit::Pool => Limit::Pool,
+        open::Limit::ClientPool => Limit::ClientPool,
         open::Limit::Gil => Limit::Gil,
         open::Limit::Cores | open::Limit::Workers => Limit::Cpu,
     };
@@ -205,6 +209,7 @@ fn capped_by(pattern: Pattern, capacity: f64, b: &Bounds) -> Limit {
     let (lowest, which) = b.binding();
     let limit = match which {
         "pool" => Limit::Pool,
+        "client-pool" => Limit::ClientPool,
         "gil" => Limit::Gil,
         _ => Limit::Cpu,
     };
@@ -326,11 +331,16 @@ impl ServiceData {
         Some(None)
     }
 
-    /// The load in words.
+    /// The load in words, and what each request does where it is more than one get.
     pub(crate) fn load_words(&self) -> String {
-        match self.service.load {
+        let load = match self.service.load {
             Load::Rate(r) => format!("{} requests/s", number(r)),
             Load::InFlight(n) => format!("{} requests in flight", count(n)),
+        };
+        if self.service.calls.is_default() {
+            load
+        } else {
+            format!("{load}, each {}", self.service.request_words())
         }
     }
 }
