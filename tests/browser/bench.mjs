@@ -170,6 +170,7 @@ try {
     { figure: "pool size", page: "comparison/pool-size.html", done: "[data-complete]", key: "complete" },
     { figure: "your service", page: "service.html", done: "[data-complete]", key: "complete" },
     { figure: "open load", page: "limits/open-closed.html", done: "[data-complete]", key: "complete", extra: "&rate=1000000&timeout=600000" },
+    { figure: "batches (5,000 keys, 128 nodes)", page: "comparison/batches.html", done: "[data-complete]", key: "complete", extra: "&keys=5000&nodes=128" },
   ];
   out.worst_case_on_page = [];
   for (const w of progressive) {

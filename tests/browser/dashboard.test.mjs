@@ -46,13 +46,19 @@ const pick = async (page, label) => {
   await page.waitForFunction((v) => document.querySelector("[data-widget]").dataset.run === v, value);
 };
 
-test("the shipped site shows the lab's own report, its grid drawn", async () => {
+test("the shipped site shows the lab's own reports: the batch grid first, the clean lab's grid one pick away", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + PAGE);
   const states = await widgetsSettled(page);
   assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
   assert.ok((await page.getByTestId("run-picker").locator("option").count()) >= 1);
   assert.match(await page.locator("[data-panel=environment]").textContent(), /mode\s*full/);
+  // The newest lab report is the batch grid: a chart per node count, and the way to the cluster page.
+  assert.equal(await page.locator("[data-panel=batch-grid] canvas[data-chart]").count(), 3);
+  assert.deepEqual(await blankCanvases(page, "[data-panel=batch-grid] canvas[data-chart]"), []);
+  assert.equal(await page.locator("[data-panel=batch-grid] a[href$='comparison/batches.html']").count(), 1);
+  assert.equal(await page.locator("[data-panel] .widget-error").count(), 0);
+  await pick(page, "2026-12-01 20:09");
   assert.ok((await page.locator("[data-panel=io-grid] canvas[data-chart]").count()) >= 6);
   assert.equal(await page.locator("[data-panel] .widget-error").count(), 0);
   assert.deepEqual(log.errors, []);
@@ -85,7 +91,7 @@ test("the newest run shows every panel, its charts drawn, sync against sync and 
     "2025-06-01 08:00 · Darwin arm64, Python 3.12.0"]);
   // A folder whose index names no source has no groups.
   assert.equal(await page.getByTestId("run-picker").locator("optgroup").count(), 0);
-  assert.equal(await page.locator("[data-panel]").count(), 14);
+  assert.equal(await page.locator("[data-panel]").count(), 15);
   assert.match(await page.locator("[data-panel=speedup]").textContent(), /in the same mode/);
   // Every canvas has been drawn on (not blank).
   const blank = await page.$$eval("canvas[data-chart]", (cs) => cs.filter((c) => {

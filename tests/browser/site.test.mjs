@@ -210,8 +210,9 @@ test("the widgets modules stay within their size budgets", () => {
   for (const [key, files] of Object.entries(table)) {
     if (key === "all") continue;
     const { raw, gz } = size(files.wasm);
-    assert.ok(raw <= 704 * 1024, `${key}: optimised .wasm is ${raw} B, over 704 KiB`);
-    assert.ok(gz <= 292 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 292 KiB`);
+    // The batch model (#28: batches in every simulation, the client's pool, the nodes a batch visits) took the largest module from 700 to 727 KiB, 289 to 299 KiB gzipped.
+    assert.ok(raw <= 736 * 1024, `${key}: optimised .wasm is ${raw} B, over 736 KiB`);
+    assert.ok(gz <= 304 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 304 KiB`);
     assert.ok(fs.statSync(path.join(dir, files.js)).size <= 72 * 1024, `${key}: wasm-bindgen glue over 72 KiB`);
   }
   // Every widget and the benchmark's entry points, for the print page, the
@@ -224,10 +225,11 @@ test("the widgets modules stay within their size budgets", () => {
   // text 46 KB raw and 31 KB gzipped (1,161 KiB, 464 KiB); the open-load
   // figure's and "Your service"'s jobs in the workers (their answers as
   // numbers, the service read back from JSON) 12 KB raw, 5 KB gzipped
-  // (1,173 KiB, 469 KiB; on their own pages 21 and 27 KB raw, 8 and 11 KB gzipped).
+  // (1,173 KiB, 469 KiB; on their own pages 21 and 27 KB raw, 8 and 11 KB gzipped);
+  // the batch model and its figure 118 KiB raw, 37 KiB gzipped (1,293 KiB, 506 KiB).
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1176 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,176 KiB`);
-  assert.ok(all.gz <= 472 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 472 KiB`);
+  assert.ok(all.raw <= 1300 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,300 KiB`);
+  assert.ok(all.gz <= 512 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 512 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());
