@@ -24,6 +24,29 @@ pub const SEED: u64 = 61;
 /// Each p99: one warm-up cycle of the callers, then max(2,000, N) batches, at most 10,000.
 pub const RUN: ShortRun = ShortRun { min: 2_000, cap: 10_000, warmup_min: 500, warmup_cap: 10_000 };
 
+/// The most node requests one p99 simulation may send through the official
+/// client's own pool: concurrent=True simulates each of them, so a wide
+/// cluster under a large population would cost tens of millions of events.
+/// Past it that p99 is not simulated (NaN in its slot), and the figure says so.
+pub const MAX_POOLED_NODE_REQUESTS: f64 = 1_000_000.0;
+
+/// Node requests the p99 run of `line` at `s` would send through the official
+/// client's own pool (none for a line that does not use it).
+fn pooled_node_requests(s: &Scenario, line: (Pattern, FanOut), run: ShortRun) -> f64 {
+    match (line, s.calls.batch) {
+        ((Pattern::Tokio, _), _) | ((_, FanOut::Series), _) | (_, None) => 0.0,
+        (_, Some(b)) => {
+            let cfg = short_run(s, SEED, run);
+            (cfg.warmup + cfg.requests + s.concurrency as u64) as f64 * expected_nodes(b.keys, b.nodes)
+        }
+    }
+}
+
+/// A p99 slot's value when it was simulated.
+fn simulated(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| v.is_finite())
+}
+
 /// The lines the figure draws: each pattern with the official client's
 /// default policy, and the executor again with its node requests sent at once.
 pub const LINES: [(Pattern, FanOut); 4] =
@@ -250,6 +273,9 @@ impl Staged for BatchData {
     fn run(&self, p: &Params, job: BatchJob) -> Result<(BatchJob, f64, u64), ModelError> {
         let (pattern, fan) = LINES[job.line];
         let s = at_keys(&self.scenario, self.batch, LADDER[job.rung], fan);
+        if pooled_node_requests(&s, (pattern, fan), RUN) > MAX_POOLED_NODE_REQUESTS {
+            return Ok((job, f64::NAN, 0));
+        }
         let r = simulate(pattern, p, &s, &short_run(&s, SEED, RUN))?;
         Ok((job, r.latency_ms.p99, r.events))
     }
@@ -306,13 +332,28 @@ impl BatchData {
             number(par.at.1)
         ));
         if self.is_complete() {
-            let p99 = |l: &BatchLine| l.p99.iter().find(|(k, _)| *k == 1_000).and_then(|(_, v)| *v).map(number).unwrap_or_else(|| "–".into());
+            let p99 = |l: &BatchLine| {
+                l.p99
+                    .iter()
+                    .find(|(k, _)| *k == 1_000)
+                    .and_then(|(_, v)| simulated(*v))
+                    .map(|v| format!("{} ms", number(v)))
+                    .unwrap_or_else(|| "not simulated".into())
+            };
             s.push_str(&format!(
-                " Simulated p99 at 1,000 keys: Tokio {} ms, the executor {} ms (default) and {} ms (concurrent=True).",
+                " Simulated p99 at 1,000 keys: Tokio {}, the executor {} (default) and {} (concurrent=True).",
                 p99(tk),
                 p99(ex),
                 p99(par)
             ));
+            if let Some((k, _)) = par.p99.iter().find(|(_, v)| v.is_some_and(f64::is_nan)) {
+                s.push_str(&format!(
+                    " From {} keys up at {} callers the p99 of concurrent=True is not simulated: one run would send more than {} node requests through the official client's pool.",
+                    count(*k),
+                    count(self.concurrency),
+                    count(MAX_POOLED_NODE_REQUESTS as u32)
+                ));
+            }
         }
         for c in &self.measured {
             s.push_str(&format!(
@@ -341,7 +382,7 @@ impl BatchData {
                 let k = self.lines[0].curve[i].0;
                 let mut r = vec![f(k)];
                 for l in &self.lines {
-                    let p99 = l.p99.iter().find(|(kk, _)| *kk as f64 == k).and_then(|(_, v)| *v).map(f).unwrap_or_default();
+                    let p99 = l.p99.iter().find(|(kk, _)| *kk as f64 == k).and_then(|(_, v)| simulated(*v)).map(f).unwrap_or_default();
                     r.extend([f(l.curve[i].1), f(l.curve[i].2), p99]);
                 }
                 r
@@ -397,12 +438,12 @@ pub fn draw_batch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &BatchDa
         measured(theme, c.pattern).marks(&mut chart, pen, &[(c.keys as f64, c.ops_per_sec)])?;
     }
     // p99: the simulated ladder, points joined.
-    let ps = d.lines.iter().flat_map(|l| l.p99.iter().filter_map(|(_, v)| *v)).chain(d.measured.iter().filter_map(|c| c.p99_ms));
+    let ps = d.lines.iter().flat_map(|l| l.p99.iter().filter_map(|(_, v)| simulated(*v))).chain(d.measured.iter().filter_map(|c| c.p99_ms));
     let (lo, hi) = ps.filter(|v| v.is_finite() && *v > 0.0).fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let y = if lo.is_finite() { decades(lo.max(1e-3), hi.max(1e-2) * 1.2) } else { (0.1, 100.0) };
     let mut chart = log_axes(&bottom, pen, KEYS, "keys per batch (log)", y, "p99 ms (log, simulated)")?;
     for l in &d.lines {
-        let pts: Vec<(f64, f64)> = l.p99.iter().filter_map(|(k, v)| Some((*k as f64, (*v)?))).collect();
+        let pts: Vec<(f64, f64)> = l.p99.iter().filter_map(|(k, v)| Some((*k as f64, simulated(*v)?))).collect();
         let lk = look(theme, l);
         lk.line(&mut chart, pen, &pts)?;
         lk.marks(&mut chart, pen, &pts)?;

@@ -86,13 +86,34 @@ fn a_bundle_without_a_resolution_still_reads() {
 
 #[test]
 fn the_p99s_are_every_line_at_every_rung_with_bounded_work() {
-    // The largest batch the reader can ask for, over the largest cluster.
+    // The largest batch the reader can ask for, over the largest cluster, at the most callers.
     let p = Params::default();
     let s = Scenario { concurrency: 100_000, ..scenario(5_000, 128) };
     let d: BatchData = complete(&p, &s).unwrap();
     assert!(d.is_complete());
     assert_eq!(d.jobs().len(), LINES.len() * LADDER.len());
-    // Each p99 runs at most the run's cap of batches plus its warm-up cap; each batch a bounded number of events per node.
-    let per_run = charts::batch::RUN.cap + charts::batch::RUN.warmup_cap;
-    assert!(d.events <= (LINES.len() * LADDER.len()) as u64 * per_run * 2 * (128 + 16), "{} events", d.events);
+    // concurrent=True would send every node request through the official
+    // client's pool: past the bound its p99 is left out and the summary says why.
+    let par = d.lines.iter().find(|l| l.pattern == Pattern::Executor && l.fan_out == FanOut::Parallel).unwrap();
+    assert!(par.p99.iter().any(|(_, v)| v.is_some_and(f64::is_nan)), "{:?}", par.p99);
+    assert!(d.summary().contains("the p99 of concurrent=True is not simulated"), "{}", d.summary());
+    assert!(d
+        .lines
+        .iter()
+        .filter(|l| l.fan_out == FanOut::Series || l.pattern == Pattern::Tokio)
+        .all(|l| l.p99.iter().all(|(_, v)| v.is_some_and(f64::is_finite))));
+    assert!(d.table().rows.iter().all(|r| r.iter().all(|c| c != "NaN")));
+    // What is simulated is bounded: 120,000 batches issued per run (warm-up,
+    // measured, and the callers' last), a few dozen events each.
+    eprintln!("{} events", d.events);
+    assert!(d.events <= (LINES.len() * LADDER.len()) as u64 * 120_000 * 40, "{} events", d.events);
+
+    // At the page's own scale every p99 is simulated.
+    let small: BatchData = complete(&p, &Scenario { concurrency: 64, ..scenario(5_000, 128) }).unwrap();
+    assert!(
+        small.lines.iter().all(|l| l.p99.iter().all(|(_, v)| v.is_some_and(f64::is_finite))),
+        "{:?}",
+        small.lines.iter().map(|l| &l.p99).collect::<Vec<_>>()
+    );
+    assert!(!small.summary().contains("not simulated"));
 }
