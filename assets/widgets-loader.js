@@ -27,6 +27,76 @@
   var key = typeof window.__widgetsModule === "string" ? window.__widgetsModule : names.sort().join("+");
   var files = MODULES[key] || MODULES.all;
   window.__widgetsModuleKey = MODULES[key] ? key : "all";
+  printWhenDrawn();
+
+  // Printing waits for the figures. mdBook's print page asks to print about
+  // 100 ms after load, before the module has compiled; a figure still loading
+  // or simulating would print unfinished (and a print preview opened over the
+  // page can stall its workers). So window.print, on a page with widgets,
+  // prints once no widget is loading and every staged figure says it is
+  // complete, with each figure's table open and filled (a table is built only
+  // while open). The html element records it: data-print="asked" while it
+  // waits, "printed" once it called the browser's print (data-print-count
+  // times). The browser's own print command (Ctrl+P) opens the tables too,
+  // but cannot wait for them.
+  function printWhenDrawn() {
+    var print = window.print;
+    if (typeof print !== "function") return;
+    var waiting = false;
+    var opened = [];
+    function openTables() {
+      document.querySelectorAll("[data-widget] details.widget-data:not([open])").forEach(function (d) {
+        d.setAttribute("open", "");
+        opened.push(d);
+      });
+    }
+    window.addEventListener("beforeprint", openTables);
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.removeAttribute("open"); });
+      opened = [];
+    });
+    function finished() {
+      var all = document.querySelectorAll("[data-widget]");
+      for (var i = 0; i < all.length; i++) if (all[i].getAttribute("data-state") === "loading") return false;
+      var staged = document.querySelectorAll("[data-complete]");
+      for (var j = 0; j < staged.length; j++) if (staged[j].getAttribute("data-complete") !== "true") return false;
+      return true;
+    }
+    function tablesFilled() {
+      return opened.every(function (d) { return d.querySelector("tbody tr") !== null; });
+    }
+    window.print = function () {
+      if (waiting) return;
+      waiting = true;
+      var html = document.documentElement;
+      html.setAttribute("data-print", "asked");
+      // Once finished: the tables opened, then at most 60 frames for them to
+      // fill (a figure may have no rows), then one more so the last is drawn.
+      function go() {
+        openTables();
+        var frames = 0;
+        (function frame() {
+          requestAnimationFrame(function () {
+            frames += 1;
+            if (!tablesFilled() && frames < 60) { frame(); return; }
+            requestAnimationFrame(function () {
+              waiting = false;
+              html.setAttribute("data-print", "printed");
+              html.setAttribute("data-print-count", String(Number(html.getAttribute("data-print-count") || 0) + 1));
+              print.call(window);
+            });
+          });
+        })();
+      }
+      if (finished()) { go(); return; }
+      var watch = new MutationObserver(function () {
+        if (!finished()) return;
+        watch.disconnect();
+        go();
+      });
+      watch.observe(document.body, { attributes: true, childList: true, subtree: true, attributeFilter: ["data-state", "data-complete"] });
+    };
+  }
 
   function fail(message) {
     placeholders.forEach(function (el) {

@@ -269,6 +269,21 @@ test("the print page shows the widgets too", async () => {
   await context.close();
 });
 
+test("on paper a widget is its figure, summary and readouts, without the controls", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  await page.emulateMedia({ media: "print" });
+  for (const sel of ["[data-widget] canvas", "[data-testid=summary]", "[data-testid=tput-executor]"]) {
+    assert.ok(await page.locator(sel).first().isVisible(), `${sel} printed`);
+  }
+  for (const sel of [".widget-controls", ".widget-tools", "[data-testid=io-slider]"]) {
+    assert.equal(await page.locator(sel).first().isVisible(), false, `${sel} left off paper`);
+  }
+  await page.emulateMedia({ media: "screen" });
+  assert.ok(await page.getByTestId("io-slider").isVisible(), "the controls are back on screen");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("a module without a page's widget says so on that widget, and the others still mount", async () => {
   const { page, log, context } = await openPage(browser);
   // The requests page's module, on a page with the throughput figure.

@@ -192,7 +192,7 @@ fn test() -> Result<()> {
     // And batches from a stub cluster: the clients' fan-out checked against what they claim.
     lab::lab_batch(true)?;
     site::build()?;
-    tools::ensure_chromium()?;
+    tools::ensure_browsers()?;
     tools::ensure_node_modules()?;
     run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]).env("DIST", root.join("dist")))?;
     site::wasm_bindgen_tests()?;

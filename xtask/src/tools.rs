@@ -143,11 +143,41 @@ pub(crate) fn wasm_opt() -> PathBuf {
 
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// Debian's packages for each engine the browser tests drive, and a file each
+/// installs: Chromium; Firefox ESR (over WebDriver BiDi, no driver needed);
+/// WebKitGTK's WebDriver with its MiniBrowser, run under Xvfb.
+const ENGINES: [(&str, &[&str], &[&str]); 3] = [
+    ("Chromium", &["chromium", "chromium-driver"], &[CHROMIUM, "/usr/bin/chromedriver"]),
+    ("Firefox ESR", &["firefox-esr"], &["/usr/bin/firefox-esr"]),
+    (
+        "WebKitGTK",
+        &["webkit2gtk-driver", "xvfb"],
+        &["/usr/bin/WebKitWebDriver", "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/bin/Xvfb"],
+    ),
+];
+
+/// Chromium alone (the benchmark's browser).
 pub(crate) fn ensure_chromium() -> Result<()> {
-    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new("/usr/bin/chromedriver").exists() {
+    ensure_engines(&ENGINES[..1])
+}
+
+/// Every engine the browser tests run in.
+pub(crate) fn ensure_browsers() -> Result<()> {
+    ensure_engines(&ENGINES)
+}
+
+fn ensure_engines(engines: &[(&str, &[&str], &[&str])]) -> Result<()> {
+    let missing: Vec<_> = engines.iter().filter(|(_, _, files)| !files.iter().all(|f| std::path::Path::new(f).exists())).collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("Chromium is missing: installing Debian's chromium and chromium-driver");
+    let names: Vec<&str> = missing.iter().map(|(name, _, _)| *name).collect();
+    let packages: Vec<&str> = missing.iter().flat_map(|(_, packages, _)| packages.iter().copied()).collect();
+    eprintln!("{} missing: installing Debian's {}", names.join(", "), packages.join(", "));
     run(Command::new("apt-get").arg("update"))?;
-    run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
+    run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(&packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    match engines.iter().flat_map(|(_, _, files)| files.iter()).find(|f| !std::path::Path::new(f).exists()) {
+        Some(f) => Err(format!("installed {} but {f} is still missing", packages.join(", "))),
+        None => Ok(()),
+    }
 }
