@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, serve, launch, openPage, allPages } from "./harness.mjs";
+import { DIST, serve, launch, openPage, allPages, withoutPrintDialog } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const THEMES = ["light", "rust", "coal", "navy", "ayu"];
@@ -71,6 +71,7 @@ test("no axe violations on any page at phone width, system dark", async () => {
   // Narrow screens make more code blocks and tables scroll sideways; each must stay keyboard-reachable.
   // A dark system setting also puts toc.html (no script) in mdBook's no-JS dark colours.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+  await withoutPrintDialog(context);
   const page = await context.newPage();
   page.setDefaultTimeout(90_000);
   await page.addInitScript(() => localStorage.setItem("mdbook-theme", "light"));

@@ -64,9 +64,23 @@ export async function launch() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
+/**
+ * The print page asks to print once its figures are finished, which may be in
+ * the middle of a test's own work on it; headless Chromium then prints over
+ * the page and can lose it. Tests that are not about printing record the
+ * request instead (`data-print-dialog` on the html element); engines.test.mjs
+ * checks printing itself.
+ */
+export function withoutPrintDialog(context) {
+  return context.addInitScript(() => {
+    window.print = () => { document.documentElement.dataset.printDialog = "asked"; };
+  });
+}
+
 /** A page that records console errors, page errors and every request URL. */
 export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
   const context = await browser.newContext({ deviceScaleFactor, viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+  await withoutPrintDialog(context);
   const page = await context.newPage();
   // No wall-clock limit: the machine running the tests is shared, so every
   // wait ends on a marker (a test bounds work, never time).
