@@ -15,12 +15,24 @@ function settled() {
   return [...document.querySelectorAll("[data-complete]")].every((el) => el.dataset.complete === "true");
 }
 
+// Each widget's state and error; with an error, the scenario the page ran
+// (its scenario bar, address and stored scenario), so a failure seen once
+// can be run again.
 function states() {
-  return [...document.querySelectorAll("[data-widget]")].map((el) => ({
-    name: el.dataset.widget,
-    state: el.dataset.state,
-    error: el.querySelector(".widget-error")?.textContent ?? null,
-  }));
+  return [...document.querySelectorAll("[data-widget]")].map((el) => {
+    const error = el.querySelector(".widget-error")?.textContent ?? null;
+    const st = { name: el.dataset.widget, state: el.dataset.state, error };
+    if (error !== null) {
+      let stored = null;
+      try { stored = localStorage.getItem("aerospike-py-perf.scenario"); } catch (e) { stored = String(e); }
+      Object.assign(st, {
+        bar: document.querySelector("[data-testid=scenario-bar]")?.textContent ?? null,
+        address: location.href,
+        stored,
+      });
+    }
+    return st;
+  });
 }
 
 let srv;

@@ -13,6 +13,7 @@
 pub(crate) mod bar;
 pub mod dom;
 pub(crate) mod progress;
+pub(crate) mod recheck;
 pub(crate) mod scenario;
 pub(crate) mod slider;
 pub(crate) mod staged;

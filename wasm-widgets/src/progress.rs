@@ -52,16 +52,18 @@ impl Runs {
 /// own, so the slider and every analytic figure paint first. Key repeats
 /// faster than the simulation coalesce (a newer change drops a pending one);
 /// while `shown` is false nothing is computed, and showing catches up once.
+/// A failed computation is run once more ([`crate::recheck::once_more`]).
 /// Returns the data and whether it is up to date with the inputs.
 pub(crate) fn in_a_task<K, T>(
     shown: Option<Signal<bool>>,
     inputs: impl Fn() -> K + 'static,
-    compute: impl Fn(K) -> T + 'static,
-) -> (ReadSignal<T>, ReadSignal<bool>)
+    compute: impl Fn(K) -> Result<T, String> + 'static,
+) -> (ReadSignal<Result<T, String>>, ReadSignal<bool>)
 where
     K: Copy + PartialEq + Send + Sync + 'static,
     T: Send + Sync + 'static,
 {
+    let compute = move |k: K| crate::recheck::once_more("a simulated figure", || compute(k));
     let first = untrack(&inputs);
     let data = RwSignal::new(compute(first));
     let done = RwSignal::new(true);

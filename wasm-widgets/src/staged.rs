@@ -22,7 +22,7 @@ pub(crate) fn staged<S>(
 where
     S: Staged + Send + Sync,
 {
-    let start = move |i: &S::Input| S::start(&Params::default(), i).map(&prepare).map_err(|e| e.to_string());
+    let start = move |i: &S::Input| crate::recheck::once_more(S::NAME, || S::start(&Params::default(), i).map(&prepare).map_err(|e| e.to_string()));
     let first = untrack(&input);
     let data = RwSignal::new(start(&first));
     let pooled = Pooled::new();
