@@ -226,9 +226,13 @@ test("the widgets modules stay within their size budgets", () => {
   // figure's and "Your service"'s jobs in the workers (their answers as
   // numbers, the service read back from JSON) 12 KB raw, 5 KB gzipped
   // (1,173 KiB, 469 KiB; on their own pages 21 and 27 KB raw, 8 and 11 KB gzipped);
-  // the batch model and its figure 118 KiB raw, 37 KiB gzipped (1,293 KiB, 506 KiB).
+  // the batch model and its figure 118 KiB raw, 37 KiB gzipped (1,293 KiB, 506 KiB);
+  // computing a failed figure once more (WebKit's fault, recheck.rs) 7.8 KB raw
+  // (1,324,795 to 1,332,586 B); a fresh machine's wasm-bindgen-cli, its own
+  // dependencies resolved anew by cargo install, writes 4.5 KB more of the same
+  // module (1,337,124 B, 1,306 KiB; 518,708 B gzipped).
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1300 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,300 KiB`);
+  assert.ok(all.raw <= 1320 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,320 KiB`);
   assert.ok(all.gz <= 512 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 512 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));

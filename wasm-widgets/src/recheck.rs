@@ -17,15 +17,24 @@
 /// `compute()`, and if it fails, `compute()` again; the second answer stands.
 /// The console says when the first failed and the second did not.
 pub(crate) fn once_more<T>(what: &str, compute: impl Fn() -> Result<T, String>) -> Result<T, String> {
-    let (answer, mended) = twice_if_failed(compute);
+    let (answer, mended) = twice_if_failed(&compute);
     if let Some(first) = mended {
-        web_sys::console::warn_1(&format!("{what}: computed again after an error the same inputs do not give (the browser's fault): {first}").into());
+        say_mended(what, &first);
     }
     answer
 }
 
+/// The console's line about a mended failure. Not generic and never
+/// inlined: `once_more` is made once per figure's type, this once.
+#[inline(never)]
+fn say_mended(what: &str, first: &str) {
+    web_sys::console::warn_1(&format!("{what}: computed again after an error the same inputs do not give (the browser's fault): {first}").into());
+}
+
 /// The answer, and the first error when a second run did not give it.
-fn twice_if_failed<T>(compute: impl Fn() -> Result<T, String>) -> (Result<T, String>, Option<String>) {
+/// `compute` behind a reference to a trait object: a figure's computation
+/// is called here, not copied into each instance of this function.
+fn twice_if_failed<T>(compute: &dyn Fn() -> Result<T, String>) -> (Result<T, String>, Option<String>) {
     match compute() {
         Ok(v) => (Ok(v), None),
         Err(first) => match compute() {
@@ -43,7 +52,7 @@ mod tests {
     #[test]
     fn an_answer_is_computed_once() {
         let runs = Cell::new(0);
-        let (a, mended) = twice_if_failed(|| {
+        let (a, mended) = twice_if_failed(&|| {
             runs.set(runs.get() + 1);
             Ok::<_, String>(7)
         });
@@ -53,7 +62,7 @@ mod tests {
     #[test]
     fn an_error_that_does_not_come_back_gives_way_to_the_second_answer() {
         let runs = Cell::new(0);
-        let (a, mended) = twice_if_failed(|| {
+        let (a, mended) = twice_if_failed(&|| {
             runs.set(runs.get() + 1);
             if runs.get() == 1 {
                 Err("stopped at its bound".to_string())
@@ -67,7 +76,7 @@ mod tests {
     #[test]
     fn an_error_that_comes_back_stands() {
         let runs = Cell::new(0);
-        let (a, mended) = twice_if_failed(|| {
+        let (a, mended) = twice_if_failed(&|| {
             runs.set(runs.get() + 1);
             Err::<u32, _>(format!("refused, run {}", runs.get()))
         });
