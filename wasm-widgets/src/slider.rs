@@ -372,8 +372,8 @@ pub(crate) fn MoreSettings(uid: String, shared: crate::scenario::Shared) -> impl
                     on:click=move |_| sc.update(|s| s.pool = None)>
                     {move || format!("Python's default ({})", perfmodel::scenario::default_pool(sc.get().node_cpu_count()))}
                 </button>
-                {field("cores", "CPU quota (cores the process may use)", range::CORES, 1.0,
-                    |s| s.cores as f64, |s, v| s.cores = v as u32)}
+                {field("cores", "CPU quota (cores the process may use)", range::CORES, 0.25,
+                    |s| s.cores, |s, v| s.cores = v)}
                 {field("ncpu", "Node CPUs (what os.cpu_count() reports)", range::NODE_CPUS, 1.0,
                     |s| s.node_cpu_count() as f64, |s, v| s.node_cpus = Some(v as u32))}
                 {choice("py", "Python build", charts::service::PYTHONS.iter().map(|(_, k, w)| (*k, *w)).collect(),

@@ -128,8 +128,12 @@ impl BatchLab {
     /// The cells at `s`'s cluster, wait, callers, found share and CPUs (any batch size), nothing else on the GIL.
     pub fn at(&self, s: &Scenario) -> Vec<&BatchLabCell> {
         let Some(b) = s.calls.batch else { return Vec::new() };
-        let plain =
-            s.cores == self.cores && s.node_cpu_count() == self.node_cpus && s.app_cpu_ms == 0.0 && s.background_threads == 0 && s.calls.gets == 0;
+        let plain = s.cores == f64::from(self.cores)
+            && s.workers == 1
+            && s.node_cpu_count() == self.node_cpus
+            && s.app_cpu_ms == 0.0
+            && s.background_threads == 0
+            && s.calls.gets == 0;
         if !plain || s.pool.is_some_and(|p| p != 64) {
             return Vec::new();
         }
@@ -159,7 +163,7 @@ impl BatchLab {
         Some(Scenario {
             io_wait_ms: c.io_wait_ms,
             concurrency: c.concurrency,
-            cores: self.cores,
+            cores: f64::from(self.cores),
             node_cpus: (self.node_cpus != self.cores).then_some(self.node_cpus),
             pool: None,
             app_cpu_ms: 0.0,

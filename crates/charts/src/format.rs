@@ -71,9 +71,12 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
             Some(p) => plural(p, "pool thread", "pool threads"),
             None => format!("pool {} (Python's default)", s.pool_size()),
         },
-        plural(s.cores, "core", "cores"),
+        if s.cores == 1.0 { "1 core".to_string() } else { format!("{} cores", number(s.cores)) },
     ];
-    if s.node_cpu_count() != s.cores {
+    if s.workers != d.workers {
+        w.push(plural(s.workers, "worker process", "worker processes"));
+    }
+    if f64::from(s.node_cpu_count()) != s.cores {
         w.push(format!("node of {} CPUs", count(s.node_cpu_count())));
     }
     if s.app_cpu_ms != d.app_cpu_ms {

@@ -61,7 +61,8 @@ pub struct OpenLab {
 impl OpenLab {
     /// The cells measured at `s`'s conditions (the lab's cores, nothing else on the GIL) and I/O wait, for `pattern` at `s`'s pool.
     pub fn at(&self, s: &Scenario, pattern: Pattern) -> Vec<&OpenLabCell> {
-        let plain = s.cores == self.cores
+        let plain = s.cores == f64::from(self.cores)
+            && s.workers == 1
             && s.node_cpu_count() == self.node_cpus
             && s.app_cpu_ms == 0.0
             && s.background_threads == 0

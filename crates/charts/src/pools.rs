@@ -54,7 +54,11 @@ pub struct LabPoints {
 impl LabPoints {
     /// Whether `s` is the lab's conditions (its cores, nothing else on the GIL) at one of its cells.
     pub fn at(&self, s: &Scenario) -> Vec<&LabCell> {
-        let plain = s.cores == self.cores && s.node_cpu_count() == self.node_cpus && s.app_cpu_ms == 0.0 && s.background_threads == 0;
+        let plain = s.cores == f64::from(self.cores)
+            && s.workers == 1
+            && s.node_cpu_count() == self.node_cpus
+            && s.app_cpu_ms == 0.0
+            && s.background_threads == 0;
         if !plain {
             return Vec::new();
         }

@@ -35,7 +35,7 @@ pub struct ThroughputData {
     pub io_wait_ms: f64,
     pub concurrency: u32,
     pub pool: u32,
-    pub cores: u32,
+    pub cores: f64,
     pub series: Vec<Series>,
 }
 
@@ -106,7 +106,7 @@ impl ThroughputData {
             s.push_str(&format!(
                 " Both async patterns are near what the {} cores allow ({} and {} requests/s for their CPU work per request, GIL-held or not): \
                  the CPU, not the I/O, is the limit here.",
-                count(self.cores),
+                number(self.cores),
                 number(ex.bounds.cpu_cap),
                 number(tk.bounds.cpu_cap)
             ));

@@ -75,7 +75,7 @@ pub fn corners(reads: Reads) -> Vec<Scenario> {
                                     io_wait_ms,
                                     concurrency: n as u32,
                                     pool: Some(pool as u32),
-                                    cores: cores as u32,
+                                    cores,
                                     app_cpu_ms,
                                     background_threads: bg as u32,
                                     machine: profile.machine,

@@ -13,7 +13,7 @@ fn lab(resolution: f64) -> BatchLab {
     let s = scenario(50, 4);
     BatchLab {
         report: "2026-12-06_08-20".into(),
-        cores: s.cores,
+        cores: s.core_servers(),
         node_cpus: s.node_cpu_count(),
         cells: vec![BatchLabCell {
             pattern: Pattern::Tokio,

@@ -62,7 +62,7 @@ fn takeaway_page() {
     };
     for pattern in [Pattern::Executor, Pattern::Tokio] {
         let x = perfmodel::predict_curve(pattern, &p, &s, &[50]).unwrap()[0].throughput_ops_s;
-        let cores = s.cores as f64 * 1e6 / cpu(pattern);
+        let cores = s.cores * 1e6 / cpu(pattern);
         assert!(x > 0.8 * cores && x <= cores * (1.0 + 1e-9), "{pattern:?}: {x} of {cores}");
     }
     assert!(cpu(Pattern::Executor) < cpu(Pattern::Tokio));

@@ -13,7 +13,7 @@ fn extended_p99_matches_the_simulated_p99_at_20000_callers() {
         Scenario { io_wait_ms: 1.0, ..Scenario::default() },
         Scenario { io_wait_ms: 20.0, ..Scenario::default() },
         Scenario { io_wait_ms: 5.0, background_threads: 1, ..Scenario::default() },
-        Scenario { io_wait_ms: 0.5, app_cpu_ms: 2.0, cores: 8, ..Scenario::default() },
+        Scenario { io_wait_ms: 0.5, app_cpu_ms: 2.0, cores: 8.0, ..Scenario::default() },
     ] {
         for pattern in Pattern::COMPARED {
             if !saturated(&p, &s, pattern, n0, n).unwrap() {

@@ -61,7 +61,7 @@ fn lab_points_are_drawn_only_at_their_conditions() {
     let s = Scenario { io_wait_ms: 1.02, ..Scenario::default() };
     assert_eq!(lab.at(&s, Pattern::Executor).len(), 1, "the default pool's cell only");
     assert_eq!(lab.at(&Scenario { pool: Some(64), ..s }, Pattern::Executor)[0].pool, Some(64));
-    assert!(lab.at(&Scenario { cores: 4, ..s }, Pattern::Tokio).is_empty());
+    assert!(lab.at(&Scenario { cores: 4.0, ..s }, Pattern::Tokio).is_empty());
     assert!(lab.at(&Scenario { io_wait_ms: 1.0, ..s }, Pattern::Tokio).is_empty());
     let d = open_data(&Params::default(), &s, 500.0, 100.0).unwrap().with_lab(Some(&lab));
     assert_eq!(d.measured.len(), 2);

@@ -48,7 +48,7 @@ fn measured_cells_show_only_at_the_labs_conditions() {
     let at = Scenario { io_wait_ms: 1.07, concurrency: 64, ..Scenario::default() };
     assert_eq!(lab.at(&at).len(), 3);
     assert_eq!(lab.at(&Scenario { concurrency: 65, ..at }).len(), 0);
-    assert_eq!(lab.at(&Scenario { cores: 4, ..at }).len(), 0);
+    assert_eq!(lab.at(&Scenario { cores: 4.0, ..at }).len(), 0);
     assert_eq!(lab.at(&Scenario { background_threads: 1, ..at }).len(), 0);
     assert_eq!(lab.at(&Scenario { node_cpus: Some(32), ..at }).len(), 0, "the default pool would not be the lab's 6");
     assert_eq!(lab.nearest(&Scenario { io_wait_ms: 3.0, concurrency: 200, ..at }), Some((1.07, 64)));

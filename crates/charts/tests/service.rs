@@ -108,7 +108,7 @@ fn bad_input_is_clamped_with_a_reason() {
         rtt_ms: f64::NAN,
         server_ms: 9_000.0,
         load: Load::Rate(-3.0),
-        cores: 0,
+        cores: 0.0,
         node_cpus: 99_999,
         pool: Some(0),
         python_ms: 1e9,
@@ -139,7 +139,7 @@ fn form_edits() {
     let (t, notes) = s.edit(&Edit::Number("rtt".into(), "87".into()));
     assert_eq!((t.rtt_ms, notes.len()), (87.0, 0));
     let (t, notes) = s.edit(&Edit::Number("cores".into(), "999".into()));
-    assert_eq!((t.cores, notes.len()), (256, 1), "{notes:?}");
+    assert_eq!((t.cores, notes.len()), (256.0, 1), "{notes:?}");
     let (t, notes) = s.edit(&Edit::Number("target".into(), "soon".into()));
     assert_eq!((t, notes.len()), (s, 1));
     // 1,000/s at 0.35 ms of I/O and 0.05 ms of Python: 0.4 in flight, at least 1; and back.

@@ -44,7 +44,7 @@ impl BatchLab {
             let rep = r.report.as_ref().ok()?;
             let grid = rep.batch_grid.get()?;
             let e = rep.environment.get();
-            let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().cores);
+            let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().core_servers());
             let cores = e.and_then(|e| e.client_cpus()).unwrap_or(node_cpus);
             Some(BatchLab { run: r.clone(), grid: grid.clone(), cores, node_cpus })
         })
@@ -160,7 +160,7 @@ pub fn scenario(lab: &BatchLab, rtt_ms: f64, c: &LabCell) -> Scenario {
     Scenario {
         io_wait_ms: c.io_wait_ms + rtt_ms,
         concurrency: c.concurrency.clamp(1, 100_000) as u32,
-        cores: lab.cores,
+        cores: f64::from(lab.cores),
         node_cpus: Some(lab.node_cpus),
         pool: (c.pattern == "official_executor_64").then_some(64),
         calls: Calls { gets: 0, batch: Some(Batch { keys: c.keys as u32, nodes: c.nodes as u32, found: c.found_ratio, fan_out }) },

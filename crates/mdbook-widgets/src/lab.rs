@@ -33,7 +33,7 @@ impl Lab {
             rep.io_wait_grid.get().map(|g| (r, rep, g))
         })?;
         let e = rep.environment.get();
-        let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().cores);
+        let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().core_servers());
         let cores = e.and_then(|e| e.client_cpus()).unwrap_or(node_cpus);
         let p = Params::default();
         let sync0 = grid.data.iter().find(|c| c.pattern == "official_sync" && c.io_wait_ms == 0.0 && c.concurrency == 1).and_then(|c| c.ops_per_sec);

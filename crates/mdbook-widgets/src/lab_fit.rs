@@ -104,7 +104,7 @@ pub fn scenario(lab: &Lab, c: &reports::model::GridCell) -> Scenario {
     Scenario {
         io_wait_ms: c.applied_wait_ms() + lab.rtt_ms,
         concurrency: c.concurrency.clamp(1, 100_000) as u32,
-        cores: lab.cores,
+        cores: f64::from(lab.cores),
         node_cpus: Some(lab.node_cpus),
         pool: (c.pattern == "official_executor_64").then_some(64),
         ..Scenario::default()

@@ -31,7 +31,7 @@ fn pattern_of(name: &str, default_pool: u32) -> Option<(Pattern, Option<u32>)> {
 pub(crate) fn read_newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
     let (name, text) = reports::open_loop::newest(&env.src_dir.join("reports/open-loop"))?;
     let r = reports::open_loop::parse(&name, &text).ok()?;
-    let node_cpus = r.cpu_count().unwrap_or(Scenario::default().cores);
+    let node_cpus = r.cpu_count().unwrap_or(Scenario::default().core_servers());
     let cores = r.client_cpus().unwrap_or(node_cpus);
     let default_pool = r.default_pool().unwrap_or_else(|| perfmodel::scenario::default_pool(node_cpus));
     let rtt = env.lab().map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
@@ -60,7 +60,7 @@ pub(crate) fn read_newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
 fn scenario(lab: &OpenLab, c: &OpenLabCell) -> Scenario {
     Scenario {
         io_wait_ms: c.io_wait_ms,
-        cores: lab.cores,
+        cores: f64::from(lab.cores),
         node_cpus: Some(lab.node_cpus),
         pool: c.pool,
         arrival_rate: Some(c.rate),
@@ -129,7 +129,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     let (mut over, mut over_most) = (0usize, 1.0f64);
     for &(pattern, pool, io, injected) in &groups {
         let (kept, lost) = lab.bracket(pattern, io, pool);
-        let s = Scenario { io_wait_ms: io, cores: lab.cores, node_cpus: Some(lab.node_cpus), pool, ..Scenario::default() };
+        let s = Scenario { io_wait_ms: io, cores: f64::from(lab.cores), node_cpus: Some(lab.node_cpus), pool, ..Scenario::default() };
         let (model, limit) = open::capacity(pattern, &p, &s);
         let ok = kept.is_none_or(|k| model >= k) && lost.is_none_or(|l| model <= l);
         inside += ok as usize;

@@ -120,7 +120,7 @@ fn the_model_is_set_against_the_newest_lab_report() {
         perfmodel::Pattern::Executor,
         &perfmodel::Params::default(),
         // The fixture has no one-caller sync cell, so the loopback round trip measured here stands in.
-        &perfmodel::Scenario { io_wait_ms: 1.0 + perfmodel::scenario::LOCALHOST_RTT_MS, concurrency: 64, cores: 2, ..Default::default() },
+        &perfmodel::Scenario { io_wait_ms: 1.0 + perfmodel::scenario::LOCALHOST_RTT_MS, concurrency: 64, cores: 2.0, ..Default::default() },
         &[64],
     )
     .unwrap()[0]

@@ -10,7 +10,7 @@ fn main() {
     println!("queue      rho   mean: theory / sim (err)        p99: theory / sim (err)");
     for (c, s_ms, rho) in [(1u32, 1.0, 0.7), (4, 2.0, 0.75), (16, 5.0, 0.8)] {
         let rate = rho * c as f64 / (s_ms / 1e3);
-        let sc = Scenario { io_wait_ms: s_ms, pool: Some(c), arrival_rate: Some(rate), cores: 256, ..Scenario::default() };
+        let sc = Scenario { io_wait_ms: s_ms, pool: Some(c), arrival_rate: Some(rate), cores: 256.0, ..Scenario::default() };
         let path = vec![Step { role: Role::Worker, work: Work::Io(s_ms * 1e3), what: "service" }];
         let r = simulate_path(Pattern::Executor, path, &p, &sc, &cfg(ServiceDist::Exponential));
         let w = station(c, s_ms * 1e3, 1.0, rate / 1e6).unwrap();
@@ -33,7 +33,7 @@ fn main() {
             sigma = pp * l1 / (l1 + mu * (1.0 - sigma)) + (1.0 - pp) * l2 / (l2 + mu * (1.0 - sigma));
         }
         let exact = (sigma / (mu * (1.0 - sigma)) + 1.0 / mu) * 1e3;
-        let sc = Scenario { io_wait_ms: s_ms, pool: Some(1), arrival_rate: Some(rate), burstiness: Some(c2), cores: 256, ..Scenario::default() };
+        let sc = Scenario { io_wait_ms: s_ms, pool: Some(1), arrival_rate: Some(rate), burstiness: Some(c2), cores: 256.0, ..Scenario::default() };
         let path = vec![Step { role: Role::Worker, work: Work::Io(s_ms * 1e3), what: "service" }];
         let r = simulate_path(Pattern::Executor, path, &p, &sc, &SimConfig { requests: 400_000, seed: 13, ..cfg(ServiceDist::Exponential) });
         let ac = (station_g(1, 1e3, c2, 1.0, rate / 1e6).unwrap().mean + 1e3) / 1e3;

@@ -204,8 +204,8 @@ impl Net {
         Net {
             pattern,
             t,
-            cores: (s.cores as f64).min(cpu_threads).max(1.0),
-            all_cores: (s.cores as f64).max(1.0),
+            cores: (s.core_servers() as f64).min(cpu_threads).max(1.0),
+            all_cores: s.core_servers() as f64,
             pool: s.pool_size() as f64,
             client_pool: p.official_thread_pool.max(1.0),
             convoy_us,

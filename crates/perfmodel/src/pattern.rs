@@ -175,6 +175,17 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     // process has no GIL, Python work on any thread but the event loop (or
     // the one caller) runs in parallel on the cores, and the loop's own work
     // stays one after another on its one thread.
+    // A fractional CPU quota: each step's CPU at the quota's mean share of a core.
+    let speed = s.core_speed();
+    if speed < 1.0 {
+        for st in &mut v {
+            st.work = match st.work {
+                Gil(us) => Gil(us / speed),
+                Cpu(us) => Cpu(us / speed),
+                w => w,
+            };
+        }
+    }
     if s.python.free_threaded() {
         let slower = 1.0 + p.free_threaded_overhead;
         let gil_free = s.python.gil_free(pattern);

@@ -117,6 +117,16 @@ pub fn short_run(s: &Scenario, seed: u64, run: ShortRun) -> SimConfig {
 pub fn predict(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed: u64) -> Result<Prediction, ModelError> {
     p.validate()?;
     s.validate()?;
+    if s.workers > 1 {
+        // Every worker is the same process at its share of the load (its
+        // share of the quota may be below the smallest quota a reader sets).
+        return Ok(predict_valid(pattern, p, &s.per_worker(), solver, seed)?.for_workers(s));
+    }
+    predict_valid(pattern, p, s, solver, seed)
+}
+
+/// [`predict`] of a scenario already checked.
+fn predict_valid(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed: u64) -> Result<Prediction, ModelError> {
     if let Some(rate) = s.arrival_rate {
         return predict_open(pattern, p, s, solver, seed, rate);
     }
@@ -136,6 +146,41 @@ pub fn predict(pattern: Pattern, p: &Params, s: &Scenario, solver: Solver, seed:
         }
         Solver::Sim => from_sim(base, &sim::simulate(pattern, p, s, &sim_config(s, seed))?),
     })
+}
+
+impl Prediction {
+    /// One worker's prediction as the service's: `s.workers` such workers
+    /// side by side. Rates, threads, requests held and memory add up; the
+    /// latency and each worker's GIL are one worker's.
+    fn for_workers(self, s: &Scenario) -> Prediction {
+        let k = f64::from(s.workers.max(1));
+        let resident = self.memory_mib.resident * k;
+        let b = self.bounds;
+        Prediction {
+            concurrency: s.concurrency,
+            throughput_ops_s: self.throughput_ops_s * k,
+            threads: self.threads * s.workers.max(1),
+            in_flight: self.in_flight * k,
+            queued: self.queued * k,
+            memory_mib: Memory { resident, reserved: self.memory_mib.reserved * k, exceeds_pod_limit: resident > s.pod_limit_mib },
+            bounds: Bounds {
+                gil_ceiling: b.gil_ceiling * k,
+                pool_cap: b.pool_cap.map(|c| c * k),
+                client_pool_cap: b.client_pool_cap.map(|c| c * k),
+                no_queueing: b.no_queueing * k,
+                cpu_cap: b.cpu_cap * k,
+            },
+            open: self.open.map(|o| OpenOutcome {
+                arrival_rate: o.arrival_rate * k,
+                capacity_ops_s: o.capacity_ops_s * k,
+                backlog_growth_per_s: o.backlog_growth_per_s * k,
+                memory_growth_mib_per_s: o.memory_growth_mib_per_s * k,
+                goodput_ops_s: o.goodput_ops_s.map(|g| g * k),
+                ..o
+            }),
+            ..self
+        }
+    }
 }
 
 /// What every prediction of `pattern` at `s` carries whatever the solver:

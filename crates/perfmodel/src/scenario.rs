@@ -32,9 +32,17 @@ pub struct Scenario {
     pub burstiness: Option<f64>,
     /// Executor pool size; `None` means CPython's default, min(32, node CPUs + 4).
     pub pool: Option<u32>,
-    /// CPU cores the process may use: its CPU quota in a container, else the
-    /// machine's cores. The GIL-free work and Tokio's default worker count follow it.
-    pub cores: u32,
+    /// CPU cores the service may use: the pod's CPU quota in a container
+    /// (fractional, as Kubernetes' CPU limit is: 0.5 is half a core), else
+    /// the machine's cores. Shared by every worker process. The GIL-free
+    /// work and Tokio's default worker count follow it.
+    pub cores: f64,
+    /// Worker processes serving the requests (uvicorn's or gunicorn's
+    /// `--workers`): each its own interpreter, GIL, event loop, thread pool
+    /// and Tokio runtime; they share `cores`, and the callers or the
+    /// arrivals split evenly among them.
+    #[serde(skip_serializing_if = "is_one")]
+    pub workers: u32,
     /// CPUs the node has, as `os.cpu_count()` reports them inside a container
     /// (it does not see the CPU quota); `None` means the same as `cores`.
     /// Only CPython's default pool size reads it.
@@ -107,7 +115,11 @@ pub mod range {
     pub const CONCURRENCY_MAX: u32 = 100_000;
     pub const CONCURRENCY: (f64, f64) = (CONCURRENCY_MIN as f64, CONCURRENCY_MAX as f64);
     pub const POOL: (f64, f64) = (1.0, 1_024.0);
-    pub const CORES: (f64, f64) = (1.0, 256.0);
+    /// A quarter of a core up: Kubernetes takes CPU limits in thousandths
+    /// of a core, and below a quarter a Python process spends its quota
+    /// starting up.
+    pub const CORES: (f64, f64) = (0.25, 256.0);
+    pub const WORKERS: (f64, f64) = (1.0, 64.0);
     pub const NODE_CPUS: (f64, f64) = (1.0, 1_024.0);
     pub(crate) const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
@@ -137,7 +149,8 @@ impl Default for Scenario {
             timeout_ms: None,
             burstiness: None,
             pool: None,
-            cores: 2,
+            cores: 2.0,
+            workers: 1,
             node_cpus: None,
             tokio_workers: None,
             app_cpu_ms: 0.0,
@@ -148,6 +161,10 @@ impl Default for Scenario {
             calls: Calls::default(),
         }
     }
+}
+
+fn is_one(k: &u32) -> bool {
+    *k == 1
 }
 
 /// CPython's default pool for a machine whose `os.cpu_count()` is `cpus`.
@@ -209,14 +226,52 @@ impl Scenario {
 
     /// What `os.cpu_count()` returns: the node's CPUs, or the cores when no node count is set.
     pub fn node_cpu_count(&self) -> u32 {
-        self.node_cpus.unwrap_or(self.cores).max(self.cores)
+        let quota = self.core_servers();
+        self.node_cpus.unwrap_or(quota).max(quota)
+    }
+
+    /// The cores as whole CPUs a process can run on at once: the quota rounded up.
+    pub fn core_servers(&self) -> u32 {
+        (self.cores.ceil() as u32).max(1)
+    }
+
+    /// How fast a step runs on one of [`Scenario::core_servers`] when the
+    /// quota is fractional: `cores / core_servers` (1 for whole cores). The
+    /// quota's mean share of a CPU, spread over the time a step takes; the
+    /// kernel runs a step at full speed and stops the whole group when its
+    /// quota for the 100 ms period is spent, which this leaves out.
+    pub fn core_speed(&self) -> f64 {
+        (self.cores / self.core_servers() as f64).clamp(f64::MIN_POSITIVE, 1.0)
+    }
+
+    /// One worker process of the service: its share of the callers (or the
+    /// arrivals) and of the cores. The rest of the scenario is each
+    /// worker's own (its pool, its background threads, its handler work).
+    pub fn per_worker(&self) -> Scenario {
+        let k = self.workers.max(1);
+        if k == 1 {
+            return *self;
+        }
+        Scenario {
+            workers: 1,
+            // An open load's callers are not a split quantity: the arrivals are.
+            concurrency: if self.open() { self.concurrency } else { self.concurrency.div_ceil(k).max(1) },
+            arrival_rate: self.arrival_rate.map(|r| r / k as f64),
+            cores: self.cores / k as f64,
+            // Each worker's Tokio reads the pod's quota, not its share of it.
+            tokio_workers: Some(self.tokio_worker_count()),
+            node_cpus: Some(self.node_cpu_count()),
+            ..*self
+        }
     }
 
     /// Tokio's multi-thread runtime default: one worker per CPU the process
     /// may use: the logical CPU count, which takes scheduler affinity and the
     /// cgroup CPU quota into account (tokio-rs/tokio#2269), so it follows the quota.
+    /// Rust's `available_parallelism` reads a cgroup v2 quota as whole CPUs
+    /// (`limit / period`, rounded down, at least one).
     pub(crate) fn tokio_worker_count(&self) -> u32 {
-        self.tokio_workers.unwrap_or(self.cores)
+        self.tokio_workers.unwrap_or((self.cores.floor() as u32).max(1))
     }
 
     /// The arrivals' squared coefficient of variation: 1 for Poisson.
@@ -233,7 +288,7 @@ impl Scenario {
     /// CPU-bound background threads no longer contend for it but take cores.
     pub fn for_solver(&self, pattern: crate::Pattern) -> Scenario {
         if self.python.gil_free(pattern) && self.background_threads > 0 {
-            Scenario { cores: self.cores.saturating_sub(self.background_threads).max(1), background_threads: 0, ..*self }
+            Scenario { cores: (self.cores - self.background_threads as f64).max(self.cores.min(1.0)), background_threads: 0, ..*self }
         } else {
             *self
         }
@@ -247,7 +302,9 @@ impl Scenario {
         if let Some(p) = self.pool {
             check_range("pool", p as f64, POOL.0, POOL.1, "threads")?;
         }
-        check_range("cores", self.cores as f64, CORES.0, CORES.1, "cores")?;
+        // A worker's share of the smallest quota among the most workers is a valid process too.
+        check_range("cores", self.cores, CORES.0 / WORKERS.1, CORES.1, "cores")?;
+        check_range("workers", self.workers as f64, WORKERS.0, WORKERS.1, "worker processes")?;
         if let Some(c) = self.node_cpus {
             check_range("node_cpus", c as f64, NODE_CPUS.0, NODE_CPUS.1, "CPUs")?;
         }
@@ -294,7 +351,8 @@ impl Scenario {
         self.io_wait_ms = fix("I/O wait (ms)", self.io_wait_ms, IO_WAIT_MS, d.io_wait_ms);
         self.concurrency = fix("concurrency", self.concurrency as f64, CONCURRENCY, 50.0) as u32;
         self.pool = self.pool.map(|p| fix("pool size", p as f64, POOL, 6.0) as u32);
-        self.cores = fix("cores", self.cores as f64, CORES, 2.0) as u32;
+        self.cores = fix("cores", self.cores, CORES, 2.0);
+        self.workers = fix("worker processes", self.workers as f64, WORKERS, 1.0) as u32;
         self.node_cpus = self.node_cpus.map(|c| fix("node CPUs", c as f64, NODE_CPUS, 2.0) as u32);
         self.tokio_workers = self.tokio_workers.map(|t| fix("Tokio workers", t as f64, TOKIO_WORKERS, 2.0) as u32);
         self.app_cpu_ms = fix("per-request CPU (ms)", self.app_cpu_ms, APP_CPU_MS, 0.0);

@@ -31,11 +31,11 @@ fn out_of_range_inputs_name_the_parameter_and_its_range() {
 
 #[test]
 fn clamping_explains_every_change() {
-    let s = Scenario { concurrency: 0, io_wait_ms: f64::INFINITY, cores: 9_999, ..Scenario::default() };
+    let s = Scenario { concurrency: 0, io_wait_ms: f64::INFINITY, cores: 9_999.0, ..Scenario::default() };
     let (c, notes) = s.clamped();
     assert!(c.validate().is_ok());
     assert_eq!(c.concurrency, 1);
-    assert_eq!(c.cores, 256);
+    assert_eq!(c.cores, 256.0);
     assert_eq!(notes.len(), 3, "{notes:?}");
 }
 
@@ -292,7 +292,7 @@ fn client_costs_are_the_ones_the_lab_measured() {
 fn a_cpu_bound_curve_rises_and_stays() {
     let p = Params::default();
     for pattern in [Pattern::Executor, Pattern::Tokio] {
-        let s = Scenario { io_wait_ms: 0.047, cores: 1, node_cpus: Some(2), ..Scenario::default() };
+        let s = Scenario { io_wait_ms: 0.047, cores: 1.0, node_cpus: Some(2), ..Scenario::default() };
         let ns: Vec<u32> = (0..=12).map(|k| 1 << k).chain([999, 1000, 1001, 1024]).collect();
         let x: Vec<f64> = perfmodel::predict_curve(pattern, &p, &s, &ns).unwrap().iter().map(|q| q.throughput_ops_s).collect();
         let cap = perfmodel::mva::bounds(pattern, &p, &s).cpu_cap;

@@ -34,20 +34,20 @@ fn without_the_gil_only_the_loop_is_serial() {
     assert!((b.gil_ceiling - 1e6 / loop_gil).abs() < 1e-6, "the ceiling is the loop's");
     // Where the GIL, not the CPU, binds (eight cores), the loop alone on
     // the serial station lets Tokio go much further.
-    let x = |py| predict_curve(Pattern::Tokio, &p, &Scenario { cores: 8, ..at(py) }, &[50]).unwrap()[0].throughput_ops_s;
+    let x = |py| predict_curve(Pattern::Tokio, &p, &Scenario { cores: 8.0, ..at(py) }, &[50]).unwrap()[0].throughput_ops_s;
     assert!(x(Python::FreeThreaded) > 1.3 * x(Python::Gil));
     // Forced off for both, the executor's workers run Python in parallel too.
-    let e = |py| predict_curve(Pattern::Executor, &p, &Scenario { cores: 8, pool: Some(64), ..at(py) }, &[200]).unwrap()[0].throughput_ops_s;
+    let e = |py| predict_curve(Pattern::Executor, &p, &Scenario { cores: 8.0, pool: Some(64), ..at(py) }, &[200]).unwrap()[0].throughput_ops_s;
     assert!(e(Python::FreeThreadedForced) > e(Python::Gil));
 }
 
 #[test]
 fn cpu_bound_threads_take_cores_not_the_gil() {
-    let s = Scenario { background_threads: 1, cores: 4, python: Python::FreeThreaded, ..Scenario::default() };
-    assert_eq!(s.for_solver(Pattern::Tokio), Scenario { background_threads: 0, cores: 3, ..s });
+    let s = Scenario { background_threads: 1, cores: 4.0, python: Python::FreeThreaded, ..Scenario::default() };
+    assert_eq!(s.for_solver(Pattern::Tokio), Scenario { background_threads: 0, cores: 3.0, ..s });
     assert_eq!(s.for_solver(Pattern::Executor), s, "the official client's process keeps the GIL");
-    let one = Scenario { cores: 1, background_threads: 16, python: Python::FreeThreadedForced, ..Scenario::default() };
-    assert_eq!(one.for_solver(Pattern::Executor).cores, 1, "never below one core");
+    let one = Scenario { cores: 1.0, background_threads: 16, python: Python::FreeThreadedForced, ..Scenario::default() };
+    assert_eq!(one.for_solver(Pattern::Executor).cores, 1.0, "never below one core");
     // With the GIL, a CPU-bound thread costs Tokio's p99 dearly; without it, little.
     let p = Params::default();
     let p99 = |py| {

@@ -90,7 +90,7 @@ fn open_cfg(seed: u64, requests: u64, dist: ServiceDist) -> SimConfig {
 /// A pool of c workers, each held for an exponential time: M/M/c.
 fn mmc_sim(c: u32, s_ms: f64, rate: f64, seed: u64) -> perfmodel::sim::SimResult {
     let p = Params::default();
-    let sc = Scenario { io_wait_ms: s_ms, pool: Some(c), arrival_rate: Some(rate), cores: 256, ..Scenario::default() };
+    let sc = Scenario { io_wait_ms: s_ms, pool: Some(c), arrival_rate: Some(rate), cores: 256.0, ..Scenario::default() };
     let path = vec![Step { role: Role::Worker, work: Work::Io(s_ms * 1e3), what: "service" }];
     simulate_path(Pattern::Executor, path, &p, &sc, &open_cfg(seed, 300_000, ServiceDist::Exponential))
 }
@@ -153,10 +153,10 @@ fn tokio_capacity_is_the_gil_ceiling_or_the_cores() {
     let (cap, limit) = open::capacity(Pattern::Tokio, &p, &s);
     let t = perfmodel::pattern::totals(&perfmodel::pattern::steps(Pattern::Tokio, &p, &Scenario { arrival_rate: Some(1.0), ..s }));
     assert_eq!(limit, Limit::Cores);
-    assert!(close(cap, s.cores as f64 * 1e6 / (t.gil_us() + t.cpu_us), 1e-6), "{cap}");
+    assert!(close(cap, s.cores * 1e6 / (t.gil_us() + t.cpu_us), 1e-6), "{cap}");
     // On eight, the GIL.
     for io in [0.0637, 1.0, 20.0] {
-        let s = Scenario { io_wait_ms: io, cores: 8, ..Scenario::default() };
+        let s = Scenario { io_wait_ms: io, cores: 8.0, ..Scenario::default() };
         let (cap, limit) = open::capacity(Pattern::Tokio, &p, &s);
         // The closed loop's ceiling plus the loop's cost of starting each arriving request.
         let g = 1e6 / mva::bounds(Pattern::Tokio, &p, &s).gil_ceiling;
@@ -294,7 +294,7 @@ fn bursty_arrivals_are_gi_m_1() {
             sigma = lst(mu * (1.0 - sigma));
         }
         let exact_ms = (sigma / (mu * (1.0 - sigma)) + 1.0 / mu) * 1e3;
-        let sc = Scenario { io_wait_ms: s_ms, pool: Some(1), arrival_rate: Some(rate), burstiness: Some(c2), cores: 256, ..Scenario::default() };
+        let sc = Scenario { io_wait_ms: s_ms, pool: Some(1), arrival_rate: Some(rate), burstiness: Some(c2), cores: 256.0, ..Scenario::default() };
         let path = vec![Step { role: Role::Worker, work: Work::Io(s_ms * 1e3), what: "service" }];
         let r = simulate_path(Pattern::Executor, path, &p, &sc, &open_cfg(13, 400_000, ServiceDist::Exponential));
         assert!(close(r.latency_ms.mean, exact_ms, 0.03), "ρ={rho} c²={c2}: sim {} vs GI/M/1 {exact_ms}", r.latency_ms.mean);

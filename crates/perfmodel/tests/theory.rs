@@ -89,7 +89,7 @@ fn simulator_agrees_with_exact_mva_where_mva_is_exact() {
     let p = Params::default();
     let gil_us = 200.0;
     for &(n, io_ms) in &[(1u32, 1.0), (4, 0.5), (8, 1.0), (16, 2.0)] {
-        let s = Scenario { concurrency: n, io_wait_ms: io_ms, cores: 256, ..Scenario::default() };
+        let s = Scenario { concurrency: n, io_wait_ms: io_ms, cores: 256.0, ..Scenario::default() };
         let path = vec![
             Step { role: Role::Caller, work: Work::Gil(gil_us), what: "service" },
             Step { role: Role::Caller, work: Work::Io(io_ms * 1e3), what: "think" },

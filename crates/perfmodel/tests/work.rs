@@ -24,7 +24,7 @@ fn skipped_rounds_change_no_result() {
         Scenario { io_wait_ms: 200.0, concurrency: 4, background_threads: 3, ..Scenario::default() },
         Scenario { io_wait_ms: 50.0, concurrency: 20, background_threads: 16, pool: Some(2), ..Scenario::default() },
         Scenario { io_wait_ms: 1.0, concurrency: 10, app_cpu_ms: 40.0, background_threads: 2, ..Scenario::default() },
-        Scenario { io_wait_ms: 30.0, concurrency: 1, app_cpu_ms: 12.0, background_threads: 5, cores: 1, ..Scenario::default() },
+        Scenario { io_wait_ms: 30.0, concurrency: 1, app_cpu_ms: 12.0, background_threads: 5, cores: 1.0, ..Scenario::default() },
     ];
     let mut skipped = 0;
     for s in cases {
@@ -108,7 +108,7 @@ fn events_per_request_stay_bounded_at_the_worst_corners() {
                                 io_wait_ms: io,
                                 concurrency: n,
                                 pool: Some(pool as u32),
-                                cores: cores as u32,
+                                cores,
                                 app_cpu_ms: cpu,
                                 background_threads: bg as u32,
                                 machine: profile.machine,

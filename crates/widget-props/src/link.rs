@@ -101,7 +101,7 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
             N => s.concurrency = whole(x),
             MEM => s.pod_limit_mib = x,
             POOL => s.pool = Some(whole(x)),
-            CORES => s.cores = whole(x),
+            CORES => s.cores = x,
             NODE_CPUS => s.node_cpus = Some(whole(x)),
             CPU => s.app_cpu_ms = x,
             GETS => s.calls.gets = whole(x),
@@ -125,7 +125,7 @@ pub fn query(s: &Scenario) -> String {
         q.push_str(&format!("&{POOL}={p}"));
     }
     if s.cores != d.cores {
-        q.push_str(&format!("&{CORES}={}", s.cores));
+        q.push_str(&format!("&{CORES}={}", trim(s.cores)));
     }
     if let Some(c) = s.node_cpus {
         q.push_str(&format!("&{NODE_CPUS}={c}"));
@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(p.notes, ["the link's machine=\"cray\" is not a machine profile (lab or darwin); using the lab's"]);
         let p = parse("?pool=0&cores=4&cpu=2&bg=99&ncpu=5000", "your saved scenario's");
         let s = p.scenario;
-        assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads, s.node_cpus), (Some(1), 4, 2.0, 16, Some(1_024)));
+        assert_eq!((s.pool, s.cores, s.app_cpu_ms, s.background_threads, s.node_cpus), (Some(1), 4.0, 2.0, 16, Some(1_024)));
         assert_eq!(p.notes.len(), 3, "{:?}", p.notes);
     }
 
@@ -216,7 +216,7 @@ mod tests {
             io_wait_ms: 1.25,
             concurrency: 500,
             pool: Some(64),
-            cores: 2,
+            cores: 2.0,
             node_cpus: Some(32),
             app_cpu_ms: 0.2,
             background_threads: 1,

@@ -134,7 +134,7 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
                     <button type="button" class="widget-field-reset" data-testid="open-lab-io" hidden=measured_here
                         on:click=move |_| shared.scenario.update(|s| {
                             s.io_wait_ms = w;
-                            s.cores = cores;
+                            s.cores = f64::from(cores);
                             s.node_cpus = node_cpus;
                             s.pool = None;
                             s.app_cpu_ms = 0.0;

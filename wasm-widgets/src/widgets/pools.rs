@@ -31,7 +31,7 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
             shared.scenario.update(|s| {
                 s.io_wait_ms = io;
                 s.concurrency = n;
-                s.cores = lab.with_value(|l| l.cores);
+                s.cores = lab.with_value(|l| f64::from(l.cores));
                 s.node_cpus = lab.with_value(|l| (l.node_cpus != l.cores).then_some(l.node_cpus));
                 s.pool = None;
                 s.app_cpu_ms = 0.0;

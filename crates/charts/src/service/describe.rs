@@ -25,7 +25,7 @@ pub struct Service {
     pub server_ms: f64,
     pub load: Load,
     /// CPU quota: cores the process may use.
-    pub cores: u32,
+    pub cores: f64,
     /// CPUs of the node (what `os.cpu_count()` reports).
     pub node_cpus: u32,
     /// Executor pool size; `None` is Python's default.
@@ -74,7 +74,7 @@ pub fn presets() -> Vec<Preset> {
         rtt_ms: rtt("same-zone"),
         server_ms: 0.1,
         load: Load::Rate(1_000.0),
-        cores: 2,
+        cores: 2.0,
         node_cpus: 16,
         pool: None,
         python_ms: 0.05,
@@ -113,7 +113,7 @@ pub fn presets() -> Vec<Preset> {
             service: Service {
                 rtt_ms: rtt("cross-zone"),
                 load: Load::Rate(5_000.0),
-                cores: 4,
+                cores: 4.0,
                 node_cpus: 32,
                 python_ms: 0.1,
                 target_p99_ms: 20.0,
@@ -189,7 +189,7 @@ impl Service {
         let (s, more) = self.scenario_at(1).clamped();
         notes.extend(more);
         self.cores = s.cores;
-        self.node_cpus = s.node_cpus.unwrap_or(s.cores);
+        self.node_cpus = s.node_cpus.unwrap_or(s.core_servers());
         self.pool = s.pool;
         self.python_ms = s.app_cpu_ms;
         self.background_threads = s.background_threads;
@@ -208,6 +208,7 @@ impl Service {
             burstiness: None,
             pool: self.pool,
             cores: self.cores,
+            workers: 1,
             node_cpus: Some(self.node_cpus),
             tokio_workers: None,
             app_cpu_ms: self.python_ms,

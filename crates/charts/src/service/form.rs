@@ -139,9 +139,9 @@ pub const FIELDS: [Field; 14] = [
         label: "CPU quota (cores)",
         group: Group::Process,
         range: range::CORES,
-        step: 1.0,
-        get: |s| s.cores as f64,
-        set: |s, v| s.cores = whole(v),
+        step: 0.25,
+        get: |s| s.cores,
+        set: |s, v| s.cores = v,
     },
     Field {
         key: "ncpu",

@@ -58,9 +58,12 @@ struct PredictArgs {
     /// Executor pool size (default: Python's, min(32, node CPUs + 4)).
     #[arg(long, value_name = "P")]
     pool: Option<u32>,
-    /// CPU cores the process may use.
+    /// CPU cores the service may use: the pod's CPU limit (fractional, 0.25 up), shared by its workers.
     #[arg(long, value_name = "C")]
-    cores: Option<u32>,
+    cores: Option<f64>,
+    /// Worker processes (uvicorn's --workers): each its own GIL, loop, pool and Tokio runtime.
+    #[arg(long, value_name = "K")]
+    workers: Option<u32>,
     /// CPUs of the node, as os.cpu_count() reports them (default: the cores).
     #[arg(long, value_name = "K")]
     node_cpus: Option<u32>,
@@ -204,6 +207,7 @@ fn run(cmd: Command) -> Result<String, String> {
                 burstiness: a.burstiness,
                 pool: a.pool,
                 cores: a.cores.unwrap_or(d.cores),
+                workers: a.workers.unwrap_or(d.workers),
                 node_cpus: a.node_cpus,
                 tokio_workers: a.tokio_workers,
                 app_cpu_ms: a.app_cpu_ms.unwrap_or(0.0),

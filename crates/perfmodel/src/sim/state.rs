@@ -212,7 +212,7 @@ impl<'a> Sim<'a> {
             gil_waiters: VecDeque::new(),
             gil_switches: 0,
             gil_taken_at: 0.0,
-            cores_free: s.cores,
+            cores_free: s.core_servers(),
             core_queue: VecDeque::new(),
             gil_core: false,
             gil_stalled: false,
