@@ -5,7 +5,7 @@
 // on it is finished. One set of checks per engine; each failure names it.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, widgetPages } from "./harness.mjs";
+import { serve, widgetPages, STORE } from "./harness.mjs";
 import { engines, launchEngine } from "./engines.mjs";
 
 // Every placeholder out of loading and every staged figure complete.
@@ -18,13 +18,13 @@ function settled() {
 // Each widget's state and error; with an error, the scenario the page ran
 // (its scenario bar, address and stored scenario), so a failure seen once
 // can be run again.
-function states() {
+function states(store) {
   return [...document.querySelectorAll("[data-widget]")].map((el) => {
     const error = el.querySelector(".widget-error")?.textContent ?? null;
     const st = { name: el.dataset.widget, state: el.dataset.state, error };
     if (error !== null) {
       let stored = null;
-      try { stored = localStorage.getItem("aerospike-py-perf.scenario"); } catch (e) { stored = String(e); }
+      try { stored = localStorage.getItem(store); } catch (e) { stored = String(e); }
       Object.assign(st, {
         bar: document.querySelector("[data-testid=scenario-bar]")?.textContent ?? null,
         address: location.href,
@@ -63,7 +63,7 @@ for (const name of engines()) {
     test(`${name}: every widget page: every widget ready, every figure complete, no error`, async () => {
       for (const p of widgetPages()) {
         const page = await ready(engine.url(p));
-        const st = await page.evaluate(states);
+        const st = await page.evaluate(states, STORE);
         assert.ok(st.every((s) => s.state === "ready"), `${name}, ${p}: ${JSON.stringify(st)}`);
         assert.deepEqual(await page.errors(), [], `${name}, ${p}: console or page errors`);
         await page.close();
@@ -88,7 +88,7 @@ for (const name of engines()) {
     test(`${name}: two pages opened from disk (file://) mount their widgets`, async () => {
       for (const p of ["comparison/throughput.html", "limits/conditions.html"]) {
         const page = await ready(engine.fileUrl(p));
-        const st = await page.evaluate(states);
+        const st = await page.evaluate(states, STORE);
         assert.ok(st.every((s) => s.state === "ready"), `${name}, file://${p}: ${JSON.stringify(st)}`);
         assert.deepEqual(await page.errors(), [], `${name}, file://${p}: console or page errors`);
         await page.close();

@@ -11,6 +11,18 @@ if (!fs.existsSync(path.join(DIST, "index.html"))) {
   throw new Error(`no built site at ${DIST}: run \`cargo xtask build\` (or \`cargo xtask test\`)`);
 }
 
+/**
+ * The local-storage item that holds the reader's scenario, as the built
+ * loader names it (from widget_props::link::STORAGE_KEY).
+ */
+export const STORE = (() => {
+  const dir = path.join(DIST, "assets/generated");
+  const loader = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^widgets-loader.*\.js$/.test(f)) : undefined;
+  const m = loader && fs.readFileSync(path.join(dir, loader), "utf8").match(/var STORE = "([^"]+)"/);
+  if (!m) throw new Error(`the built loader in ${dir} names no scenario storage item`);
+  return m[1];
+})();
+
 const MIME = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
   ".wasm": "application/wasm", ".json": "application/json", ".svg": "image/svg+xml",

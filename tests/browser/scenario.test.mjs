@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { DIST, serve, launch, openPage, widgetsSettled } from "./harness.mjs";
+import { DIST, serve, launch, openPage, widgetsSettled, STORE } from "./harness.mjs";
 
 let browser, srv;
 before(async () => {
@@ -16,7 +16,6 @@ after(async () => {
   srv?.server.close();
 });
 
-const STORE = "aerospike-py-perf.scenario";
 const ioShown = (page) => page.getByTestId("io-slider-value").first().textContent();
 const words = (page) => page.getByTestId("scenario-words").textContent();
 const whose = (page) => page.locator(".widget-scenario-whose").textContent();

@@ -24,16 +24,13 @@ pub(crate) fn once_more<T>(what: &str, compute: impl Fn() -> Result<T, String>) 
     answer
 }
 
-/// The console's line about a mended failure. Not generic and never
-/// inlined: `once_more` is made once per figure's type, this once.
-#[inline(never)]
+/// The console's line about a mended failure.
 fn say_mended(what: &str, first: &str) {
     web_sys::console::warn_1(&format!("{what}: computed again after an error the same inputs do not give (the browser's fault): {first}").into());
 }
 
-/// The answer, and the first error when a second run did not give it.
-/// `compute` behind a reference to a trait object: a figure's computation
-/// is called here, not copied into each instance of this function.
+/// The answer, and the first error when a second run did not give it:
+/// the rule alone, so that tests run it without a console.
 fn twice_if_failed<T>(compute: &dyn Fn() -> Result<T, String>) -> (Result<T, String>, Option<String>) {
     match compute() {
         Ok(v) => (Ok(v), None),

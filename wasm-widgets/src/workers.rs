@@ -65,8 +65,13 @@ fn serve<S: Staged>(input: &str, job: &[f64]) -> Result<Vec<f64>, String> {
             *last = Some((S::NAME, input.to_string(), Box::new(d)));
         }
         let d = last.as_ref().and_then(|(_, _, d)| d.downcast_ref::<S>()).expect("kept just above");
-        crate::recheck::once_more(S::NAME, || d.run(&p, job).map(|a| to_numbers(&a)).map_err(|e| e.to_string()))
+        answer(d, &p, job)
     })
+}
+
+/// One job's answer as numbers, computed once more if it fails (see [`crate::recheck`]).
+fn answer<S: Staged>(d: &S, p: &Params, job: S::Job) -> Result<Vec<f64>, String> {
+    crate::recheck::once_more(S::NAME, || d.run(p, job).map(|a| to_numbers(&a)).map_err(|e| e.to_string()))
 }
 
 /// The loader's pool, if this page has one with workers in it.
@@ -149,7 +154,7 @@ impl Pooled {
         let local = move |i: usize| -> Result<Vec<f64>, String> {
             let job = jobs.get(i).copied().ok_or("no such job")?;
             data.with_untracked(|d| match d {
-                Ok(d) => crate::recheck::once_more(S::NAME, || d.run(&p, job).map(|a| to_numbers(&a)).map_err(|e| e.to_string())),
+                Ok(d) => answer(d, &p, job),
                 Err(e) => Err(e.clone()),
             })
         };
