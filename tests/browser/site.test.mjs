@@ -447,6 +447,12 @@ test("more settings: a bigger pool lifts the executor, a background thread slows
   await page.getByTestId("cores-input").press("Enter");
   await page.waitForFunction(() => document.querySelector("[data-testid=cores-input]").value === "256");
   assert.equal(await page.locator("[data-widget]").getAttribute("data-state"), "ready");
+  // A pod's CPU limit of half a core is taken as it is, not rounded to one.
+  await page.getByTestId("cores-input").fill("0.5");
+  await page.getByTestId("cores-input").press("Enter");
+  await page.waitForFunction(() => /cores=0\.5(&|$)/.test(location.search));
+  assert.match(await page.getByTestId("scenario-bar").textContent(), /· 0\.5 cores ·/);
+  assert.equal(await page.locator("[data-widget]").getAttribute("data-state"), "ready");
   await page.goto(srv.base + "comparison/gil.html?io=0.5&n=8");
   await widgetsSettled(page);
   const wait = await page.getByTestId("gil-wait-tokio").textContent();

@@ -29,6 +29,15 @@ pub fn percent(share: f64) -> String {
     }
 }
 
+/// A CPU quota in words, as a pod's limit is written: "1 core", "2 cores", "0.5 cores", "2.25 cores".
+pub fn cores(c: f64) -> String {
+    if c == 1.0 {
+        return "1 core".into();
+    }
+    let s = format!("{c:.2}");
+    format!("{} cores", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
 /// A whole count with thousands separators: 100000 -> "100,000".
 pub fn count(v: u32) -> String {
     group(&v.to_string())
@@ -71,7 +80,7 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
             Some(p) => plural(p, "pool thread", "pool threads"),
             None => format!("pool {} (Python's default)", s.pool_size()),
         },
-        if s.cores == 1.0 { "1 core".to_string() } else { format!("{} cores", number(s.cores)) },
+        cores(s.cores),
     ];
     if s.workers != d.workers {
         w.push(plural(s.workers, "worker process", "worker processes"));
@@ -122,6 +131,7 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(number(26664.2), "26,664");
+        assert_eq!([cores(1.0), cores(2.0), cores(0.5), cores(2.25), cores(256.0)], ["1 core", "2 cores", "0.5 cores", "2.25 cores", "256 cores"]);
         assert_eq!(number(1234567.0), "1,234,567");
         assert_eq!(number(12.345), "12.3");
         assert_eq!(number(0.0637), "0.064");

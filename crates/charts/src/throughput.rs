@@ -104,9 +104,9 @@ impl ThroughputData {
             ));
         } else if ex.at_n > 0.8 * cap && tk.at_n > 0.8 * tk_cap && which != "pool" && tk_which != "pool" {
             s.push_str(&format!(
-                " Both async patterns are near what the {} cores allow ({} and {} requests/s for their CPU work per request, GIL-held or not): \
+                " Both async patterns are near what {} allow ({} and {} requests/s for their CPU work per request, GIL-held or not): \
                  the CPU, not the I/O, is the limit here.",
-                number(self.cores),
+                crate::format::cores(self.cores),
                 number(ex.bounds.cpu_cap),
                 number(tk.bounds.cpu_cap)
             ));

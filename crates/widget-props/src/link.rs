@@ -229,6 +229,12 @@ mod tests {
         assert_eq!(q, "io=1.25&n=500&mem=1024&pool=64&ncpu=32&cpu=0.2&bg=1&py=ft&machine=darwin");
         assert_eq!(parse(&q, "").scenario, s);
         assert_eq!(parse(&query(&Scenario::default()), "").scenario, Scenario::default());
+        // A pod's fractional CPU limit reads back as it was written; below a quarter of a core it is clamped.
+        let half = Scenario { cores: 0.5, ..s };
+        assert!(query(&half).contains("&cores=0.5&"), "{}", query(&half));
+        assert_eq!(parse(&query(&half), "").scenario, half);
+        let p = parse("?cores=0.1", "the link's");
+        assert_eq!((p.scenario.cores, p.notes.len()), (0.25, 1), "{:?}", p.notes);
         // A request of one batch of 200 keys on 8 nodes, in parallel, plus two gets.
         let b = Scenario {
             calls: perfmodel::batch::Calls { gets: 2, batch: Some(Batch { keys: 200, nodes: 8, found: 0.5, fan_out: FanOut::Parallel }) },
