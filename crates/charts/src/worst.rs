@@ -171,6 +171,7 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u6
         server_ms: 0.0,
         load,
         cores: s.cores,
+        workers: s.workers,
         node_cpus: s.node_cpu_count(),
         pool: s.pool,
         python_ms: s.app_cpu_ms,

@@ -21,8 +21,8 @@ fn meets(d: &ServiceData, p: Pattern) -> bool {
 /// The verdicts the page's presets give, as the closing note reports them.
 #[test]
 fn preset_verdicts() {
-    // The benchmark, a lookup API, a busy API, a batch fan-out: both clients meet the target; switching gains nothing asked for.
-    for key in ["benchmark", "lookup-api", "busy-api", "fan-out"] {
+    // The benchmark, a lookup API, a busy API, four uvicorn workers, a batch fan-out: both clients meet the target; switching gains nothing asked for.
+    for key in ["benchmark", "lookup-api", "busy-api", "uvicorn-workers", "fan-out"] {
         let d = preset(key);
         assert!(meets(&d, Pattern::Executor) && meets(&d, Pattern::Tokio), "{key}: {:?}", d.verdict());
         assert!(d.verdict()[0].starts_with("Switching gains nothing"), "{key}: {:?}", d.verdict());
@@ -109,6 +109,7 @@ fn bad_input_is_clamped_with_a_reason() {
         server_ms: 9_000.0,
         load: Load::Rate(-3.0),
         cores: 0.0,
+        workers: 0,
         node_cpus: 99_999,
         pool: Some(0),
         python_ms: 1e9,
@@ -123,7 +124,8 @@ fn bad_input_is_clamped_with_a_reason() {
         },
     };
     let (c, notes) = s.clamped();
-    assert!(notes.len() >= 13, "{notes:?}");
+    assert!(notes.len() >= 14, "{notes:?}");
+    assert_eq!((c.cores, c.workers), (0.25, 1));
     let b = c.calls.batch.unwrap();
     assert_eq!((c.calls.gets, b.keys, b.nodes, b.found), (16, 5_000, 1, 1.0));
     assert!(complete(&Params::default(), &c).is_ok());
@@ -160,4 +162,49 @@ fn form_edits() {
         assert!(html.contains(&format!("data-key=\"{}\"", f.key)), "{}", f.key);
     }
     assert!(html.contains("data-preset=\"lookup-api\" data-testid=\"svc-preset-lookup-api\" title=\"a FastAPI service doing one read per request, 1,000 requests/s, in a 2-core pod on a 16-CPU node\" aria-pressed=\"true\""));
+}
+
+/// K worker processes are K services at their share of the load and of the
+/// quota: capacity, threads and memory K times one's, the same tail. Exact
+/// for one calling thread and the executor; Tokio's default worker count
+/// reads the pod's quota, not a worker's share, so it is not the same there.
+#[test]
+fn workers_are_processes_at_their_share() {
+    let p = Params::default();
+    let base = presets().into_iter().find(|p| p.key == "lookup-api").unwrap().service;
+    let one = Service { cores: 1.0, load: Load::Rate(1_000.0), ..base };
+    let four = Service { cores: 4.0, workers: 4, load: Load::Rate(4_000.0), ..base };
+    let (a, b) = (complete(&p, &one).unwrap(), complete(&p, &four).unwrap());
+    for pattern in [Pattern::Sync, Pattern::Executor] {
+        let (x, y) = (a.get(pattern), b.get(pattern));
+        assert!((y.capacity - 4.0 * x.capacity).abs() <= 1e-9 * y.capacity, "{pattern:?}: {} {}", x.capacity, y.capacity);
+        assert!((y.resident_mib - 4.0 * x.resident_mib).abs() <= 1e-9 * y.resident_mib, "{pattern:?}");
+        assert_eq!((y.threads, y.capped_by, y.sim.map(|s| s.p99_ms)), (4 * x.threads, x.capped_by, x.sim.map(|s| s.p99_ms)));
+    }
+    assert!(b.summary().contains("over 4 worker processes"), "{}", b.summary());
+}
+
+/// A rate above every capacity: the verdict names a larger service, and
+/// that service carries the rate below 80% of its capacity on the model.
+#[test]
+fn a_rate_over_capacity_names_a_service_that_carries_it() {
+    let p = Params::default();
+    let base = presets().into_iter().find(|p| p.key == "lookup-api").unwrap().service;
+    for (rate, workers, cores) in [(20_000.0, 1, 2.0), (60_000.0, 1, 2.0), (30_000.0, 4, 2.0), (5e5, 1, 1.0)] {
+        let s = Service { load: Load::Rate(rate), workers, cores, ..base };
+        let d = complete(&p, &s).unwrap();
+        assert!(d.get(Pattern::Executor).capacity.max(d.get(Pattern::Tokio).capacity) < rate);
+        let v = d.verdict().join(" ");
+        match d.grown.expect("asked: the rate is above every capacity") {
+            Some(g) => {
+                let bigger = Service { workers: g.workers, cores: g.cores, ..s };
+                let e = complete(&p, &bigger).unwrap();
+                let cap = e.get(g.pattern).capacity;
+                assert!((cap - g.capacity).abs() <= 1e-9 * cap && cap * 0.8 >= rate, "{rate}: {g:?} {cap}");
+                assert!(v.contains(&charts::format::number(g.capacity)), "{v}");
+                assert!(g.workers > workers || g.cores > cores, "{g:?}");
+            }
+            None => assert!(v.contains("the load needs several pods"), "{v}"),
+        }
+    }
 }

@@ -13,6 +13,8 @@ const STORAGE_KEY: &str = "aerospike-py-perf.service";
 const SERVER: &str = "srv";
 const RATE: &str = "rate";
 const TARGET: &str = "p99";
+/// Worker processes: a setting of this page's alone until every figure models them.
+const WORKERS: &str = "workers";
 
 /// The service's own settings as a query string (no leading `?`).
 fn extras(s: &Service) -> String {
@@ -20,10 +22,13 @@ fn extras(s: &Service) -> String {
     if let Load::Rate(r) = s.load {
         q.push_str(&format!("&{RATE}={r}"));
     }
+    if s.workers != 1 {
+        q.push_str(&format!("&{WORKERS}={}", s.workers));
+    }
     q
 }
 
-/// Read `srv`, `rate` and `p99` from a query into `s`; whether any was there.
+/// Read `srv`, `rate`, `p99` and `workers` from a query into `s`; whether any was there.
 fn read_extras(q: &str, s: &mut Service) -> bool {
     let mut any = false;
     let mut rate = None;
@@ -34,6 +39,7 @@ fn read_extras(q: &str, s: &mut Service) -> bool {
             SERVER => s.server_ms = x,
             TARGET => s.target_p99_ms = x,
             RATE => rate = Some(x),
+            WORKERS => s.workers = x.round().clamp(0.0, u32::MAX as f64) as u32,
             _ => continue,
         }
         any = true;
@@ -94,6 +100,7 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             crate::scenario::set_page_param(SERVER, Some(&s.server_ms.to_string()));
             crate::scenario::set_page_param(TARGET, Some(&s.target_p99_ms.to_string()));
             crate::scenario::set_page_param(RATE, if let Load::Rate(r) = s.load { Some(r.to_string()) } else { None }.as_deref());
+            crate::scenario::set_page_param(WORKERS, (s.workers != 1).then(|| s.workers.to_string()).as_deref());
         }
         s
     });

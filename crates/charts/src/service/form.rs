@@ -36,7 +36,7 @@ impl Group {
             Group::Database => "The database",
             Group::Request => "Each request",
             Group::Load => "The load",
-            Group::Process => "The process",
+            Group::Process => "The processes",
         }
     }
 }
@@ -47,7 +47,7 @@ fn batch_mut(s: &mut Service) -> &mut Batch {
 }
 
 /// Every numeric input, in order.
-pub const FIELDS: [Field; 14] = [
+pub const FIELDS: [Field; 15] = [
     Field {
         key: "rtt",
         label: "Network round trip to the node (ms)",
@@ -136,12 +136,21 @@ pub const FIELDS: [Field; 14] = [
     },
     Field {
         key: "cores",
-        label: "CPU quota (cores)",
+        label: "CPU quota of the pod (cores)",
         group: Group::Process,
         range: range::CORES,
         step: 0.25,
         get: |s| s.cores,
         set: |s, v| s.cores = v,
+    },
+    Field {
+        key: "workers",
+        label: "Worker processes (uvicorn --workers)",
+        group: Group::Process,
+        range: range::WORKERS,
+        step: 1.0,
+        get: |s| s.workers as f64,
+        set: |s, v| s.workers = whole(v),
     },
     Field {
         key: "ncpu",
@@ -154,7 +163,7 @@ pub const FIELDS: [Field; 14] = [
     },
     Field {
         key: "pool",
-        label: "Executor pool (threads)",
+        label: "Executor pool per process (threads)",
         group: Group::Process,
         range: range::POOL,
         step: 1.0,

@@ -20,7 +20,7 @@ mod verdict;
 
 pub use describe::{limits, presets, start, Load, Preset, Service, START};
 pub use form::{input_value, python_key, Edit, Field, Group, FANS, FIELDS, PYTHONS};
-pub use outcome::{service_data, AtLoad, Job, Limit, Outcome, ServiceData};
+pub use outcome::{service_data, AtLoad, Grown, Job, Limit, Outcome, ServiceData};
 
 /// Seed of the service page's simulations.
 pub const SEED: u64 = 43;

@@ -128,51 +128,128 @@ pub struct ServiceData {
     pub patterns: Vec<Outcome>,
     /// The executor at each of [`POOLS`].
     pub pools: Vec<Outcome>,
+    /// When a rate is above every pattern's capacity: a larger service that
+    /// carries it (`Some(None)`: none within the ranges; `None`: not asked).
+    pub grown: Option<Option<Grown>>,
+}
+
+/// A service grown to carry a rate: its worker processes and CPU quota, and
+/// the pattern whose capacity there is the higher, with that capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Grown {
+    pub pattern: Pattern,
+    pub workers: u32,
+    pub cores: f64,
+    pub capacity: f64,
 }
 
 /// The analytic half: capacities, requests in flight, memory; the simulations are jobs ([`Staged`]).
 pub fn service_data(p: &Params, s: &Service) -> Result<ServiceData, ModelError> {
-    let patterns = Pattern::COMPARED.iter().map(|&pt| outcome(p, s, pt, s.pool)).collect::<Result<_, _>>()?;
-    let pools = POOLS.iter().map(|&pool| outcome(p, s, Pattern::Executor, Some(pool))).collect::<Result<_, _>>()?;
-    Ok(ServiceData { service: *s, patterns, pools })
+    let patterns = Pattern::COMPARED.iter().map(|&pt| outcome(p, s, pt, s.pool)).collect::<Result<Vec<Outcome>, _>>()?;
+    let pools = POOLS.iter().map(|&pool| outcome(p, s, Pattern::Executor, Some(pool))).collect::<Result<Vec<Outcome>, _>>()?;
+    let best = patterns.iter().filter(|o| o.pattern != Pattern::Sync).map(|o| o.capacity).fold(0.0, f64::max);
+    let grown = match s.load {
+        Load::Rate(r) if r > best => Some(grown(p, s, r)?),
+        _ => None,
+    };
+    Ok(ServiceData { service: *s, patterns, pools, grown })
 }
 
+/// A larger service whose capacity carries `rate` below [`NEAR`] of it:
+/// more worker processes on the same CPU quota first (each brings its own
+/// GIL), else a larger quota with at least one worker process per core.
+/// Capacity is taken to rise with either, so each is a bisection: at most
+/// 2 × (7 + 9) analytic capacities. The service returned is checked to
+/// carry the rate whether or not that holds.
+fn grown(p: &Params, s: &Service, rate: f64) -> Result<Option<Grown>, ModelError> {
+    let need = rate / NEAR;
+    let best = |svc: Service| -> Result<Grown, ModelError> {
+        let mut out = Grown { pattern: Pattern::Executor, workers: svc.workers, cores: svc.cores, capacity: 0.0 };
+        for pattern in [Pattern::Executor, Pattern::Tokio] {
+            let all = Scenario { arrival_rate: Some(rate), ..svc.scenario_at(1) };
+            all.validate()?;
+            let capacity = open::capacity(pattern, p, &all.per_worker()).0 * f64::from(svc.workers.max(1));
+            if capacity > out.capacity {
+                out = Grown { pattern, capacity, ..out };
+            }
+        }
+        Ok(out)
+    };
+    // The smallest x in lo..=hi whose service carries the rate, if hi's does.
+    let search = |lo: u32, hi: u32, at: &dyn Fn(u32) -> Service| -> Result<Option<Grown>, ModelError> {
+        if lo > hi {
+            return Ok(None);
+        }
+        let top = best(at(hi))?;
+        if top.capacity < need {
+            return Ok(None);
+        }
+        let (mut lo, mut hi, mut found) = (lo, hi, top);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let g = best(at(mid))?;
+            if g.capacity >= need {
+                hi = mid;
+                found = g;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(Some(found))
+    };
+    let max_workers = range::WORKERS.1 as u32;
+    let k0 = s.workers.max(1);
+    if let Some(g) = search(k0 + 1, max_workers, &|k| Service { workers: k, ..*s })? {
+        return Ok(Some(g));
+    }
+    let c0 = s.cores.floor() as u32;
+    search(c0 + 1, range::CORES.1 as u32, &|c| Service { workers: k0.max(c).min(max_workers), cores: f64::from(c), ..*s })
+}
+
+/// One pattern under the service's load. A service of K worker processes
+/// is one worker at its share of the load and of the CPU quota
+/// ([`Scenario::per_worker`]), K times: its rates, requests in flight,
+/// threads and memory add up; its latency and what caps it are one worker's.
 fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Result<Outcome, ModelError> {
     let base = Service { pool, ..*svc };
     if let Load::Rate(r) = svc.load {
         return open_outcome(p, &base, pattern, r);
     }
-    let at = |n: u32| -> Result<f64, ModelError> { Ok(predict_curve(pattern, p, &base.scenario_at(n), &[n])?[0].throughput_ops_s) };
-    let n_max = range::CONCURRENCY.1 as u32;
-    let capacity = at(n_max)?;
     let Load::InFlight(n) = svc.load else { unreachable!("a rate is handled above") };
-    let s = base.scenario_at(n);
+    let s = base.scenario_at(n).per_worker();
+    let k = f64::from(base.workers.max(1));
+    let n_max = range::CONCURRENCY.1 as u32;
+    let one_capacity = predict_curve(pattern, p, &Scenario { concurrency: n_max, ..s }, &[n_max])?[0].throughput_ops_s;
     let q = &predict_curve(pattern, p, &s, &[s.concurrency])?[0];
     let b = bounds(pattern, p, &s);
     let m = memory(pattern, p, &s);
     Ok(Outcome {
         pattern,
         pool: s.pool_size(),
-        capacity,
-        capped_by: capped_by(pattern, capacity, &b),
+        capacity: one_capacity * k,
+        capped_by: capped_by(pattern, one_capacity, &b),
         in_flight: Some(n),
-        throughput: q.throughput_ops_s,
+        throughput: q.throughput_ops_s * k,
         mean_ms: q.latency_ms.mean,
-        resident_mib: m.resident,
-        reserved_mib: m.reserved,
-        threads: threads(pattern, p, &s).total(),
+        resident_mib: m.resident * k,
+        reserved_mib: m.reserved * k,
+        threads: threads(pattern, p, &s).total() * base.workers.max(1),
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
         sim: None,
     })
 }
 
 /// A pattern under requests arriving at `rate`: its open-load capacity and
-/// what saturates first; within it, the requests in the process (Little's
-/// law, N = λ·R) and the threads and memory they take.
+/// what saturates first; within it, the requests in the service (Little's
+/// law, N = λ·R) and the threads and memory they take. Each of K workers
+/// takes `rate / K` of the arrivals.
 fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Result<Outcome, ModelError> {
-    let s = Scenario { arrival_rate: Some(rate), ..base.scenario_at(1) };
-    s.validate()?;
-    let a = open::solve(pattern, p, &s, rate);
+    let all = Scenario { arrival_rate: Some(rate), ..base.scenario_at(1) };
+    all.validate()?;
+    let s = all.per_worker();
+    let workers = base.workers.max(1);
+    let k = f64::from(workers);
+    let a = open::solve(pattern, p, &s, rate / k);
     let capped_by = match a.limit {
         open::Limit::Thread => Limit::OneThread,
         open::Limit::Pool => Limit::Pool,
@@ -180,20 +257,22 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
         open::Limit::Gil => Limit::Gil,
         open::Limit::Cores | open::Limit::Workers => Limit::Cpu,
     };
-    let in_flight = a.in_flight.map(|n| (n.ceil() as u32).clamp(1, range::CONCURRENCY.1 as u32));
-    let sn = Scenario { concurrency: in_flight.unwrap_or(1), ..s };
+    // One worker's requests in flight, then the service's.
+    let one = a.in_flight.map(|n| (n.ceil() as u32).clamp(1, range::CONCURRENCY.1 as u32));
+    let in_flight = a.in_flight.map(|n| ((n * k).ceil() as u32).clamp(1, range::CONCURRENCY.1 as u32));
+    let sn = Scenario { concurrency: one.unwrap_or(1), ..s };
     let m = memory(pattern, p, &sn);
     Ok(Outcome {
         pattern,
         pool: s.pool_size(),
-        capacity: a.capacity,
+        capacity: a.capacity * k,
         capped_by,
         in_flight,
-        throughput: a.throughput,
+        throughput: a.throughput * k,
         mean_ms: a.latency_ms.map_or(f64::INFINITY, |l| l.mean),
-        resident_mib: m.resident,
-        reserved_mib: m.reserved,
-        threads: threads(pattern, p, &sn).total(),
+        resident_mib: m.resident * k,
+        reserved_mib: m.reserved * k,
+        threads: threads(pattern, p, &sn).total() * workers,
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
         sim: None,
     })
@@ -250,11 +329,16 @@ impl Staged for ServiceData {
     fn run(&self, p: &Params, job: Job) -> Result<(Job, AtLoad), ModelError> {
         let o = self.outcome(job);
         let n = o.in_flight.unwrap_or(1);
-        let mut s = Service { pool: Some(o.pool), ..self.service }.scenario_at(n);
+        let mut all = Service { pool: Some(o.pool), ..self.service }.scenario_at(n);
+        if let Load::Rate(rate) = self.service.load {
+            all.arrival_rate = Some(rate);
+        }
+        // One worker process at its share; the others are alike and independent.
+        let s = all.per_worker();
+        let workers = self.service.workers.max(1);
         let run = if matches!(job, Job::Pool(_)) { runs::LADDER } else { runs::PATTERN };
-        let cfg = match self.service.load {
-            Load::Rate(rate) => {
-                s.arrival_rate = Some(rate);
+        let cfg = match s.arrival_rate {
+            Some(rate) => {
                 let per_second = rate.ceil() as u64;
                 SimConfig {
                     seed: SEED,
@@ -263,7 +347,7 @@ impl Staged for ServiceData {
                     ..SimConfig::default()
                 }
             }
-            Load::InFlight(_) => short_run(&s, SEED, run),
+            None => short_run(&s, SEED, run),
         };
         let r = simulate(o.pattern, p, &s, &cfg)?;
         Ok((
@@ -271,7 +355,7 @@ impl Staged for ServiceData {
             AtLoad {
                 p50_ms: r.latency_ms.p50,
                 p99_ms: r.latency_ms.p99,
-                threads: r.threads,
+                threads: r.threads * workers,
                 gil_busy: r.gil_utilization + r.gil_background,
                 events: r.events,
             },
@@ -337,6 +421,7 @@ impl ServiceData {
             Load::Rate(r) => format!("{} requests/s", number(r)),
             Load::InFlight(n) => format!("{} requests in flight", count(n)),
         };
+        let load = if self.service.workers <= 1 { load } else { format!("{load} over {} worker processes", count(self.service.workers)) };
         if self.service.calls.is_default() {
             load
         } else {

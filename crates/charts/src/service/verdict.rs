@@ -2,9 +2,11 @@
 
 use perfmodel::Pattern;
 
-use super::outcome::{rate_of, Limit, Outcome, ServiceData};
+use perfmodel::scenario::range;
+
+use super::outcome::{rate_of, Grown, Limit, Outcome, ServiceData};
 use super::{Load, NEAR};
-use crate::format::{count, number, percent};
+use crate::format::{cores, count, number, percent};
 use crate::runs::POOLS;
 
 impl ServiceData {
@@ -44,7 +46,9 @@ impl ServiceData {
                 why(tk)
             )),
             (false, false) => out.push(format!(
-                "Neither meets {target} in one process: the executor because {}, aerospike-py's async client because {}.",
+                "Neither meets {target}{}: the executor because {}, aerospike-py's async client because {}.",
+                // The target's load names the worker processes when there are several.
+                if s.workers <= 1 { " in one process" } else { "" },
                 why(ex),
                 why(tk)
             )),
@@ -73,17 +77,43 @@ impl ServiceData {
                 None => {}
             }
         }
-        if !ex_ok && !tk_ok {
+        if let (false, false, Load::Rate(r), Some(grown)) = (ex_ok, tk_ok, s.load, self.grown) {
             let best = ex.capacity.max(tk.capacity);
-            if let Load::Rate(r) = s.load {
-                if r > best {
-                    out.push(format!(
-                        "One Python process tops out at {} requests/s here; {} processes (each with its own GIL) would share the load.",
-                        number(best),
-                        ((r / (NEAR * best)).ceil() as u32).max(2)
-                    ));
-                }
-            }
+            let who =
+                if s.workers <= 1 { "One Python process tops out".to_string() } else { format!("{} worker processes top out", count(s.workers)) };
+            let carry = |g: &Grown| {
+                let who = match g.pattern {
+                    Pattern::Tokio => "aerospike-py's async client".to_string(),
+                    _ => format!("the executor (pool of {} per process)", ex.pool),
+                };
+                format!("{who} would carry up to {} requests/s", number(g.capacity))
+            };
+            out.push(match grown {
+                Some(g) if g.cores == s.cores => format!(
+                    "{who} at {} requests/s here. With {} worker processes sharing the same {} (each with its own GIL), {}.",
+                    number(best),
+                    count(g.workers),
+                    cores(s.cores),
+                    carry(&g)
+                ),
+                Some(g) => format!(
+                    "{who} at {} requests/s here, and more worker processes on {} do not carry {} requests/s: the CPU quota binds. With {} and {} worker processes, {}.",
+                    number(best),
+                    cores(s.cores),
+                    number(r),
+                    cores(g.cores),
+                    count(g.workers),
+                    carry(&g)
+                ),
+                None => format!(
+                    "{who} at {} requests/s here, and no pod of up to {} worker processes and {} carries {} requests/s below {} of its capacity: the load needs several pods.",
+                    number(best),
+                    count(range::WORKERS.1 as u32),
+                    cores(range::CORES.1),
+                    number(r),
+                    percent(NEAR)
+                ),
+            });
         }
         for o in [ex, tk] {
             if o.near_capacity(s) {
