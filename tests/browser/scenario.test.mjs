@@ -156,6 +156,30 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   await context.close();
 });
 
+test("'Your service' with worker processes: the pod's verdict, kept in the page's link over a reload, and not carried to pages that model one process", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  const complete = () => page.waitForFunction(() => document.querySelector(".widget-body.service")?.dataset.complete === "true"
+    || document.querySelector(".service [data-complete]")?.dataset.complete === "true");
+  await page.getByTestId("svc-preset-uvicorn-workers").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-workers]").value === "4");
+  await complete();
+  assert.match(await page.getByTestId("service-verdict").textContent(), /at 3,000 requests\/s over 4 worker processes/);
+  assert.match(await words(page), /4 worker processes/);
+  await page.waitForFunction(() => /[?&]workers=4(&|$)/.test(location.search));
+  await page.reload();
+  await settle(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-workers]")?.value === "4");
+  await complete();
+  assert.match(await page.getByTestId("service-verdict").textContent(), /over 4 worker processes/);
+  await page.locator("#mdbook-sidebar a", { hasText: "Throughput scaling" }).click();
+  await settle(page);
+  assert.doesNotMatch(await words(page), /worker process/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("the pool figure goes to the nearest measured cell and overlays the lab's points there", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "comparison/pool-size.html?io=3&n=200");

@@ -230,10 +230,13 @@ test("the widgets modules stay within their size budgets", () => {
   // computing a failed figure once more (WebKit's fault, recheck.rs) 7.8 KB raw
   // (1,324,795 to 1,332,586 B); a fresh machine's wasm-bindgen-cli, its own
   // dependencies resolved anew by cargo install, writes 4.5 KB more of the same
-  // module (1,337,124 B, 1,306 KiB; 518,708 B gzipped).
+  // module (1,337,124 B, 1,306 KiB; 518,708 B gzipped); "Your service"'s worker
+  // processes and the larger service it names for a rate over capacity 6.4 KB
+  // raw, 3.0 KB gzipped (1,333,473 to 1,339,849 B; 521,911 to 524,943 B gzipped
+  // at level 9 with Node's zlib, here).
   const all = size(table.all.wasm);
   assert.ok(all.raw <= 1320 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,320 KiB`);
-  assert.ok(all.gz <= 512 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 512 KiB`);
+  assert.ok(all.gz <= 520 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 520 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());
