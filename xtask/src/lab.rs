@@ -177,6 +177,53 @@ pub(crate) fn lab_batch(quick: bool) -> Result<PathBuf> {
     Ok(dir.join(file))
 }
 
+/// Run the service lab. Quick: three endpoints at one rate into
+/// target/lab-quick/service/, checked for every endpoint answering with the
+/// stub's wait applied. Full: filed in book/reports/service/ (named by its
+/// date; the preprocessor reads the newest), refused with the reasons if a
+/// cell ran on a busy machine.
+pub(crate) fn lab_service(quick: bool) -> Result<PathBuf> {
+    let root = project_root();
+    run(crate::cargo().args(["build", "--release", "-p", "aerostub", "-p", "loadgen"]))?;
+    let python = ensure_venv()?;
+    let dir = if quick { root.join("target/lab-quick/service") } else { root.join("book/reports/service") };
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let fresh = dir.join("new-report.json.tmp");
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("lab/service.py"))
+        .arg("--stub")
+        .arg(root.join("target/release/aerostub"))
+        .arg("--loadgen")
+        .arg(root.join("target/release/loadgen"))
+        .arg("--out")
+        .arg(&fresh);
+    if quick {
+        cmd.arg("--quick");
+    }
+    run(&mut cmd)?;
+    let text = read_text(&fresh)?;
+    let mut report = reports::service::parse("the new service report", &text)?;
+    if quick {
+        // A quick run checks the lab's machinery, not the numbers: it does not hold the quiet limit.
+        report.quiet_limit = f64::INFINITY;
+    }
+    let mut problems = reports::service::check(&report);
+    if quick {
+        for pattern in ["none", "asp", "threadpool"] {
+            if !report.cells.iter().any(|c| c.pattern == pattern && c.completed > 0) {
+                problems.push(format!("the endpoint /{pattern} answered nothing"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(format!("lab (service): the report is refused:\n  {}", problems.join("\n  ")));
+    }
+    let file = dir.join(format!("{}.json", report.date));
+    std::fs::rename(&fresh, &file).map_err(|e| e.to_string())?;
+    eprintln!("lab (service): {} cells measured, {} refused; {}", report.cells.len(), report.refused.len(), file.display());
+    Ok(file)
+}
+
 /// The quick grid's own claims about the clients: with its default batch
 /// policy the official client sends a batch's node requests one after
 /// another (its median at least twice the parallel policy's, four nodes and

@@ -17,13 +17,15 @@ cargo xtask <task>
   test    every test: native unit, property and golden tests, the browser tests, the workflow lint
   bench   print (and write to target/bench.json, target/lighthouse.json) sizes,
           load/interaction timings, JS heap, and Lighthouse scores
-  lab [--open | --batch] [--quick]
+  lab [--open | --batch | --service] [--quick]
           the measurement lab: the real clients (pinned in lab/requirements.txt, in
           target/labvenv) against the stub server over I/O wait x concurrency; the
           full grid files its report in book/reports/, --quick runs a few cells;
           --open measures an open load (requests at a Poisson rate) instead and
           files it in book/reports/open-loop/; --batch measures batch_read of 1 to
-          1,000 keys from stub clusters of 1, 4 and 8 nodes and files it in book/reports/
+          1,000 keys from stub clusters of 1, 4 and 8 nodes and files it in book/reports/;
+          --service loads a FastAPI service under uvicorn (lab/service_app.py) at
+          Poisson rates and files it in book/reports/service/
   check-reports DIR
           validate a folder of benchmark reports (index.json and the files it lists)
           with the dashboard's own parser; exits non-zero with the reasons";
@@ -39,11 +41,14 @@ fn main() -> ExitCode {
         Some("lab") => {
             let opts: Vec<String> = std::env::args().skip(2).collect();
             let has = |o: &str| opts.iter().any(|x| x == o);
-            let (open, batch, quick) = (has("--open"), has("--batch"), has("--quick"));
-            match opts.iter().find(|o| !["--open", "--batch", "--quick"].contains(&o.as_str())) {
-                Some(other) => Err(format!("unknown lab option {other}; use --open or --batch, and --quick")),
-                None if open && batch => Err("--open and --batch are two labs: run one at a time".into()),
+            let (open, batch, service, quick) = (has("--open"), has("--batch"), has("--service"), has("--quick"));
+            match opts.iter().find(|o| !["--open", "--batch", "--service", "--quick"].contains(&o.as_str())) {
+                Some(other) => Err(format!("unknown lab option {other}; use --open, --batch or --service, and --quick")),
+                None if [open, batch, service].iter().filter(|x| **x).count() > 1 => {
+                    Err("--open, --batch and --service are three labs: run one at a time".into())
+                }
                 None if open => lab::lab_open(quick).map(|_| ()),
+                None if service => lab::lab_service(quick).map(|_| ()),
                 None if batch => lab::lab_batch(quick).map(|_| ()),
                 None if quick => lab::lab(true).and_then(|p| lab::check_quick(&p)),
                 None => lab::lab(false).map(|_| ()),
@@ -191,6 +196,8 @@ fn test() -> Result<()> {
     lab::lab_open(true)?;
     // And batches from a stub cluster: the clients' fan-out checked against what they claim.
     lab::lab_batch(true)?;
+    // And a web service: the FastAPI app under uvicorn, loaded by the lab's generator.
+    lab::lab_service(true)?;
     site::build()?;
     tools::ensure_browsers()?;
     tools::ensure_node_modules()?;

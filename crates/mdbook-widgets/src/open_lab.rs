@@ -29,7 +29,7 @@ fn pattern_of(name: &str, default_pool: u32) -> Option<(Pattern, Option<u32>)> {
 /// model's I/O wait is the injected wait plus the stub's own round trip,
 /// estimated from the newest closed-loop lab report as the pool figure does).
 pub(crate) fn read_newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
-    let (name, text) = reports::open_loop::newest(&env.src_dir.join("reports/open-loop"))?;
+    let (name, text) = reports::newest(&env.src_dir.join("reports/open-loop"))?;
     let r = reports::open_loop::parse(&name, &text).ok()?;
     let node_cpus = r.cpu_count().unwrap_or(Scenario::default().core_servers());
     let cores = r.client_cpus().unwrap_or(node_cpus);

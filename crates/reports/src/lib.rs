@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod model;
 pub mod open_loop;
+pub mod service;
 pub mod speedup;
 
 use serde::de::DeserializeOwned;
@@ -361,4 +362,14 @@ pub fn read_dir(dir: &std::path::Path) -> std::io::Result<Bundle> {
         }
     }
     Ok(Bundle { index: Some(index), files })
+}
+
+/// The newest report in a folder of dated reports (by file name, which starts with its date): its name and text.
+pub fn newest(dir: &std::path::Path) -> Option<(String, String)> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".json")).collect();
+    names.sort();
+    let name = names.pop()?;
+    let text = std::fs::read_to_string(dir.join(&name)).ok()?;
+    Some((name, text))
 }

@@ -100,13 +100,3 @@ pub fn check(r: &OpenReport) -> Vec<String> {
     }
     problems
 }
-
-/// The newest report in a folder (by file name, which starts with its date).
-pub fn newest(dir: &std::path::Path) -> Option<(String, String)> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".json")).collect();
-    names.sort();
-    let name = names.pop()?;
-    let text = std::fs::read_to_string(dir.join(&name)).ok()?;
-    Some((name, text))
-}

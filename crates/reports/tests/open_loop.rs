@@ -3,7 +3,7 @@
 #[test]
 fn the_newest_open_load_report_is_readable_and_sound() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports/open-loop");
-    let (name, text) = reports::open_loop::newest(&dir).expect("a shipped open-load report");
+    let (name, text) = reports::newest(&dir).expect("a shipped open-load report");
     let r = reports::open_loop::parse(&name, &text).unwrap();
     assert_eq!(reports::open_loop::check(&r), Vec::<String>::new());
     assert_eq!(r.cpu_count(), Some(2));
