@@ -20,6 +20,9 @@ const ioShown = (page) => page.getByTestId("io-slider-value").first().textConten
 const words = (page) => page.getByTestId("scenario-words").textContent();
 const whose = (page) => page.locator(".widget-scenario-whose").textContent();
 
+// "Your service" has computed every figure of its results, simulations included.
+const complete = (page) => page.waitForFunction(() => document.querySelector(".widget-body.service")?.dataset.complete === "true");
+
 async function settle(page) {
   await page.waitForLoadState("load");
   await widgetsSettled(page);
@@ -118,15 +121,13 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "service.html");
   await settle(page);
-  const complete = () => page.waitForFunction(() => document.querySelector(".service [data-complete]")?.dataset.complete === "true"
-    || document.querySelector(".widget-body.service")?.dataset.complete === "true");
-  await complete();
+  await complete(page);
   assert.match(await page.getByTestId("service-verdict").textContent(), /^Switching gains nothing you asked for/);
   assert.equal(await page.getByTestId("svc-preset-lookup-api").getAttribute("aria-pressed"), "true");
   // Cross-region at 500/s: Python's default pool caps the executor, aerospike-py meets the target, so does a pool of 64.
   await page.getByTestId("svc-preset-cross-region").click();
   await page.waitForFunction(() => document.querySelector("[data-testid=svc-rtt]").value === "87");
-  await complete();
+  await complete(page);
   const verdict = await page.getByTestId("service-verdict").textContent();
   assert.match(verdict, /^aerospike-py's async client meets p99 ≤ 250 ms at 500 requests\/s/);
   assert.match(verdict, /A pool of 64 threads would meet it/);
@@ -136,7 +137,7 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   await page.getByTestId("svc-load").fill("100");
   await page.getByTestId("svc-load").press("Enter");
   await page.waitForFunction(() => /100 requests\/s/.test(document.querySelector("[data-testid=service-verdict]").textContent));
-  await complete();
+  await complete(page);
   assert.match(await page.getByTestId("service-verdict").textContent(), /^Switching gains nothing/);
   assert.equal(await page.getByTestId("svc-load").evaluate((el) => el === document.activeElement), true, "focus stays on the field");
   // Text that is not a number is refused with a reason, the value kept.
@@ -146,7 +147,7 @@ test("'Your service': an example's verdict, an edit, and the service as the scen
   // The machine profile is part of the service, and of the scenario it sets.
   await page.getByTestId("svc-machine").selectOption("darwin");
   await page.waitForFunction(() => /costs of Darwin arm64/.test(document.querySelector("[data-testid=scenario-words]").textContent));
-  await complete();
+  await complete(page);
   // The next page opens with the service as its scenario.
   await page.locator("#mdbook-sidebar a", { hasText: "Throughput scaling" }).click();
   await settle(page);
@@ -160,22 +161,44 @@ test("'Your service' with worker processes: the pod's verdict, kept in the page'
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "service.html");
   await settle(page);
-  const complete = () => page.waitForFunction(() => document.querySelector(".widget-body.service")?.dataset.complete === "true"
-    || document.querySelector(".service [data-complete]")?.dataset.complete === "true");
   await page.getByTestId("svc-preset-uvicorn-workers").click();
   await page.waitForFunction(() => document.querySelector("[data-testid=svc-workers]").value === "4");
-  await complete();
+  await complete(page);
   assert.match(await page.getByTestId("service-verdict").textContent(), /at 3,000 requests\/s over 4 worker processes/);
   assert.match(await words(page), /4 worker processes/);
   await page.waitForFunction(() => /[?&]workers=4(&|$)/.test(location.search));
   await page.reload();
   await settle(page);
   await page.waitForFunction(() => document.querySelector("[data-testid=svc-workers]")?.value === "4");
-  await complete();
+  await complete(page);
   assert.match(await page.getByTestId("service-verdict").textContent(), /over 4 worker processes/);
   await page.locator("#mdbook-sidebar a", { hasText: "Throughput scaling" }).click();
   await settle(page);
   assert.doesNotMatch(await words(page), /worker process/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("'Your service' without a web server in front: the choice kept in the page's link over a reload, and a larger capacity", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  await complete(page);
+  assert.equal(await page.getByTestId("svc-front").inputValue(), "fastapi");
+  const served = await page.getByTestId("summary").textContent();
+  await page.getByTestId("svc-front").selectOption("none");
+  await page.waitForFunction(() => /[?&]web=0(&|$)/.test(location.search));
+  await complete(page);
+  const bare = await page.getByTestId("summary").textContent();
+  // Each pattern's capacity, in the order the summary names them: none is lower without the server's work.
+  const caps = (text) => [...text.matchAll(/capacity ([\d,]+)/g)].map((m) => Number(m[1].replaceAll(",", "")));
+  assert.ok(caps(served).length >= 2 && caps(served).length === caps(bare).length, `${served}\n${bare}`);
+  caps(bare).forEach((c, i) => assert.ok(c >= caps(served)[i], `without the server ${c}/s, with it ${caps(served)[i]}/s`));
+  assert.ok(caps(bare).some((c, i) => c > caps(served)[i]), "the server's work lowers some capacity");
+  await page.reload();
+  await settle(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-front]")?.value === "none");
+  await complete(page);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

@@ -88,6 +88,9 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
     if f64::from(s.node_cpu_count()) != s.cores {
         w.push(format!("node of {} CPUs", count(s.node_cpu_count())));
     }
+    if s.web_server {
+        w.push("behind a web server (FastAPI under uvicorn)".into());
+    }
     if s.app_cpu_ms != d.app_cpu_ms {
         w.push(format!("{} ms Python work per request", number(s.app_cpu_ms)));
     }

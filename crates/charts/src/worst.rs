@@ -175,6 +175,7 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load) -> Result<u6
         node_cpus: s.node_cpu_count(),
         pool: s.pool,
         python_ms: s.app_cpu_ms,
+        web_server: s.web_server,
         background_threads: s.background_threads,
         pod_limit_mib: s.pod_limit_mib,
         target_p99_ms: 1.0,

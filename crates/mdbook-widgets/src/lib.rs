@@ -26,6 +26,7 @@ pub mod open_lab;
 mod params;
 mod placeholder;
 mod scan;
+pub mod service_lab;
 
 pub use lab::Lab;
 pub use math::mathml;
@@ -63,6 +64,7 @@ struct Shelf {
     lab: OnceCell<Option<Lab>>,
     batch_lab: OnceCell<Option<batch_lab::BatchLab>>,
     open_lab: OnceCell<Option<(charts::open_load::OpenLab, reports::open_loop::OpenReport)>>,
+    service_lab: OnceCell<Option<reports::service::ServiceReport>>,
     glossary: OnceCell<Result<Option<glossary::Glossary>, String>>,
 }
 
@@ -100,6 +102,11 @@ impl BookEnv {
     /// The newest open-load report and the cells the open-load figure carries, read once.
     pub fn open_lab(&self) -> Option<&(charts::open_load::OpenLab, reports::open_loop::OpenReport)> {
         self.shelf.open_lab.get_or_init(|| open_lab::read_newest(self)).as_ref()
+    }
+
+    /// The newest service report, read once.
+    pub fn service_lab(&self) -> Option<&reports::service::ServiceReport> {
+        self.shelf.service_lab.get_or_init(|| service_lab::read_newest(self)).as_ref()
     }
 
     /// The book's glossary, if it has one (`glossary.toml` in the source folder), read once.
@@ -171,7 +178,9 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let batch_flip = || batch_page::flip(env);
     let batch_production = || batch_page::production_table(env);
     let batch_meaning = || batch_page::meaning(env);
-    let texts: [(&str, &dyn Fn() -> String); 16] = [
+    let service_table = || service_lab::table(env, true);
+    let service_summary = || service_lab::table(env, false);
+    let texts: [(&str, &dyn Fn() -> String); 18] = [
         (batch_page::ANSWER, &batch_answer),
         (batch_page::FLIP, &batch_flip),
         (batch_page::PRODUCTION, &batch_production),
@@ -188,6 +197,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         (lab::VERDICTS, &verdicts),
         (open_lab::TOKEN, &open_lab_table),
         (open_lab::SUMMARY_TOKEN, &open_lab_summary),
+        (service_lab::TOKEN, &service_table),
+        (service_lab::SUMMARY_TOKEN, &service_summary),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));

@@ -83,7 +83,8 @@ pub(crate) fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u
         Pattern::Sync | Pattern::SyncThreads => p.request_kib,
     };
     let requests = in_flight as f64 * per_request / 1024.0;
-    let base = p.base_rss_mib + client_rss_mib(pattern, p);
+    let server = if s.web_server { p.http_server_rss_mib } else { 0.0 };
+    let base = p.base_rss_mib + client_rss_mib(pattern, p) + server;
     // Tokio's blocking-pool threads each touch more than an idle thread.
     let blocking = th.tokio.saturating_sub(s.tokio_worker_count());
     let resident = base + (th.total() - blocking) as f64 * p.thread_rss_kib / 1024.0 + blocking as f64 * p.tokio_thread_rss_kib / 1024.0 + requests;

@@ -224,4 +224,15 @@ params! {
     /// The same per record found (decoding its bins in Rust).
     asp_batch_record_cpu_us: "µs", [0.0, 10_000.0], 0.0,
         "lab report book/reports/2026-12-06_08-20-batch.json (aerostub cluster of 1, 4 and 8 nodes on 127.0.0.1, each node owning the keys whose partition modulo the node count is its own; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): CPU time without the GIL against keys, nodes visited and records found, the 31 cells of 16 aerospike_py_async callers (1 to 1,000 keys, all found or none), fit per batch by non-negative least squares (perfmodel::calibrate::batch_costs); the fit puts no cost per record found at its bound of zero (decoding is within the per-key slope); R² 0.942";
+    /// CPU a web service spends on each request outside its handler, on
+    /// the event loop: the ASGI server reading the request and writing the
+    /// response, the framework routing it, validating its query and
+    /// serialising a small JSON answer. Counted as held on the loop (its
+    /// system calls release the GIL: an upper bound on the GIL's share).
+    http_server_us: "µs", [0.0, 100_000.0], 366.2,
+        "service lab report book/reports/service/2026-12-06_21-37.json (FastAPI 0.165.0 under uvicorn 0.55.0 with httptools and asyncio's loop, one worker process pinned to one CPU, the stub and the load generator on the other; lab/service_app.py, lab/service.py): the endpoint that calls nothing (/none) at the highest Poisson rate it kept up with up to 95% of its capacity (2,937 requests/s, 85%) spent 366.2 µs of the server's CPU per request; reports::service::ServiceReport::server_cost";
+    /// Resident memory a web server and framework add to a worker process
+    /// (uvicorn, FastAPI, Starlette, pydantic and their imports).
+    http_server_rss_mib: "MiB", [0.0, 65_536.0], 46.04,
+        "service lab report book/reports/service/2026-12-06_21-37.json (as http_server_us): the worker serving /none, which imports no client, was resident at 69.54 MiB at that rate; minus base_rss_mib";
 }

@@ -156,8 +156,9 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     let p = &s.machine.costs(p);
     let mut v = Vec::new();
     // An open load: each arriving request is handed to the loop and starts
-    // in its own task (a blocking caller's next request needs neither).
-    if s.open() && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
+    // in its own task (a blocking caller's next request needs neither; a web
+    // server's measured cost includes both).
+    if s.open() && !s.web_server && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
         v.push(Step { role: Loop, work: Gil(p.open_driver_us), what: "the arriving request reaches the loop and starts in its own task" });
     }
     for call in s.calls.list() {
@@ -166,10 +167,18 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             Call::Batch(b) => batch_steps(pattern, p, s, b),
         });
     }
-    let app = s.app_cpu_ms * 1e3;
+    // The handler's own work and, behind a web server, the server's: one
+    // stretch of Python on the loop (the caller's thread, blocking).
+    let server = if s.web_server { p.http_server_us } else { 0.0 };
+    let app = s.app_cpu_ms * 1e3 + server;
     if app > 0.0 {
         let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
-        v.push(Step { role, work: Gil(app), what: "application work on the result (GIL held)" });
+        let what = if server > 0.0 {
+            "the web server reads the request, the handler works, the server writes the response (GIL held)"
+        } else {
+            "application work on the result (GIL held)"
+        };
+        v.push(Step { role, work: Gil(app), what });
     }
     // The free-threaded build runs Python code a little slower; where the
     // process has no GIL, Python work on any thread but the event loop (or

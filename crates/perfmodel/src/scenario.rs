@@ -53,6 +53,13 @@ pub struct Scenario {
     /// Other CPU work per request that holds the GIL on the loop thread
     /// (a handler, a model inference), in ms.
     pub app_cpu_ms: f64,
+    /// Each request also passes through a web server and framework (an
+    /// ASGI server such as uvicorn, a framework such as FastAPI): their CPU
+    /// per request ([`crate::Params::http_server_us`]) is held on the loop
+    /// thread (the caller's, for the blocking patterns). `false` is a bare
+    /// loop of client calls, as a benchmark runs them.
+    #[serde(skip_serializing_if = "is_false")]
+    pub web_server: bool,
     /// Background CPU-bound Python threads competing for the GIL.
     pub background_threads: u32,
     /// The container's memory limit, in MiB.
@@ -154,6 +161,7 @@ impl Default for Scenario {
             node_cpus: None,
             tokio_workers: None,
             app_cpu_ms: 0.0,
+            web_server: false,
             background_threads: 0,
             pod_limit_mib: 512.0,
             python: Python::Gil,
@@ -165,6 +173,10 @@ impl Default for Scenario {
 
 fn is_one(k: &u32) -> bool {
     *k == 1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// CPython's default pool for a machine whose `os.cpu_count()` is `cpus`.

@@ -114,7 +114,7 @@ fn defaults_equal_the_recorded_measurements() {
 #[test]
 fn every_parameter_has_provenance_and_a_default_in_range() {
     let all = Params::describe();
-    assert_eq!(all.len(), 38);
+    assert_eq!(all.len(), 40);
     for info in all {
         assert!(info.provenance.len() > 20 && !info.provenance.contains("PROV_"), "{} lacks provenance", info.name);
         assert!(!info.description.is_empty());

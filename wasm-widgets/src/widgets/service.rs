@@ -15,6 +15,8 @@ const RATE: &str = "rate";
 const TARGET: &str = "p99";
 /// Worker processes: a setting of this page's alone until every figure models them.
 const WORKERS: &str = "workers";
+/// No web server in front (`web=0`): this page's alone, as the other pages model a bare loop of calls.
+const WEB: &str = "web";
 
 /// The service's own settings as a query string (no leading `?`).
 fn extras(s: &Service) -> String {
@@ -25,10 +27,13 @@ fn extras(s: &Service) -> String {
     if s.workers != 1 {
         q.push_str(&format!("&{WORKERS}={}", s.workers));
     }
+    if !s.web_server {
+        q.push_str(&format!("&{WEB}=0"));
+    }
     q
 }
 
-/// Read `srv`, `rate`, `p99` and `workers` from a query into `s`; whether any was there.
+/// Read `srv`, `rate`, `p99`, `workers` and `web` from a query into `s`; whether any was there.
 fn read_extras(q: &str, s: &mut Service) -> bool {
     let mut any = false;
     let mut rate = None;
@@ -40,6 +45,7 @@ fn read_extras(q: &str, s: &mut Service) -> bool {
             TARGET => s.target_p99_ms = x,
             RATE => rate = Some(x),
             WORKERS => s.workers = x.round().clamp(0.0, u32::MAX as f64) as u32,
+            WEB => s.web_server = x != 0.0,
             _ => continue,
         }
         any = true;
@@ -101,6 +107,7 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             crate::scenario::set_page_param(TARGET, Some(&s.target_p99_ms.to_string()));
             crate::scenario::set_page_param(RATE, if let Load::Rate(r) = s.load { Some(r.to_string()) } else { None }.as_deref());
             crate::scenario::set_page_param(WORKERS, (s.workers != 1).then(|| s.workers.to_string()).as_deref());
+            crate::scenario::set_page_param(WEB, (!s.web_server).then_some("0"));
         }
         s
     });
@@ -129,7 +136,8 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
         let Some(target) = ev.target() else { return };
         // A select, by the attribute it carries, and the edit its value makes.
         type Choice = (&'static str, fn(String) -> Edit);
-        let choices: [Choice; 3] = [("data-python", Edit::Python), ("data-machine", Edit::Machine), ("data-fan", Edit::Fan)];
+        let choices: [Choice; 4] =
+            [("data-python", Edit::Python), ("data-machine", Edit::Machine), ("data-fan", Edit::Fan), ("data-front", Edit::Server)];
         for (attr, edit) in choices {
             if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute(attr)) {
                 let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -214,6 +222,9 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
     });
     each("select[data-machine]", &|el| {
         let _ = js_sys::Reflect::set(el, &"value".into(), &s.machine.profile().key.into());
+    });
+    each("select[data-front]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &charts::service::server_key(s.web_server).into());
     });
     let fan = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START).fan_out;
     let fan_key = charts::service::FANS.iter().find(|x| x.0 == fan).map_or("series", |x| x.1);

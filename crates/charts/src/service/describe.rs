@@ -34,8 +34,14 @@ pub struct Service {
     pub node_cpus: u32,
     /// Executor pool size; `None` is Python's default.
     pub pool: Option<u32>,
-    /// Python work per request on the event loop (GIL held), ms.
+    /// Python work per request on the event loop (GIL held), ms: the
+    /// handler's own, beyond the web server's.
     pub python_ms: f64,
+    /// Whether requests come through a web server (FastAPI under uvicorn, its
+    /// cost per request as the service lab measured it) or the client is
+    /// called directly (a job, a worker consuming a queue, a benchmark).
+    #[serde(default = "yes")]
+    pub web_server: bool,
     pub background_threads: u32,
     pub pod_limit_mib: f64,
     /// The latency target at the 99th percentile, ms.
@@ -52,6 +58,10 @@ pub struct Service {
 
 fn one_worker() -> u32 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Valid ranges of the fields the scenario does not already bound.
@@ -87,6 +97,7 @@ pub fn presets() -> Vec<Preset> {
         node_cpus: 16,
         pool: None,
         python_ms: 0.05,
+        web_server: true,
         background_threads: 0,
         pod_limit_mib: 512.0,
         target_p99_ms: 10.0,
@@ -105,6 +116,7 @@ pub fn presets() -> Vec<Preset> {
                 load: Load::InFlight(50),
                 node_cpus: 2,
                 python_ms: 0.0,
+                web_server: false,
                 target_p99_ms: 5.0,
                 ..base
             },
@@ -118,11 +130,12 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             key: "busy-api",
             label: "Busy API, cross zone",
-            about: "5,000 requests/s with 0.1 ms of Python per request, 4 cores on a 32-CPU node, 1 ms round trip",
+            about: "5,000 requests/s with 0.1 ms of Python per request, uvicorn --workers 4 in a 4-core pod on a 32-CPU node, 1 ms round trip",
             service: Service {
                 rtt_ms: rtt("cross-zone"),
                 load: Load::Rate(5_000.0),
                 cores: 4.0,
+                workers: 4,
                 node_cpus: 32,
                 python_ms: 0.1,
                 target_p99_ms: 20.0,
@@ -150,7 +163,7 @@ pub fn presets() -> Vec<Preset> {
             key: "fan-out",
             label: "Batch fan-out",
             about: "a job with 1,000 reads outstanding at once, same zone, 1 GiB pod, 100 ms p99 target",
-            service: Service { load: Load::InFlight(1_000), python_ms: 0.0, pod_limit_mib: 1_024.0, target_p99_ms: 100.0, ..base },
+            service: Service { load: Load::InFlight(1_000), python_ms: 0.0, web_server: false, pod_limit_mib: 1_024.0, target_p99_ms: 100.0, ..base },
         },
         Preset {
             key: "cross-region",
@@ -228,6 +241,7 @@ impl Service {
             node_cpus: Some(self.node_cpus),
             tokio_workers: None,
             app_cpu_ms: self.python_ms,
+            web_server: self.web_server,
             background_threads: self.background_threads,
             pod_limit_mib: self.pod_limit_mib,
             python: self.python,

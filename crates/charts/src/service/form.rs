@@ -228,7 +228,15 @@ pub enum Edit {
     Machine(String),
     /// The official client's batch policy, by its key ([`FANS`]).
     Fan(String),
+    /// A web server in front of the handler, by its key ([`SERVERS`]).
+    Server(String),
 }
+
+/// What sits in front of the client calls: key, words.
+pub const SERVERS: [(bool, &str, &str); 2] = [
+    (true, "fastapi", "a web server: FastAPI under uvicorn, its cost per request as measured in the lab"),
+    (false, "none", "none: a job or a queue worker calls the client directly"),
+];
 
 /// The official client's batch policies the form offers: key, words.
 pub const FANS: [(FanOut, &str, &str); 2] = [
@@ -242,6 +250,15 @@ pub const PYTHONS: [(Python, &str, &str); 3] = [
     (Python::FreeThreaded, "ft", "3.14t free-threaded (the official client brings the GIL back)"),
     (Python::FreeThreadedForced, "ft-forced", "3.14t with the GIL forced off for both (PYTHON_GIL=0)"),
 ];
+
+/// The web server's key in the form.
+pub fn server_key(on: bool) -> &'static str {
+    if on {
+        SERVERS[0].1
+    } else {
+        SERVERS[1].1
+    }
+}
 
 /// A build's key in the form.
 pub fn python_key(p: Python) -> &'static str {
@@ -290,6 +307,10 @@ impl Service {
             Edit::Fan(key) => match FANS.iter().find(|x| x.1 == key) {
                 Some(x) => batch_mut(&mut s).fan_out = x.0,
                 None => return (s, vec![format!("no batch policy {key:?}")]),
+            },
+            Edit::Server(key) => match SERVERS.iter().find(|x| x.1 == key) {
+                Some(x) => s.web_server = x.0,
+                None => return (s, vec![format!("no web server {key:?}")]),
             },
         }
         s.clamped()
@@ -363,6 +384,13 @@ impl Service {
                     );
                 }
                 Group::Request => {
+                    choice(
+                        &mut h,
+                        uid,
+                        "front",
+                        "In front of the handler",
+                        SERVERS.iter().map(|(on, key, words)| (*key, *words, *on == self.web_server)).collect(),
+                    );
                     let fan = self.calls.batch.unwrap_or(Batch::START).fan_out;
                     choice(
                         &mut h,

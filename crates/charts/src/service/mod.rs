@@ -19,7 +19,7 @@ mod outcome;
 mod verdict;
 
 pub use describe::{limits, presets, start, Load, Preset, Service, START};
-pub use form::{input_value, python_key, Edit, Field, Group, FANS, FIELDS, PYTHONS};
+pub use form::{input_value, python_key, server_key, Edit, Field, Group, FANS, FIELDS, PYTHONS, SERVERS};
 pub use outcome::{service_data, AtLoad, Grown, Job, Limit, Outcome, ServiceData};
 
 /// Seed of the service page's simulations.

@@ -73,6 +73,10 @@ struct PredictArgs {
     /// Python work per request on the event loop, GIL held, ms.
     #[arg(long, value_name = "A")]
     app_cpu_ms: Option<f64>,
+    /// Each request passes through a web server (FastAPI under uvicorn, as the
+    /// service lab measured its cost): its CPU per request held on the loop.
+    #[arg(long)]
+    web_server: bool,
     /// CPU-bound Python threads competing for the GIL.
     #[arg(long, value_name = "B")]
     background_threads: Option<u32>,
@@ -211,6 +215,7 @@ fn run(cmd: Command) -> Result<String, String> {
                 node_cpus: a.node_cpus,
                 tokio_workers: a.tokio_workers,
                 app_cpu_ms: a.app_cpu_ms.unwrap_or(0.0),
+                web_server: a.web_server,
                 background_threads: a.background_threads.unwrap_or(0),
                 pod_limit_mib: a.pod_limit_mib.unwrap_or(d.pod_limit_mib),
                 python: match a.python {

@@ -1,0 +1,328 @@
+//! The service lab beside the model: a FastAPI service under uvicorn, measured in `book/reports/service/`, tabulated with the model's capacity (`{{#service-lab}}`) and summed up for the reader (`{{#service-lab-summary}}`).
+
+use charts::format::{count, number, percent};
+use perfmodel::{open, Params, Pattern, Scenario};
+use reports::service::{ServiceCell, ServiceReport};
+
+use crate::BookEnv;
+
+pub(crate) const TOKEN: &str = "{{#service-lab}}";
+/// The answer alone, for the reader's page.
+pub(crate) const SUMMARY_TOKEN: &str = "{{#service-lab-summary}}";
+
+/// The endpoints in the order the pages name them: the server alone, then the three official patterns, then aerospike-py.
+const ENDPOINTS: [&str; 5] = ["none", "sync", "threadpool", "executor", "asp"];
+
+/// How the pages name an endpoint.
+pub fn label(pattern: &str) -> &'static str {
+    match pattern {
+        "none" => "the server alone",
+        "sync" => "blocking call in async def",
+        "threadpool" => "plain def endpoint",
+        "executor" => "run_in_executor",
+        "asp" => "aerospike-py",
+        _ => "another endpoint",
+    }
+}
+
+/// The model's pattern for an endpoint; a plain def endpoint (anyio's
+/// threads running the whole handler) and the server alone have none yet.
+fn pattern_of(endpoint: &str) -> Option<Pattern> {
+    match endpoint {
+        "sync" => Some(Pattern::Sync),
+        "executor" => Some(Pattern::Executor),
+        "asp" => Some(Pattern::Tokio),
+        _ => None,
+    }
+}
+
+/// One server configuration of the lab: worker processes, injected wait, handler work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    pub workers: u32,
+    pub io_wait_ms: f64,
+    pub handler_cpu_ms: f64,
+}
+
+/// The newest service report, read once per book.
+pub(crate) fn read_newest(env: &BookEnv) -> Option<ServiceReport> {
+    let (name, text) = reports::newest(&env.src_dir.join("reports/service"))?;
+    reports::service::parse(&name, &text).ok()
+}
+
+/// The configurations measured, one worker first, then by wait and work.
+pub fn configs(r: &ServiceReport) -> Vec<Config> {
+    let mut out: Vec<Config> = Vec::new();
+    for c in &r.cells {
+        let k = Config { workers: c.workers, io_wait_ms: c.io_wait_ms, handler_cpu_ms: c.handler_cpu_ms };
+        if c.pattern != "none" && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out.sort_by(|a, b| (a.workers, a.handler_cpu_ms, a.io_wait_ms).partial_cmp(&(b.workers, b.handler_cpu_ms, b.io_wait_ms)).expect("finite"));
+    out
+}
+
+fn series<'a>(r: &'a ServiceReport, endpoint: &str, k: Config) -> Vec<&'a ServiceCell> {
+    // The server alone has no wait: its series at the same workers and work stands for every wait.
+    let io = if endpoint == "none" { 0.0 } else { k.io_wait_ms };
+    r.series(endpoint, k.workers, io, k.handler_cpu_ms)
+}
+
+/// The most requests per second an endpoint answered in any run of a
+/// configuration: its closed probe (64 connections) or an open load it kept up with.
+pub fn most_answered(r: &ServiceReport, endpoint: &str, k: Config) -> Option<f64> {
+    let s = series(r, endpoint, k);
+    let probe = s.first().map(|c| c.capacity_per_s)?;
+    Some(s.iter().filter(|c| c.steady()).map(|c| c.achieved_per_s).fold(probe, f64::max))
+}
+
+/// The model's scenario for a configuration: the server's CPUs as the
+/// quota, the machine's for Python's default pool, the injected wait plus
+/// the stub's round trip, a web server in front (its cost measured by the
+/// same report) and the handler's work on the loop.
+fn scenario(r: &ServiceReport, k: Config, rtt_ms: f64) -> Scenario {
+    let list = |key: &str| r.machine.get(key).and_then(|v| v.as_array()).map(|a| a.len() as f64);
+    let node = r.machine.get("cpus").and_then(|v| v.as_u64()).map(|n| n as u32);
+    Scenario {
+        io_wait_ms: k.io_wait_ms + rtt_ms,
+        cores: list("server_cpus").unwrap_or(1.0),
+        node_cpus: node,
+        workers: k.workers,
+        app_cpu_ms: k.handler_cpu_ms,
+        web_server: true,
+        ..Scenario::default()
+    }
+}
+
+/// The model's capacity for an endpoint in a configuration (all worker processes), and what limits it.
+pub fn model_capacity(p: &Params, r: &ServiceReport, endpoint: &str, k: Config, rtt_ms: f64) -> Option<(f64, open::Limit)> {
+    let pattern = pattern_of(endpoint)?;
+    let s = scenario(r, k, rtt_ms);
+    let (one, limit) = open::capacity(pattern, p, &s.per_worker());
+    Some((one * f64::from(s.workers.max(1)), limit))
+}
+
+/// "ahead of X by 12%", "behind X by 8%", or "level with X" (within 3%).
+fn against(a: f64, b: f64, name: &str) -> String {
+    if a > b * 1.03 {
+        format!("ahead of {name} by {}", percent(a / b - 1.0))
+    } else if a < b / 1.03 {
+        format!("behind {name} by {}", percent(1.0 - a / b))
+    } else {
+        format!("level with {name}")
+    }
+}
+
+/// The answer for one configuration: what each endpoint answered at most, and aerospike-py against the best official pattern.
+fn answer_for(r: &ServiceReport, k: Config) -> Option<String> {
+    let asp = most_answered(r, "asp", k)?;
+    let mut official: Vec<(&str, f64)> = ["sync", "threadpool", "executor"].iter().filter_map(|e| Some((*e, most_answered(r, e, k)?))).collect();
+    official.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (best, best_v) = *official.first()?;
+    let list: Vec<String> = official.iter().map(|(e, v)| format!("{} {}/s", label(e), number(*v))).collect();
+    Some(format!(
+        "aerospike-py answered at most **{}/s**; the official client, {}: aerospike-py is **{}**, the official client's best here",
+        number(asp),
+        list.join(", "),
+        against(asp, best_v, label(best))
+    ))
+}
+
+fn when(k: Config) -> String {
+    format!(
+        "{} on one core, {} ms of wait per call{}",
+        if k.workers == 1 { "one worker process".to_string() } else { format!("{} worker processes", count(k.workers)) },
+        number(k.io_wait_ms),
+        if k.handler_cpu_ms > 0.0 {
+            format!(", {} ms of Python in the handler", number(k.handler_cpu_ms))
+        } else {
+            ", no other work in the handler".into()
+        }
+    )
+}
+
+/// What each endpoint's worker spent per request at its busiest kept-up
+/// rate, one worker at 1 ms of wait and no handler work, and where the
+/// model's capacity for aerospike-py stands against the measured one.
+fn costs_words(r: &ServiceReport, p: &Params, rtt: f64) -> String {
+    let k = Config { workers: 1, io_wait_ms: 1.0, handler_cpu_ms: 0.0 };
+    let parts: Vec<String> = ENDPOINTS[1..]
+        .iter()
+        .filter_map(|e| {
+            let c = r.costs_cell(e, k.workers, k.io_wait_ms, k.handler_cpu_ms)?;
+            Some(format!("{} {} µs and {} threads", label(e), number(c.server_cpu_us_per_request?), count(c.worker_threads.round() as u32)))
+        })
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    let model = match (most_answered(r, "asp", k), model_capacity(p, r, "asp", k, rtt)) {
+        (Some(m), Some((x, _))) if x > 1.25 * m => format!(
+            " The model, which charges aerospike-py the costs measured in a bare loop of calls, puts its capacity here at {}× the measured one: \
+             in a web server on one core, each of its requests cost the process more CPU than the model has, and why is not established yet.",
+            number(x / m)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "What one worker spent per request, at 1 ms of wait with no handler work and the busiest rate it kept up with: {}.{model}\n\n",
+        parts.join(", ")
+    )
+}
+
+/// What a second worker process on the same core changed, per wait and
+/// work: each endpoint's most answered with one worker and with two.
+fn second_worker(r: &ServiceReport, configs: &[Config]) -> String {
+    let mut out = String::new();
+    for two in configs.iter().filter(|k| k.workers == 2) {
+        let one = Config { workers: 1, ..*two };
+        if !configs.contains(&one) {
+            continue;
+        }
+        let parts: Vec<String> = ENDPOINTS[1..]
+            .iter()
+            .filter_map(|e| {
+                let (a, b) = (most_answered(r, e, one)?, most_answered(r, e, *two)?);
+                let change = if b >= a { format!("+{}", percent(b / a - 1.0)) } else { format!("−{}", percent(1.0 - b / a)) };
+                Some(format!("{} {} → {}/s ({change})", label(e), number(a), number(b)))
+            })
+            .collect();
+        if !parts.is_empty() {
+            out.push_str(&format!(
+                "- A second worker process on the same core, at {} ms of wait{}: {}.\n",
+                number(two.io_wait_ms),
+                if two.handler_cpu_ms > 0.0 { format!(" and {} ms of handler work", number(two.handler_cpu_ms)) } else { String::new() },
+                parts.join(", ")
+            ));
+        }
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("{out}\n")
+    }
+}
+
+/// The page's text: the summary, and with `full` the tables.
+pub fn table(env: &BookEnv, full: bool) -> String {
+    let Some(r) = env.service_lab() else {
+        return "\n\n*No service report yet: `cargo xtask lab --service` measures one and files it in `book/reports/service/`; this section is then computed from it.*\n\n".into();
+    };
+    let p = Params::default();
+    let rtt = env.lab().map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
+    let configs = configs(r);
+    let one = Config { workers: 1, io_wait_ms: 0.0, handler_cpu_ms: 0.0 };
+    let server = most_answered(r, "none", one);
+    let server_cpu = r.server_cost().map(|(cpu, _)| cpu);
+    let version = |v: &str| r.version(v).unwrap_or("?").to_string();
+    let mut out = format!(
+        "\n\nMeasured here ({date}): a FastAPI {fastapi} service under uvicorn {uvicorn} (httptools, asyncio's loop), its worker processes \
+         sharing one CPU as a pod with a quota of one core does, the stub on the other CPU answering each call after an injected wait, \
+         and requests arriving at random (Poisson) at fixed rates. Each configuration ran once, so a difference of a few percent \
+         is within what a second run could change. ",
+        date = r.date,
+        fastapi = version("fastapi"),
+        uvicorn = version("uvicorn"),
+    );
+    if let (Some(s), Some(c)) = (server, server_cpu) {
+        out.push_str(&format!(
+            "The server alone, with an endpoint that calls nothing, answered at most **{}/s**: it spends **{} µs** of CPU on each request, \
+             {}× the GIL-held time of one aerospike-py get ({} µs) and {}× the official client's ({} µs).\n\n",
+            number(s),
+            number(c),
+            number(c / p.asp_gil_us),
+            number(p.asp_gil_us),
+            number(c / p.official_gil_us),
+            number(p.official_gil_us),
+        ));
+    }
+    for k in &configs {
+        if let Some(a) = answer_for(r, *k) {
+            out.push_str(&format!("- With {}: {}.\n", when(*k), a));
+        }
+    }
+    out.push('\n');
+    out.push_str(&costs_words(r, &p, rtt));
+    out.push_str(&second_worker(r, &configs));
+    if !full {
+        return out;
+    }
+    // The capacities side by side.
+    out.push_str("| Worker processes | Wait (ms) | Handler work (ms) |");
+    for e in ENDPOINTS {
+        out.push_str(&format!(" {} (req/s) |", label(e)));
+    }
+    out.push_str("\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for k in &configs {
+        out.push_str(&format!("| {} | {} | {} |", count(k.workers), number(k.io_wait_ms), number(k.handler_cpu_ms)));
+        for e in ENDPOINTS {
+            out.push_str(&format!(" {} |", most_answered(r, e, *k).map(number).unwrap_or_else(|| "–".into())));
+        }
+        out.push('\n');
+    }
+    // The model against them.
+    let (mut rows, mut within, mut n) = (String::new(), 0usize, 0usize);
+    for k in &configs {
+        for e in ["sync", "executor", "asp"] {
+            let (Some(m), Some((model, limit))) = (most_answered(r, e, *k), model_capacity(&p, r, e, *k, rtt)) else {
+                continue;
+            };
+            n += 1;
+            let ratio = model / m;
+            within += (0.8..=1.25).contains(&ratio) as usize;
+            rows.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} ({}) | {}× |\n",
+                label(e),
+                count(k.workers),
+                number(k.io_wait_ms),
+                number(k.handler_cpu_ms),
+                number(m),
+                number(model),
+                limit.label(),
+                number(ratio)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\nThe model, given the server's own cost ({} µs per request, held on the loop) and the handler's work, against the most each \
+         endpoint answered: within ×1.25 in **{within} of {n}**.\n\n\
+         | Endpoint | Worker processes | Wait (ms) | Handler work (ms) | Measured (req/s) | Model's capacity (req/s) | Model ÷ measured |\n\
+         |---|---:|---:|---:|---:|---|---:|\n{rows}\n",
+        number(p.http_server_us)
+    ));
+    // Every cell.
+    let mut cells: Vec<&ServiceCell> = r.cells.iter().collect();
+    cells.sort_by(|a, b| {
+        (a.workers, a.handler_cpu_ms, a.io_wait_ms)
+            .partial_cmp(&(b.workers, b.handler_cpu_ms, b.io_wait_ms))
+            .expect("finite")
+            .then(ENDPOINTS.iter().position(|e| *e == a.pattern).cmp(&ENDPOINTS.iter().position(|e| *e == b.pattern)))
+            .then(a.offered_per_s.total_cmp(&b.offered_per_s))
+    });
+    let cell = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
+    let mut rows = String::new();
+    for c in cells {
+        rows.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            label(&c.pattern),
+            count(c.workers),
+            number(c.io_wait_ms),
+            number(c.handler_cpu_ms),
+            number(c.offered_per_s),
+            if c.steady() { "yes" } else { "no" },
+            cell(c.p50_ms),
+            cell(c.p99_ms),
+            number(c.server_cores_used),
+            cell(c.server_cpu_us_per_request),
+            number(c.worker_threads),
+            number(c.worker_rss_mib),
+        ));
+    }
+    out.push_str(&format!(
+        "<details><summary>Every cell: latency from each request's scheduled time, and what the server's processes used</summary>\n\n\
+         | Endpoint | Worker processes | Wait (ms) | Handler work (ms) | Arrivals (req/s) | Kept up | p50 (ms) | p99 (ms) | Cores used | CPU per request (µs) | Threads per worker | Memory per worker (MiB) |\n\
+         |---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n"
+    ));
+    out
+}
