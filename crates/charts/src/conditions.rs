@@ -277,8 +277,14 @@ impl ConditionsData {
                 count(SIMULATED_UP_TO)
             ),
         };
+        let pool = self.base.pool_size();
+        let against = if self.base.pool.is_none() {
+            format!(" Tokio is set against Python's default pool of {pool} threads; a pool sized to rate × wait closes most of that gap where the pool is the limit (A bigger pool shows by how much).")
+        } else {
+            format!(" Tokio is set against a pool of {pool} threads.")
+        };
         format!(
-            "{}: {}× in the map's cell nearest the benchmark ({} ms, {} callers on the map's grid); {}× to {}× over the shaded production region; at most {}× anywhere on the map.{extended}",
+            "{}: {}× in the map's cell nearest the benchmark ({} ms, {} callers on the map's grid); {}× to {}× over the shaded production region; at most {}× anywhere on the map.{against}{extended}",
             self.metric.label(),
             number(bench),
             number(IO_MS[bc]),

@@ -83,7 +83,7 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
     if r.journey.legs.iter().any(|l| l.thread.is_none()) {
         threads.push(None);
     }
-    let mut seen = [0usize; 5];
+    let mut seen = [0usize; 6];
     let lanes = threads
         .iter()
         .map(|t| match t {
@@ -97,6 +97,7 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
                     Lane::Loop => "event loop".to_string(),
                     Lane::Worker => format!("pool worker {k}"),
                     Lane::Tokio => format!("Tokio worker {k}"),
+                    Lane::Blocking => format!("Tokio blocking thread {k}"),
                     Lane::Background => format!("CPU-bound thread {k}"),
                 }
             }

@@ -66,11 +66,12 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
         order.sort_by_key(|&i| match r.lanes[i] {
             Lane::Loop | Lane::Caller => 0,
             Lane::Worker | Lane::Tokio => 1,
-            Lane::Background => 2,
+            Lane::Blocking => 2,
+            Lane::Background => 3,
         });
         // Busy threads first among the same kind would reorder lanes between
         // renders; keep creation order so lanes are stable.
-        let mut counts = [0usize; 5];
+        let mut counts = [0usize; 6];
         let mut lanes = Vec::new();
         for &i in order.iter().take(MAX_LANES) {
             let k = r.lanes[i] as usize;
@@ -80,6 +81,7 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
                 Lane::Loop => "event loop".to_string(),
                 Lane::Worker => format!("pool worker {}", counts[k]),
                 Lane::Tokio => format!("Tokio worker {}", counts[k]),
+                Lane::Blocking => format!("Tokio blocking thread {}", counts[k]),
                 Lane::Background => format!("CPU-bound thread {}", counts[k]),
             };
             let segments = r.trace.iter().filter(|seg| seg.thread as usize == i).map(|seg| (seg.start_ms, seg.end_ms, seg.state)).collect();

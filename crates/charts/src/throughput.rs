@@ -115,7 +115,17 @@ impl ThroughputData {
     }
 }
 
-/// A GIL ceiling: a thin line in its pattern's colour and dash.
+/// An async pattern's ceiling: the lower of what the GIL allows and what the
+/// cores allow, and which of the two it is.
+fn ceiling(s: &Series) -> (f64, &'static str) {
+    if s.bounds.cpu_cap < s.bounds.gil_ceiling {
+        (s.bounds.cpu_cap, "the cores")
+    } else {
+        (s.bounds.gil_ceiling, "the GIL")
+    }
+}
+
+/// A ceiling: a thin line in its pattern's colour and dash.
 fn bound_look(theme: &Theme, p: Pattern) -> Look {
     Look { mark: crate::look::Mark::None, ..Look::pattern(theme, p).with_width(1.0) }
 }
@@ -131,7 +141,7 @@ impl ThroughputData {
         let mut items: Vec<(String, Swatch)> =
             self.series.iter().map(|s| (s.label.to_string(), Swatch::Line(Look::pattern(theme, s.pattern)))).collect();
         for s in self.series.iter().filter(|s| s.pattern != Pattern::Sync) {
-            items.push((format!("{} GIL ceiling", short_label(s.pattern)), Swatch::Line(bound_look(theme, s.pattern))));
+            items.push((format!("{} ceiling: {}", short_label(s.pattern), ceiling(s).1), Swatch::Line(bound_look(theme, s.pattern))));
         }
         for s in self.series.iter().filter(|s| s.bounds.pool_cap.is_some()) {
             items.push((format!("{} pool cap", short_label(s.pattern)), Swatch::Line(cap_look(theme, s.pattern))));
@@ -159,10 +169,10 @@ pub fn draw_throughput<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Th
         let pts: Vec<(f64, f64)> = s.points.iter().map(|&(n, x)| (n as f64, x)).collect();
         l.line(&mut chart, pen, &pts)?;
         l.sparse_marks(&mut chart, pen, &pts, 6, (k as f64 + 0.5) / d.series.len() as f64)?;
-        // The GIL ceiling of the async patterns; the sync pattern's curve is its own ceiling.
+        // The ceiling of the async patterns (the GIL's or the cores'); the sync pattern's curve is its own ceiling.
         if s.pattern != Pattern::Sync {
-            let ceiling = s.bounds.gil_ceiling;
-            faint(s.pattern).line(&mut chart, pen, &[(N_MIN as f64, ceiling), (N_MAX as f64, ceiling)])?;
+            let (c, _) = ceiling(s);
+            faint(s.pattern).line(&mut chart, pen, &[(N_MIN as f64, c), (N_MAX as f64, c)])?;
         }
         if let Some(cap) = s.bounds.pool_cap {
             cap_look(s.pattern).line(&mut chart, pen, &[(N_MIN as f64, cap), (N_MAX as f64, cap)])?;

@@ -28,6 +28,51 @@ fn gil_contention_page() {
     }
 }
 
+/// limits/conditions.md and comparison/throughput.md: in the benchmark's own
+/// cell both async patterns are limited by the cores (their CPU time per
+/// request on two cores), not by the GIL nor the pool; from a same-zone
+/// round trip on, the executor's pool sets its pace.
+#[test]
+fn conditions_page() {
+    let p = Params::default();
+    let bound = |pattern, s: &Scenario| perfmodel::predict(pattern, &p, s, perfmodel::Solver::Analytic, 1).unwrap().bounds.binding().1;
+    let s = Scenario::default();
+    assert_eq!((bound(Pattern::Executor, &s), bound(Pattern::Tokio, &s)), ("cpu", "cpu"));
+    let zone = Scenario { io_wait_ms: 0.25, ..s };
+    assert_eq!(bound(Pattern::Executor, &zone), "pool");
+}
+
+/// limits/io-concurrency.md: in the same zone at a few hundred callers the
+/// default pool binds well below the cores' limit, and a pool of 64 lifts
+/// the executor until the cores bind.
+#[test]
+fn io_concurrency_page() {
+    let p = Params::default();
+    let at = |pool| {
+        let s = Scenario { io_wait_ms: 0.25, concurrency: 256, pool, ..Scenario::default() };
+        perfmodel::predict(Pattern::Executor, &p, &s, perfmodel::Solver::Analytic, 1).unwrap()
+    };
+    let (small, big) = (at(None), at(Some(64)));
+    assert_eq!((small.bounds.binding().1, big.bounds.binding().1), ("pool", "cpu"));
+    assert!(big.throughput_ops_s > 2.0 * small.throughput_ops_s, "{} then {}", small.throughput_ops_s, big.throughput_ops_s);
+}
+
+/// comparison/memory.md: at the same requests in flight, from a few dozen to
+/// about twenty thousand, aerospike-py's process is the largest in the model
+/// (resident memory); past that a thread per request costs more.
+#[test]
+fn memory_page() {
+    let p = Params::default();
+    let rss = |pattern, n| perfmodel::memory::memory(pattern, &p, &Scenario { concurrency: n, ..Scenario::default() }).resident;
+    for n in [50, 1_000, 10_000, 20_000] {
+        let tk = rss(Pattern::Tokio, n);
+        for other in [Pattern::Executor, Pattern::SyncThreads] {
+            assert!(tk > rss(other, n), "{n} in flight: Tokio {tk} MiB, {other:?} {} MiB", rss(other, n));
+        }
+    }
+    assert!(rss(Pattern::SyncThreads, 40_000) > rss(Pattern::Tokio, 40_000));
+}
+
 /// comparison/requests.md: "where the I/O wait is short, as on localhost, the
 /// model has the executor completing more requests per second than Tokio".
 #[test]
@@ -120,7 +165,7 @@ fn contention_mean_and_p99_agree_for_one_caller() {
     }
 }
 
-/// comparison/takeaway.md and limits/conclusion.md, on the verdict table
+/// comparison/takeaway.md, limits/conclusion.md and the overview's short answer, on the verdict table
 /// (simulated throughput and percentiles): one request at a time is answered
 /// sooner through the official client, and sooner still by a blocking call; on
 /// localhost Python's default pool is ahead of Tokio on throughput and p99; in

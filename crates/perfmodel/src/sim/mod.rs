@@ -161,6 +161,8 @@ pub enum Lane {
     Loop,
     Worker,
     Tokio,
+    /// A thread of Tokio's blocking pool: it hands a result back to Python, and waits for the GIL to do it.
+    Blocking,
     Background,
 }
 

@@ -158,7 +158,8 @@ fn lane_of(r: Role) -> Lane {
         Role::Caller => Lane::Caller,
         Role::Loop => Lane::Loop,
         Role::Worker => Lane::Worker,
-        Role::Tokio | Role::Blocking => Lane::Tokio,
+        Role::Tokio => Lane::Tokio,
+        Role::Blocking => Lane::Blocking,
     }
 }
 
