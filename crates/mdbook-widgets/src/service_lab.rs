@@ -219,8 +219,8 @@ pub fn table(env: &BookEnv, full: bool) -> String {
     let mut out = format!(
         "\n\nMeasured here ({date}): a FastAPI {fastapi} service under uvicorn {uvicorn} (httptools, asyncio's loop), its worker processes \
          sharing one CPU as a pod with a quota of one core does, the stub on the other CPU answering each call after an injected wait, \
-         and requests arriving at random (Poisson) at fixed rates. Each configuration ran once, so a difference of a few percent \
-         is within what a second run could change. ",
+         and requests arriving at random (Poisson) at fixed rates. Each configuration ran once, and how much a second run would \
+         differ is not measured yet: read small differences as unresolved. ",
         date = r.date,
         fastapi = version("fastapi"),
         uvicorn = version("uvicorn"),
