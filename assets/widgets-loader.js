@@ -29,15 +29,26 @@
   window.__widgetsModuleKey = MODULES[key] ? key : "all";
   printWhenDrawn();
 
+  // A trap in the module that is not a Rust panic (the panic hook reports
+  // those) leaves its state unknown and any figure it was computing
+  // unfinished for ever: every widget says the figures stopped.
+  function trapped(err) {
+    if (typeof WebAssembly === "object" && err instanceof WebAssembly.RuntimeError) {
+      fail("The interactive figures stopped: " + err.message);
+    }
+  }
+  window.addEventListener("error", function (e) { trapped(e.error); });
+  window.addEventListener("unhandledrejection", function (e) { trapped(e.reason); });
+
   // Printing waits for the figures. mdBook's print page asks to print about
   // 100 ms after load, before the module has compiled; a figure still loading
   // or simulating would print unfinished (and a print preview opened over the
   // page can stall its workers). So window.print, on a page with widgets,
   // prints once no widget is loading and every staged figure says it is
-  // complete, with each figure's table open and filled (a table is built only
-  // while open). The html element records it: data-print="asked" while it
-  // waits, "printed" once it called the browser's print (data-print-count
-  // times). The browser's own print command (Ctrl+P) opens the tables too,
+  // complete or sits in a widget that failed, with each figure's table open
+  // and filled (a table is built only while open). The html element records
+  // it: data-print="asked" while it waits, "printed" once it called the
+  // browser's print (data-print-count times). The browser's own print command (Ctrl+P) opens the tables too,
   // but cannot wait for them.
   function printWhenDrawn() {
     var print = window.print;
@@ -58,8 +69,13 @@
     function finished() {
       var all = document.querySelectorAll("[data-widget]");
       for (var i = 0; i < all.length; i++) if (all[i].getAttribute("data-state") === "loading") return false;
+      // A figure in a widget that failed will not complete: it prints its error.
       var staged = document.querySelectorAll("[data-complete]");
-      for (var j = 0; j < staged.length; j++) if (staged[j].getAttribute("data-complete") !== "true") return false;
+      for (var j = 0; j < staged.length; j++) {
+        if (staged[j].getAttribute("data-complete") === "true") continue;
+        var owner = staged[j].closest("[data-widget]");
+        if (!owner || owner.getAttribute("data-state") !== "error") return false;
+      }
       return true;
     }
     function tablesFilled() {

@@ -35,11 +35,12 @@ let browser, srv;
 before(async () => { srv = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); srv?.server.close(); });
 
-/** Wait until no widget is loading and no progressive computation is still running. */
+/** Wait until no widget is loading and no progressive computation is still running (a failed widget runs none). */
 async function quiet(page) {
   await widgetsSettled(page);
   await page.waitForFunction(() => [...document.querySelectorAll("[data-complete],[data-p99-done]")]
-    .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true"), null, { timeout: 0 });
+    .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true" || e.closest("[data-widget]")?.dataset.state === "error"),
+  null, { timeout: 0 });
   return page.$$eval("[data-widget]", (els) => els.map((e) => `${e.dataset.widget}:${e.dataset.state}`));
 }
 

@@ -321,6 +321,41 @@ test("a panic inside the module becomes a visible error on every widget", async 
   await context.close();
 });
 
+test("a trap in the module that is not a panic also becomes a visible error on every widget", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  // What a trap in a task looks like to the page: a WebAssembly.RuntimeError nobody caught.
+  await page.evaluate(() => { setTimeout(() => { throw new WebAssembly.RuntimeError("memory access out of bounds"); }); });
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "error"));
+  assert.match(await page.locator(".widget-error").first().textContent(), /stopped: memory access out of bounds/);
+  assert.ok(log.errors.some((e) => /memory access out of bounds/.test(e)), "the trap itself is on the console");
+  await context.close();
+});
+
+test("a figure that was computing when the module stopped does not hold back printing", async () => {
+  const { page, context } = await readyPage(srv.base + WIDGET_PAGE);
+  await page.evaluate(() => { try { wasm_bindgen.widgets_self_test_panic(); } catch (_) { /* the trap */ } });
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "error"));
+  // A figure of the failed widget that was mid-computation: nothing will mark it complete.
+  // The loader prints within 62 frames of a finished page (its tables get 60 to fill), so 90 frames bound the wait.
+  const print = await page.evaluate(() => new Promise((resolve) => {
+    const stuck = document.createElement("div");
+    stuck.setAttribute("data-complete", "false");
+    document.querySelector("[data-widget]").append(stuck);
+    window.print();
+    let frames = 0;
+    (function frame() {
+      requestAnimationFrame(() => {
+        frames += 1;
+        const at = document.documentElement.dataset;
+        if (at.printDialog === "asked" || frames >= 90) resolve({ print: at.print, count: at.printCount, frames });
+        else frame();
+      });
+    })();
+  }));
+  assert.deepEqual([print.print, print.count], ["printed", "1"], JSON.stringify(print));
+  await context.close();
+});
+
 test("how requests are processed: each pattern's steps side by side, following the I/O wait, with GIL holds and thread hops", async () => {
   const { page, log, context, states } = await readyPage(srv.base + "comparison/requests.html?io=1&n=50");
   assert.ok(states.every((s) => s.state === "ready"), JSON.stringify(states));
