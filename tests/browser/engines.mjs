@@ -158,6 +158,18 @@ async function listening(port, proc) {
   }
 }
 
+// What a page has not finished: widgets loading or failed, staged figures not complete.
+function pending() {
+  return {
+    address: location.href,
+    widgets: [...document.querySelectorAll("[data-widget]")].filter((el) => el.dataset.state !== "ready")
+      .map((el) => `${el.dataset.widget}:${el.dataset.state}`),
+    incomplete: [...document.querySelectorAll("[data-complete]")].filter((el) => el.dataset.complete !== "true")
+      .map((el) => el.closest("[data-widget]")?.dataset.widget ?? "?"),
+    errors: window.__engineErrors ?? null,
+  };
+}
+
 // The WebDriver key code for the keys the checks press.
 const KEYS = { ArrowRight: "\uE014", ArrowLeft: "\uE012", Home: "\uE011", End: "\uE010" };
 
@@ -255,11 +267,14 @@ async function webkitEngine() {
           // Each attempt waits in the page for its next animation frame, so
           // the loop follows the page's own frames rather than a clock.
           const frame = `function (a) { return new Promise(function (r) { requestAnimationFrame(function () { r((${fn})(a)); }); }); }`;
-          for (;;) {
+          for (let frames = 1; ; frames++) {
             if (await call("POST", `${s}/execute/async`, {
               script: `var done = arguments[arguments.length - 1]; (${frame})(arguments[0]).then(function (v) { done(!!v); }, function () { done(false); });`,
               args: [arg ?? null],
             })) return;
+            // No limit (a slow machine is not a failure), but a wait that goes
+            // on says what the page is waiting for, every 5,000 frames.
+            if (frames % 5000 === 0) console.error(`webkit: still waiting after ${frames} frames:`, JSON.stringify(await run(pending)));
           }
         },
         async press(selector, key, times = 1) {
