@@ -131,6 +131,8 @@ test("the readout gives simulated p50 and p99 beside the analytic mean", async (
 test("a pointer drag on the concurrency slider changes the readout", async () => {
   const { page, context } = await readyPage(srv.base + WIDGET_PAGE);
   const before = await page.getByTestId("tput-tokio").textContent();
+  // The sliders sit under the chart: bring the slider into view, as a reader scrolls to it.
+  await page.getByTestId("n-slider").scrollIntoViewIfNeeded();
   const box = await page.getByTestId("n-slider").boundingBox();
   await page.mouse.click(box.x + box.width * 0.02, box.y + box.height / 2);
   await page.waitForFunction((t) => document.querySelector("[data-testid=tput-tokio]").textContent !== t, before);

@@ -598,7 +598,7 @@ impl OpenData {
             ));
         }
         h.push_str("</tbody></table></div>");
-        h
+        crate::html::labelled(&h)
     }
 
     /// The legend: exactly what the panels draw.

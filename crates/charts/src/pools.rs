@@ -374,7 +374,7 @@ impl PoolsData {
         }
         row(&mut h, "Tokio (no pool)".into(), &self.tokio, self.tokio_p99, false);
         h.push_str("</tbody></table></div>");
-        h
+        crate::html::labelled(&h)
     }
 
     /// The legend: exactly what the two panels draw.

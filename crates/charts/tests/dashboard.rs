@@ -210,3 +210,25 @@ fn the_labs_batch_grid_draws_one_chart_per_node_count_at_its_centre() {
     assert!(p.html.contains("<a href=\"../comparison/batches.html\">"));
     assert!(!p.html.contains("widget-error"));
 }
+
+#[test]
+fn a_run_shows_its_results_first_its_environment_next_and_what_it_lacks_in_one_list() {
+    let r = run("partial.json");
+    let ps = panels(&r.file, r.report.as_ref().unwrap());
+    let html = charts::dashboard::run_html(&ps);
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} not in the run's HTML"));
+    let present: Vec<&str> = ps.iter().filter(|p| !p.charts.is_empty()).map(|p| p.id.as_str()).collect();
+    assert!(!present.is_empty(), "the partial fixture draws something");
+    let env = at("data-panel=\"environment\"");
+    for id in &present {
+        assert!(at(&format!("data-panel=\"{id}\"")) < env, "{id} comes before the environment");
+    }
+    // Each absent section keeps its own sentence, in one list after the environment.
+    let list = at("<h2 id=\"dash-absent-title\">Not in this report</h2>");
+    assert!(env < list);
+    assert!(at("<li data-panel=\"data-size\"><p class=\"dash-absent\">Data-size scaling is not in this report.</p></li>") > list);
+    let sections = html.matches("<section class=\"dash-panel\"").count();
+    let absent = ps.iter().filter(|p| p.charts.is_empty() && p.html.starts_with("<p class=\"dash-absent\">")).count();
+    assert!(absent > 0);
+    assert_eq!(sections, ps.len() - absent + 1, "one section per shown panel and one for the list");
+}

@@ -192,7 +192,7 @@ pub(crate) fn dashboard_noscript(env: &BookEnv, p: &widget_props::DashboardProps
         Some(r) => {
             let body: String = match &r.error {
                 Some(e) => format!("<p class=\"widget-error\">{}</p>", escape_attr(e)),
-                None => r.panels.iter().map(|p| charts::dashboard::panel_html(p, None)).collect(),
+                None => charts::dashboard::run_html(&r.panels),
             };
             format!("<p>The newest run, {}; picking other runs and the charts need JavaScript.</p>{body}", escape_attr(&r.date))
         }

@@ -63,6 +63,15 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
     });
     view! {
         <div class="widget-body" data-complete=done>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-hint">
+                {move || if report.is_empty() {
+                    "No lab report carries measured batch cells for this figure.".to_string()
+                } else {
+                    format!("Diamonds and squares: the lab's measured batches (report {report}), drawn where the scenario is one of its cells ({} nodes; {} callers; its injected waits plus the stub's round trip; the lab's CPUs; nothing else on the GIL).", grid.0, grid.1)
+                }}
+            </p>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <ScenarioSliders uid=uid.clone() shared/>
             <div class="widget-controls">
                 <LogSlider
@@ -115,15 +124,6 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
             <p class="widget-hint">
                 <button type="button" class="widget-field-reset" data-testid="batch-nearest" hidden=move || !has_nearest() on:click=go>"Go to the nearest measured cell"</button>
             </p>
-            <p class="widget-hint">
-                {move || if report.is_empty() {
-                    "No lab report carries measured batch cells for this figure.".to_string()
-                } else {
-                    format!("Diamonds and squares: the lab's measured batches (report {report}), drawn where the scenario is one of its cells ({} nodes; {} callers; its injected waits plus the stub's round trip; the lab's CPUs; nothing else on the GIL).", grid.0, grid.1)
-                }}
-            </p>
-            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
-            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="batches"/>
         </div>
     }

@@ -45,14 +45,14 @@ pub(crate) fn ConcurrentHandling(
     };
     view! {
         <div class="widget-body" data-complete=move || done.get().to_string()>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-io") label="I/O wait per request" min=crate::slider::IO_MIN_MS max=crate::slider::IO_MAX_MS
                     value=io on_change=set_io fmt=|v| format!("{} ms", number(v)) round=|v| v testid="io-slider" unit="ms"/>
                 <LogSlider id=format!("{uid}-k") label="Requests fired at once" min=1.0 max=K_MAX as f64
                     value=Signal::derive(move || burst.get()) on_change=set_k fmt=|v| count(v as u32) round=|v| v.round().max(1.0) testid="k-slider"/>
             </div>
-            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
-            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="concurrent-handling"/>
             <table class="widget-readout">
                 <caption>"From the simulator (seeded): when the last request of the burst completes, the most requests in flight at once, and the threads used"</caption>

@@ -50,14 +50,14 @@ pub(crate) fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<T
     let uid = crate::slider::uid();
     view! {
         <div class="widget-body" data-complete=done>
+            <p class="widget-verdict"><strong>"Tokio ÷ executor throughput: "<span data-testid="ratio">{ratio}</span>". "</strong>
+                <span data-testid="verdict">{verdict}</span></p>
+            <div class="widget-cards">{card(Pattern::Sync)}{card(Pattern::Executor)}{card(Pattern::Tokio)}</div>
             <ScenarioSliders uid=uid.clone() shared/>
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-pool") label="Executor pool size" min=range::POOL.0 max=range::POOL.1
                     value=pool on_change=set_pool fmt=|v| format!("{} threads", count(v as u32)) round=|v| v.round().max(1.0) testid="pool-slider" unit="threads"/>
             </div>
-            <div class="widget-cards">{card(Pattern::Sync)}{card(Pattern::Executor)}{card(Pattern::Tokio)}</div>
-            <p class="widget-verdict"><strong>"Tokio ÷ executor throughput: "<span data-testid="ratio">{ratio}</span>". "</strong>
-                <span data-testid="verdict">{verdict}</span></p>
             <p class="widget-hint">"Requests/s and mean latency are analytic; p50, p99, threads, queue and GIL use come from the simulator (seeded) and show “…” while it runs."</p>
             <p class="widget-visually-hidden" aria-live="polite" data-testid="summary">{summary}</p>
         </div>

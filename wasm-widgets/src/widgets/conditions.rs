@@ -70,14 +70,9 @@ pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     };
     view! {
         <div class="widget-body" data-complete=done>
-            <fieldset class="widget-switch">
-                <legend>"Colour by"</legend>
-                {radio(Metric::Throughput, "throughput")}{radio(Metric::P99, "p99")}
-            </fieldset>
-            <MoreSettings uid=uid.clone() shared/>
-            <p class="widget-hint">"Hover over a cell, or focus the map and use the arrow keys (Home returns to the benchmark's cell)."</p>
+            <p class="widget-hint">"Hover over or tap a cell, or focus the map and use the arrow keys (Home returns to the benchmark's cell)."</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" tabindex="0" aria-label=summary data-testid="chart"
-                aria-describedby=format!("{uid}-cell") on:mousemove=on_move on:keydown=on_key></canvas>
+                aria-describedby=format!("{uid}-cell") on:mousemove=on_move on:click=on_move on:keydown=on_key></canvas>
             <p class="widget-status" id=format!("{uid}-cell") aria-live="polite" data-testid="cell">{readout}</p>
             <ul class="widget-legend" aria-label="Legend">
                 <li><span class="widget-swatch tokio"></span>"Tokio ahead (full colour: 100× or more)"</li>
@@ -85,6 +80,11 @@ pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Them
                 <li>"pale: close to 1×; thick frame: the benchmark's cell; small square inside a cell: the cell picked; thin frame: an assumed production region (same-zone round trip to 20 ms, 100–10,000 callers)"</li>
             </ul>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <fieldset class="widget-switch">
+                <legend>"Colour by"</legend>
+                {radio(Metric::Throughput, "throughput")}{radio(Metric::P99, "p99")}
+            </fieldset>
+            <MoreSettings uid=uid.clone() shared/>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="conditions"/>
         </div>
     }

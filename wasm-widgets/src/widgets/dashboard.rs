@@ -46,10 +46,7 @@ fn compose(runs: &[RunView], a: usize, b: Option<usize>) -> Option<(String, Vec<
     let error = |e: &str| format!("<p class=\"widget-error\" role=\"alert\" data-testid=\"run-error\">{}</p>", charts::html::esc(e));
     let Some(rb) = b.filter(|&b| b != a).and_then(|b| runs.get(b)) else {
         return Some(match &ra.error {
-            None => (
-                ra.panels.iter().map(|p| panel_html(p, None)).collect(),
-                ra.panels.iter().flat_map(|p| p.charts.iter().map(|c| ("", c.clone()))).collect(),
-            ),
+            None => (charts::dashboard::run_html(&ra.panels), ra.panels.iter().flat_map(|p| p.charts.iter().map(|c| ("", c.clone()))).collect()),
             Some(e) => (error(e), Vec::new()),
         });
     };

@@ -39,7 +39,6 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
     };
     view! {
         <div class="widget-body" data-complete=move || done.get().to_string()>
-            <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <ul class="widget-legend" aria-label="Legend">
                 <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>
@@ -48,6 +47,7 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
                 <li><span class="widget-key io"></span>"blocked on I/O"</li>
             </ul>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="gil-timeline"/>
             <table class="widget-readout">
                 <caption>"From the simulator (seeded): share of time the GIL is held by request work, and mean time a request waits for it"</caption>

@@ -66,11 +66,11 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
     });
     view! {
         <div class="widget-body" data-p99-done=done>
-            <ScenarioSliders uid=crate::slider::uid() shared/>
-            {controls}
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-hint">"Thin lines: analytic mean latency. Thick lines with markers: simulated p99, each pattern in its own dash and marker (see the legend). Vertical dashed lines: 50 callers, where aerospike-py's published benchmark ran, and the concurrency you chose."</p>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
+            {controls}
             <p>"The executor's p99 exceeds "{number(charts::latency::DEPARTURE_FACTOR)}"× Tokio's: "<strong data-testid="departure">{departure}</strong></p>
             <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="latency"/>
         </div>

@@ -66,6 +66,11 @@ pub(crate) fn MemoryUsage(
     };
     view! {
         <div class="widget-body">
+            <p class="widget-hint">
+                "A thread reserves its whole stack as address space, but only the pages it touches become resident; the container's limit counts the resident part."
+            </p>
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <div class="widget-controls">
                 <LogSlider id=format!("{uid}-n") label="Concurrent callers" min=crate::slider::N_MIN max=crate::slider::N_MAX
                     value=n on_change=set_n fmt=|v| count(v as u32) round=|v| v.round().max(1.0) testid="n-slider"/>
@@ -86,11 +91,6 @@ pub(crate) fn MemoryUsage(
                     uid.clone(),
                 )}
             </fieldset>
-            <p class="widget-hint">
-                "A thread reserves its whole stack as address space, but only the pages it touches become resident; the container's limit counts the resident part."
-            </p>
-            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
-            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="memory"/>
             <table class="widget-readout">
                 <caption>"At the chosen concurrency; the last column is the concurrency at which resident memory first exceeds the limit"</caption>

@@ -78,6 +78,33 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
         <div class="widget-body" data-complete=done>
             {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
             {(!link_notes.is_empty()).then(|| view! { <p class="widget-note" role="status">{link_notes.join("; ")}"."</p> })}
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
+            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <p class="widget-hint">
+                {move || if measured_here() {
+                    format!("Hollow markers: the lab's open-load measurements at this I/O wait (report {report}); at the top edge, a rate the client did not keep up with.")
+                } else if lab_waits.is_empty() {
+                    "No open-load lab report carries measured points for this figure.".to_string()
+                } else {
+                    format!("The lab measured an open load at {} ms of I/O wait, on {} of a machine's CPUs with nothing else on the GIL:", lab_waits.iter().map(|v| number(*v)).collect::<Vec<_>>().join(" and "), if cores == 1 { "one".to_string() } else { cores.to_string() })
+                }}
+                " "
+                {lab.with_value(|l| l.io_waits()).into_iter().map(|w| view! {
+                    <button type="button" class="widget-field-reset" data-testid="open-lab-io" hidden=measured_here
+                        on:click=move |_| shared.scenario.update(|s| {
+                            s.io_wait_ms = w;
+                            s.cores = f64::from(cores);
+                            s.node_cpus = node_cpus;
+                            s.pool = None;
+                            s.app_cpu_ms = 0.0;
+                            s.background_threads = 0;
+                            s.tokio_workers = None;
+                            s.python = Default::default();
+                        })>
+                        {format!("Go to {} ms", number(w))}
+                    </button>
+                }).collect::<Vec<_>>()}
+            </p>
             <div class="widget-controls">
                 <IoSlider uid=id.clone() shared/>
                 <LogSlider
@@ -121,33 +148,6 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
                 </select>
             </div>
             <MoreSettings uid=id.clone() shared/>
-            <p class="widget-hint">
-                {move || if measured_here() {
-                    format!("Hollow markers: the lab's open-load measurements at this I/O wait (report {report}); at the top edge, a rate the client did not keep up with.")
-                } else if lab_waits.is_empty() {
-                    "No open-load lab report carries measured points for this figure.".to_string()
-                } else {
-                    format!("The lab measured an open load at {} ms of I/O wait, on {} of a machine's CPUs with nothing else on the GIL:", lab_waits.iter().map(|v| number(*v)).collect::<Vec<_>>().join(" and "), if cores == 1 { "one".to_string() } else { cores.to_string() })
-                }}
-                " "
-                {lab.with_value(|l| l.io_waits()).into_iter().map(|w| view! {
-                    <button type="button" class="widget-field-reset" data-testid="open-lab-io" hidden=measured_here
-                        on:click=move |_| shared.scenario.update(|s| {
-                            s.io_wait_ms = w;
-                            s.cores = f64::from(cores);
-                            s.node_cpus = node_cpus;
-                            s.pool = None;
-                            s.app_cpu_ms = 0.0;
-                            s.background_threads = 0;
-                            s.tokio_workers = None;
-                            s.python = Default::default();
-                        })>
-                        {format!("Go to {} ms", number(w))}
-                    </button>
-                }).collect::<Vec<_>>()}
-            </p>
-            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
-            <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="open-load"/>
             <div inner_html=html></div>
         </div>

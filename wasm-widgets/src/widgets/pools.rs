@@ -42,8 +42,7 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     let report = lab.with_value(|l| l.report.clone());
     view! {
         <div class="widget-body" data-complete=done>
-            <ScenarioSliders uid=crate::slider::uid() shared/>
-            {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
+            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-hint">
                 {move || match nearest() {
                     None if !report.is_empty() => format!("Diamonds and squares: the lab's measurements at this cell (report {report})."),
@@ -53,8 +52,9 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
                 " "
                 <button type="button" class="widget-field-reset" data-testid="pools-nearest" hidden=move || nearest().is_none() on:click=go>"Go to the nearest measured cell"</button>
             </p>
-            <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
+            {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
             <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="pool-size"/>
             <div inner_html=html></div>
         </div>

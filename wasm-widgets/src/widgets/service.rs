@@ -176,9 +176,9 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             <Show when=move || !notes.get().is_empty()>
                 <p class="widget-note" role="status">"Adjusted: "{move || notes.get().join("; ")}"."</p>
             </Show>
-            <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>
-            <p class="widget-hint">{hint}"Capacity and requests in flight are analytic; p50, p99 and the pool table come from the simulator and show “…” while it runs."</p>
             <div class="service-results" data-testid="service-results" inner_html=html></div>
+            <p class="widget-hint">{hint}"Capacity and requests in flight are analytic; p50, p99 and the pool table come from the simulator and show “…” while it runs."</p>
+            <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>
             <p class="widget-visually-hidden" aria-live="polite" data-testid="summary">{summary}</p>
         </div>
     }

@@ -57,9 +57,9 @@ pub(crate) fn ThroughputScaling(
 
     view! {
         <div class="widget-body" data-complete=move || pct_done().to_string()>
-            <ScenarioSliders uid=crate::slider::uid() shared/>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
+            <ScenarioSliders uid=crate::slider::uid() shared/>
             <crate::tools::ChartTools table=Signal::derive(move || data.get().ok().map(|d| d.table())) canvas name="throughput"/>
             <table class="widget-readout">
                 <caption>"At the chosen point. Requests/s, mean latency and the GIL ceiling are analytic (in the chart, the thin lines in each pattern's dash are the GIL ceilings, the thin dotted line the executor's pool cap); p50 and p99 come from the simulator."</caption>

@@ -144,6 +144,22 @@ fn source_html(s: &reports::Source, folder_url: &str) -> String {
     format!("<p class=\"dash-source\"><strong>{}.</strong> {}{license}</p>", esc(&s.label), esc(&s.about))
 }
 
+/// One run's panels, results first: the panels with something to show, then
+/// the run's environment, then one list of the sections the report lacks.
+pub fn run_html(panels: &[Panel]) -> String {
+    let (absent, shown): (Vec<&Panel>, Vec<&Panel>) = panels.iter().partition(|p| p.is_absent());
+    let (env, results): (Vec<&Panel>, Vec<&Panel>) = shown.into_iter().partition(|p| p.id == "environment");
+    let mut h: String = results.iter().chain(&env).map(|p| panel_html(p, None)).collect();
+    if !absent.is_empty() {
+        h.push_str("<section class=\"dash-panel\" data-panel=\"absent\" aria-labelledby=\"dash-absent-title\"><h2 id=\"dash-absent-title\">Not in this report</h2><ul class=\"dash-absent-list\">");
+        for p in absent {
+            h.push_str(&format!("<li data-panel=\"{}\">{}</li>", esc(&p.id), p.html));
+        }
+        h.push_str("</ul></section>");
+    }
+    h
+}
+
 /// A panel as a page section. `side` ("a" or "b") keeps element ids unique
 /// when two runs are shown side by side.
 pub fn panel_html(p: &Panel, side: Option<&str>) -> String {

@@ -72,3 +72,10 @@ pub struct Panel {
     pub html: String,
     pub charts: Vec<Chart>,
 }
+
+impl Panel {
+    /// A panel that only says its section is not in the report.
+    pub(crate) fn is_absent(&self) -> bool {
+        self.charts.is_empty() && self.html.starts_with("<p class=\"dash-absent\">")
+    }
+}

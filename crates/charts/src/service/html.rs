@@ -13,7 +13,7 @@ impl ServiceData {
         let s = &self.service;
         let pending = "…";
         let ms = |v: f64| format!("{} ms", number(v));
-        let mut h = String::from("<div class=\"service-verdict\" data-testid=\"service-verdict\">");
+        let mut h = String::from("<div class=\"service-verdict\" data-verdict data-testid=\"service-verdict\">");
         for v in self.verdict() {
             h.push_str(&format!("<p>{}</p>", esc(&v)));
         }
@@ -93,6 +93,6 @@ impl ServiceData {
             ));
         }
         h.push_str("</tbody></table></div>");
-        h
+        crate::html::labelled(&h)
     }
 }

@@ -1,0 +1,68 @@
+// Answer first: on every widget page the first figure starts on the first
+// screen of a 1280×800 window and within one and a half screens of a
+// 390×844 phone, the service page's verdict likewise, and nothing in a
+// figure runs past the phone's right edge (a table's rows stand as lists).
+// Positions are read once every widget is ready, so they are the page a
+// reader sees, not its loading placeholders.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, widgetPages } from "./harness.mjs";
+
+// The figure a page answers with: a chart, the cards, the verdict, a dashboard panel or a figure's table.
+const FIGURE = "[data-widget] :is(canvas.widget-canvas, .widget-cards, [data-verdict], .dash-panel, table)";
+const SCREENS = [
+  { name: "desktop", width: 1280, height: 800, screens: 1 },
+  { name: "phone", width: 390, height: 844, screens: 1.5 },
+];
+
+let browser, srv;
+before(async () => { srv = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+for (const s of SCREENS) {
+  test(`${s.name} (${s.width}×${s.height}): each widget page's first figure starts within ${s.screens} screen${s.screens > 1 ? "s" : ""}`, async () => {
+    const context = await browser.newContext({ viewport: { width: s.width, height: s.height } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(0);
+    const late = [];
+    const pages = widgetPages();
+    assert.ok(pages.length >= 15, `widget pages found: ${pages.length}`);
+    for (const p of pages) {
+      await page.goto(srv.base + p);
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
+      const at = await page.evaluate(([sel]) => {
+        const top = (el) => (el ? Math.round(el.getBoundingClientRect().top + scrollY) : null);
+        return {
+          figure: top(document.querySelector(sel)),
+          verdict: top(document.querySelector("[data-verdict]")),
+          scrollWidth: document.scrollingElement.scrollWidth,
+          // Anything drawn in a figure past the right edge, scroll boxes included
+          // (a header row kept only for screen readers is out of sight by design).
+          sideways: [...document.querySelectorAll("[data-widget] *")]
+            .filter((el) => !el.closest("thead, details:not([open]), [hidden]"))
+            .filter((el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0 && b.right > innerWidth + 1; })
+            .slice(0, 3)
+            .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} to ${Math.round(el.getBoundingClientRect().right)} px`),
+        };
+      }, [FIGURE]);
+      const limit = s.height * s.screens;
+      assert.notEqual(at.figure, null, `${p}: no figure found`);
+      if (at.figure >= limit) late.push(`${p}: figure at ${at.figure} px`);
+      if (at.verdict !== null && at.verdict >= limit) late.push(`${p}: verdict at ${at.verdict} px`);
+      if (at.scrollWidth > s.width) late.push(`${p}: the page is ${at.scrollWidth} px wide`);
+      if (s.name === "phone" && at.sideways.length) late.push(`${p}: past the right edge: ${at.sideways.join(", ")}`);
+    }
+    assert.deepEqual(late, [], `over ${s.height * s.screens} px down, or sideways`);
+    await context.close();
+  });
+}
+
+test("the service page has a verdict to place", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(0);
+  await page.goto(srv.base + "service.html");
+  await page.waitForFunction(() => document.querySelector("[data-widget]")?.dataset.state === "ready");
+  assert.match(await page.locator("[data-verdict]").textContent(), /\S/);
+  await context.close();
+});
