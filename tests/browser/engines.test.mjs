@@ -5,18 +5,8 @@
 // on it is finished. One set of checks per engine; each failure names it.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, widgetPages, STORE } from "./harness.mjs";
+import { serve, widgetPages, STORE, figuresSettled as settled } from "./harness.mjs";
 import { engines, launchEngine } from "./engines.mjs";
-
-// Every placeholder out of loading and every staged figure complete, or in a
-// widget that failed (a failed module completes nothing more: the check then
-// reports the failure rather than wait for ever).
-function settled() {
-  const all = [...document.querySelectorAll("[data-widget]")];
-  if (all.length === 0 || all.some((el) => el.dataset.state === "loading")) return false;
-  return [...document.querySelectorAll("[data-complete]")]
-    .every((el) => el.dataset.complete === "true" || el.closest("[data-widget]")?.dataset.state === "error");
-}
 
 // Each widget's state and error; with an error, the scenario the page ran
 // (its scenario bar, address and stored scenario), so a failure seen once

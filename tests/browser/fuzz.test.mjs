@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, serve, launch, openPage, widgetsSettled, allPages } from "./harness.mjs";
+import { DIST, serve, launch, openPage, figuresSettled, allPages } from "./harness.mjs";
 
 const PAGES = allPages().filter((p) => p !== "print.html" && fs.readFileSync(path.join(DIST, p), "utf8").includes("data-widget="));
 const KEYS = ["io", "n", "mem", "pool", "cores", "cpu", "bg"];
@@ -37,10 +37,7 @@ after(async () => { await browser?.close(); srv?.server.close(); });
 
 /** Wait until no widget is loading and no progressive computation is still running (a failed widget runs none). */
 async function quiet(page) {
-  await widgetsSettled(page);
-  await page.waitForFunction(() => [...document.querySelectorAll("[data-complete],[data-p99-done]")]
-    .every((e) => (e.dataset.complete ?? e.dataset.p99Done) === "true" || e.closest("[data-widget]")?.dataset.state === "error"),
-  null, { timeout: 0 });
+  await page.waitForFunction(figuresSettled, true, { timeout: 0 });
   return page.$$eval("[data-widget]", (els) => els.map((e) => `${e.dataset.widget}:${e.dataset.state}`));
 }
 

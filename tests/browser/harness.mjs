@@ -109,6 +109,20 @@ export async function openPage(browser, { deviceScaleFactor = 1 } = {}) {
   return { page, log, context };
 }
 
+/**
+ * Run in the page: every widget out of loading and every staged figure
+ * complete (with `p99`, its p99 dots too), or inside a widget that failed: a
+ * failed module finishes nothing more, so a wait on this reports the failure
+ * instead of waiting for ever (the loader's print gate counts the same way).
+ * Self-contained, so any engine can send it to the page.
+ */
+export function figuresSettled(p99) {
+  const all = [...document.querySelectorAll("[data-widget]")];
+  if (all.length === 0 || all.some((el) => el.dataset.state === "loading")) return false;
+  return [...document.querySelectorAll(p99 ? "[data-complete],[data-p99-done]" : "[data-complete]")]
+    .every((el) => (el.dataset.complete ?? el.dataset.p99Done) === "true" || el.closest("[data-widget]")?.dataset.state === "error");
+}
+
 /** Wait until every placeholder on the page has left the loading state. */
 export async function widgetsSettled(page) {
   await page.waitForFunction(() => {
