@@ -25,6 +25,7 @@ for (const s of SCREENS) {
     const page = await context.newPage();
     page.setDefaultTimeout(0);
     const late = [];
+    let answered = 0;
     const pages = widgetPages();
     assert.ok(pages.length >= 15, `widget pages found: ${pages.length}`);
     for (const p of pages) {
@@ -35,6 +36,12 @@ for (const s of SCREENS) {
         return {
           figure: top(document.querySelector(sel)),
           verdict: top(document.querySelector("[data-verdict]")),
+          // The sentence a figure opens with, where its widget has one: said, and above its figure.
+          answers: [...document.querySelectorAll("[data-answer]")].filter((el) => el.getClientRects().length > 0).map((el) => ({
+            top: top(el),
+            text: el.textContent,
+            figure: top(el.closest(".widget-body").querySelector("canvas.widget-canvas")),
+          })),
           scrollWidth: document.scrollingElement.scrollWidth,
           // Anything drawn in a figure past the right edge, scroll boxes included
           // (a header row kept only for screen readers is out of sight by design).
@@ -49,10 +56,19 @@ for (const s of SCREENS) {
       assert.notEqual(at.figure, null, `${p}: no figure found`);
       if (at.figure >= limit) late.push(`${p}: figure at ${at.figure} px`);
       if (at.verdict !== null && at.verdict >= limit) late.push(`${p}: verdict at ${at.verdict} px`);
+      const first = at.answers[0];
+      if (first && first.top >= limit) late.push(`${p}: answer at ${first.top} px`);
+      for (const a of at.answers) {
+        if (!/ is ahead|keeps up|keep up|brings the executor|no pool/.test(a.text)) late.push(`${p}: an answer that says nothing: "${a.text}"`);
+        if (a.figure !== null && a.top >= a.figure) late.push(`${p}: an answer below its figure`);
+      }
+      answered += at.answers.length > 0;
       if (at.scrollWidth > s.width) late.push(`${p}: the page is ${at.scrollWidth} px wide`);
       if (s.name === "phone" && at.sideways.length) late.push(`${p}: past the right edge: ${at.sideways.join(", ")}`);
     }
     assert.deepEqual(late, [], `over ${s.height * s.screens} px down, or sideways`);
+    // The figures that compare the patterns at the reader's scenario: throughput, latency (twice), memory (twice), pools, batches, the map (twice), open load.
+    assert.ok(answered >= 10, `pages that open with an answer: ${answered}`);
     await context.close();
   });
 }

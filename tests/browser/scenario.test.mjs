@@ -117,6 +117,36 @@ test("the scenario bar copies the link, and a page without widgets passes the sc
   await context.close();
 });
 
+test("on a phone the scenario bar is one line until opened, and then copies and resets as on a desktop", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(srv.base + "comparison/throughput.html?io=3&n=64&pool=64");
+  await settle(page);
+  const bar = page.getByTestId("scenario-bar");
+  const toggle = page.getByTestId("scenario-toggle");
+  const line = await page.getByTestId("scenario-words").evaluate((el) => parseFloat(getComputedStyle(el.parentElement).lineHeight) || 20);
+  const closed = (await bar.boundingBox()).height;
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.equal(await page.getByTestId("scenario-copy").isVisible(), false, "the actions wait behind the toggle");
+  // One line of words (cut short), the toggle beside it, the bar's padding.
+  assert.ok(closed <= line + 44, `closed bar ${closed} px for lines of ${line} px`);
+  assert.match(await page.getByTestId("scenario-words").textContent(), /3\.00 ms I\/O wait · 64 callers · 64 pool threads/, "the words are all there, only cut on screen");
+  await toggle.click();
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  assert.ok((await bar.boundingBox()).height > closed + line, "opened, the bar shows the rest");
+  await page.getByTestId("scenario-reset").click();
+  await page.waitForURL((u) => !/io=3/.test(u.search));
+  await settle(page);
+  assert.match(await whose(page), /starting point/);
+  assert.ok((await bar.boundingBox()).width <= 390, "the bar fits the phone");
+  // On a desktop there is no toggle: the bar is always open.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.equal(await toggle.isVisible(), false);
+  assert.ok(await page.getByTestId("scenario-copy").isVisible());
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("'Your service': an example's verdict, an edit, and the service as the scenario of the next page", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "service.html");

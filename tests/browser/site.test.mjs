@@ -213,8 +213,9 @@ test("the widgets modules stay within their size budgets", () => {
     if (key === "all") continue;
     const { raw, gz } = size(files.wasm);
     // The batch model (#28: batches in every simulation, the client's pool, the nodes a batch visits) took the largest module from 700 to 727 KiB, 289 to 299 KiB gzipped.
-    assert.ok(raw <= 736 * 1024, `${key}: optimised .wasm is ${raw} B, over 736 KiB`);
-    assert.ok(gz <= 304 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 304 KiB`);
+    // The answer above each comparing figure (#30) took the tab group's module from 753,587 to 759,472 B (312,128 gzipped).
+    assert.ok(raw <= 744 * 1024, `${key}: optimised .wasm is ${raw} B, over 744 KiB`);
+    assert.ok(gz <= 308 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 308 KiB`);
     assert.ok(fs.statSync(path.join(dir, files.js)).size <= 72 * 1024, `${key}: wasm-bindgen glue over 72 KiB`);
   }
   // Every widget and the benchmark's entry points, for the print page, the
@@ -235,10 +236,11 @@ test("the widgets modules stay within their size budgets", () => {
   // module (1,337,124 B, 1,306 KiB; 518,708 B gzipped); "Your service"'s worker
   // processes and the larger service it names for a rate over capacity 6.4 KB
   // raw, 3.0 KB gzipped (1,333,473 to 1,339,849 B; 521,911 to 524,943 B gzipped
-  // at level 9 with Node's zlib, here).
+  // at level 9 with Node's zlib, here); the answer each comparing figure opens
+  // with (#30) 18 KB raw, 6 KB gzipped (1,353,654 to 1,371,517 B; 534,977 B gzipped).
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1320 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,320 KiB`);
-  assert.ok(all.gz <= 520 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 520 KiB`);
+  assert.ok(all.raw <= 1340 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,340 KiB`);
+  assert.ok(all.gz <= 524 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 524 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());
@@ -261,7 +263,7 @@ test("each widget page fetches only the module made for its widgets", async () =
 
 test("pages without widgets download no WebAssembly", async () => {
   const { page, log, context } = await openPage(browser);
-  await page.goto(srv.base + "index.html");
+  await page.goto(srv.base + "glossary.html");
   await page.waitForLoadState("load");
   assert.equal(await page.locator("[data-widget]").count(), 0);
   assert.ok(!log.requests.some((u) => /widgets-[0-9a-f]+\.(js|wasm)/.test(u)), log.requests.join("\n"));
@@ -583,6 +585,47 @@ test("the comparison tabs are reachable by keyboard and share one scenario", asy
   const n0 = await page.getByTestId("panel-0").getByTestId("n-slider-value").textContent();
   await page.getByTestId("tab-2").click();
   assert.equal(await page.getByTestId("panel-2").getByTestId("n-slider-value").textContent(), n0);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("a page the browser translates still shows the current values", async () => {
+  const { page, log, context } = await readyPage(srv.base + WIDGET_PAGE);
+  // What a browser's page translation does: every text node it may translate is
+  // swapped for <font> elements holding the translation, now and whenever text is
+  // added. A widget that updates its own text nodes in place would go on writing
+  // to nodes no longer on the page, so its labels would keep the old value.
+  await page.evaluate(() => {
+    const skip = (n) => !!n.parentElement?.closest("[translate=no], .notranslate, script, style, noscript, textarea");
+    const translate = (root) => {
+      const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      const found = [];
+      while (walk.nextNode()) if (walk.currentNode.data.trim() && !skip(walk.currentNode)) found.push(walk.currentNode);
+      for (const t of found) {
+        const outer = document.createElement("font"), inner = document.createElement("font");
+        inner.textContent = `«${t.data}»`;
+        outer.append(inner);
+        t.replaceWith(outer);
+      }
+      return found.length;
+    };
+    window.__translated = translate(document.body);
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        if (n.nodeType === Node.TEXT_NODE && n.data.trim() && !skip(n)) translate(n.parentNode);
+        else if (n.nodeType === Node.ELEMENT_NODE && n.tagName !== "FONT") translate(n);
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  assert.ok(await page.evaluate(() => window.__translated) > 50, "the page's prose was translated");
+  assert.match(await page.locator("main h1").innerText(), /«/);
+  const before = await page.getByTestId("tput-executor").innerText();
+  await page.getByTestId("preset-cross-region").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=preset-cross-region]").getAttribute("aria-pressed") === "true");
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-complete]")].every((e) => e.dataset.complete === "true"));
+  assert.equal(await page.getByTestId("io-slider-value").innerText(), "87.0 ms");
+  assert.notEqual(await page.getByTestId("tput-executor").innerText(), before, "the readout shows the new scenario");
+  assert.match(await page.getByTestId("scenario-words").innerText(), /^87(\.0)? ms I\/O wait/);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

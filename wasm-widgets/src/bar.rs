@@ -1,4 +1,4 @@
-//! The scenario bar: the reader's scenario in one line under a widget page's title (in the place the preprocessor reserved), with copy link, reset and a way to describe one's own service.
+//! The scenario bar: the reader's scenario in a line under a widget page's title (in the place the preprocessor reserved), with copy link, reset and a way to describe one's own service; one line on a phone until opened.
 
 use charts::format::scenario_words;
 use leptos::prelude::*;
@@ -25,10 +25,10 @@ pub(crate) fn mount(shared: Shared) {
 fn ScenarioBar(shared: Shared, service: Option<String>) -> impl IntoView {
     let words = move || scenario_words(&shared.scenario.get()).join(" · ");
     let whose = move || match (shared.origin, shared.owned.get()) {
-        (Origin::Link, _) => "from the link you opened; it now follows you to every page",
+        (Origin::Link, _) => "from the link you opened; it follows you",
         (Origin::Saved, _) => "carried over from the last page you were on",
         (Origin::Page, true) => "yours now: it follows you to every page",
-        (Origin::Page, false) => "this page's starting point; change any setting and it follows you to every page",
+        (Origin::Page, false) => "this page's starting point; changes follow you",
     };
     // What copying did: nothing yet, done, or the link to copy by hand.
     let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);
@@ -41,31 +41,37 @@ fn ScenarioBar(shared: Shared, service: Option<String>) -> impl IntoView {
             ok.forget();
         }
     };
+    // On a phone the bar is one line until the reader opens it (CSS hides the rest); on a wider screen it is always open.
+    let open = RwSignal::new(false);
     view! {
-        <section class="widget-scenario-bar" aria-label="Your scenario" data-testid="scenario-bar">
+        <section class="widget-scenario-bar" class:widget-scenario-open=move || open.get() aria-label="Your scenario" data-testid="scenario-bar">
             <p class="widget-scenario-words">
                 <strong>"Your scenario: "</strong>
                 <span data-testid="scenario-words">{words}</span>
-                " "<span class="widget-scenario-whose">"("{whose}")"</span>
             </p>
-            <p class="widget-scenario-actions">
-                <button type="button" data-testid="scenario-copy" on:click=copy>"Copy link"</button>
-                <button type="button" data-testid="scenario-reset" on:click=move |_| crate::scenario::reset()
-                    title="Forget your scenario and go back to this page's starting point">"Reset"</button>
-                {service.map(|href| view! { <a href=href data-testid="scenario-service">"Describe your own service"</a> })}
-            </p>
-            <p class="widget-scenario-copied" role="status" data-testid="scenario-copied">
-                {move || match copied.get() {
-                    None => None,
-                    Some(Ok(())) => Some(view! { <span>"Link copied."</span> }.into_any()),
-                    Some(Err(href)) => Some(view! {
-                        <label>"Copy this link: "
-                            <input type="text" readonly value=href size="40"
-                                on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } }/>
-                        </label>
-                    }.into_any()),
-                }}
-            </p>
+            <button type="button" class="widget-scenario-toggle" data-testid="scenario-toggle" aria-controls="widget-scenario-more"
+                aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>"Details"</button>
+            <div class="widget-scenario-more" id="widget-scenario-more">
+                <p class="widget-scenario-actions">
+                    <span class="widget-scenario-whose">"("{whose}")"</span>
+                    <button type="button" data-testid="scenario-copy" on:click=copy>"Copy link"</button>
+                    <button type="button" data-testid="scenario-reset" on:click=move |_| crate::scenario::reset()
+                        title="Forget your scenario and go back to this page's starting point">"Reset"</button>
+                    {service.map(|href| view! { <a href=href data-testid="scenario-service">"Describe your own service"</a> })}
+                </p>
+                <p class="widget-scenario-copied" role="status" data-testid="scenario-copied">
+                    {move || match copied.get() {
+                        None => None,
+                        Some(Ok(())) => Some(view! { <span>"Link copied."</span> }.into_any()),
+                        Some(Err(href)) => Some(view! {
+                            <label>"Copy this link: "
+                                <input type="text" readonly value=href size="40"
+                                    on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } }/>
+                            </label>
+                        }.into_any()),
+                    }}
+                </p>
+            </div>
         </section>
     }
 }

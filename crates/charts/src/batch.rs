@@ -98,7 +98,7 @@ pub struct BatchLab {
 
 /// Without a lab to say otherwise, a 5% difference is called.
 fn no_resolution() -> f64 {
-    1.05
+    crate::answer::EVEN
 }
 
 /// Who completes more batches, in words: `a` against `b`, or neither where
@@ -307,6 +307,37 @@ impl BatchData {
     }
 
     /// Plain sentences for screen readers and the page, made from the numbers.
+    /// The figure's answer at the chosen point: batches per second of Tokio
+    /// against the executor's default policy, a side called only beyond the
+    /// model's resolution ([`BatchLab::resolution`]).
+    pub fn answer(&self) -> String {
+        use crate::answer::{EVEN, EXECUTOR, TOKIO};
+        let ex = self.line(Pattern::Executor, FanOut::Series);
+        let par = self.line(Pattern::Executor, FanOut::Parallel);
+        let tk = self.line(Pattern::Tokio, FanOut::Parallel);
+        let (r, res) = (tk.at.0 / ex.at.0, self.resolution.max(1.0));
+        let head = if r >= res {
+            format!("{TOKIO} is ahead: {}× the batches per second of the executor with its default policy", number(r))
+        } else if r <= 1.0 / res {
+            format!("{EXECUTOR} is ahead with its default policy: {}× Tokio's batches per second", number(1.0 / r))
+        } else if res > EVEN {
+            format!(
+                "neither is ahead: Tokio and the executor with its default policy are closer than the model tells apart (it is trusted beyond ×{})",
+                number(res)
+            )
+        } else {
+            "neither is ahead: Tokio and the executor with its default policy are within 5% of each other".into()
+        };
+        format!(
+            "At {} ms per node request and {} callers, {head} (Tokio {}, the executor {} by default and {} with concurrent=True).",
+            number(self.io_wait_ms),
+            count(self.concurrency),
+            number(tk.at.0),
+            number(ex.at.0),
+            number(par.at.0)
+        )
+    }
+
     pub fn summary(&self) -> String {
         let b = self.batch;
         let ex = self.line(Pattern::Executor, FanOut::Series);

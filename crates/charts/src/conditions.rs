@@ -10,6 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::answer::Ahead;
 use crate::format::{count, number, si};
 use crate::latency::{extend, saturated, P99_NS, SIMULATED_UP_TO};
 use crate::stages::{numbers_struct, Numbers, Reader, Staged};
@@ -258,6 +259,39 @@ impl ConditionsData {
                 )
             }
         }
+    }
+
+    /// The map's answer where the reader's scenario sits (its nearest cell),
+    /// then over the shaded production region, against the pool it names.
+    pub fn answer(&self) -> String {
+        let (c, r) = nearest(self.base.io_wait_ms, self.base.concurrency);
+        let Some(cell) = self.cell(c, r) else {
+            return format!("Simulating the cell nearest your scenario ({} ms, {} callers)…", number(IO_MS[c]), count(NS[r]));
+        };
+        let a = Ahead::of_ratio(cell.advantage);
+        let (lead, other) = a.short_names();
+        let what = match (self.metric, a) {
+            (_, Ahead::Even) => format!("neither is ahead ({} of each other)", a.by()),
+            (Metric::Throughput, _) => format!("{} is ahead: {} the requests per second of {other}", a.names().0, a.by()),
+            (Metric::P99, _) => format!("{} is ahead: {other}'s p99 is {} {lead}'s", a.names().0, a.by()),
+        };
+        let pool = match self.base.pool {
+            None => format!("Python's default pool of {} threads", self.base.pool_size()),
+            Some(p) => format!("a pool of {p} threads"),
+        };
+        let prod: Vec<f64> = self.cells.iter().filter(|c| in_production(c.io_ms, c.n)).map(|c| c.advantage).collect();
+        let range = prod.iter().copied().reduce(f64::min).zip(prod.iter().copied().reduce(f64::max)).filter(|_| self.is_complete());
+        let region = match range {
+            Some((lo, hi)) if lo >= crate::answer::EVEN => {
+                format!(" Over the shaded production region Tokio is ahead, {}× to {}×.", number(lo), number(hi))
+            }
+            Some((lo, hi)) if hi <= 1.0 / crate::answer::EVEN => {
+                format!(" Over the shaded production region the executor is ahead, {}× to {}×.", number(1.0 / hi), number(1.0 / lo))
+            }
+            Some((lo, hi)) => format!(" Over the shaded production region {} runs from {}× to {}×.", self.metric.label(), number(lo), number(hi)),
+            None => String::new(),
+        };
+        format!("In the cell nearest your scenario ({} ms, {} callers), {what}, against {pool}.{region}", number(IO_MS[c]), count(NS[r]))
     }
 
     pub fn summary(&self) -> String {

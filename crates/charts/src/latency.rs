@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
+use crate::answer::Ahead;
 use crate::format::{count, number};
 use crate::look::{legend_band, Look, Mark, Swatch};
 use crate::stages::{numbers_struct, Numbers, Reader, Staged};
@@ -226,6 +227,32 @@ impl LatencyData {
             (Some(e), Some(t)) => e > DEPARTURE_FACTOR * t,
             _ => false,
         })
+    }
+
+    /// The figure's answer at the chosen callers: which async pattern answers
+    /// sooner on average (the analytic means, drawn at once), by how much.
+    pub fn answer(&self) -> String {
+        let mean = |pat: Pattern| {
+            let line = self.mean.iter().find(|(q, _)| *q == pat)?;
+            line.1.iter().find(|(n, _)| *n == self.concurrency).map(|(_, ms)| *ms)
+        };
+        let (Some(ex), Some(tk)) = (mean(Pattern::Executor), mean(Pattern::Tokio)) else { return String::new() };
+        let a = Ahead::of(tk, ex, false);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk, ex);
+        let at = format!("At {} callers and {} ms of I/O wait", count(self.concurrency), number(self.io_wait_ms));
+        match a {
+            Ahead::Even => {
+                format!("{at}, neither is ahead: {lead} and {other} answer {} of each other on average ({} and {} ms).", a.by(), number(x), number(y))
+            }
+            _ => format!(
+                "{at}, {lead} is ahead: {} takes {} as long on average ({} ms against {} ms).",
+                a.short_names().1,
+                a.by(),
+                number(y),
+                number(x)
+            ),
+        }
     }
 
     pub fn summary(&self) -> String {

@@ -5,6 +5,7 @@
 //! [`plotters::prelude::DrawingBackend`], so the same code draws on a
 //! canvas in the browser and into an SVG string in the golden tests.
 
+pub mod answer;
 pub mod batch;
 pub mod burst;
 pub mod cards;

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::answer::Ahead;
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
 use crate::style::{concurrency_axes, decades, Pen};
@@ -77,6 +78,36 @@ pub fn memory_data(p: &Params, s: &Scenario, view: MemoryView) -> Result<MemoryD
 }
 
 impl MemoryData {
+    /// The figure's answer at the chosen callers: which async pattern's
+    /// process is the smaller (resident memory), by how much, and where either meets the pod's limit.
+    pub fn answer(&self) -> String {
+        let of = |pat: Pattern| self.series.iter().find(|s| s.pattern == pat);
+        let (Some(ex), Some(tk)) = (of(Pattern::Executor), of(Pattern::Tokio)) else { return String::new() };
+        let a = Ahead::of(tk.resident_at_n, ex.resident_at_n, false);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk.resident_at_n, ex.resident_at_n);
+        let head = match a {
+            Ahead::Even => {
+                format!("neither is ahead: {lead} and {other} are {} of each other ({} and {} MiB resident)", a.by(), number(x), number(y))
+            }
+            _ => format!(
+                "{lead} is ahead: its process holds {} MiB resident, {}'s {} as much ({} MiB)",
+                number(x),
+                a.short_names().1,
+                a.by(),
+                number(y)
+            ),
+        };
+        let lim = format!("the {} MiB limit", number(self.pod_limit_mib));
+        let limit = match (ex.exceeds_at, tk.exceeds_at) {
+            (None, None) => format!("; neither reaches {lim} up to {} callers", count(N_MAX)),
+            (Some(e), Some(t)) => format!("; the executor reaches {lim} from {} callers, Tokio from {}", count(e), count(t)),
+            (None, Some(t)) => format!("; Tokio reaches {lim} from {} callers, the executor not up to {}", count(t), count(N_MAX)),
+            (Some(e), None) => format!("; the executor reaches {lim} from {} callers, Tokio not up to {}", count(e), count(N_MAX)),
+        };
+        format!("At {} callers, {head}{limit}.", count(self.concurrency))
+    }
+
     pub fn summary(&self) -> String {
         let at: Vec<String> = self
             .series

@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::answer::Ahead;
 use crate::format::{count, number, percent};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
 use crate::stages::{numbers_struct, Numbers, Reader, Staged};
@@ -434,6 +435,44 @@ impl OpenData {
     }
 
     /// Plain sentences for screen readers and the page.
+    /// The figure's answer at the chosen rate: which async pattern keeps up
+    /// with the shorter p99 (analytic, drawn at once), by how much; or which one cannot keep up.
+    pub fn answer(&self) -> String {
+        let line = |p: Pattern| self.lines.iter().find(|l| l.pattern == p);
+        let (Some(ex), Some(tk)) = (line(Pattern::Executor), line(Pattern::Tokio)) else { return String::new() };
+        let at = format!("At {} requests arriving per second and {} ms of I/O wait", number(self.rate), number(self.io_wait_ms));
+        let cap = |l: &Line| format!("{} requests/s", number(l.capacity));
+        match (ex.at_rate.latency_ms, tk.at_rate.latency_ms) {
+            (Some(e), Some(t)) => {
+                let a = Ahead::of(t.p99, e.p99, false);
+                let (lead, other) = a.names();
+                let (x, y) = a.first(t.p99, e.p99);
+                match a {
+                    Ahead::Even => format!(
+                        "{at}, both keep up and neither is ahead: {lead} and {other} have p99s {} of each other ({} and {} ms).",
+                        a.by(),
+                        number(x),
+                        number(y)
+                    ),
+                    _ => format!(
+                        "{at}, both keep up and {lead} is ahead: {}'s p99 is {} as long ({} ms against {} ms).",
+                        a.short_names().1,
+                        a.by(),
+                        number(y),
+                        number(x)
+                    ),
+                }
+            }
+            (Some(e), None) => {
+                format!("{at}, only the executor (official client) keeps up (p99 {} ms): Tokio's capacity is {}.", number(e.p99), cap(tk))
+            }
+            (None, Some(t)) => {
+                format!("{at}, only Tokio (aerospike-py) keeps up (p99 {} ms): the executor's capacity is {}.", number(t.p99), cap(ex))
+            }
+            (None, None) => format!("{at}, neither async pattern keeps up: the executor's capacity is {}, Tokio's {}.", cap(ex), cap(tk)),
+        }
+    }
+
     pub fn summary(&self) -> String {
         let b = self.burstiness;
         let times = if b.fract() == 0.0 { format!("{b:.0}") } else { number(b) };

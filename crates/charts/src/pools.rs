@@ -256,6 +256,28 @@ impl PoolsData {
     }
 
     /// Plain sentences for screen readers and the page.
+    /// The figure's answer: the smallest pool that brings the executor within
+    /// 5% of Tokio's throughput at the chosen point, and what it costs in threads; or that none does.
+    pub fn answer(&self) -> String {
+        let at = format!("At {} ms of I/O wait and {} callers", number(self.io_wait_ms), count(self.concurrency));
+        match self.catch_up() {
+            Some(c) if c <= self.pool => format!(
+                "{at}, the executor's pool of {} threads already keeps up with Tokio (within {:.0}% of its throughput or above it from {} threads).",
+                count(self.pool),
+                CATCH_UP * 100.0,
+                count(c)
+            ),
+            Some(c) => format!(
+                "{at}, a pool of {} threads brings the executor within {:.0}% of Tokio's throughput, with {} threads in its process against Tokio's {}.",
+                count(c),
+                CATCH_UP * 100.0,
+                count(self.at(c).threads),
+                count(self.tokio.threads)
+            ),
+            None => format!("{at}, no pool up to {} threads brings the executor within {:.0}% of Tokio's throughput.", count(POOL_MAX), CATCH_UP * 100.0),
+        }
+    }
+
     pub fn summary(&self) -> String {
         let now = self.at(self.pool);
         let mut s = format!(

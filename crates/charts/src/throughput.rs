@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
+use crate::answer::Ahead;
 use crate::format::{count, number};
 use crate::look::{legend_band, Dash, Look, Swatch};
 use crate::stages::Staged;
@@ -76,6 +77,42 @@ impl ThroughputData {
     }
 
     /// One or two plain sentences for screen readers and the page.
+    /// What clearly holds the async patterns back at the chosen point (each within 80% of it), if anything does.
+    fn limit(&self) -> Option<Limit> {
+        let (ex, tk) = (self.get(Pattern::Executor), self.get(Pattern::Tokio));
+        let ((cap, which), (tk_cap, tk_which)) = (ex.bounds.binding(), tk.bounds.binding());
+        let near = |s: &Series, cap: f64| s.at_n > 0.8 * cap;
+        if near(ex, cap) && which == "pool" {
+            Some(Limit::Pool(cap))
+        } else if near(ex, cap) && near(tk, tk_cap) && which == "gil" && tk_which == "gil" {
+            Some(Limit::Gil)
+        } else if near(ex, cap) && near(tk, tk_cap) && which != "pool" && tk_which != "pool" {
+            Some(Limit::Cores)
+        } else {
+            None
+        }
+    }
+
+    /// The figure's answer at the chosen point: which async pattern completes
+    /// more requests per second, by how much, and what limits them.
+    pub fn answer(&self) -> String {
+        let (ex, tk) = (self.get(Pattern::Executor), self.get(Pattern::Tokio));
+        let a = Ahead::of(tk.at_n, ex.at_n, true);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk.at_n, ex.at_n);
+        let head = match a {
+            Ahead::Even => format!("neither is ahead: {lead} and {other} are {} of each other ({} and {} requests/s)", a.by(), number(x), number(y)),
+            _ => format!("{lead} is ahead: {}× {}'s requests per second ({} against {})", a.factor(), a.short_names().1, number(x), number(y)),
+        };
+        let limit = match self.limit() {
+            Some(Limit::Pool(_)) => format!("; the executor is held by its pool of {} threads", self.pool),
+            Some(Limit::Gil) => "; the GIL limits both".into(),
+            Some(Limit::Cores) => format!("; {} {} both", crate::format::cores(self.cores), if self.cores == 1.0 { "limits" } else { "limit" }),
+            None => String::new(),
+        };
+        format!("At {} ms of I/O wait and {} callers, {head}{limit}.", number(self.io_wait_ms), count(self.concurrency))
+    }
+
     pub fn summary(&self) -> String {
         let (sy, ex, tk) = (self.get(Pattern::Sync), self.get(Pattern::Executor), self.get(Pattern::Tokio));
         let ratio = tk.at_n / ex.at_n;
@@ -89,30 +126,38 @@ impl ThroughputData {
             number(sy.at_n),
             number(ratio),
         );
-        let ((cap, which), (tk_cap, tk_which)) = (ex.bounds.binding(), tk.bounds.binding());
-        if ex.at_n > 0.8 * cap && which == "pool" {
-            s.push_str(&format!(
+        match self.limit() {
+            Some(Limit::Pool(cap)) => s.push_str(&format!(
                 " The executor is near its pool cap of {} requests/s ({} threads, each held for the whole I/O wait).",
                 number(cap),
                 self.pool
-            ));
-        } else if ex.at_n > 0.8 * cap && tk.at_n > 0.8 * tk_cap && which == "gil" && tk_which == "gil" {
-            s.push_str(&format!(
+            )),
+            Some(Limit::Gil) => s.push_str(&format!(
                 " Both async patterns are near their GIL ceilings ({} and {} requests/s): the GIL, not the I/O, is the limit here.",
                 number(ex.bounds.gil_ceiling),
                 number(tk.bounds.gil_ceiling)
-            ));
-        } else if ex.at_n > 0.8 * cap && tk.at_n > 0.8 * tk_cap && which != "pool" && tk_which != "pool" {
-            s.push_str(&format!(
+            )),
+            Some(Limit::Cores) => s.push_str(&format!(
                 " Both async patterns are near what {} allow ({} and {} requests/s for their CPU work per request, GIL-held or not): \
                  the CPU, not the I/O, is the limit here.",
                 crate::format::cores(self.cores),
                 number(ex.bounds.cpu_cap),
                 number(tk.bounds.cpu_cap)
-            ));
+            )),
+            None => {}
         }
         s
     }
+}
+
+/// What holds the async patterns back, when one limit clearly does.
+enum Limit {
+    /// The executor's pool, at this cap in requests/s.
+    Pool(f64),
+    /// Both at their GIL ceilings.
+    Gil,
+    /// Both near what the cores allow.
+    Cores,
 }
 
 /// An async pattern's ceiling: the lower of what the GIL allows and what the

@@ -230,4 +230,4 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
 }
 
 /// Where the scenario bar goes: the widgets module mounts it here.
-pub(crate) const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar></div>\n\n";
+pub(crate) const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar translate=\"no\"></div>\n\n";

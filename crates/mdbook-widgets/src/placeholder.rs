@@ -12,6 +12,10 @@ use crate::{escape_attr, BookEnv};
 /// folders embedded as JSON (so the page works from disk, where nothing can
 /// be fetched), and, for readers without JavaScript, the widget's figure at
 /// its starting scenario rendered at build time by the same model and chart code.
+/// The module rewrites the widget's text in place as the reader moves a
+/// control, so a browser's page translation must leave it alone
+/// (`translate="no"`): a translated text node is a new node, and the widget
+/// would go on updating the old one. The static figure, drawn once, may be translated.
 pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
     let data = match w {
         // The reports are parsed here, at build time, by the same parser
@@ -26,14 +30,16 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
         _ => String::new(),
     };
     let figure = match w {
-        Widget::ResultsDashboard(p) => dashboard_noscript(env, p),
+        Widget::ResultsDashboard(p) => format!("<div translate=\"yes\">{}</div>", dashboard_noscript(env, p)),
         _ => match static_figure(w) {
-            Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
-            Err(e) => format!("<p class=\"widget-noscript\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e)),
+            Ok(svg) => format!("<figure class=\"widget-static\" translate=\"yes\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
+            Err(e) => {
+                format!("<p class=\"widget-noscript\" translate=\"yes\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e))
+            }
         },
     };
     format!(
-        "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\">\
+        "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\" translate=\"no\">\
 <p class=\"widget-loading\">Loading the interactive figure…</p>\
 <noscript>{figure}</noscript>{data}</div>\n\n",
         name = w.name(),

@@ -22,6 +22,8 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_batch);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     // The batch's own controls write the shared scenario's batch, so every page models it.
     let batch = move || shared.scenario.get().calls.batch.unwrap_or(Batch::START);
@@ -63,6 +65,7 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
     });
     view! {
         <div class="widget-body" data-complete=done>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-hint">
                 {move || if report.is_empty() {

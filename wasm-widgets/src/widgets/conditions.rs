@@ -28,6 +28,8 @@ pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Them
             .unwrap_or_else(|e| e)
     };
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let done = move || data.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let on_move = move |ev: leptos::ev::MouseEvent| {
         if let Some(c) = canvas.get_untracked() {
@@ -70,6 +72,7 @@ pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     };
     view! {
         <div class="widget-body" data-complete=done>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <p class="widget-hint">"Hover over or tap a cell, or focus the map and use the arrow keys (Home returns to the benchmark's cell)."</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" tabindex="0" aria-label=summary data-testid="chart"
                 aria-describedby=format!("{uid}-cell") on:mousemove=on_move on:click=on_move on:keydown=on_key></canvas>

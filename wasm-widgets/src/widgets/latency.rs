@@ -20,6 +20,8 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.55, draw_latency);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let departure = move || {
         memo.get()
@@ -66,6 +68,7 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
     });
     view! {
         <div class="widget-body" data-p99-done=done>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-hint">"Thin lines: analytic mean latency. Thick lines with markers: simulated p99, each pattern in its own dash and marker (see the legend). Vertical dashed lines: 50 callers, where aerospike-py's published benchmark ran, and the concurrency you chose."</p>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>

@@ -30,6 +30,8 @@ pub(crate) fn MemoryUsage(
     let set_n = Callback::new(move |v: f64| shared.scenario.update(|s| s.concurrency = v as u32));
     let set_lim = Callback::new(move |v: f64| shared.scenario.update(|s| s.pod_limit_mib = v));
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let radio = move |v: MemoryView, label: String, id: String| {
         view! {
             <label class="widget-radio">
@@ -66,6 +68,7 @@ pub(crate) fn MemoryUsage(
     };
     view! {
         <div class="widget-body">
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <p class="widget-hint">
                 "A thread reserves its whole stack as address space, but only the pages it touches become resident; the container's limit counts the resident part."
             </p>

@@ -19,6 +19,8 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_pools);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
     // Where the scenario is not a measured cell, offer the nearest one.
@@ -42,6 +44,7 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     let report = lab.with_value(|l| l.report.clone());
     view! {
         <div class="widget-body" data-complete=done>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-hint">
                 {move || match nearest() {

@@ -33,6 +33,8 @@ pub(crate) fn ThroughputScaling(
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
 
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let row = move |p: Pattern| {
         let cell = move |f: fn(&charts::throughput::Series) -> String| move || data.get().map(|d| f(d.get(p))).unwrap_or_default();
         let pcell = move |f: fn(&perfmodel::sim::Percentiles) -> String| {
@@ -57,6 +59,7 @@ pub(crate) fn ThroughputScaling(
 
     view! {
         <div class="widget-body" data-complete=move || pct_done().to_string()>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <ScenarioSliders uid=crate::slider::uid() shared/>
