@@ -73,12 +73,31 @@ for (const s of SCREENS) {
   });
 }
 
-test("the service page has a verdict to place", async () => {
+test("the service page has a verdict to place, and on a phone it stays in view while the form is edited", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   page.setDefaultTimeout(0);
   await page.goto(srv.base + "service.html");
-  await page.waitForFunction(() => document.querySelector("[data-widget]")?.dataset.state === "ready");
+  await page.waitForFunction(() => document.querySelector("[data-widget]")?.dataset.complete === "true" || document.querySelector(".widget-body.service")?.dataset.complete === "true");
   assert.match(await page.locator("[data-verdict]").textContent(), /\S/);
+  const first = await page.locator("[data-verdict] p").first().textContent();
+  // Where each sits on the screen: the verdict, its copy, and the form's field in focus.
+  const seen = () => page.evaluate(() => {
+    const box = (el) => { const b = el.getBoundingClientRect(); return { top: Math.round(b.top), bottom: Math.round(b.bottom) }; };
+    return { verdict: box(document.querySelector("[data-verdict]")), copy: box(document.querySelector("[data-testid=service-sticky]")), height: innerHeight };
+  });
+  const inView = (b, h) => b.top >= 0 && b.bottom <= h;
+  // At the top the verdict is in view and its copy is not: no sentence twice on one screen.
+  let at = await seen();
+  assert.ok(inView(at.verdict, at.height) && !inView(at.copy, at.height), JSON.stringify(at));
+  // Editing a field halfway down the form: the verdict has scrolled away, its copy sits at the bottom.
+  const fields = page.locator(".service-form input[type=number]");
+  const field = fields.nth(Math.floor((await fields.count()) / 2));
+  await field.focus();
+  await field.evaluate((el) => el.scrollIntoView({ block: "center" }));
+  at = await seen();
+  assert.ok(at.verdict.bottom < 0, `the verdict scrolled away: ${JSON.stringify(at)}`);
+  assert.ok(inView(at.copy, at.height) && at.copy.bottom === at.height, `its copy at the bottom: ${JSON.stringify(at)}`);
+  assert.equal(await page.getByTestId("service-sticky").textContent(), first);
   await context.close();
 });

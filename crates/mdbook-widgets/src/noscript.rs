@@ -6,8 +6,9 @@ use widget_props::Widget;
 use crate::{escape_attr, BookEnv};
 
 /// The widget's build-time figure at its starting scenario ([`Widget::start`]):
-/// an SVG chart named by its summary, or for the text-only widgets (the
-/// cards, the steps, "Your service") the HTML they write.
+/// an SVG chart named by its summary, after the sentence the live widget
+/// opens with where it has one (`answer()`), or for the text-only widgets
+/// (the cards, the steps, "Your service") the HTML they write.
 pub fn static_figure(w: &Widget) -> Result<String, String> {
     use charts::Theme;
     use perfmodel::{Params, Scenario};
@@ -29,51 +30,52 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
         Widget::IoConcurrency(_) => return cards_table(&p, &s),
         _ => {}
     }
-    // The figure's accessible name: the same summary the live widget reads out.
-    let title = {
+    // The figure's accessible name (the same summary the live widget reads
+    // out) and, where the live widget opens with one, its answer.
+    let (title, answer) = {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         match w {
             Widget::ThroughputScaling(_) => {
                 let d = charts::throughput::throughput_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::throughput::draw_throughput(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
             Widget::BatchScaling(_) => {
                 let d = complete::<charts::batch::BatchData>(&p, &s).map_err(|e| e.to_string())?;
                 charts::batch::draw_batch(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
             Widget::PoolSize(_) => {
                 let d = complete::<charts::pools::PoolsData>(&p, &s).map_err(|e| e.to_string())?;
                 charts::pools::draw_pools(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
             Widget::OpenLoad(props) => {
                 let input = charts::open_load::OpenInput { scenario: s, rate: props.rate(), timeout_ms: props.timeout_ms() };
                 let d = complete::<charts::open_load::OpenData>(&p, &input).map_err(|e| e.to_string())?;
                 charts::open_load::draw_open(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
             Widget::GilTimeline(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), None)
             }
             // Without JavaScript the tab group shows its first figure.
             Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), None)
             }
             Widget::LatencyScaling(_) | Widget::GilContention(_) => {
                 let d = complete::<charts::latency::LatencyData>(&p, &s).map_err(|e| e.to_string())?;
                 charts::latency::draw_latency(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
             // Without JavaScript the heatmap shows the analytic throughput ratio.
             Widget::ConditionsHeatmap(_) => {
                 let data = charts::conditions::throughput_cells(&p, &s).map_err(|e| e.to_string())?;
-                let title = data.summary();
+                let title = (data.summary(), Some(data.answer()));
                 let focus = Some(charts::conditions::nearest(charts::conditions::BENCHMARK.0, charts::conditions::BENCHMARK.1));
                 charts::conditions::draw_conditions(&root, &charts::conditions::ConditionsFrame { data, focus }, &Theme::LIGHT, 1.0)?;
                 title
@@ -85,7 +87,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
             Widget::RequestFlow(props) => {
                 let pattern = props.pattern.unwrap_or(perfmodel::Pattern::Executor);
                 let data = charts::flow::flow_data(&p, &s, pattern).map_err(|e| e.to_string())?;
-                let title = data.summary();
+                let title = (data.summary(), None);
                 let at_ms = data.latency_ms;
                 charts::flow::draw_flow(&root, &charts::flow::FlowFrame { data, at_ms }, &Theme::LIGHT, 1.0)?;
                 title
@@ -94,7 +96,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
                 let k = props.burst();
                 let d = charts::burst::burst_data(&p, &s, k).map_err(|e| e.to_string())?;
                 charts::burst::draw_burst(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), None)
             }
             Widget::MemoryUsage(props) => {
                 let view = match props.view {
@@ -103,7 +105,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
                 };
                 let d = charts::memory::memory_data(&p, &s, view).map_err(|e| e.to_string())?;
                 charts::memory::draw_memory(&root, &d, &Theme::LIGHT, 1.0)?;
-                d.summary()
+                (d.summary(), Some(d.answer()))
             }
         }
     };
@@ -114,7 +116,8 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
     let svg = svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1);
     // A <title> as the first child names the image (SVG 2, and what axe's svg-img-alt checks).
     let open_end = svg.find('>').ok_or("the chart produced no SVG element")? + 1;
-    Ok(format!("{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(&title), &svg[open_end..]))
+    let answer = answer.map(|a| format!("<p class=\"widget-answer\">{}</p>\n", escape_attr(&a))).unwrap_or_default();
+    Ok(format!("{answer}{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(&title), &svg[open_end..]))
 }
 
 pub(crate) fn noscript_text(w: &Widget) -> &'static str {

@@ -166,6 +166,8 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
     let form_html = service.get_untracked().form_html(&uid);
     let html = move || data.get().map(|d| d.html()).unwrap_or_default();
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_default();
+    // The verdict's first sentence, kept at the bottom of the screen while the form is in view.
+    let headline = move || data.with(|r| r.as_ref().ok().and_then(|d| d.verdict().into_iter().next()).unwrap_or_default());
     let done = move || data.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
     let hint = move || {
         let s = service.get();
@@ -178,7 +180,11 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             </Show>
             <div class="service-results" data-testid="service-results" inner_html=html></div>
             <p class="widget-hint">{hint}"Capacity and requests in flight are analytic; p50, p99 and the pool table come from the simulator and show “…” while it runs."</p>
-            <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>
+            <div class="service-editing">
+                <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>
+                // A copy for the eyes only: the verdict above is the one read out.
+                <p class="service-sticky" aria-hidden="true" data-testid="service-sticky">{headline}</p>
+            </div>
             <p class="widget-visually-hidden" aria-live="polite" data-testid="summary">{summary}</p>
         </div>
     }
