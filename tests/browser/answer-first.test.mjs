@@ -1,7 +1,8 @@
 // Answer first: on every widget page the first figure starts on the first
 // screen of a 1280×800 window and within one and a half screens of a
 // 390×844 phone, the service page's verdict likewise, and nothing in a
-// figure runs past the phone's right edge (a table's rows stand as lists).
+// figure runs past the phone's right edge (a table's rows stand as lists,
+// each cell labelled with its column).
 // Positions are read once every widget is ready, so they are the page a
 // reader sees, not its loading placeholders.
 import { test, before, after } from "node:test";
@@ -43,6 +44,11 @@ for (const s of SCREENS) {
             figure: top(el.closest(".widget-body").querySelector("canvas.widget-canvas")),
           })),
           scrollWidth: document.scrollingElement.scrollWidth,
+          // A table standing as a list must label each of its cells with its column.
+          unlabelled: [...document.querySelectorAll("[data-widget] table")]
+            .filter((t) => t.getClientRects().length > 0 && getComputedStyle(t).display === "block")
+            .flatMap((t) => [...t.querySelectorAll("td:not([data-label])")].filter((td) => td.getClientRects().length > 0))
+            .slice(0, 3).map((td) => `${td.closest("table").className} "${td.textContent}"`),
           // Anything drawn in a figure past the right edge, scroll boxes included
           // (a header row kept only for screen readers is out of sight by design).
           sideways: [...document.querySelectorAll("[data-widget] *")]
@@ -65,6 +71,7 @@ for (const s of SCREENS) {
       answered += at.answers.length > 0;
       if (at.scrollWidth > s.width) late.push(`${p}: the page is ${at.scrollWidth} px wide`);
       if (s.name === "phone" && at.sideways.length) late.push(`${p}: past the right edge: ${at.sideways.join(", ")}`);
+      if (at.unlabelled.length) late.push(`${p}: cells with no column label: ${at.unlabelled.join(", ")}`);
     }
     assert.deepEqual(late, [], `over ${s.height * s.screens} px down, or sideways`);
     // The figures that compare the patterns at the reader's scenario: throughput, latency (twice), memory (twice), pools, batches, the map (twice), open load.

@@ -37,9 +37,9 @@ pub(crate) fn ConcurrentHandling(
         view! {
             <tr>
                 <th scope="row"><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</th>
-                <td data-testid=format!("finish-{}", p.name())>{cell(|b| number(b.finish_ms))}</td>
-                <td data-testid=format!("peak-{}", p.name())>{cell(|b| count(b.peak_in_flight))}</td>
-                <td data-testid=format!("threads-{}", p.name())>{cell(|b| count(b.threads))}</td>
+                <td data-label="Done after (ms)" data-testid=format!("finish-{}", p.name())>{cell(|b| number(b.finish_ms))}</td>
+                <td data-label="Peak in flight" data-testid=format!("peak-{}", p.name())>{cell(|b| count(b.peak_in_flight))}</td>
+                <td data-label="Threads" data-testid=format!("threads-{}", p.name())>{cell(|b| count(b.threads))}</td>
             </tr>
         }
     };

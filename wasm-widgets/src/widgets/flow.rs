@@ -135,11 +135,11 @@ pub(crate) fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<The
                         view! {
                             <tr>
                                 <th scope="row"><span class=format!("widget-swatch {}", c.pattern.name())></span>{c.pattern.label()}</th>
-                                <td data-testid=format!("acq-{}", c.pattern.name())>{c.totals.gil_acquisitions}</td>
-                                <td data-testid=format!("hops-{}", c.pattern.name())>{c.totals.thread_hops}</td>
-                                <td>{number(c.totals.gil_us())}</td>
-                                <td>{number(c.totals.cpu_us)}</td>
-                                <td>{c.steps}</td>
+                                <td data-label="GIL acquisitions" data-testid=format!("acq-{}", c.pattern.name())>{c.totals.gil_acquisitions}</td>
+                                <td data-label="Thread hops" data-testid=format!("hops-{}", c.pattern.name())>{c.totals.thread_hops}</td>
+                                <td data-label="GIL held (µs)">{number(c.totals.gil_us())}</td>
+                                <td data-label="CPU without GIL (µs)">{number(c.totals.cpu_us)}</td>
+                                <td data-label="Steps">{c.steps}</td>
                             </tr>
                         }
                     })

@@ -27,9 +27,9 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
                         view! {
                             <tr>
                                 <th scope="row"><span class=format!("widget-swatch {}", t.pattern.name())></span>{t.pattern.label()}</th>
-                                <td data-testid=format!("gil-busy-{}", t.pattern.name())>{percent(t.gil_utilization)}</td>
-                                <td data-testid=format!("gil-wait-{}", t.pattern.name())>{number(t.gil_wait_ms)}</td>
-                                <td>{number(t.throughput)}</td>
+                                <td data-label="GIL busy" data-testid=format!("gil-busy-{}", t.pattern.name())>{percent(t.gil_utilization)}</td>
+                                <td data-label="Mean GIL wait (ms)" data-testid=format!("gil-wait-{}", t.pattern.name())>{number(t.gil_wait_ms)}</td>
+                                <td data-label="Requests/s">{number(t.throughput)}</td>
                             </tr>
                         }
                     })

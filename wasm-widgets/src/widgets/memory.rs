@@ -55,10 +55,10 @@ pub(crate) fn MemoryUsage(
                         view! {
                             <tr>
                                 <th scope="row"><span class=format!("widget-swatch {}", s.pattern.name())></span>{s.pattern.label()}</th>
-                                <td>{count(s.threads_at_n)}</td>
-                                <td data-testid=format!("resident-{}", s.pattern.name())>{number(s.resident_at_n)}</td>
-                                <td>{number(s.reserved_at_n)}</td>
-                                <td data-testid=format!("exceeds-{}", s.pattern.name())>{s.exceeds_at.map(count).unwrap_or_else(|| "never".into())}</td>
+                                <td data-label="Threads">{count(s.threads_at_n)}</td>
+                                <td data-label="Resident (MiB)" data-testid=format!("resident-{}", s.pattern.name())>{number(s.resident_at_n)}</td>
+                                <td data-label="Reserved (MiB)">{number(s.reserved_at_n)}</td>
+                                <td data-label="Exceeds the limit at" data-testid=format!("exceeds-{}", s.pattern.name())>{s.exceeds_at.map(count).unwrap_or_else(|| "never".into())}</td>
                             </tr>
                         }
                     })

@@ -48,11 +48,11 @@ pub(crate) fn ThroughputScaling(
         view! {
             <tr>
                 <th scope="row"><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</th>
-                <td data-testid=format!("tput-{}", p.name())>{cell(|s| number(s.at_n))}</td>
-                <td data-testid=format!("lat-{}", p.name())>{cell(|s| number(s.latency_at_n_ms))}</td>
-                <td data-testid=format!("p50-{}", p.name())>{pcell(|l| number(l.p50))}</td>
-                <td data-testid=format!("p99-{}", p.name())>{pcell(|l| number(l.p99))}</td>
-                <td>{cell(|s| number(s.bounds.gil_ceiling))}</td>
+                <td data-label="Requests/s" data-testid=format!("tput-{}", p.name())>{cell(|s| number(s.at_n))}</td>
+                <td data-label="Mean latency (ms)" data-testid=format!("lat-{}", p.name())>{cell(|s| number(s.latency_at_n_ms))}</td>
+                <td data-label="p50 (ms)" data-testid=format!("p50-{}", p.name())>{pcell(|l| number(l.p50))}</td>
+                <td data-label="p99 (ms)" data-testid=format!("p99-{}", p.name())>{pcell(|l| number(l.p99))}</td>
+                <td data-label="GIL ceiling (req/s)">{cell(|s| number(s.bounds.gil_ceiling))}</td>
             </tr>
         }
     };
