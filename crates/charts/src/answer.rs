@@ -18,12 +18,19 @@ impl Ahead {
     /// Tokio's and the executor's values of a measure where more is better
     /// (`more`: requests per second) or less is (latency, memory).
     pub fn of(tokio: f64, executor: f64, more: bool) -> Ahead {
+        Ahead::beyond(tokio, executor, more, EVEN)
+    }
+
+    /// As [`Ahead::of`], with a side called only beyond `margin` (at least 1):
+    /// a model's resolution where a lab has measured one.
+    pub fn beyond(tokio: f64, executor: f64, more: bool, margin: f64) -> Ahead {
         let r = if more { tokio / executor } else { executor / tokio };
+        let m = margin.max(1.0);
         if !r.is_finite() || r <= 0.0 {
             Ahead::Even
-        } else if r >= EVEN {
+        } else if r >= m {
             Ahead::Tokio(r)
-        } else if r <= 1.0 / EVEN {
+        } else if r <= 1.0 / m {
             Ahead::Executor(1.0 / r)
         } else {
             Ahead::Even
@@ -40,14 +47,6 @@ impl Ahead {
         match self {
             Ahead::Tokio(r) | Ahead::Executor(r) => format!("{}×", number(r)),
             Ahead::Even => format!("within {:.0}%", crate::pools::CATCH_UP * 100.0),
-        }
-    }
-
-    /// The factor, formatted ("1.33").
-    pub fn factor(self) -> String {
-        match self {
-            Ahead::Tokio(r) | Ahead::Executor(r) => number(r),
-            Ahead::Even => number(1.0),
         }
     }
 

@@ -104,15 +104,15 @@ fn no_resolution() -> f64 {
 /// Who completes more batches, in words: `a` against `b`, or neither where
 /// their ratio is within `resolution` (see [`BatchLab::resolution`]).
 pub fn ahead(a_name: &str, a: f64, b_name: &str, b: f64, resolution: f64) -> String {
-    let r = a / b;
     let res = resolution.max(1.0);
-    if !r.is_finite() {
+    let side = crate::answer::Ahead::beyond(a, b, true, res);
+    if !(a / b).is_finite() {
         format!("{a_name} and {b_name} could not be compared")
-    } else if r >= res {
-        format!("{a_name} {}× {b_name}", number(r))
-    } else if r <= 1.0 / res {
-        format!("{b_name} {}× {a_name}", number(1.0 / r))
-    } else if res > 1.05 {
+    } else if let crate::answer::Ahead::Tokio(_) = side {
+        format!("{a_name} {} {b_name}", side.by())
+    } else if let crate::answer::Ahead::Executor(_) = side {
+        format!("{b_name} {} {a_name}", side.by())
+    } else if res > crate::answer::EVEN {
         format!(
             "{a_name} and {b_name} closer than the model tells apart ({} against {}; it is trusted beyond ×{})",
             number(a),
@@ -306,20 +306,20 @@ impl BatchData {
         self.lines.iter().find(|l| l.pattern == pattern && l.fan_out == fan).expect("every line is drawn")
     }
 
-    /// Plain sentences for screen readers and the page, made from the numbers.
     /// The figure's answer at the chosen point: batches per second of Tokio
     /// against the executor's default policy, a side called only beyond the
     /// model's resolution ([`BatchLab::resolution`]).
     pub fn answer(&self) -> String {
-        use crate::answer::{EVEN, EXECUTOR, TOKIO};
+        use crate::answer::{Ahead, EVEN, EXECUTOR, TOKIO};
         let ex = self.line(Pattern::Executor, FanOut::Series);
         let par = self.line(Pattern::Executor, FanOut::Parallel);
         let tk = self.line(Pattern::Tokio, FanOut::Parallel);
-        let (r, res) = (tk.at.0 / ex.at.0, self.resolution.max(1.0));
-        let head = if r >= res {
-            format!("{TOKIO} is ahead: {}× the batches per second of the executor with its default policy", number(r))
-        } else if r <= 1.0 / res {
-            format!("{EXECUTOR} is ahead with its default policy: {}× Tokio's batches per second", number(1.0 / r))
+        let res = self.resolution.max(1.0);
+        let a = Ahead::beyond(tk.at.0, ex.at.0, true, res);
+        let head = if let Ahead::Tokio(_) = a {
+            format!("{TOKIO} is ahead: {} the batches per second of the executor with its default policy", a.by())
+        } else if let Ahead::Executor(_) = a {
+            format!("{EXECUTOR} is ahead with its default policy: {} Tokio's batches per second", a.by())
         } else if res > EVEN {
             format!(
                 "neither is ahead: Tokio and the executor with its default policy are closer than the model tells apart (it is trusted beyond ×{})",

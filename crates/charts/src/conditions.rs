@@ -261,6 +261,13 @@ impl ConditionsData {
         }
     }
 
+    /// The lowest and highest advantage over the shaded production region, among the cells computed so far.
+    fn production_range(&self) -> Option<(f64, f64)> {
+        let mut prod = self.cells.iter().filter(|c| in_production(c.io_ms, c.n)).map(|c| c.advantage);
+        let first = prod.next()?;
+        Some(prod.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+    }
+
     /// The map's answer where the reader's scenario sits (its nearest cell),
     /// then over the shaded production region, against the pool it names.
     pub fn answer(&self) -> String {
@@ -279,9 +286,7 @@ impl ConditionsData {
             None => format!("Python's default pool of {} threads", self.base.pool_size()),
             Some(p) => format!("a pool of {p} threads"),
         };
-        let prod: Vec<f64> = self.cells.iter().filter(|c| in_production(c.io_ms, c.n)).map(|c| c.advantage).collect();
-        let range = prod.iter().copied().reduce(f64::min).zip(prod.iter().copied().reduce(f64::max)).filter(|_| self.is_complete());
-        let region = match range {
+        let region = match self.production_range().filter(|_| self.is_complete()) {
             Some((lo, hi)) if lo >= crate::answer::EVEN => {
                 format!(" Over the shaded production region Tokio is ahead, {}× to {}×.", number(lo), number(hi))
             }
@@ -300,8 +305,7 @@ impl ConditionsData {
         }
         let (bc, br) = nearest(BENCHMARK.0, BENCHMARK.1);
         let bench = self.cell(bc, br).map(|c| c.advantage).unwrap_or(f64::NAN);
-        let prod: Vec<f64> = self.cells.iter().filter(|c| in_production(c.io_ms, c.n)).map(|c| c.advantage).collect();
-        let (lo, hi) = prod.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = self.production_range().unwrap_or((f64::INFINITY, 0.0));
         let max = self.cells.iter().map(|c| c.advantage).fold(0.0f64, f64::max);
         let extended = match self.extended() {
             0 => String::new(),

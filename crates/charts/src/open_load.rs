@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::answer::Ahead;
+use crate::answer::{Ahead, EXECUTOR, TOKIO};
 use crate::format::{count, number, percent};
 use crate::look::{legend_band, Dash, Look, Mark, Swatch};
 use crate::stages::{numbers_struct, Numbers, Reader, Staged};
@@ -464,10 +464,10 @@ impl OpenData {
                 }
             }
             (Some(e), None) => {
-                format!("{at}, only the executor (official client) keeps up (p99 {} ms): Tokio's capacity is {}.", number(e.p99), cap(tk))
+                format!("{at}, only {EXECUTOR} keeps up (p99 {} ms): Tokio's capacity is {}.", number(e.p99), cap(tk))
             }
             (None, Some(t)) => {
-                format!("{at}, only Tokio (aerospike-py) keeps up (p99 {} ms): the executor's capacity is {}.", number(t.p99), cap(ex))
+                format!("{at}, only {TOKIO} keeps up (p99 {} ms): the executor's capacity is {}.", number(t.p99), cap(ex))
             }
             (None, None) => format!("{at}, neither async pattern keeps up: the executor's capacity is {}, Tokio's {}.", cap(ex), cap(tk)),
         }

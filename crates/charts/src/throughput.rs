@@ -102,7 +102,7 @@ impl ThroughputData {
         let (x, y) = a.first(tk.at_n, ex.at_n);
         let head = match a {
             Ahead::Even => format!("neither is ahead: {lead} and {other} are {} of each other ({} and {} requests/s)", a.by(), number(x), number(y)),
-            _ => format!("{lead} is ahead: {}× {}'s requests per second ({} against {})", a.factor(), a.short_names().1, number(x), number(y)),
+            _ => format!("{lead} is ahead: {} {}'s requests per second ({} against {})", a.by(), a.short_names().1, number(x), number(y)),
         };
         let limit = match self.limit() {
             Some(Limit::Pool(_)) => format!("; the executor is held by its pool of {} threads", self.pool),
