@@ -181,7 +181,9 @@ fn test() -> Result<()> {
     // Formatting and lints cost seconds and fail fast, before anything is built for long.
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    // The WebAssembly module's own code, with every widget's feature, for its target.
+    // The WebAssembly module's own code, with every widget's feature, for its
+    // target (which a fresh machine has yet to install).
+    tools::ensure_wasm_target()?;
     run(cargo().args(["clippy", "-p", "wasm-widgets", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"]))?;
     // Lockfiles next: a newcomer's `npm ci` must not be the first to find a drift.
     tools::check_lockfiles()?;
