@@ -67,4 +67,18 @@
   window.addEventListener("resize", later);
   // "toggle" does not bubble: listen in the capture phase.
   document.addEventListener("toggle", later, true);
+
+  // A page's collapsed details (how to read a figure, the model's formulas)
+  // print open: paper has no summary to click. Closed again afterwards.
+  var printedOpen = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("main details.more:not([open])").forEach(function (d) {
+      d.setAttribute("open", "");
+      printedOpen.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    printedOpen.forEach(function (d) { d.removeAttribute("open"); });
+    printedOpen = [];
+  });
 })();

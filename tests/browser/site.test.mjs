@@ -214,8 +214,9 @@ test("the widgets modules stay within their size budgets", () => {
     const { raw, gz } = size(files.wasm);
     // The batch model (#28: batches in every simulation, the client's pool, the nodes a batch visits) took the largest module from 700 to 727 KiB, 289 to 299 KiB gzipped.
     // The answer above each comparing figure (#30) took the tab group's module from 753,587 to 759,472 B (312,128 gzipped),
-    // its readouts' cells labelled for a phone to 761,657 B (313,466 gzipped).
-    assert.ok(raw <= 748 * 1024, `${key}: optimised .wasm is ${raw} B, over 748 KiB`);
+    // its readouts' cells labelled for a phone to 761,657 B (313,466 gzipped),
+    // the answers above the GIL timeline and the burst to 766,375 B (314,474 gzipped).
+    assert.ok(raw <= 752 * 1024, `${key}: optimised .wasm is ${raw} B, over 752 KiB`);
     assert.ok(gz <= 310 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 310 KiB`);
     assert.ok(fs.statSync(path.join(dir, files.js)).size <= 72 * 1024, `${key}: wasm-bindgen glue over 72 KiB`);
   }
@@ -241,10 +242,13 @@ test("the widgets modules stay within their size budgets", () => {
   // with (#30) 18 KB raw, 6 KB gzipped (1,353,654 to 1,371,517 B; 534,977 B gzipped),
   // and Your service's verdict kept in view while its form is edited 1.5 KB
   // (1,373,009 B; 535,533 B gzipped), every readout cell labelled with its
-  // column for a phone 3.5 KB (1,376,528 B; 537,570 B gzipped).
+  // column for a phone 3.5 KB (1,376,528 B; 537,570 B gzipped); Your service's
+  // capacity chart (a plotters chart of its own) and the answers above the
+  // GIL timeline, the burst and the steps 22 KB raw, 6.3 KB gzipped
+  // (1,375,996 to 1,397,852 B; 543,890 B gzipped).
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1348 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,348 KiB`);
-  assert.ok(all.gz <= 528 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 528 KiB`);
+  assert.ok(all.raw <= 1368 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,368 KiB`);
+  assert.ok(all.gz <= 534 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 534 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());
@@ -548,12 +552,8 @@ test("without JavaScript each widget shows its build-time figure", async () => {
     assert.ok(box && box.width > 300 && box.height > 150, `${p}: static figure is visible (${JSON.stringify(box)})`);
     // A figure that opens with an answer live opens with it here too, above the chart.
     const answer = page.locator("[data-widget] .widget-static .widget-answer");
-    if (p !== "comparison/gil.html" && p !== "comparison/concurrency.html") {
-      assert.match(await answer.textContent(), / is ahead/, p);
-      assert.ok((await answer.boundingBox()).y < box.y, `${p}: the answer above the chart`);
-    } else {
-      assert.equal(await answer.count(), 0, `${p}: no answer on a figure that explains rather than compares`);
-    }
+    assert.match(await answer.textContent(), / is ahead/, p);
+    assert.ok((await answer.boundingBox()).y < box.y, `${p}: the answer above the chart`);
   }
   await context.close();
 });

@@ -69,6 +69,11 @@ pub(crate) fn ChartTools(table: Signal<Option<Table>>, canvas: NodeRef<leptos::h
             .get()
             .and_then(|t| (t.rows.len() > SHOWN_ROWS).then(|| format!("The first {SHOWN_ROWS} of {} rows; the CSV has them all.", t.rows.len())))
     };
+    // Each region's name is unique on the page: the print page holds every
+    // chapter, so two figures of one kind (the map on the overview and on
+    // Conditions) would otherwise be two landmarks of one name.
+    let before = crate::dom::document().query_selector_all(&format!(".widget-data-scroll[data-name=\"{name}\"]")).map(|l| l.length()).unwrap_or(0);
+    let label = if before == 0 { format!("{name} data") } else { format!("{name} data ({})", before + 1) };
     view! {
         <div class="widget-tools">
             <button type="button" data-testid="download-csv" on:click=on_csv>"Download data (CSV)"</button>
@@ -77,7 +82,7 @@ pub(crate) fn ChartTools(table: Signal<Option<Table>>, canvas: NodeRef<leptos::h
         <details class="widget-data" on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
             <summary>"Show data"</summary>
             <p class="widget-hint">{note}</p>
-            <div class="widget-data-scroll" tabindex="0" role="region" aria-label=format!("{name} data")>
+            <div class="widget-data-scroll" tabindex="0" role="region" aria-label=label data-name=name>
                 <table data-testid="data-table">
                     <thead><tr>{head}</tr></thead>
                     <tbody>{body}</tbody>

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use crate::look::Swatch;
 use serde::Serialize;
 
+use crate::answer::Ahead;
 use crate::format::{count, number};
 use crate::Theme;
 
@@ -71,6 +72,32 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
 impl BurstData {
     pub fn get(&self, p: Pattern) -> &BurstSeries {
         self.patterns.iter().find(|s| s.pattern == p).expect("every compared pattern is simulated")
+    }
+
+    /// The figure's answer: which async pattern finishes the burst first, by how much, and how many requests each had in flight at once.
+    pub fn answer(&self) -> String {
+        let (ex, tk) = (self.get(Pattern::Executor), self.get(Pattern::Tokio));
+        let a = Ahead::of(tk.finish_ms, ex.finish_ms, false);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk, ex);
+        let at = format!("In a burst of {} requests at {} ms of I/O wait", count(self.k), number(self.io_wait_ms));
+        let (first, second) = a.short_names();
+        let flight = format!("{first} has at most {} requests in flight at once, {second} {}", count(x.peak_in_flight), count(y.peak_in_flight));
+        match a {
+            Ahead::Even => format!(
+                "{at}, neither is ahead: {lead} and {other} finish {} of each other ({} and {} ms), {flight}.",
+                a.by(),
+                number(x.finish_ms),
+                number(y.finish_ms)
+            ),
+            _ => format!(
+                "{at}, {lead} is ahead: it finishes in {} ms, {} takes {} as long ({} ms); {flight}.",
+                number(x.finish_ms),
+                second,
+                a.by(),
+                number(y.finish_ms)
+            ),
+        }
     }
 
     pub fn summary(&self) -> String {

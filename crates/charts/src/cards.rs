@@ -8,13 +8,12 @@ use perfmodel::{
 };
 use serde::Serialize;
 
-use crate::format::{count, number, percent};
+use crate::answer::Ahead;
+use crate::format::{count, number};
 use crate::stages::{numbers_struct, Staged};
 
 /// Seed of the card simulations.
 pub const SEED: u64 = 41;
-/// Two throughputs within this share of each other are called "within 10%".
-pub(crate) const SAME: f64 = 0.10;
 
 /// What the simulator adds to a card.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -116,27 +115,31 @@ impl CardsData {
     pub fn verdict(&self) -> String {
         let (ex, tk) = (self.get(Pattern::Executor), self.get(Pattern::Tokio));
         let r = self.ratio();
-        let mut s = if (r - 1.0).abs() < SAME {
-            format!("Executor and Tokio are within {} of each other's throughput here", percent(SAME))
-        } else if r > 1.0 {
-            format!("Tokio completes {}× the executor's requests per second here", number(r))
-        } else {
-            format!("The executor completes {}× Tokio's requests per second here", number(1.0 / r))
+        // The side is called as every figure's answer calls it (charts::answer).
+        let a = Ahead::of_ratio(r);
+        let (lead, other) = a.names();
+        let (first, second) = a.short_names();
+        let mut s = match a {
+            Ahead::Even => format!("Neither is ahead here: {lead} and {other} are {} of each other's requests per second", a.by()),
+            // ASCII: Unicode's case tables would cost the module about 18 KB.
+            _ => {
+                format!("{}{} is ahead here: {first} completes {} {second}'s requests per second", lead[..1].to_ascii_uppercase(), &lead[1..], a.by())
+            }
         };
         // Which limit binds the executor, when one does.
         let ((cap, which), (tk_cap, tk_which)) = (ex.bounds.binding(), tk.bounds.binding());
         let near = ex.throughput > 0.8 * cap && tk.throughput > 0.8 * tk_cap;
         if ex.throughput > 0.8 * cap && which == "pool" {
             s.push_str(&format!(
-                ": the executor sits at its pool cap ({} threads each held for the whole I/O wait, {} requests/s)",
+                ". The executor sits at its pool cap ({} threads each held for the whole I/O wait, {} requests/s)",
                 self.pool,
                 number(cap)
             ));
         } else if near && which == "gil" && tk_which == "gil" {
-            s.push_str(": both are close to their GIL ceilings, so the GIL, not the I/O, sets the pace");
+            s.push_str(". Both are close to their GIL ceilings, so the GIL, not the I/O, sets the pace");
         } else if near && which != "pool" && tk_which != "pool" {
             s.push_str(
-                ": both are close to what the cores allow (their CPU work per request, GIL-held or not), so the CPU, not the I/O, sets the pace",
+                ". Both are close to what the cores allow (their CPU work per request, GIL-held or not), so the CPU, not the I/O, sets the pace",
             );
         }
         if let (Some(e), Some(t)) = (ex.sim, tk.sim) {

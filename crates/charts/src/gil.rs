@@ -6,7 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::format::{number, percent};
+use crate::answer::Ahead;
+use crate::format::{count, number, percent};
 use crate::Theme;
 
 /// At most this many lanes per pattern are drawn (the loop first).
@@ -99,7 +100,48 @@ pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, Mo
     Ok(GilTimelineData { window_ms: window, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, patterns, events })
 }
 
+impl PatternTimeline {
+    /// GIL held per completed request, µs: the share of time it was held over the requests per second.
+    pub fn hold_per_request_us(&self) -> f64 {
+        if self.throughput > 0.0 {
+            self.gil_utilization / self.throughput * 1e6
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 impl GilTimelineData {
+    pub fn get(&self, p: Pattern) -> Option<&PatternTimeline> {
+        self.patterns.iter().find(|t| t.pattern == p)
+    }
+
+    /// The figure's answer: which async pattern holds the GIL less per request, by how much, and how long a request waits for it.
+    pub fn answer(&self) -> String {
+        let (Some(ex), Some(tk)) = (self.get(Pattern::Executor), self.get(Pattern::Tokio)) else { return String::new() };
+        let a = Ahead::of(tk.hold_per_request_us(), ex.hold_per_request_us(), false);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk, ex);
+        let at = format!("At {} callers and {} ms of I/O wait", count(self.concurrency), number(self.io_wait_ms));
+        let wait = |t: &PatternTimeline| crate::steps::duration(t.gil_wait_ms * 1e3);
+        let waits = format!("a request waits {} for the GIL through {}, {} through {}", wait(x), a.short_names().0, wait(y), a.short_names().1);
+        match a {
+            Ahead::Even => format!(
+                "{at}, neither is ahead on GIL time: {lead} and {other} hold the GIL {} of each other per request ({} and {} µs); {waits}.",
+                a.by(),
+                number(x.hold_per_request_us()),
+                number(y.hold_per_request_us())
+            ),
+            _ => format!(
+                "{at}, {lead} is ahead on GIL time: simulated, its requests hold the GIL {} µs each, hand-offs included, and {}'s {} as long ({} µs); {waits}.",
+                number(x.hold_per_request_us()),
+                a.short_names().1,
+                a.by(),
+                number(y.hold_per_request_us())
+            ),
+        }
+    }
+
     pub fn summary(&self) -> String {
         let parts: Vec<String> = self
             .patterns

@@ -3,6 +3,7 @@
 use perfmodel::pattern::{gil_holds, steps, totals, PathTotals, Role, Work};
 use perfmodel::{ModelError, Params, Pattern, Scenario};
 
+use crate::answer::Ahead;
 use crate::format::number;
 use crate::html::esc;
 
@@ -122,6 +123,43 @@ impl StepsData {
         }
         h.push_str("</div>");
         h
+    }
+
+    pub fn get(&self, p: Pattern) -> Option<&PatternSteps> {
+        self.patterns.iter().find(|ps| ps.pattern == p)
+    }
+
+    /// The figure's answer: which async pattern answers one request alone
+    /// sooner, by how much, and the GIL each holds on the way.
+    pub fn answer(&self) -> String {
+        let (Some(ex), Some(tk)) = (self.get(Pattern::Executor), self.get(Pattern::Tokio)) else { return String::new() };
+        let alone = |ps: &PatternSteps| ps.totals.total_us();
+        let a = Ahead::of(alone(tk), alone(ex), false);
+        let (lead, other) = a.names();
+        let (x, y) = a.first(tk, ex);
+        let (first, second) = a.short_names();
+        let at = format!("For one get alone at {} ms of I/O wait", number(self.io_wait_ms));
+        let gil = format!(
+            "{first} holds the GIL {} in {} holds, {second} {} in {}",
+            duration(x.totals.gil_us()),
+            x.holds.len(),
+            duration(y.totals.gil_us()),
+            y.holds.len()
+        );
+        match a {
+            Ahead::Even => format!(
+                "{at}, neither is ahead: {lead} and {other} answer {} of each other ({} and {}); {gil}.",
+                a.by(),
+                duration(alone(x)),
+                duration(alone(y))
+            ),
+            _ => format!(
+                "{at}, {lead} is ahead: it answers in {}, {second} takes {} as long ({}); {gil}.",
+                duration(alone(x)),
+                a.by(),
+                duration(alone(y))
+            ),
+        }
     }
 
     /// One sentence per pattern, for screen readers and the page's summary.

@@ -68,6 +68,18 @@ pub fn label_for(p: perfmodel::Pattern, narrow: bool) -> &'static str {
     }
 }
 
+/// The label of a bar chart's row at `v` on its y axis: rows run top to
+/// bottom as `names` do (row 0 at the top); between rows, nothing.
+pub(crate) fn row_label(v: f64, names: &[String]) -> String {
+    let n = names.len();
+    let i = v.round();
+    if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+        names[n - 1 - i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
 /// Whole decades enclosing `[lo, hi]`, for a log axis.
 pub fn decades(lo: f64, hi: f64) -> (f64, f64) {
     (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()))

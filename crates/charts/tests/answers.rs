@@ -174,3 +174,71 @@ fn the_batch_answer_calls_a_side_only_beyond_the_resolution() {
     d.resolution = 1e6;
     assert!(d.answer().contains("closer than the model tells apart"), "{}", d.answer());
 }
+
+/// The GIL timeline's answer compares GIL time per request from its own
+/// simulation; the burst's, when the last request of the burst completes.
+/// At the benchmark's start a get holds the GIL longer through Tokio (the
+/// GIL page says so) and the executor finishes the localhost burst first
+/// (the concurrency page says so); cross zone, Tokio finishes first.
+#[test]
+fn gil_and_burst_answers_follow_their_simulations() {
+    use charts::burst::burst_data;
+    use charts::gil::gil_timeline_data;
+    let p = Params::default();
+    for s in scenarios() {
+        let g = gil_timeline_data(&p, &s).unwrap();
+        let (ex, tk) = (g.get(Pattern::Executor).unwrap(), g.get(Pattern::Tokio).unwrap());
+        let a = Ahead::of(tk.hold_per_request_us(), ex.hold_per_request_us(), false);
+        let text = g.answer();
+        names_side(&text, a);
+        assert!(text.contains(&number(tk.hold_per_request_us())) && text.contains(&number(ex.hold_per_request_us())), "{text}");
+        let b = burst_data(&p, &s, 100).unwrap();
+        let a = Ahead::of(b.get(Pattern::Tokio).finish_ms, b.get(Pattern::Executor).finish_ms, false);
+        let text = b.answer();
+        names_side(&text, a);
+        assert!(text.contains(&number(b.get(Pattern::Tokio).finish_ms)), "{text}");
+    }
+    let d = Scenario::default();
+    let g = gil_timeline_data(&p, &d).unwrap();
+    assert!(g.answer().contains(&format!("{EXECUTOR} is ahead")), "{}", g.answer());
+    assert!(burst_data(&p, &d, 100).unwrap().answer().contains(&format!("{EXECUTOR} is ahead")));
+    let cross_zone = Scenario { io_wait_ms: 1.0, ..d };
+    assert!(burst_data(&p, &cross_zone, 100).unwrap().answer().contains(&format!("{TOKIO} is ahead")));
+}
+
+/// The steps' answer: one request alone, from the path's own totals. The
+/// overview says aerospike-py "does not make a single call faster": at
+/// every scenario here the executor answers a lone get sooner.
+#[test]
+fn steps_answer_follows_the_path() {
+    let p = Params::default();
+    for s in scenarios() {
+        let d = charts::steps::steps_data(&p, &s).unwrap();
+        let (ex, tk) = (d.get(Pattern::Executor).unwrap(), d.get(Pattern::Tokio).unwrap());
+        let a = Ahead::of(tk.totals.total_us(), ex.totals.total_us(), false);
+        let text = d.answer();
+        names_side(&text, a);
+        assert!(matches!(a, Ahead::Executor(_) | Ahead::Even), "{text}");
+        assert!(text.starts_with("For one get alone at"), "{text}");
+    }
+}
+
+/// With a CPU-bound thread, the latency answer is the simulated p99's (the
+/// analytic mean misses the executor's queue for the GIL): at the GIL
+/// contention page's start Tokio is ahead by the p99 the figure draws, not
+/// by the mean's larger factor.
+#[test]
+fn contention_answer_is_the_simulated_p99s() {
+    use charts::latency::LatencyData;
+    let p = Params::default();
+    let s = Scenario { background_threads: 1, ..Scenario::default() };
+    let d = charts::stages::complete::<LatencyData>(&p, &s).unwrap();
+    let (ex, tk) = (d.p99_of(Pattern::Executor, 50).unwrap(), d.p99_of(Pattern::Tokio, 50).unwrap());
+    let text = d.answer();
+    names_side(&text, Ahead::of(tk, ex, false));
+    assert!(text.contains(&format!("{TOKIO} is ahead")) && text.contains("simulated p99"), "{text}");
+    assert!(text.contains(&number(ex)) && text.contains(&number(tk)), "{text}");
+    // Without the thread, the answer is the mean's, as before.
+    let plain = charts::stages::complete::<LatencyData>(&p, &Scenario::default()).unwrap();
+    assert!(plain.answer().contains("on average"), "{}", plain.answer());
+}

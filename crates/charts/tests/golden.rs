@@ -271,7 +271,7 @@ fn cards_say_which_limit_binds_and_never_more() {
     let mut d = cards_data(&p, &s).unwrap();
     assert!(!d.is_complete());
     let v = d.verdict();
-    assert!(v.starts_with("Tokio completes") && v.contains("pool cap"), "{v}");
+    assert!(v.starts_with("Tokio (aerospike-py) is ahead here: Tokio completes") && v.contains("pool cap"), "{v}");
     for c in d.cards.iter_mut() {
         c.sim = Some(simulate_card(&p, &s, c.pattern).unwrap());
     }

@@ -240,3 +240,47 @@ fn a_rate_over_capacity_names_a_service_that_carries_it() {
         }
     }
 }
+
+/// The capacity chart draws what the table says: one bar per pattern at its
+/// capacity, the reader's rate as a line (or each pattern's rate at the
+/// requests in flight as a mark), and its words name who the load fits under.
+#[test]
+fn capacity_chart_reads_the_outcomes() {
+    use charts::service::{draw_capacity, start};
+    use plotters::prelude::*;
+    let p = Params::default();
+    let d = service_data(&p, &start()).unwrap();
+    let c = d.capacity();
+    assert_eq!(c.bars.iter().map(|b| b.pattern).collect::<Vec<_>>(), Pattern::COMPARED);
+    for (b, o) in c.bars.iter().zip(&d.patterns) {
+        assert_eq!(b.capacity, o.capacity);
+    }
+    let words = c.summary();
+    for b in &c.bars {
+        assert!(words.contains(&charts::format::number(b.capacity)), "{words}");
+    }
+    // A rate between the sync pattern's capacity and the others' lies under two bars and over one.
+    let sync = d.get(Pattern::Sync).capacity;
+    let best = d.get(Pattern::Executor).capacity.min(d.get(Pattern::Tokio).capacity);
+    assert!(best > 1.2 * sync, "the example's async capacities ({best}) are above sync's ({sync})");
+    let between = Service { load: Load::Rate(0.5 * (sync + best)), ..start() };
+    let words = service_data(&p, &between).unwrap().capacity().summary();
+    assert!(words.contains("under the capacity of the executor") && words.contains("over that of Sync"), "{words}");
+    let over = Service { load: Load::Rate(2.0 * d.get(Pattern::Tokio).capacity.max(d.get(Pattern::Executor).capacity)), ..start() };
+    assert!(service_data(&p, &over).unwrap().capacity().summary().contains("over every capacity"));
+    // Requests in flight: each bar carries its rate at that load, no line.
+    let closed = service_data(&p, &Service { load: Load::InFlight(50), ..start() }).unwrap();
+    let cc = closed.capacity();
+    assert!(cc.bars.iter().all(|b| b.at_load.is_some_and(|v| v > 0.0 && v <= b.capacity * 1.0001)), "{cc:?}");
+    assert!(cc.summary().contains("With your 50 requests in flight"), "{}", cc.summary());
+    // Drawn: three bars (fill rectangles) and, for a rate, the load's line; the SVG holds every bar's name.
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 220)).into_drawing_area();
+        draw_capacity(&root, &service_data(&p, &between).unwrap().capacity(), &charts::Theme::LIGHT, 1.0).unwrap();
+    }
+    for name in ["Sync", "Executor, ", "Tokio", "your load"] {
+        assert!(svg.contains(name), "{name} missing from the chart");
+    }
+    assert!(svg.contains("<polyline") || svg.contains("<line"), "the load's line is drawn");
+}

@@ -21,6 +21,27 @@ fn ahead(a_name: &str, a: f64, b_name: &str, b: f64) -> String {
     charts::batch::ahead(a_name, a, b_name, b, 1.05)
 }
 
+/// Two of the lab's cells compared: a side is named only where their
+/// rounds' ranges do not overlap (the lab's own spread is its resolution
+/// there); else the ranges are given and no side.
+fn lab_ahead(a_name: &str, a: &BatchCell, b_name: &str, b: &BatchCell) -> Option<(String, bool)> {
+    let (x, y) = (a.ops_per_sec?, b.ops_per_sec?);
+    let range = |c: &BatchCell| Some((c.ops_min?, c.ops_max?));
+    match (range(a), range(b)) {
+        (Some((a_lo, a_hi)), Some((b_lo, b_hi))) if a_lo <= b_hi && b_lo <= a_hi => Some((
+            format!(
+                "no side, as their rounds overlap ({a_name} {} to {}, {b_name} {} to {} batches/s)",
+                number(a_lo),
+                number(a_hi),
+                number(b_lo),
+                number(b_hi)
+            ),
+            false,
+        )),
+        _ => Some((ahead(a_name, x, b_name, y), true)),
+    }
+}
+
 /// The factor within which the model's ratio of Tokio to the executor with the policy `against`
 /// is not called (the lab's [`crate::batch_lab::Resolution`]).
 fn resolution(env: &BookEnv, against: &str) -> f64 {
@@ -154,35 +175,40 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
     let cell = |policy: &str, pattern: &str, io: f64, n: u64| {
         lab.and_then(|l| lab_cell(&l.grid.data, pattern, policy, b.keys as u64, b.nodes as u64, io, n))
     };
+    // aerospike-py's and concurrent=True's cells at a wait and callers, with their medians.
     let pair = |io: f64, n: u64| {
-        Some((cell("default", "aerospike_py_async", io, n)?.ops_per_sec?, cell("parallel", "official_executor", io, n)?.ops_per_sec?))
+        let (t, p) = (cell("default", "aerospike_py_async", io, n)?, cell("parallel", "official_executor", io, n)?);
+        Some((t, p, t.ops_per_sec?, p.ops_per_sec?))
     };
     let near = pair(1.0, s.concurrency as u64);
-    if let Some((t, p)) = near {
+    // Whether the lab told the two apart at the figure's cell.
+    let mut resolved = false;
+    if let Some((tc, pc, t, p)) = near {
+        let (words, told) = lab_ahead("the official client", pc, "aerospike-py", tc).unwrap_or_default();
+        resolved = told;
         out.push_str(&format!(
-            " The official client's batch policy can send the node requests at once (`concurrent=True`): the lab measured {} ({} against {} \
-             batches/s, {} keys over {} nodes, 1 ms per node request, {} in flight).",
-            ahead("the official client", p, "aerospike-py", t),
+            " The official client's batch policy can send the node requests at once (`concurrent=True`): the lab measured {words}, medians {} \
+             against {} batches/s ({} keys over {} nodes, 1 ms per node request, {} in flight).",
             number(p),
             number(t),
             count(b.keys),
             count(b.nodes),
             count(s.concurrency)
         ));
-        if let Some((t, p)) = pair(5.0, s.concurrency as u64) {
+        if let Some((tc, pc, t, p)) = pair(5.0, s.concurrency as u64) {
             out.push_str(&format!(
                 " Its own pool of {} threads holds a thread per node request for the whole wait, so a longer wait queues there: at 5 ms per \
                  node request, {} ({} against {} batches/s).",
                 count(Params::default().official_thread_pool as u32),
-                ahead("aerospike-py", t, "the official client", p),
+                lab_ahead("aerospike-py", tc, "the official client", pc).map(|w| w.0).unwrap_or_default(),
                 number(t),
                 number(p)
             ));
         }
-        if let Some((t, p)) = pair(1.0, 64).filter(|_| s.concurrency != 64) {
+        if let Some((tc, pc, t, p)) = pair(1.0, 64).filter(|_| s.concurrency != 64) {
             out.push_str(&format!(
                 " At 64 in flight and 1 ms, {} ({} against {}).",
-                ahead("aerospike-py", t, "the official client", p),
+                lab_ahead("aerospike-py", tc, "the official client", pc).map(|w| w.0).unwrap_or_default(),
                 number(t),
                 number(p)
             ));
@@ -192,7 +218,7 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
     let model = charts::batch::ahead("aerospike-py", ct, "the official client", cp, res);
     match near {
         // The model and the lab name different sides: say so, and what the model charges that the lab did not spend.
-        Some((t, p)) if (ct > cp * res && p > t * 1.05) || (cp > ct * res && t > p * 1.05) => {
+        Some((_, _, t, p)) if resolved && ((ct > cp * res && p > t * 1.05) || (cp > ct * res && t > p * 1.05)) => {
             let lab_cpu = cell("parallel", "official_executor", 1.0, s.concurrency as u64).and_then(|c| c.cpu_us_per_request);
             let at = Scenario { io_wait_ms: 1.0, ..*s };
             out.push_str(&format!(

@@ -140,7 +140,7 @@ pub fn pool_lab(env: &BookEnv) -> String {
     };
     let find = |pattern: &str, io: f64, n: u64| lab.grid.data.iter().find(|c| c.pattern == pattern && c.io_wait_ms == io && c.concurrency == n);
     let default_pool = perfmodel::scenario::default_pool(lab.node_cpus);
-    let (mut rows, mut cells, mut matched, mut default_matched) = (String::new(), 0u32, 0u32, 0u32);
+    let (mut rows, mut cells, mut matched, mut default_matched, mut default_cells) = (String::new(), 0u32, 0u32, 0u32, 0u32);
     let mut rss: Vec<f64> = Vec::new();
     for c in lab.grid.data.iter().filter(|c| c.pattern == "official_executor_64") {
         let (Some(big), Some(tk)) = (c.ops_per_sec, find("aerospike_py_async", c.io_wait_ms, c.concurrency).and_then(|t| t.ops_per_sec)) else {
@@ -151,6 +151,7 @@ pub fn pool_lab(env: &BookEnv) -> String {
         cells += 1;
         matched += within(big) as u32;
         default_matched += small.and_then(|s| s.ops_per_sec).is_some_and(within) as u32;
+        default_cells += small.and_then(|s| s.ops_per_sec).is_some() as u32;
         if let (Some(a), Some(b)) = (c.rss_mib, small.and_then(|s| s.rss_mib)) {
             rss.push(a - b);
         }
@@ -178,7 +179,8 @@ pub fn pool_lab(env: &BookEnv) -> String {
     format!(
         "\n\nIn the lab report of {date}, over {cells} cells measured both ways, the executor with 64 threads completed \
          at least 95% of aerospike-py's async requests per second (or more) in **{matched}**; with Python's default pool \
-         ({default_pool} threads, from the lab machine's {cores} CPUs) it did in {default_matched}.{rss}\n\n\
+         ({default_pool} threads, from the lab machine's {cores} CPUs) it did in {default_matched} of the {default_cells} where that pool \
+         was measured.{rss}\n\n\
          <details><summary>Every cell</summary>\n\n\
          | Injected wait (ms) | Callers | Executor, {default_pool} threads (req/s) | Executor, 64 threads (req/s) | aerospike-py async (req/s) | 64 threads ÷ aerospike-py |\n\
          |---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n",

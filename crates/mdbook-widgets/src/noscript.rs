@@ -8,7 +8,8 @@ use crate::{escape_attr, BookEnv};
 /// The widget's build-time figure at its starting scenario ([`Widget::start`]):
 /// an SVG chart named by its summary, after the sentence the live widget
 /// opens with where it has one (`answer()`), or for the text-only widgets
-/// (the cards, the steps, "Your service") the HTML they write.
+/// (the cards, the steps) the HTML they write; "Your service" writes its
+/// results around its capacity chart.
 pub fn static_figure(w: &Widget) -> Result<String, String> {
     use charts::Theme;
     use perfmodel::{Params, Scenario};
@@ -21,11 +22,28 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
     match w {
         Widget::ResultsDashboard(_) => return Ok(String::new()),
         // The results are HTML: the starting example, fully simulated.
+        // The results are HTML around the capacity chart: the starting example, fully simulated.
         Widget::YourService(_) => {
-            return Ok(complete::<charts::service::ServiceData>(&p, &charts::service::start()).map_err(|e| e.to_string())?.html());
+            let d = complete::<charts::service::ServiceData>(&p, &charts::service::start()).map_err(|e| e.to_string())?;
+            let c = d.capacity();
+            {
+                let root = SVGBackend::with_string(&mut svg, (720, 220)).into_drawing_area();
+                charts::service::draw_capacity(&root, &c, &Theme::LIGHT, 1.0)?;
+            }
+            let summary = c.summary();
+            return Ok(format!(
+                "{}\n{}\n<p class=\"widget-summary\">{}</p>\n{}",
+                d.verdict_html(),
+                named_svg(&svg, &summary)?,
+                escape_attr(&summary),
+                d.tables_html()
+            ));
         }
         // The steps are tables: the same HTML the widget writes.
-        Widget::RequestSteps(_) => return Ok(charts::steps::steps_data(&p, &s).map_err(|e| e.to_string())?.html()),
+        Widget::RequestSteps(_) => {
+            let d = charts::steps::steps_data(&p, &s).map_err(|e| e.to_string())?;
+            return Ok(format!("<p class=\"widget-answer\">{}</p>\n{}", escape_attr(&d.answer()), d.html()));
+        }
         // The cards are text: without JavaScript they are a table of the analytic numbers.
         Widget::IoConcurrency(_) => return cards_table(&p, &s),
         _ => {}
@@ -59,13 +77,13 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
             Widget::GilTimeline(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
-                (d.summary(), None)
+                (d.summary(), Some(d.answer()))
             }
             // Without JavaScript the tab group shows its first figure.
             Widget::ComparisonTabs(_) => {
                 let d = charts::gil::gil_timeline_data(&p, &s).map_err(|e| e.to_string())?;
                 charts::gil::draw_gil_timeline(&root, &d, &Theme::LIGHT, 1.0)?;
-                (d.summary(), None)
+                (d.summary(), Some(d.answer()))
             }
             Widget::LatencyScaling(_) | Widget::GilContention(_) => {
                 let d = complete::<charts::latency::LatencyData>(&p, &s).map_err(|e| e.to_string())?;
@@ -96,7 +114,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
                 let k = props.burst();
                 let d = charts::burst::burst_data(&p, &s, k).map_err(|e| e.to_string())?;
                 charts::burst::draw_burst(&root, &d, &Theme::LIGHT, 1.0)?;
-                (d.summary(), None)
+                (d.summary(), Some(d.answer()))
             }
             Widget::MemoryUsage(props) => {
                 let view = match props.view {
@@ -109,6 +127,12 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
             }
         }
     };
+    let answer = answer.map(|a| format!("<p class=\"widget-answer\">{}</p>\n", escape_attr(&a))).unwrap_or_default();
+    Ok(format!("{answer}{}", named_svg(&svg, &title)?))
+}
+
+/// A chart's SVG as the page embeds it: scaled with the page and named by `title`.
+fn named_svg(svg: &str, title: &str) -> Result<String, String> {
     // One line per element and no blank line: a blank line would end the
     // surrounding HTML block in CommonMark.
     let svg: Vec<&str> = svg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
@@ -116,8 +140,7 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
     let svg = svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1);
     // A <title> as the first child names the image (SVG 2, and what axe's svg-img-alt checks).
     let open_end = svg.find('>').ok_or("the chart produced no SVG element")? + 1;
-    let answer = answer.map(|a| format!("<p class=\"widget-answer\">{}</p>\n", escape_attr(&a))).unwrap_or_default();
-    Ok(format!("{answer}{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(&title), &svg[open_end..]))
+    Ok(format!("{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(title), &svg[open_end..]))
 }
 
 pub(crate) fn noscript_text(w: &Widget) -> &'static str {

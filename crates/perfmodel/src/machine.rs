@@ -40,14 +40,14 @@ pub const PROFILES: [Profile; 2] = [
     Profile {
         machine: Machine::Lab,
         key: "lab",
-        label: "Linux x86_64 (this project's lab, measured)",
+        label: "Linux x86_64 (this lab, measured)",
         speed: 1.0,
         provenance: "the costs as measured: lab/results/asyncio_costs.json and the newest report of the measurement lab (see each parameter)",
     },
     Profile {
         machine: Machine::Darwin,
         key: "darwin",
-        label: "Darwin arm64 (aerospike-py's published runs, fitted)",
+        label: "Darwin arm64 (published runs, fitted)",
         speed: 0.471,
         provenance: "fitted to aerospike-py's published report 2026-02-28_10-46 (Darwin arm64, Python 3.13.11): one-caller latencies of the official client called directly (official_sync get, 148.7 µs), through run_in_executor (high_concurrency_scaling at 1, 194.7 µs) and of aerospike-py's AsyncClient (206.0 µs), least squares of latency = round trip + speed × the lab's path; perfmodel::calibrate::speed_fit",
     },

@@ -32,6 +32,8 @@ pub(crate) fn ConcurrentHandling(
     let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));
     let set_k = Callback::new(move |v: f64| burst.set(v));
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let row = move |p: Pattern| {
         let cell = move |f: fn(&charts::burst::BurstSeries) -> String| move || data.get().map(|d| f(d.get(p))).unwrap_or_default();
         view! {
@@ -45,6 +47,7 @@ pub(crate) fn ConcurrentHandling(
     };
     view! {
         <div class="widget-body" data-complete=move || done.get().to_string()>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <div class="widget-controls">

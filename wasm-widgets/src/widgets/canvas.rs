@@ -20,8 +20,16 @@ pub(crate) fn draw_hidpi(
 ) -> Result<(), String> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0);
     let css_w = css_w.max(280.0);
-    // On a phone the legend wraps into more rows above the plot: more height keeps the plot readable.
-    let min_h = if css_w < 560.0 { 340.0 } else { 240.0 };
+    // On a phone the legend wraps into more rows above the plot: more height
+    // keeps the plot readable. A short chart (a few bars, aspect under 0.35)
+    // has a one-line legend and keeps its lower floor.
+    let min_h = if aspect < 0.35 {
+        180.0
+    } else if css_w < 560.0 {
+        340.0
+    } else {
+        240.0
+    };
     let css_h = (css_w * aspect).clamp(min_h, 460.0);
     // Resizing a canvas reallocates its pixels and restyles the page: only
     // when the size changes (every chart paints its background first).

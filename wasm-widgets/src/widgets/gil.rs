@@ -18,6 +18,8 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, 0.8, draw_gil_timeline);
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    // The figure's answer at the reader's scenario, above it: the page answers first.
+    let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
     let rows = move || {
         data.get()
             .map(|d| {
@@ -39,6 +41,7 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
     };
     view! {
         <div class="widget-body" data-complete=move || done.get().to_string()>
+            <p class="widget-answer" data-answer data-testid="answer">{answer}</p>
             <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=summary data-testid="chart"></canvas>
             <ul class="widget-legend" aria-label="Legend">
                 <li><span class="widget-key held"></span>"holds the GIL (pattern colour)"</li>

@@ -88,7 +88,7 @@ pub(crate) fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<
         #[cfg(feature = "pool-size")]
         Widget::PoolSize(_) => leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any()),
         #[cfg(feature = "your-service")]
-        Widget::YourService(_) => leptos::mount::mount_to(el, move || view! { <service::YourService host shared/> }.into_any()),
+        Widget::YourService(_) => leptos::mount::mount_to(el, move || view! { <service::YourService host shared theme/> }.into_any()),
         #[cfg(feature = "open-load")]
         Widget::OpenLoad(p) => {
             let (rate, timeout_ms) = (p.rate(), p.timeout_ms());

@@ -1,7 +1,8 @@
-//! "Your service": the reader describes a service; each pattern's capacity, latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
+//! "Your service": the reader describes a service; a chart of each pattern's capacity against the load, its latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
 
-use charts::service::{input_value, presets, Edit, Load, Service, ServiceData, FIELDS};
+use charts::service::{draw_capacity, input_value, presets, Edit, Load, Service, ServiceData, FIELDS};
 use charts::stages::Staged;
+use charts::Theme;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -86,7 +87,7 @@ fn starting(shared: &Shared) -> (Service, Vec<String>) {
 }
 
 #[component]
-pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
+pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
     let (start, notes) = starting(&shared);
     let service = RwSignal::new(start);
     let notes = RwSignal::new(notes);
@@ -164,7 +165,13 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
         }
     };
     let form_html = service.get_untracked().form_html(&uid);
-    let html = move || data.get().map(|d| d.html()).unwrap_or_default();
+    let verdict = move || data.with(|r| r.as_ref().map(|d| d.verdict_html()).unwrap_or_default());
+    let tables = move || data.with(|r| r.as_ref().map(|d| d.tables_html()).unwrap_or_default());
+    // The capacity chart reads only the analytic numbers: the simulations arriving do not redraw it.
+    let capacity = Memo::new(move |_| data.with(|r| r.as_ref().map(|d| d.capacity()).map_err(|e| e.to_string())));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    crate::widgets::redraw_on_change(host.clone(), canvas, capacity, theme, 0.3, draw_capacity);
+    let capacity_words = move || capacity.with(|c| c.as_ref().map(|c| c.summary()).unwrap_or_default());
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_default();
     // The verdict's first sentence, kept at the bottom of the screen while the form is in view.
     let headline = move || data.with(|r| r.as_ref().ok().and_then(|d| d.verdict().into_iter().next()).unwrap_or_default());
@@ -178,7 +185,12 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared) -> impl IntoView {
             <Show when=move || !notes.get().is_empty()>
                 <p class="widget-note" role="status">"Adjusted: "{move || notes.get().join("; ")}"."</p>
             </Show>
-            <div class="service-results" data-testid="service-results" inner_html=html></div>
+            <div class="service-results" data-testid="service-results">
+                <div inner_html=verdict></div>
+                <canvas node_ref=canvas class="widget-canvas" role="img" aria-label=capacity_words data-testid="chart"></canvas>
+                <p class="widget-summary" data-testid="capacity-summary">{capacity_words}</p>
+                <div inner_html=tables></div>
+            </div>
             <p class="widget-hint">{hint}"Capacity and requests in flight are analytic; p50, p99 and the pool table come from the simulator and show “…” while it runs."</p>
             <div class="service-editing">
                 <div class="service-form" node_ref=form inner_html=form_html on:change=on_change on:click=on_click></div>

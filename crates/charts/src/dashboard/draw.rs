@@ -88,14 +88,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme
         .x_labels(pen.labels_for(plot.dim_in_pixel().0.saturating_sub(px(130.0)), 70.0))
         .y_labels(n)
         .x_label_formatter(&|v| si(*v))
-        .y_label_formatter(&|v| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                labels[n - 1 - i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|v| crate::style::row_label(*v, &labels))
         .draw()
         .map_err(|e| e.to_string())?;
     let k = c.series.len().max(1) as f64;

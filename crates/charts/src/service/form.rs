@@ -233,22 +233,17 @@ pub enum Edit {
 }
 
 /// What sits in front of the client calls: key, words.
-pub const SERVERS: [(bool, &str, &str); 2] = [
-    (true, "fastapi", "a web server: FastAPI under uvicorn, its cost per request as measured in the lab"),
-    (false, "none", "none: a job or a queue worker calls the client directly"),
-];
+pub const SERVERS: [(bool, &str, &str); 2] = [(true, "fastapi", "FastAPI under uvicorn (measured)"), (false, "none", "none: a job calls the client")];
 
 /// The official client's batch policies the form offers: key, words.
-pub const FANS: [(FanOut, &str, &str); 2] = [
-    (FanOut::Series, "series", "its default: one node after another"),
-    (FanOut::Parallel, "parallel", "concurrent=True: every node at once, from its thread pool"),
-];
+pub const FANS: [(FanOut, &str, &str); 2] =
+    [(FanOut::Series, "series", "default: one node after another"), (FanOut::Parallel, "parallel", "concurrent=True: all nodes at once")];
 
 /// The CPython builds the form offers: key, words.
 pub const PYTHONS: [(Python, &str, &str); 3] = [
     (Python::Gil, "gil", "3.11–3.13, with the GIL"),
-    (Python::FreeThreaded, "ft", "3.14t free-threaded (the official client brings the GIL back)"),
-    (Python::FreeThreadedForced, "ft-forced", "3.14t with the GIL forced off for both (PYTHON_GIL=0)"),
+    (Python::FreeThreaded, "ft", "3.14t (the official client: GIL on)"),
+    (Python::FreeThreadedForced, "ft-forced", "3.14t with PYTHON_GIL=0"),
 ];
 
 /// The web server's key in the form.

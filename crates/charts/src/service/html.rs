@@ -1,4 +1,4 @@
-//! The results as HTML: the verdict, one column per pattern, the executor at every pool size (the widget and the no-JavaScript page write the same markup).
+//! The results as HTML: the verdict; one column per pattern and the executor at every pool size (the widget and the no-JavaScript page write the same markup).
 
 use super::outcome::{Outcome, ServiceData};
 use super::Service;
@@ -6,18 +6,24 @@ use crate::format::{count, number};
 use crate::html::esc;
 
 impl ServiceData {
-    /// The results as HTML: the verdict, a table with one column per pattern,
-    /// and the executor at every pool size. The widget and the no-JavaScript
-    /// page write the same markup.
-    pub fn html(&self) -> String {
-        let s = &self.service;
-        let pending = "…";
-        let ms = |v: f64| format!("{} ms", number(v));
+    /// The verdict as HTML (`data-verdict`), one paragraph per sentence.
+    pub fn verdict_html(&self) -> String {
         let mut h = String::from("<div class=\"service-verdict\" data-verdict data-testid=\"service-verdict\">");
         for v in self.verdict() {
             h.push_str(&format!("<p>{}</p>", esc(&v)));
         }
         h.push_str("</div>");
+        h
+    }
+
+    /// The numbers as HTML: a table with one column per pattern, and the
+    /// executor at every pool size. The widget and the no-JavaScript page
+    /// write the same markup.
+    pub fn tables_html(&self) -> String {
+        let s = &self.service;
+        let pending = "…";
+        let ms = |v: f64| format!("{} ms", number(v));
+        let mut h = String::new();
         // One column per pattern: four columns fit a phone.
         h.push_str(&format!(
             "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"Each pattern at your load\"><table class=\"service-table\" data-testid=\"service-table\"><caption>Each pattern at {} ({} ms I/O wait)</caption><thead><tr><th scope=\"col\">At your load</th>",

@@ -9,15 +9,17 @@
 //!
 //! [`describe`] is the service and its examples, [`outcome`] each pattern at
 //! its load (the analytic part, then the simulations as [`crate::stages`]
-//! jobs), [`verdict`] the sentences made from those numbers, [`html`] the
-//! results as the page shows them and [`form`] the form that edits a service.
+//! jobs), [`verdict`] the sentences made from those numbers, [`capacity`] the
+//! chart of each capacity against the load, [`html`] the results as the page shows them and [`form`] the form that edits a service.
 
+mod capacity;
 mod describe;
 mod form;
 mod html;
 mod outcome;
 mod verdict;
 
+pub use capacity::{draw_capacity, Bar, Capacity};
 pub use describe::{limits, presets, start, Load, Preset, Service, START};
 pub use form::{input_value, python_key, server_key, Edit, Field, Group, FANS, FIELDS, PYTHONS, SERVERS};
 pub use outcome::{service_data, AtLoad, Grown, Job, Limit, Outcome, ServiceData};
