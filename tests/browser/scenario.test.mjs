@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { DIST, serve, launch, openPage, widgetsSettled, STORE } from "./harness.mjs";
+import { DIST, serve, launch, openPage, widgetsSettled, widgetPages, STORE } from "./harness.mjs";
 
 let browser, srv;
 before(async () => {
@@ -276,3 +276,38 @@ test("'Your service' simulated in Web Workers equals the one simulated on the pa
   assert.match(onPage.results, /smallest that meets it/);
   assert.deepEqual({ ...inWorkers, workers: 0 }, onPage, "the same service, whoever simulated it");
 });
+
+// The built page holds the bar as the module first draws it, so mounting it
+// moves nothing: on every widget page, at the page's own start, the bar the
+// build wrote (the module blocked) and the live one say the same words and
+// stand the same height, on a desktop where the words wrap and on a phone.
+for (const [name, viewport] of [["desktop", { width: 1300, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
+  test(`${name}: the scenario bar the build writes is the one the module mounts, word for word and pixel for pixel`, async () => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.setDefaultTimeout(0);
+    const bar = () => page.evaluate(() => {
+      const host = document.querySelector("[data-scenario-bar]");
+      const words = host?.querySelector(".widget-scenario-words span");
+      return host && { words: words?.textContent ?? null, height: Math.round(host.getBoundingClientRect().height) };
+    });
+    const differ = [];
+    const pages = widgetPages().filter((p) => !p.endsWith("dashboard.html"));
+    assert.ok(pages.length >= 14, `widget pages found: ${pages.length}`);
+    for (const p of pages) {
+      await page.route("**/widgets-loader-*.js", (r) => r.abort());
+      await page.goto(srv.base + p);
+      const built = await bar();
+      await page.unroute("**/widgets-loader-*.js");
+      await page.goto(srv.base + p);
+      await settle(page);
+      const live = await bar();
+      assert.ok(built && live, `${p}: a scenario bar`);
+      assert.match(await whose(page), /starting point/, `${p}: opened at the page's own start`);
+      if (built.words !== live.words) differ.push(`${p}: built "${built.words}", live "${live.words}"`);
+      if (Math.abs(built.height - live.height) > 1) differ.push(`${p}: built ${built.height} px, live ${live.height} px`);
+    }
+    assert.deepEqual(differ, []);
+    await context.close();
+  });
+}

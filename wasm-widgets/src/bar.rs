@@ -1,6 +1,6 @@
 //! The scenario bar: the reader's scenario in a line under a widget page's title (in the place the preprocessor reserved), with copy link, reset and a way to describe one's own service; one line on a phone until opened.
 
-use charts::format::scenario_words;
+use charts::format::{scenario_words, SCENARIO_BAR_PAGE_START};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,8 +13,14 @@ const SERVICE_PAGE: &str = "service.html";
 /// Mount the bar in the place the preprocessor reserved under the page's title.
 pub(crate) fn mount(shared: Shared) {
     let doc = crate::dom::document();
-    // The preprocessor reserves the bar's place on every page whose widgets read the scenario.
-    let Some(host) = doc.query_selector("[data-scenario-bar]").ok().flatten() else { return };
+    // The preprocessor reserves the bar's place on every page whose widgets
+    // read the scenario, holding the bar as it reads at the page's start; the
+    // live bar replaces it in the first host (the print page has one per
+    // chapter, emptied as before: one scenario drives every figure there).
+    let hosts = doc.query_selector_all("[data-scenario-bar]").ok();
+    let hosts: Vec<web_sys::Element> = hosts.iter().flat_map(|l| (0..l.length()).filter_map(move |i| l.item(i)?.dyn_into().ok())).collect();
+    let Some(host) = hosts.first().cloned() else { return };
+    hosts.iter().for_each(|h| h.set_inner_html(""));
     let to_root = js_sys::Reflect::get(&js_sys::global(), &"path_to_root".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let on_service_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| p.ends_with(&format!("/{SERVICE_PAGE}")));
     let service = (!on_service_page).then(|| format!("{to_root}{SERVICE_PAGE}"));
@@ -28,7 +34,7 @@ fn ScenarioBar(shared: Shared, service: Option<String>) -> impl IntoView {
         (Origin::Link, _) => "from the link you opened; it follows you",
         (Origin::Saved, _) => "carried over from the last page you were on",
         (Origin::Page, true) => "yours now: it follows you to every page",
-        (Origin::Page, false) => "this page's starting point; changes follow you",
+        (Origin::Page, false) => SCENARIO_BAR_PAGE_START,
     };
     // What copying did: nothing yet, done, or the link to copy by hand.
     let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);

@@ -67,6 +67,9 @@ pub fn si(v: f64) -> String {
     }
 }
 
+/// Where the scenario bar's scenario comes from when the page opens at its own starting values.
+pub const SCENARIO_BAR_PAGE_START: &str = "this page's starting point; changes follow you";
+
 /// The reader's scenario in short words, one item per setting, for the
 /// scenario bar: "1 ms I/O wait", "50 callers", "pool 6 (Python's default)"…
 /// Settings at their default beyond the first four are left out.

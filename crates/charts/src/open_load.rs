@@ -88,18 +88,27 @@ impl OpenLab {
     }
 
     /// The measured capacity bracket of `pattern` at (`io`, `pool`): the largest
-    /// rate it kept up with and the smallest it did not.
+    /// rate it kept up with and the smallest above it that it did not (a run
+    /// below the largest kept-up rate that did not keep up is an outlier, not
+    /// the bracket's top: see [`OpenLab::outliers`]).
     pub fn bracket(&self, pattern: Pattern, io_wait_ms: f64, pool: Option<u32>) -> (Option<f64>, Option<f64>) {
-        let cells = self.cells.iter().filter(|c| c.pattern == pattern && (c.io_wait_ms - io_wait_ms).abs() < 1e-9 && c.pool == pool);
-        let (mut kept, mut lost): (Option<f64>, Option<f64>) = (None, None);
-        for c in cells {
-            if c.stable {
-                kept = Some(kept.map_or(c.rate, |k| k.max(c.rate)));
-            } else {
-                lost = Some(lost.map_or(c.rate, |l| l.min(c.rate)));
-            }
-        }
+        let cells: Vec<&OpenLabCell> = self.group(pattern, io_wait_ms, pool).collect();
+        let kept = cells.iter().filter(|c| c.stable).map(|c| c.rate).reduce(f64::max);
+        let lost = cells.iter().filter(|c| !c.stable && kept.is_none_or(|k| c.rate > k)).map(|c| c.rate).reduce(f64::min);
         (kept, lost)
+    }
+
+    /// Rates of `pattern` at (`io`, `pool`) that it did not keep up with although it kept up with a higher one, ascending.
+    pub fn outliers(&self, pattern: Pattern, io_wait_ms: f64, pool: Option<u32>) -> Vec<f64> {
+        let (kept, _) = self.bracket(pattern, io_wait_ms, pool);
+        let mut v: Vec<f64> =
+            self.group(pattern, io_wait_ms, pool).filter(|c| !c.stable && kept.is_some_and(|k| c.rate < k)).map(|c| c.rate).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    fn group(&self, pattern: Pattern, io_wait_ms: f64, pool: Option<u32>) -> impl Iterator<Item = &OpenLabCell> {
+        self.cells.iter().filter(move |c| c.pattern == pattern && (c.io_wait_ms - io_wait_ms).abs() < 1e-9 && c.pool == pool)
     }
 }
 

@@ -237,7 +237,7 @@ impl PoolsData {
         self.points.iter().find(|q| q.pool == pool).expect("every ladder pool and the scenario's are on the curve")
     }
 
-    /// The smallest pool at which the executor's throughput is within [`CATCH_UP`] of Tokio's (or above it); `None` if none up to 1,024.
+    /// The smallest pool at which the executor's throughput is within [`CATCH_UP`] of Tokio's (or above it); `None` if none up to [`crate::runs::LARGEST_POOL`].
     pub fn catch_up(&self) -> Option<u32> {
         self.points.iter().find(|q| q.throughput >= (1.0 - CATCH_UP) * self.tokio.throughput).map(|q| q.pool)
     }

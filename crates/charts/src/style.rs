@@ -80,6 +80,46 @@ pub(crate) fn row_label(v: f64, names: &[String]) -> String {
     }
 }
 
+/// How a horizontal bar chart's axes are laid out, in CSS px.
+pub(crate) struct BarAxes<'a> {
+    /// The rows' names, top to bottom.
+    pub names: &'a [String],
+    /// The value axis runs from 0 to this.
+    pub hi: f64,
+    pub x_desc: &'a str,
+    /// Room for the names at the left.
+    pub label_px: f64,
+    /// Room at the right (for a label past the longest bar).
+    pub right_px: f64,
+}
+
+/// A horizontal bar chart's axes, drawn: one row per name, top to bottom, its
+/// value from 0 along x with SI tick labels; rows sit at `n - 1 - i`.
+pub(crate) fn bar_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    pen: Pen,
+    a: &BarAxes,
+) -> Result<ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>, String> {
+    let px = |v: f64| pen.px(v);
+    let n = a.names.len().max(1);
+    let mut chart = ChartBuilder::on(plot)
+        .margin(px(10.0))
+        .margin_right(px(10.0_f64.max(a.right_px)))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(a.label_px))
+        .build_cartesian_2d(0.0..a.hi, -0.5..n as f64 - 0.5)
+        .map_err(|e| e.to_string())?;
+    pen.value_mesh(chart.configure_mesh().disable_y_mesh())
+        .x_desc(a.x_desc)
+        .x_labels(pen.labels_for(plot.dim_in_pixel().0.saturating_sub(px(a.label_px + a.right_px)), 70.0))
+        .y_labels(n)
+        .x_label_formatter(&|v| si(*v))
+        .y_label_formatter(&|v| row_label(*v, a.names))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 /// Whole decades enclosing `[lo, hi]`, for a log axis.
 pub fn decades(lo: f64, hi: f64) -> (f64, f64) {
     (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()))

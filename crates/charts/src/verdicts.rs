@@ -54,13 +54,15 @@ pub struct Cell {
 pub struct Row {
     pub case: Case,
     pub default: Cell,
-    /// The smallest pool within 5% of Tokio's throughput (`None`: none up to 1,024).
+    /// The smallest pool within 5% of Tokio's throughput (`None`: none up to [`crate::runs::LARGEST_POOL`]).
     pub catch_up: Option<u32>,
     /// The executor at that pool, when it is bigger than the default.
     pub tuned: Option<Cell>,
     pub tokio: Cell,
     /// The blocking call's median latency, ms.
     pub sync_p50_ms: f64,
+    /// The analytic solver's requests/s for the default pool and Tokio (the throughput and latency figures' curves).
+    pub analytic: [f64; 2],
 }
 
 fn cell(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Cell, ModelError> {
@@ -90,7 +92,9 @@ pub fn rows(p: &Params) -> Result<Vec<Row>, ModelError> {
                 _ => None,
             };
             let sync_p50_ms = p99_point(p, &s, Pattern::Sync, s.concurrency)?.p50_ms;
-            Ok(Row { case, default, catch_up, tuned, tokio, sync_p50_ms })
+            let analytic = |pattern| perfmodel::predict(pattern, p, &s, perfmodel::Solver::Analytic, 0).map(|r| r.throughput_ops_s);
+            let analytic = [analytic(Pattern::Executor)?, analytic(Pattern::Tokio)?];
+            Ok(Row { case, default, catch_up, tuned, tokio, sync_p50_ms, analytic })
         })
         .collect()
 }
@@ -154,8 +158,11 @@ impl Row {
 /// The table as Markdown.
 pub fn markdown(rows: &[Row]) -> String {
     let c = |x: &Cell| format!("{}/s · p99 {} ms", number(x.throughput), number(x.p99_ms));
-    let mut t = String::from(
-        "\n\n| Scenario (2 cores) | Executor, Python's default pool (6) | Executor, pool that catches up | Tokio (aerospike-py) | Who is ahead |\n|---|---|---|---|---|\n",
+    let d = Scenario::default();
+    let mut t = format!(
+        "\n\n| Scenario ({} cores) | Executor, Python's default pool ({}) | Executor, pool that catches up | Tokio (aerospike-py) | Who is ahead |\n|---|---|---|---|---|\n",
+        number(d.cores),
+        count(d.pool_size())
     );
     for r in rows {
         t.push_str(&format!(
@@ -166,10 +173,27 @@ pub fn markdown(rows: &[Row]) -> String {
                 (_, Some(x)) => format!("{} threads: {}", count(x.pool.unwrap_or(0)), c(&x)),
                 (Some(_), None) if r.case.scenario.concurrency == 1 => "one thread is all it uses".into(),
                 (Some(_), None) => "the default pool already does".into(),
-                (None, None) => "none up to 1,024 threads".into(),
+                (None, None) => format!("none up to {} threads", count(crate::runs::LARGEST_POOL)),
             },
             c(&r.tokio),
             r.verdict()
+        ));
+    }
+    // The same cell reads differently on the figures' analytic curves: say which solver gives which number.
+    if let Some(b) = rows.iter().find(|r| r.case.key == "benchmark") {
+        let [e, k] = b.analytic;
+        let (se, sk) = (b.default.throughput, b.tokio.throughput);
+        let lead = |exec: f64, tokio: f64| if exec >= tokio { ("the default pool", exec / tokio) } else { ("Tokio", tokio / exec) };
+        let ((an, ar), (sn, sr)) = (lead(e, k), lead(se, sk));
+        let agree = if an == sn { format!("both put {an} ahead") } else { format!("the analytic solver puts {an} ahead, the simulator {sn}") };
+        t.push_str(&format!(
+            "\nEvery cell above is one simulated run. The throughput and latency figures draw the analytic solver: at the benchmark it gives {}/s for the default pool and {}/s for Tokio, where the simulation gives {}/s and {}/s; {agree} ({}× analytic, {}× simulated).\n",
+            number(e),
+            number(k),
+            number(se),
+            number(sk),
+            number(ar),
+            number(sr),
         ));
     }
     t.push('\n');

@@ -9,7 +9,8 @@ pub(crate) fn service_examples() -> String {
     use charts::format::{count, number};
     use charts::service::{presets, ServiceData};
     use charts::stages::complete;
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    // A table cell's text: its bars escaped, and "--" (a command's flag) kept two hyphens, not typeset as a dash.
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ").replace("--", "\\-\\-");
     let p = perfmodel::Params::default();
     let mut t = String::from("\n\n| Example | The service | Verdict | Smallest executor pool that meets the target |\n|---|---|---|---|\n");
     for pr in presets() {
@@ -22,7 +23,7 @@ pub(crate) fn service_examples() -> String {
                         if o.pool == 1 { "thread" } else { "threads" },
                         o.sim.map(|a| number(a.p99_ms)).unwrap_or_default()
                     ),
-                    _ => "none up to 1,024".into(),
+                    _ => format!("none up to {}", count(charts::runs::LARGEST_POOL)),
                 };
                 (d.verdict().first().cloned().unwrap_or_default(), pool)
             }

@@ -70,7 +70,10 @@ impl Glossary {
             !taken.iter().any(|&(s, e)| a < e && s < b) && !edits.iter().any(|(s, e, _)| a < *e && *s < b)
         };
         let url = |t: &Term| format!("{to_root}{PAGE}#{}", t.id);
-        for (ev, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
+        // Without smart punctuation: it splits "Little's law" into three text
+        // events at its apostrophe, and no term would match across them.
+        let options = Options::all() - Options::ENABLE_SMART_PUNCTUATION;
+        for (ev, range) in Parser::new_ext(markdown, options).into_offset_iter() {
             match ev {
                 // Not in headings, table headers (a link there would be a
                 // heading's colour on the header's background), links, images or code.
@@ -165,6 +168,11 @@ id = "rie"
 name = "run_in_executor"
 match = ["run_in_executor"]
 text = "The call."
+[[term]]
+id = "littles-law"
+name = "Little's law"
+match = ["Little's law"]
+text = "N = X × R."
 "#,
         )
         .unwrap()
@@ -192,6 +200,13 @@ text = "The call."
         assert!(out.contains("[`run_in_executor`](../glossary.md#rie) twice: `run_in_executor`."), "{out}");
         assert!(out.contains("```\nGIL\n```"));
         assert_eq!(out.matches("glossary.md#gil)").count(), 1);
+    }
+
+    #[test]
+    fn a_term_with_an_apostrophe_is_linked() {
+        let md = "Callers are the rate times the time (Little's law).\n";
+        let out = apply(md, g().links(md, "", &[]));
+        assert_eq!(out, "Callers are the rate times the time ([Little's law](glossary.md#littles-law)).\n");
     }
 
     #[test]

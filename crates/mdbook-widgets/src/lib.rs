@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use widget_props::{parse_directive, Widget};
 
+mod bar;
 pub mod batch_lab;
 mod batch_page;
 mod examples;
@@ -146,11 +147,14 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     // A page with a widget that reads the scenario gets the scenario bar's
     // place under its title, its height reserved, so the bar does not push the
     // page down when the module mounts it.
-    let bar = found.iter().any(|(_, _, w)| !matches!(w, Widget::ResultsDashboard(_)));
+    let bar = found
+        .iter()
+        .any(|(_, _, w)| !matches!(w, Widget::ResultsDashboard(_)))
+        .then(|| bar::host(&found.iter().map(|(_, _, w)| w).collect::<Vec<_>>(), &env.to_root));
     let mut edits: Vec<(usize, usize, String)> = found.into_iter().map(|(s, e, w)| (s, e, placeholder::placeholder_in(&w, env))).collect();
-    if bar {
+    if let Some(bar) = bar {
         let at = scan::first_heading_end(markdown).unwrap_or(0);
-        edits.push((at, at, SCENARIO_BAR.to_string()));
+        edits.push((at, at, bar));
     }
     // Whole-page tokens in prose (in code they stay text), each replaced by its text.
     let tokens = |token: &str| -> Vec<(usize, usize)> {
@@ -228,6 +232,3 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     }
     Ok(out)
 }
-
-/// Where the scenario bar goes: the widgets module mounts it here.
-pub(crate) const SCENARIO_BAR: &str = "\n\n<div class=\"widget-scenario-host\" data-scenario-bar translate=\"no\"></div>\n\n";

@@ -153,7 +153,17 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
             label(any),
             number(injected),
             kept.map(number).unwrap_or_else(|| "none".into()),
-            lost.map(number).unwrap_or_else(|| "none".into()),
+            {
+                let lost = lost.map(number).unwrap_or_else(|| "none".into());
+                // A run that did not keep up below a rate that did: shown apart, not as the bracket's top.
+                match lab.outliers(pattern, io, pool).as_slice() {
+                    [] => lost,
+                    o => format!(
+                        "{lost} (also not at {}, below the rate it kept up with)",
+                        o.iter().map(|r| number(*r)).collect::<Vec<_>>().join(", ")
+                    ),
+                }
+            },
             number(model),
             limit.label(),
             if ok {
@@ -208,13 +218,14 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     let medians: Vec<String> = medians(&ratios).into_iter().map(|(name, m)| format!("{name} {}×", number(m))).collect();
     let env_load = |k: &str| report.environment.get(k).and_then(|v| v.as_f64()).map(number).unwrap_or_else(|| "?".into());
     format!(
-        "\n\nIn the lab's open-load report of {date} (the client on {cores} of the machine's {node} CPUs; {method}; load average {l0} at the start and {l1} at the end), \
-         the model's capacity falls inside the measured bracket (the largest rate a pattern kept up with, the smallest it did not) \
-         in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where the client kept up, the simulated \
-         p99 is within ×1.5 of the measured one in **{p99_ok}** (and more than 1.5 times below it in {p99_low}), and the p50 in **{p50_ok}**. \
-         The median of the model's p99 over the measured one, by client: {medians}.\n\n\
-         The closed-loop peak beside each bracket is the same client's throughput with 256 callers (one for sync) \
-         just before, what a closed-loop benchmark reports as its capacity: it is above the largest rate the client \
+        "\n\nThe lab's open-load report of {date} ran the client on {cores} of the machine's {node} CPUs; its load average was {l0} at the start \
+         and {l1} at the end. Its method: {method}. \
+         A pattern's measured bracket runs from the largest rate it kept up with to the smallest above that it did not. \
+         The model's capacity falls inside it in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where \
+         the client kept up, the simulated p99 is within ×1.5 of the measured one in **{p99_ok}**, and more than 1.5 times below it in {p99_low}; \
+         the p50 is within ×1.5 in **{p50_ok}**. The median of the model's p99 over the measured one, by client: {medians}.\n\n\
+         The closed-loop peak beside each bracket is the same client's throughput in the closed loop just before, \
+         what a closed-loop benchmark reports as its capacity. It is above the largest rate the client \
          kept up with in {over} of the {groups}, by up to {over_most}×.\n\n\
          | Client | Injected wait (ms) | Closed-loop peak (req/s) | Kept up with (req/s) | Did not (req/s) | Model's capacity (req/s) | Model |\n\
          |---|---:|---:|---:|---:|---|---|\n{caps}\n{details}",

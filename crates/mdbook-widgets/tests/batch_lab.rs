@@ -119,11 +119,14 @@ fn the_batch_page_calls_no_side_the_model_cannot_tell_apart() {
     let page = chapter("comparison/batches.md");
     // The answer comes first, and the one-node sentence is the lab's.
     let first = page.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('<')).unwrap_or_default();
-    assert!(first.starts_with("**A batch of") && first.contains("in the model:"), "{first}");
+    assert!(first.starts_with("**A batch of") && first.contains("In the model, "), "{first}");
     assert!(page.contains("On one node with no wait, as a benchmark on a laptop runs it, the lab measured"), "{page}");
     // What concurrent=True does comes from the lab's cells first; where the model names the other side, the page says they disagree.
     let meaning = page.split("**What this means for your service.**").nth(1).expect("the meaning paragraph");
     assert!(meaning.contains("(`concurrent=True`): the lab measured"), "{meaning}");
+    // The answer and the meaning read the same lab cell (4 nodes, 1 ms, 16 in flight) by the same rule.
+    let lead_concurrent = first.split("With `concurrent=True`: ").nth(1).expect("the lead gives the lab with concurrent=True");
+    assert_eq!(lead_concurrent.starts_with("no side"), meaning.contains("the lab measured no side"), "{first}\n{meaning}");
     assert!(!meaning.contains("closes") && !meaning.contains("gap, not all of it"), "{meaning}");
     let lab_official_ahead = meaning.contains("the lab measured the official client");
     let model_asp_ahead = meaning.contains("The model, at") && meaning.contains("has aerospike-py");

@@ -11,6 +11,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::{LogSlider, ScenarioSliders};
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>) -> impl IntoView {
@@ -20,7 +21,7 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
     let data = crate::staged::staged::<BatchData>(None, move || shared.scenario.get(), move |d| lab.with_value(|l| d.with_lab(Some(l))));
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_batch);
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.9), draw_batch);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());

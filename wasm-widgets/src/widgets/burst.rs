@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::LogSlider;
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn ConcurrentHandling(
@@ -26,7 +27,7 @@ pub(crate) fn ConcurrentHandling(
         move |(s, k)| burst_data(&params, &s, k).map_err(|e| e.to_string()),
     );
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.75, draw_burst);
+    crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.75), draw_burst);
     let uid = crate::slider::uid();
     let io = Signal::derive(move || shared.scenario.get().io_wait_ms);
     let set_io = Callback::new(move |v: f64| shared.scenario.update(|s| s.io_wait_ms = v));

@@ -9,28 +9,40 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 /// The drawing area a chart gets: the whole canvas.
 pub(crate) type Area = DrawingArea<Measured, plotters::coord::Shift>;
 
-/// Size the canvas for a CSS width of `css_w` × `aspect` at devicePixelRatio,
+/// A chart's height for its width: `aspect` × width, at least `floor` CSS px, at most 460.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub aspect: f64,
+    /// The least height, CSS px, or `None` for a chart with a legend above
+    /// its plot: 240, or 340 on a phone, where the legend wraps into more rows.
+    pub floor: Option<f64>,
+}
+
+impl Shape {
+    /// A chart whose legend may wrap above its plot.
+    pub(crate) const fn chart(aspect: f64) -> Shape {
+        Shape { aspect, floor: None }
+    }
+
+    /// A short chart (a few bars, a one-line legend) with its own least height.
+    pub(crate) const fn short(aspect: f64, floor: f64) -> Shape {
+        Shape { aspect, floor: Some(floor) }
+    }
+}
+
+/// Size the canvas for a CSS width of `css_w` in `shape` at devicePixelRatio,
 /// then hand a drawing area and the scale to `draw`. The width comes from the
 /// caller (read once per resize), so drawing forces no layout.
 pub(crate) fn draw_hidpi(
     canvas: &HtmlCanvasElement,
     css_w: f64,
-    aspect: f64,
+    shape: Shape,
     draw: impl FnOnce(&Area, f64) -> Result<(), String>,
 ) -> Result<(), String> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0);
     let css_w = css_w.max(280.0);
-    // On a phone the legend wraps into more rows above the plot: more height
-    // keeps the plot readable. A short chart (a few bars, aspect under 0.35)
-    // has a one-line legend and keeps its lower floor.
-    let min_h = if aspect < 0.35 {
-        180.0
-    } else if css_w < 560.0 {
-        340.0
-    } else {
-        240.0
-    };
-    let css_h = (css_w * aspect).clamp(min_h, 460.0);
+    let min_h = shape.floor.unwrap_or(if css_w < 560.0 { 340.0 } else { 240.0 });
+    let css_h = (css_w * shape.aspect).clamp(min_h, 460.0);
     // Resizing a canvas reallocates its pixels and restyles the page: only
     // when the size changes (every chart paints its background first).
     let (w, h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);

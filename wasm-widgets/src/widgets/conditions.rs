@@ -8,6 +8,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::MoreSettings;
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, p99: bool) -> impl IntoView {
@@ -17,7 +18,7 @@ pub(crate) fn Conditions(host: HtmlElement, shared: Shared, theme: RwSignal<Them
     let focus = RwSignal::new(nearest(BENCHMARK.0, BENCHMARK.1));
     let frame = Memo::new(move |_| data.get().map(|d| ConditionsFrame { data: d, focus: Some(focus.get()) }));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, frame, theme, 0.6, draw_conditions);
+    crate::widgets::redraw_on_change(host, canvas, frame, theme, Shape::chart(0.6), draw_conditions);
 
     let readout = move || {
         data.get()

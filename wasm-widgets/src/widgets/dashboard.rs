@@ -1,5 +1,6 @@
 //! "Results": the reports embedded in the page, a run picker, and each run's panels (HTML built natively, charts drawn after).
 
+use crate::widgets::canvas::Shape;
 use charts::dashboard::{compare_panel, draw_chart, panel_html, Chart, Payload, RunView};
 use charts::Theme;
 use leptos::prelude::*;
@@ -27,7 +28,9 @@ fn draw_all(root: &HtmlElement, charts: &[(&str, Chart)], theme: &Theme) {
         let scope = if side.is_empty() { String::new() } else { format!("[data-side=\"{side}\"] ") };
         let Ok(Some(el)) = root.query_selector(&format!("{scope}canvas[data-chart=\"{}\"]", c.id)) else { continue };
         let Ok(canvas) = el.dyn_into::<HtmlCanvasElement>() else { continue };
-        let result = crate::widgets::canvas::draw_hidpi(&canvas, canvas.client_width() as f64, 0.5, |area, scale| draw_chart(area, c, theme, scale));
+        let result = crate::widgets::canvas::draw_hidpi(&canvas, canvas.client_width() as f64, Shape::chart(0.5), |area, scale| {
+            draw_chart(area, c, theme, scale)
+        });
         if let Err(e) = result {
             if let Some(fig) = canvas.parent_element() {
                 let p = crate::dom::document().create_element("p").expect("create <p>");

@@ -11,6 +11,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
+use crate::widgets::canvas::Shape;
 
 /// Scrubber positions over the request's lifetime.
 const SCRUB_STEPS: u32 = 1000;
@@ -48,7 +49,7 @@ pub(crate) fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<The
         })
     });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, frame, theme, 0.45, draw_flow);
+    crate::widgets::redraw_on_change(host, canvas, frame, theme, Shape::chart(0.45), draw_flow);
 
     let stop = move || {
         if let Some(h) = timer.get_value() {

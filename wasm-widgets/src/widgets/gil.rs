@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
@@ -16,7 +17,7 @@ pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<The
     let (data, done) =
         crate::progress::in_a_task(shown, move || shared.scenario.get(), move |s| gil_timeline_data(&params, &s).map_err(|e| e.to_string()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.8, draw_gil_timeline);
+    crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.8), draw_gil_timeline);
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || data.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());

@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::ScenarioSliders;
+use crate::widgets::canvas::Shape;
 
 /// Largest "other GIL work" the contention slider offers, ms per request.
 const APP_CPU_SLIDER_MAX: f64 = 2.0;
@@ -18,7 +19,7 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
     let data = crate::staged::staged::<LatencyData>(None, move || shared.scenario.get(), |d| d);
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.55, draw_latency);
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.55), draw_latency);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());

@@ -10,6 +10,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::LogSlider;
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn MemoryUsage(
@@ -23,7 +24,7 @@ pub(crate) fn MemoryUsage(
     let view_sig = RwSignal::new(if reserved { MemoryView::Reserved } else { MemoryView::Resident });
     let data = crate::widgets::while_shown(shown, move || memory_data(&params, &shared.scenario.get(), view_sig.get()).map_err(|e| e.to_string()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_memory);
+    crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.55), draw_memory);
     let uid = crate::slider::uid();
     let n = Signal::derive(move || shared.scenario.get().concurrency as f64);
     let lim = Signal::derive(move || shared.scenario.get().pod_limit_mib);

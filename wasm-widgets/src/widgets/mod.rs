@@ -120,7 +120,7 @@ pub(crate) fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
     canvas: NodeRef<leptos::html::Canvas>,
     data: impl Get<Value = Result<T, String>> + Copy + 'static,
     theme: RwSignal<Theme>,
-    aspect: f64,
+    shape: canvas::Shape,
     draw: fn(&canvas::Area, &T, &Theme, f64) -> Result<(), String>,
 ) {
     let width = RwSignal::new(None::<f64>);
@@ -140,7 +140,7 @@ pub(crate) fn redraw_on_change<T: Clone + Send + Sync + PartialEq + 'static>(
             return;
         }
         match d {
-            Ok(d) => match canvas::draw_hidpi(&c, css_w, aspect, |area, scale| draw(area, &d, &t, scale)) {
+            Ok(d) => match canvas::draw_hidpi(&c, css_w, shape, |area, scale| draw(area, &d, &t, scale)) {
                 Ok(()) => {
                     drawn.set_value(true);
                     dom::set_state(&host, "ready")

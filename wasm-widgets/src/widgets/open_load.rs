@@ -10,6 +10,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::{page_param, set_page_param, Shared};
 use crate::slider::{uid, IoSlider, LogSlider, MoreSettings};
+use crate::widgets::canvas::Shape;
 
 /// The page's own values in its address: the arrival rate and the timeout.
 const RATE: &str = "rate";
@@ -63,7 +64,7 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     });
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    crate::widgets::redraw_on_change(host, canvas, memo, theme, 0.9, draw_open);
+    crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.9), draw_open);
     let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());

@@ -11,6 +11,7 @@ use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
 use crate::slider::{ScenarioSliders, IO_MAX_MS};
+use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn ThroughputScaling(
@@ -30,7 +31,7 @@ pub(crate) fn ThroughputScaling(
     let pct_done = move || pct.with(|r| r.as_ref().map_or(true, |d| d.is_complete()));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
 
-    crate::widgets::redraw_on_change(host, canvas, data, theme, 0.55, draw_throughput);
+    crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.55), draw_throughput);
 
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);
     // The figure's answer at the reader's scenario, above it: the page answers first.

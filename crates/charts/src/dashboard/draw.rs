@@ -71,26 +71,13 @@ fn who_mark(w: Who) -> Mark {
 
 fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Chart, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
-    let px = |v: f64| pen.px(v);
     let n = c.categories.len().max(1);
     let (_, hi) = value_range(c);
     let items = c.legend(theme);
     let plot = legend_band(area, pen, &items)?;
     let labels = c.categories.clone();
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(px(10.0))
-        .x_label_area_size(px(40.0))
-        .y_label_area_size(px(120.0))
-        .build_cartesian_2d(0.0..hi, -0.5..n as f64 - 0.5)
-        .map_err(|e| e.to_string())?;
-    pen.value_mesh(chart.configure_mesh().disable_y_mesh())
-        .x_desc(c.value_desc.as_str())
-        .x_labels(pen.labels_for(plot.dim_in_pixel().0.saturating_sub(px(130.0)), 70.0))
-        .y_labels(n)
-        .x_label_formatter(&|v| si(*v))
-        .y_label_formatter(&|v| crate::style::row_label(*v, &labels))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let axes = crate::style::BarAxes { names: &labels, hi, x_desc: c.value_desc.as_str(), label_px: 120.0, right_px: 10.0 };
+    let mut chart = crate::style::bar_axes(&plot, pen, &axes)?;
     let k = c.series.len().max(1) as f64;
     let band = 0.8 / k;
     for (j, s) in c.series.iter().enumerate() {

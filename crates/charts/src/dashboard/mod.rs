@@ -145,17 +145,19 @@ fn source_html(s: &reports::Source, folder_url: &str) -> String {
 }
 
 /// One run's panels, results first: the panels with something to show, then
-/// the run's environment, then one list of the sections the report lacks.
+/// the run's environment, then one line naming the sections the report lacks.
 pub fn run_html(panels: &[Panel]) -> String {
     let (absent, shown): (Vec<&Panel>, Vec<&Panel>) = panels.iter().partition(|p| p.is_absent());
     let (env, results): (Vec<&Panel>, Vec<&Panel>) = shown.into_iter().partition(|p| p.id == "environment");
     let mut h: String = results.iter().chain(&env).map(|p| panel_html(p, None)).collect();
     if !absent.is_empty() {
-        h.push_str("<section class=\"dash-panel\" data-panel=\"absent\" aria-labelledby=\"dash-absent-title\"><h2 id=\"dash-absent-title\">Not in this report</h2><ul class=\"dash-absent-list\">");
-        for p in absent {
-            h.push_str(&format!("<li data-panel=\"{}\">{}</li>", esc(&p.id), p.html));
-        }
-        h.push_str("</ul></section>");
+        // One line, not a sentence per section: a run of one kind (batch reads only) lacks most of them.
+        let names: Vec<String> = absent.iter().map(|p| format!("<span data-panel=\"{}\">{}</span>", esc(&p.id), esc(&p.title))).collect();
+        h.push_str(&format!(
+            "<section class=\"dash-panel\" data-panel=\"absent\" aria-labelledby=\"dash-absent-title\"><h2 id=\"dash-absent-title\">Not in this report</h2>\
+             <p class=\"dash-absent\">{}.</p></section>",
+            names.join(", ")
+        ));
     }
     h
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::outcome::ServiceData;
 use super::Load;
-use crate::format::{count, number, si};
+use crate::format::{count, number};
 use crate::look::{legend_band, BarFill, Dash, Look, Mark, Swatch};
 use crate::style::{short_label, Pen};
 use crate::Theme;
@@ -113,7 +113,6 @@ fn at_load_look(theme: &Theme) -> Look {
 /// Draw one bar per pattern, top to bottom as the table's columns run, and the load.
 pub fn draw_capacity<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Capacity, theme: &Theme, scale: f64) -> Result<(), String> {
     let pen = Pen::fill(area, theme, scale)?;
-    let px = |v: f64| pen.px(v);
     let n = c.bars.len().max(1);
     let rate = match c.load {
         Load::Rate(r) => r,
@@ -124,21 +123,14 @@ pub fn draw_capacity<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Capa
     let plot = legend_band(area, pen, &c.legend(theme))?;
     let narrow = pen.narrow(plot.dim_in_pixel().0);
     let names: Vec<String> = c.bars.iter().map(|b| b.name(narrow)).collect();
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(px(10.0))
-        .margin_right(px(22.0))
-        .x_label_area_size(px(40.0))
-        .y_label_area_size(px(if narrow { 96.0 } else { 140.0 }))
-        .build_cartesian_2d(0.0..hi, -0.5..n as f64 - 0.5)
-        .map_err(|e| e.to_string())?;
-    pen.value_mesh(chart.configure_mesh().disable_y_mesh())
-        .x_desc("requests/s the service sustains")
-        .x_labels(pen.labels_for(plot.dim_in_pixel().0.saturating_sub(px(160.0)), 70.0))
-        .y_labels(n)
-        .x_label_formatter(&|v| si(*v))
-        .y_label_formatter(&|v| crate::style::row_label(*v, &names))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let axes = crate::style::BarAxes {
+        names: &names,
+        hi,
+        x_desc: "requests/s the service sustains",
+        label_px: if narrow { 96.0 } else { 140.0 },
+        right_px: 22.0,
+    };
+    let mut chart = crate::style::bar_axes(&plot, pen, &axes)?;
     let row = |i: usize| (n - 1 - i) as f64;
     for (i, b) in c.bars.iter().enumerate().filter(|(_, b)| b.capacity.is_finite()) {
         let look = Look::pattern(theme, b.pattern);
