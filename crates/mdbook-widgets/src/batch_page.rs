@@ -80,7 +80,7 @@ pub(crate) fn answer(env: &BookEnv) -> String {
     let at = |p: Pattern, f: FanOut| d.lines.iter().find(|l| l.pattern == p && l.fan_out == f).map(|l| l.at.0).unwrap_or(f64::NAN);
     let (tk, ex, par) = (at(Pattern::Tokio, FanOut::Parallel), at(Pattern::Executor, FanOut::Series), at(Pattern::Executor, FanOut::Parallel));
     let mut out = format!(
-        "\n\n**A batch of {} keys read from {} nodes {} ms away, {} requests in flight. In the model, {}** with the official client's \
+        "\n\n**A batch of {} keys read from {} nodes {} ms away, {} requests in flight. In the model's batches per second, {}** with the official client's \
          default policy (the nodes one after another); with `concurrent=True`, {}.",
         count(b.keys),
         count(b.nodes),
@@ -146,29 +146,30 @@ pub(crate) fn meaning(env: &BookEnv) -> String {
         return "\n\n*The model refused the page's starting scenario.*\n\n".into();
     };
     let official = "the official client through the executor";
-    let mut out = "\n\n**What this means for your service.**".to_string();
-    // One node and no injected wait is what a benchmark on a laptop measures: the lab's cell says who is ahead there.
+    let mut out = "\n\n**What this means for your service.**\n\n".to_string();
+    // One node and no injected wait is what a benchmark on a laptop measures: the lab's cell says who is ahead there, by the overlap rule.
     if let Some(lab) = env.batch_lab() {
-        let cell = |p: &str| lab_cell(&lab.grid.data, p, "default", b.keys as u64, 1, 0.0, s.concurrency as u64).and_then(|c| c.ops_per_sec);
-        if let (Some(t), Some(e)) = (cell("aerospike_py_async"), cell("official_executor")) {
+        let cell = |p: &str| lab_cell(&lab.grid.data, p, "default", b.keys as u64, 1, 0.0, s.concurrency as u64);
+        if let Some((words, _)) =
+            cell("aerospike_py_async").zip(cell("official_executor")).and_then(|(t, e)| lab_ahead("aerospike-py", t, official, e))
+        {
             out.push_str(&format!(
-                " On one node with no wait, as a benchmark on a laptop runs it, the lab measured {} ({} keys, {} in flight): there the \
-                 clients' CPU per key and per record decides.",
-                ahead("aerospike-py", t, official, e),
+                "- **On one node with no wait**, as a benchmark on a laptop runs it ({} keys, {} in flight), the lab measured {words}. \
+                 There the clients' CPU per key and per record decides.\n",
                 count(b.keys),
                 count(s.concurrency)
             ));
         }
     }
     out.push_str(&format!(
-        " On {} nodes {} ms away, the model has {} with the official client's default policy, which waits for each node in turn while \
-         aerospike-py waits for the slowest.",
+        "- **On {} nodes {} ms away**, the model has {} with the official client's default policy. That policy waits for each node in turn; \
+         aerospike-py waits only for the slowest.\n",
         count(b.nodes),
         number(s.io_wait_ms),
         charts::batch::ahead("aerospike-py", ct, official, ce, resolution(env, DEFAULT_POLICY)),
     ));
     out.push_str(&concurrent(env, &s, b, ct, cp));
-    out.push_str(" Describe your handler's calls on [Your service](../service.md) to see both at your own load.\n\n");
+    out.push_str("\nDescribe your handler's calls on [Your service](../service.md) to see both at your own load.\n\n");
     out
 }
 
@@ -194,18 +195,18 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
         let (words, told) = lab_ahead("the official client", pc, "aerospike-py", tc).unwrap_or_default();
         resolved = told;
         out.push_str(&format!(
-            " The official client's batch policy can send the node requests at once (`concurrent=True`): the lab measured {words}, medians {} \
-             against {} batches/s ({} keys over {} nodes, 1 ms per node request, {} in flight).",
-            number(p),
-            number(t),
+            "- **With `concurrent=True`** the official client sends the node requests at once. At {} keys over {} nodes, 1 ms per node request \
+             and {} in flight, the lab measured {words}; medians: the official client {}, aerospike-py {} batches/s.\n",
             count(b.keys),
             count(b.nodes),
-            count(s.concurrency)
+            count(s.concurrency),
+            number(p),
+            number(t),
         ));
         if let Some((tc, pc, t, p)) = pair(5.0, s.concurrency as u64) {
             out.push_str(&format!(
-                " Its own pool of {} threads holds a thread per node request for the whole wait, so a longer wait queues there: at 5 ms per \
-                 node request, {} ({} against {} batches/s).",
+                "- **A longer wait** queues in that policy's own pool of {} threads, which holds a thread per node request for the whole wait. \
+                 At 5 ms per node request, {} ({} against {} batches/s).\n",
                 count(Params::default().official_thread_pool as u32),
                 lab_ahead("aerospike-py", tc, "the official client", pc).map(|w| w.0).unwrap_or_default(),
                 number(t),
@@ -214,7 +215,7 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
         }
         if let Some((tc, pc, t, p)) = pair(1.0, 64).filter(|_| s.concurrency != 64) {
             out.push_str(&format!(
-                " At 64 in flight and 1 ms, {} ({} against {}).",
+                "- **More in flight:** at 64 and 1 ms, {} ({} against {} batches/s).\n",
                 lab_ahead("aerospike-py", tc, "the official client", pc).map(|w| w.0).unwrap_or_default(),
                 number(t),
                 number(p)
@@ -229,9 +230,9 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
             let lab_cpu = cell("parallel", "official_executor", 1.0, s.concurrency as u64).and_then(|c| c.cpu_us_per_request);
             let at = Scenario { io_wait_ms: 1.0, ..*s };
             out.push_str(&format!(
-                " The model, at {} ms, has {}: there it and the lab disagree. It charges each batch of the official client the CPU measured \
-                 one caller at a time ({} µs here){}, so where its requests share a busy CPU it puts the official client behind; take the lab's \
-                 cells over the model for `concurrent=True`.",
+                "- **The model**, at {} ms, has {}: there it and the lab disagree. It charges each batch of the official client the CPU measured \
+                 one caller at a time ({} µs here){}. Where requests share a busy CPU, that puts the official client behind; take the lab's \
+                 cells over the model for `concurrent=True`.\n",
                 number(s.io_wait_ms),
                 model,
                 number(model_cpu_us(Pattern::Executor, &at, Batch { fan_out: FanOut::Parallel, ..b })),
@@ -240,7 +241,7 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
                     .unwrap_or_default(),
             ));
         }
-        _ => out.push_str(&format!(" With `concurrent=True` at {} ms the model has {}.", number(s.io_wait_ms), model)),
+        _ => out.push_str(&format!("- **The model**, with `concurrent=True` at {} ms, has {}.\n", number(s.io_wait_ms), model)),
     }
     out
 }
@@ -248,18 +249,39 @@ fn concurrent(env: &BookEnv, s: &Scenario, b: Batch, ct: f64, cp: f64) -> String
 /// `{{#batch-flip}}`: who is ahead on one node and on a cluster: aerospike-py's published suite, the lab at one node, four and eight, the production benchmark.
 pub(crate) fn flip(env: &BookEnv) -> String {
     let mut rows = String::new();
-    // aerospike-py's newest published run with batch reads.
+    // aerospike-py's published runs with batch reads: each run's side by the 5% rule, counted, since the runs disagree.
     let (runs, _) = reports::load_bundle(env.reports());
-    let published = runs.iter().filter(|r| r.source.as_ref().is_some_and(|s| s.id != "lab")).find_map(|r| {
-        let rep = r.report.as_ref().ok()?;
-        let get = |c: Client| rep.client(c)?.get("batch_read")?.ops_per_sec;
-        Some((r.date.clone(), get(Client::OfficialAsync)?, get(Client::AerospikePyAsync)?, get(Client::OfficialSync)?, get(Client::AerospikePySync)?))
-    });
-    if let Some((date, oa, pa, os, ps)) = published {
+    let published: Vec<(String, [f64; 4])> = runs
+        .iter()
+        .filter(|r| r.source.as_ref().is_some_and(|s| s.id != "lab"))
+        .filter_map(|r| {
+            let rep = r.report.as_ref().ok()?;
+            let get = |c: Client| rep.client(c)?.get("batch_read")?.ops_per_sec;
+            Some((
+                r.date.clone(),
+                [get(Client::AerospikePyAsync)?, get(Client::OfficialAsync)?, get(Client::AerospikePySync)?, get(Client::OfficialSync)?],
+            ))
+        })
+        .collect();
+    if let (Some(newest), Some(oldest)) = (published.first(), published.last()) {
+        let tally = |i: usize, a_name: &str, b_name: &str| {
+            let sides: Vec<charts::answer::Ahead> = published.iter().map(|(_, v)| charts::answer::Ahead::of(v[i], v[i + 1], true)).collect();
+            let n = |f: fn(&charts::answer::Ahead) -> bool| sides.iter().filter(|a| f(a)).count();
+            let (a, b, even) = (
+                n(|a| matches!(a, charts::answer::Ahead::Tokio(_))),
+                n(|a| matches!(a, charts::answer::Ahead::Executor(_))),
+                n(|a| matches!(a, charts::answer::Ahead::Even)),
+            );
+            let (r, w) = (newest.1[i], newest.1[i + 1]);
+            format!("{a_name} ahead in {a}, {b_name} in {b}, within 5% in {even}; the newest run: {}", ahead(a_name, r, b_name, w))
+        };
         rows.push_str(&format!(
-            "| aerospike-py's published suite, run {date} (Darwin arm64; one server; its own count per second) | {} | {} |\n",
-            ahead("aerospike-py async", pa, "official through the executor", oa),
-            ahead("aerospike-py sync", ps, "official sync", os),
+            "| aerospike-py's published suite, {} runs from {} to {} (Darwin arm64; one server; its own count per second) | {} | {} |\n",
+            count(published.len() as u32),
+            oldest.0,
+            newest.0,
+            tally(0, "aerospike-py async", "official through the executor"),
+            tally(2, "aerospike-py sync", "official sync"),
         ));
     }
     if let Some(lab) = env.batch_lab() {

@@ -184,7 +184,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let batch_meaning = || batch_page::meaning(env);
     let service_table = || service_lab::table(env, true);
     let service_summary = || service_lab::table(env, false);
-    let texts: [(&str, &dyn Fn() -> String); 18] = [
+    let service_verdict = || service_lab::verdict(env);
+    let texts: [(&str, &dyn Fn() -> String); 19] = [
         (batch_page::ANSWER, &batch_answer),
         (batch_page::FLIP, &batch_flip),
         (batch_page::PRODUCTION, &batch_production),
@@ -203,6 +204,7 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         (open_lab::SUMMARY_TOKEN, &open_lab_summary),
         (service_lab::TOKEN, &service_table),
         (service_lab::SUMMARY_TOKEN, &service_summary),
+        (service_lab::VERDICT_TOKEN, &service_verdict),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));

@@ -216,6 +216,18 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
         ));
     }
     let medians: Vec<String> = medians(&ratios).into_iter().map(|(name, m)| format!("{name} {}×", number(m))).collect();
+    // aerospike-py's threads where it kept up and where it did not: the lab's counts, and what is not known about them.
+    let span = |stable: bool| {
+        let v: Vec<u64> = report.cells.iter().filter(|c| c.pattern == "aerospike_py_async" && c.stable == stable).filter_map(|c| c.threads).collect();
+        Some(format!("{}–{}", count(*v.iter().min()? as u32), count(*v.iter().max()? as u32)))
+    };
+    let threads = match (span(true), span(false)) {
+        (Some(kept), Some(lost)) => format!(
+            " aerospike-py's process ran {kept} threads in the cells it kept up with and {lost} in those it did not. Whether the extra \
+             threads make it fall behind or follow from it is not established; the model does not charge their turns at the GIL."
+        ),
+        _ => String::new(),
+    };
     let env_load = |k: &str| report.environment.get(k).and_then(|v| v.as_f64()).map(number).unwrap_or_else(|| "?".into());
     format!(
         "\n\nThe lab's open-load report of {date} ran the client on {cores} of the machine's {node} CPUs; its load average was {l0} at the start \
@@ -223,7 +235,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
          A pattern's measured bracket runs from the largest rate it kept up with to the smallest above that it did not. \
          The model's capacity falls inside it in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where \
          the client kept up, the simulated p99 is within ×1.5 of the measured one in **{p99_ok}**, and more than 1.5 times below it in {p99_low}; \
-         the p50 is within ×1.5 in **{p50_ok}**. The median of the model's p99 over the measured one, by client: {medians}.\n\n\
+         the p50 is within ×1.5 in **{p50_ok}**. The median of the model's p99 over the measured one, by client: {medians}.{threads}\n\n\
          The closed-loop peak beside each bracket is the same client's throughput in the closed loop just before, \
          what a closed-loop benchmark reports as its capacity. It is above the largest rate the client \
          kept up with in {over} of the {groups}, by up to {over_most}×.\n\n\

@@ -119,17 +119,22 @@ fn the_batch_page_calls_no_side_the_model_cannot_tell_apart() {
     let page = chapter("comparison/batches.md");
     // The answer comes first, and the one-node sentence is the lab's.
     let first = page.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('<')).unwrap_or_default();
-    assert!(first.starts_with("**A batch of") && first.contains("In the model, "), "{first}");
-    assert!(page.contains("On one node with no wait, as a benchmark on a laptop runs it, the lab measured"), "{page}");
+    assert!(first.starts_with("**A batch of") && first.contains("In the model's batches per second, "), "{first}");
+    assert!(page.contains("**On one node with no wait**, as a benchmark on a laptop runs it"), "{page}");
     // What concurrent=True does comes from the lab's cells first; where the model names the other side, the page says they disagree.
     let meaning = page.split("**What this means for your service.**").nth(1).expect("the meaning paragraph");
-    assert!(meaning.contains("(`concurrent=True`): the lab measured"), "{meaning}");
+    assert!(meaning.contains("**With `concurrent=True`** the official client sends the node requests at once."), "{meaning}");
     // The answer and the meaning read the same lab cell (4 nodes, 1 ms, 16 in flight) by the same rule.
     let lead_concurrent = first.split("With `concurrent=True`: ").nth(1).expect("the lead gives the lab with concurrent=True");
     assert_eq!(lead_concurrent.starts_with("no side"), meaning.contains("the lab measured no side"), "{first}\n{meaning}");
     assert!(!meaning.contains("closes") && !meaning.contains("gap, not all of it"), "{meaning}");
-    let lab_official_ahead = meaning.contains("the lab measured the official client");
-    let model_asp_ahead = meaning.contains("The model, at") && meaning.contains("has aerospike-py");
+    let concurrent = meaning.split("**With `concurrent=True`**").nth(1).unwrap_or_default();
+    let lab_official_ahead = concurrent.contains("the lab measured the official client");
+    // The one-node bullet and the table's one-node row read the same cells by the same rule.
+    let one_node_row = page.lines().find(|l| l.contains("50 keys, 1 node, 0 ms injected")).expect("the table's one-node row");
+    let one_node = meaning.split("**On one node with no wait**").nth(1).and_then(|m| m.lines().next()).unwrap_or_default();
+    assert_eq!(one_node_row.contains("| no side"), one_node.contains("the lab measured no side"), "{one_node_row}\n{one_node}");
+    let model_asp_ahead = meaning.contains("**The model**, at") && meaning.contains("has aerospike-py");
     assert_eq!(lab_official_ahead && model_asp_ahead, meaning.contains("there it and the lab disagree"), "{meaning}");
     assert!(!page.contains("{{#"), "every directive expands");
 }

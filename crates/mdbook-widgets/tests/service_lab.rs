@@ -38,22 +38,24 @@ fn each_configurations_sentence_says_who_answered_more() {
     let env = env();
     let r = env.service_lab().expect("the book ships a service report");
     let text = table(&env, false);
-    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("- With ")).collect();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("- **") && l.contains(" wait, ")).collect();
+    let margin = mdbook_widgets::service_lab::resolution(&env);
+    assert!(margin > 1.0 && margin < 1.5, "the closed-loop lab's round spread: {margin}");
     let all = configs(r);
     assert_eq!(lines.len(), all.len(), "one sentence per configuration:\n{text}");
     for (k, line) in all.iter().zip(&lines) {
         let asp = most(r, "asp", *k).unwrap();
         let best = ["sync", "threadpool", "executor"].iter().filter_map(|e| most(r, e, *k)).fold(0.0, f64::max);
-        let words = if asp > best * 1.03 {
+        let words = if asp > best * margin {
             "**ahead of"
-        } else if asp < best / 1.03 {
+        } else if asp < best / margin {
             "**behind"
         } else {
             "**level with"
         };
         assert!(line.contains(words), "{k:?}: aerospike-py {asp}/s, the official client's best {best}/s, yet: {line}");
-        let workers = if k.workers == 1 { "one worker process".to_string() } else { format!("{} worker processes", k.workers) };
-        assert!(line.contains(&workers), "{line}");
+        let workers = if k.workers == 1 { "- **1 worker,".to_string() } else { format!("- **{} workers,", k.workers) };
+        assert!(line.starts_with(&workers), "{line}");
     }
 }
 
@@ -80,4 +82,37 @@ fn the_overviews_sentence_on_the_service_holds() {
     assert!(asp < ex, "aerospike-py {asp}/s, run_in_executor {ex}/s");
     let p = Params::default();
     assert!(p.http_server_us > p.asp_gil_us + p.asp_nogil_us && p.http_server_us > p.official_gil_us + p.official_nogil_us + p.executor_overhead_us);
+}
+
+/// The verdict pages' sentence on the service lab (the takeaway, the
+/// conclusion, the conditions and Your service) counts every configuration
+/// by the same rule as the summary; the conditions page says a handler's
+/// work "cut the other way" only where aerospike-py answered less more often
+/// than more, and the conclusion says the client's gain "can vanish" only
+/// where, at the longest wait with one worker, aerospike-py was not ahead of
+/// run_in_executor.
+#[test]
+fn the_verdict_sentence_counts_every_configuration_and_the_pages_read_it_rightly() {
+    let env = env();
+    let r = env.service_lab().unwrap();
+    let margin = mdbook_widgets::service_lab::resolution(&env);
+    let v = mdbook_widgets::service_lab::verdict(&env);
+    let all = configs(r);
+    let (mut more, mut less) = (0, 0);
+    for k in &all {
+        let asp = most(r, "asp", *k).unwrap();
+        let best = ["sync", "threadpool", "executor"].iter().filter_map(|e| most(r, e, *k)).fold(0.0, f64::max);
+        more += (asp > best * margin) as usize;
+        less += (asp < best / margin) as usize;
+    }
+    let level = all.len() - more - less;
+    assert!(v.contains(&format!("in {more} of {} configurations, less in {less} and level in {level}", all.len())), "{v}");
+    let page = |p: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book").join(p)).unwrap();
+    assert_eq!(page("limits/conditions.md").contains("cut the other way"), less > more, "{v}");
+    let k = *all.iter().filter(|k| k.workers == 1 && k.handler_cpu_ms == 0.0).max_by(|a, b| a.io_wait_ms.total_cmp(&b.io_wait_ms)).unwrap();
+    let (asp, ex) = (most(r, "asp", k).unwrap(), most(r, "executor", k).unwrap());
+    assert_eq!(page("limits/conclusion.md").contains("that gain can vanish"), asp <= ex * margin, "{k:?}: {asp} against {ex}");
+    for p in ["comparison/takeaway.md", "limits/conclusion.md", "limits/conditions.md", "service.md"] {
+        assert!(page(p).contains("{{#service-lab-verdict}}"), "{p} reads the lab's sentence");
+    }
 }

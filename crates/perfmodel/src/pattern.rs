@@ -241,7 +241,7 @@ fn get_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" },
         ],
         Pattern::Tokio => vec![
-            Step { role: Loop, work: Gil(p.asp_gil_us / 2.0), what: "convert arguments, create the future, spawn on Tokio" },
+            Step { role: Loop, work: Gil(p.asp_gil_us / 2.0), what: "convert arguments, create the awaitable, start the call on Tokio" },
             Step { role: Tokio, work: Wake(p.thread_wake_us), what: "a Tokio worker picks up the task" },
             Step { role: Tokio, work: Cpu(p.asp_nogil_us / 2.0), what: "encode and send in Rust (no GIL)" },
             Step { role: Tokio, work: Io(io), what: "await the server (the worker is free meanwhile)" },
@@ -306,7 +306,7 @@ fn batch_steps(pattern: Pattern, p: &Params, s: &Scenario, b: Batch) -> Vec<Step
                 Step {
                     role: Loop,
                     work: Gil(p.asp_batch_gil_us + p.asp_batch_key_gil_us * keys),
-                    what: "convert the keys, create the future, spawn on Tokio",
+                    what: "convert the keys, create the awaitable, start the call on Tokio",
                 },
                 Step { role: Tokio, work: Wake(p.thread_wake_us), what: "a Tokio worker picks up the task" },
                 Step {

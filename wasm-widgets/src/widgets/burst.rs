@@ -42,7 +42,7 @@ pub(crate) fn ConcurrentHandling(
                 <th scope="row"><span class=format!("widget-swatch {}", p.name())></span>{p.label()}</th>
                 <td data-label="Done after (ms)" data-testid=format!("finish-{}", p.name())>{cell(|b| number(b.finish_ms))}</td>
                 <td data-label="Peak in flight" data-testid=format!("peak-{}", p.name())>{cell(|b| count(b.peak_in_flight))}</td>
-                <td data-label="Threads" data-testid=format!("threads-{}", p.name())>{cell(|b| count(b.threads))}</td>
+                <td data-label="Threads running requests" data-testid=format!("threads-{}", p.name())>{cell(|b| count(b.threads))}</td>
             </tr>
         }
     };
@@ -61,7 +61,7 @@ pub(crate) fn ConcurrentHandling(
             <table class="widget-readout">
                 <caption>"From the simulator (seeded): when the last request of the burst completes, the most requests in flight at once, and the threads used"</caption>
                 <thead>
-                    <tr><th scope="col">"Pattern"</th><th scope="col">"Done after (ms)"</th><th scope="col">"Peak in flight"</th><th scope="col">"Threads"</th></tr>
+                    <tr><th scope="col">"Pattern"</th><th scope="col">"Done after (ms)"</th><th scope="col">"Peak in flight"</th><th scope="col">"Threads running requests"</th></tr>
                 </thead>
                 <tbody>{row(Pattern::Sync)}{row(Pattern::Executor)}{row(Pattern::Tokio)}</tbody>
             </table>

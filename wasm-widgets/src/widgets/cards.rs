@@ -36,7 +36,8 @@ pub(crate) fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<T
                     <dt>"Mean latency"</dt><dd>{ana(|c| format!("{} ms", number(c.mean_ms)))}</dd>
                     <dt>"p50"</dt><dd>{sim(|s| format!("{} ms", number(s.p50_ms)))}</dd>
                     <dt>"p99"</dt><dd data-testid=format!("card-p99-{}", p.name())>{sim(|s| format!("{} ms", number(s.p99_ms)))}</dd>
-                    <dt>"Threads used"</dt><dd>{sim(|s| count(s.threads))}</dd>
+                    // The simulator's threads: those that run requests, not the official client's own C threads (Memory counts those too).
+                    <dt>"Threads running requests"</dt><dd>{sim(|s| count(s.threads))}</dd>
                     <dt>"Queued (mean)"</dt><dd data-testid=format!("card-queue-{}", p.name())>{sim(|s| number(s.queued))}</dd>
                     <dt>"GIL busy"</dt><dd>{sim(|s| percent(s.gil_utilization))}</dd>
                 </dl>
