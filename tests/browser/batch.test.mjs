@@ -23,7 +23,7 @@ test("the batch figure answers at its start, goes to the lab's nearest cell and 
   const { page, log, context } = await ready(PAGE);
   // The page's answer is first, before the figure.
   const first = await page.locator("main > p").first().textContent();
-  assert.match(first, /^A batch of 50 keys read from 4 nodes [\d.]+ ms away, 16 requests in flight, in the model: /);
+  assert.match(first, /^A batch of 50 keys read from 4 nodes [\d.]+ ms away, 16 requests in flight\. In the model.s batches per second, /);
   await complete(page);
   assert.match(await summary(page), /^A batch of 50 keys over 4 nodes visits [\d.]+ of them on average\./);
   assert.match(await summary(page), /In the model: (Tokio [\d.]+× the executor's default|the executor's default [\d.]+× Tokio|Tokio and the executor's default closer than the model tells apart)/);

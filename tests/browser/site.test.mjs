@@ -246,10 +246,15 @@ test("the widgets modules stay within their size budgets", () => {
   // capacity chart (a plotters chart of its own) and the answers above the
   // GIL timeline, the burst and the steps 22 KB raw, 6.3 KB gzipped
   // (1,375,996 to 1,397,852 B; 543,890 B gzipped), the bar charts' row
-  // labels as one shared function 1.9 KB more (1,399,778 B; 544,690 B gzipped).
+  // labels as one shared function 1.9 KB more (1,399,778 B; 544,690 B gzipped);
+  // the scenario bar mounted into the place the build filled (every place on
+  // the print page emptied), the charts' least heights as part of their shape,
+  // the dashboard's absent sections on one line and the readouts' thread
+  // labels 1.1 KB (1,400,851 B; 545,664 B gzipped, built on a fresh machine).
+  // The budget keeps about 8 KB raw and 7 KB gzipped above that.
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1368 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,368 KiB`);
-  assert.ok(all.gz <= 534 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 534 KiB`);
+  assert.ok(all.raw <= 1376 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,376 KiB`);
+  assert.ok(all.gz <= 540 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 540 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());

@@ -21,7 +21,8 @@ fn page_start(widgets: &[&Widget]) -> Scenario {
 }
 
 /// The bar's host with the bar inside it, in the markup `wasm-widgets/src/bar.rs`
-/// mounts (its buttons inert until then); without scripts the host is hidden.
+/// mounts: laid out but not shown (`widget-scenario-built`), so the place it
+/// holds is the live bar's height and nothing inert is read out or tabbed to.
 pub(crate) fn host(widgets: &[&Widget], to_root: &str) -> String {
     let words = scenario_words(&page_start(widgets)).join(" · ");
     let service = if widgets.iter().any(|w| matches!(w, Widget::YourService(_))) {
@@ -30,7 +31,7 @@ pub(crate) fn host(widgets: &[&Widget], to_root: &str) -> String {
         format!("<a href=\"{}service.html\">Describe your own service</a>", escape_attr(to_root))
     };
     format!(
-        "\n\n<div class=\"widget-scenario-host\" data-scenario-bar translate=\"no\"><section class=\"widget-scenario-bar\" aria-label=\"Your scenario\">\
+        "\n\n<div class=\"widget-scenario-host\" data-scenario-bar translate=\"no\"><section class=\"widget-scenario-bar widget-scenario-built\" aria-label=\"Your scenario\">\
          <p class=\"widget-scenario-words\"><strong>Your scenario: </strong><span data-scenario-start>{}</span></p>\
          <button type=\"button\" class=\"widget-scenario-toggle\" disabled>Details</button>\
          <div class=\"widget-scenario-more\"><p class=\"widget-scenario-actions\"><span class=\"widget-scenario-whose\">({})</span>\
