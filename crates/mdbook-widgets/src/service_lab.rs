@@ -1,5 +1,6 @@
 //! The service lab beside the model: a FastAPI service under uvicorn, measured in `book/reports/service/`, tabulated with the model's capacity (`{{#service-lab}}`) and summed up for the reader (`{{#service-lab-summary}}`).
 
+use charts::answer::Ahead;
 use charts::format::{count, number, percent};
 use perfmodel::{open, Params, Pattern, Scenario};
 use reports::service::{ServiceCell, ServiceReport};
@@ -106,14 +107,12 @@ pub fn model_capacity(p: &Params, r: &ServiceReport, endpoint: &str, k: Config, 
     Some((one * f64::from(s.workers.max(1)), limit))
 }
 
-/// "ahead of X by 12%", "behind X by 8%", or "level with X" (within `margin`, a ratio above 1).
+/// "ahead of X by 12%", "behind X by 8%", or "level with X" (within `margin`, a ratio above 1), by the site's one rule for a side ([`Ahead::beyond`]).
 fn against(a: f64, b: f64, name: &str, margin: f64) -> String {
-    if a > b * margin {
-        format!("ahead of {name} by {}", percent(a / b - 1.0))
-    } else if a < b / margin {
-        format!("behind {name} by {}", percent(1.0 - a / b))
-    } else {
-        format!("level with {name}")
+    match Ahead::beyond(a, b, true, margin) {
+        Ahead::Tokio(_) => format!("ahead of {name} by {}", percent(a / b - 1.0)),
+        Ahead::Executor(_) => format!("behind {name} by {}", percent(1.0 - a / b)),
+        Ahead::Even => format!("level with {name}"),
     }
 }
 
@@ -266,29 +265,24 @@ pub fn verdict(env: &BookEnv) -> String {
     };
     let margin = resolution(env);
     let configs = configs(r);
-    let sides: Vec<std::cmp::Ordering> = configs
+    // aerospike-py (the first value of `Ahead`) against the official client's best pattern, by the summary's rule.
+    let sides: Vec<Ahead> = configs
         .iter()
         .filter_map(|k| {
             let asp = most_answered(r, "asp", *k)?;
             let best = ["sync", "threadpool", "executor"].iter().filter_map(|e| most_answered(r, e, *k)).reduce(f64::max)?;
-            Some(if asp > best * margin {
-                std::cmp::Ordering::Greater
-            } else if asp < best / margin {
-                std::cmp::Ordering::Less
-            } else {
-                std::cmp::Ordering::Equal
-            })
+            Some(Ahead::beyond(asp, best, true, margin))
         })
         .collect();
-    let n = |o: std::cmp::Ordering| sides.iter().filter(|s| **s == o).count();
+    let n = |f: fn(&Ahead) -> bool| sides.iter().filter(|a| f(a)).count();
     let mut out = format!(
         "behind FastAPI on one core (this project's service lab, {}), aerospike-py answered more than the official client's best pattern \
          in {} of {} configurations, less in {} and level in {}",
         r.date,
-        n(std::cmp::Ordering::Greater),
+        n(|a| matches!(a, Ahead::Tokio(_))),
         sides.len(),
-        n(std::cmp::Ordering::Less),
-        n(std::cmp::Ordering::Equal),
+        n(|a| matches!(a, Ahead::Executor(_))),
+        n(|a| matches!(a, Ahead::Even)),
     );
     // The longest wait measured with one worker and no handler work: where the bare loop and the model favour aerospike-py most.
     let longest = configs.iter().filter(|k| k.workers == 1 && k.handler_cpu_ms == 0.0).max_by(|a, b| a.io_wait_ms.total_cmp(&b.io_wait_ms));
