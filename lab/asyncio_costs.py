@@ -93,6 +93,28 @@ async def executor_cost(concurrency, ops):
     return (time.perf_counter() - t0) / (per * concurrency) * 1e6
 
 
+async def threadpool_cost(concurrency, ops):
+    """anyio.to_thread.run_sync(noop), as Starlette runs a plain def
+    endpoint: per-op time at the given concurrency, beside
+    `executor_cost` measured the same way."""
+    import anyio.to_thread
+    per = ops // concurrency
+
+    async def worker():
+        for _ in range(per):
+            await anyio.to_thread.run_sync(noop)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return (time.perf_counter() - t0) / (per * concurrency) * 1e6
+
+
+async def handoff_pair(concurrency, ops):
+    """The extra time per op of anyio's hand-off over run_in_executor's,
+    the two measured back to back in one process."""
+    return await threadpool_cost(concurrency, ops) - await executor_cost(concurrency, ops)
+
+
 async def threadsafe_cost(ops):
     """A foreign thread completes futures with call_soon_threadsafe, one at a time."""
     loop = asyncio.get_running_loop()
@@ -225,8 +247,11 @@ def add(key):
         out[key] = median_of(task_cost)
     elif key == "open_driver_us":
         out[key] = median_of(driver_cost)
+    elif key == "threadpool_extra_c64_us":
+        out["threadpool_noop_c64_us"] = median_of(threadpool_cost, 64, OPS)
+        out[key] = median_of(handoff_pair, 64, OPS)
     else:
-        sys.exit(f"asyncio_costs: --add knows task_per_request_us and open_driver_us, not {key}")
+        sys.exit(f"asyncio_costs: --add knows task_per_request_us, open_driver_us and threadpool_extra_c64_us, not {key}")
     out[key + "_measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     out[key + "_loadavg_1m"] = os.getloadavg()[0]
     with open(path, "w") as f:
@@ -255,6 +280,8 @@ def main():
     out["open_driver_us"] = median_of(driver_cost)
     out["executor_noop_c1_us"] = median_of(executor_cost, 1, OPS // 4)
     out["executor_noop_c64_us"] = median_of(executor_cost, 64, OPS)
+    out["threadpool_noop_c64_us"] = median_of(threadpool_cost, 64, OPS)
+    out["threadpool_extra_c64_us"] = median_of(handoff_pair, 64, OPS)
     out["threadsafe_roundtrip_us"] = median_of(threadsafe_cost, OPS // 4)
     import resource
     out["base_rss_kib"] = rss_kib()

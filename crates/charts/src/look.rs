@@ -60,12 +60,14 @@ pub struct Look {
 impl Look {
     /// Each pattern's look, the same in every figure: Sync short-dashed with
     /// squares, Executor long-dashed with triangles, Tokio solid with circles,
-    /// blocking threads dotted with diamonds.
+    /// blocking threads dotted with diamonds, a plain def endpoint's threads
+    /// dotted with crosses.
     pub fn pattern(theme: &Theme, p: Pattern) -> Look {
         let (dash, mark) = match p {
             Pattern::Sync => (Dash::Short, Mark::Square),
             Pattern::SyncThreads => (Dash::Dot, Mark::Diamond),
             Pattern::Executor => (Dash::Long, Mark::Triangle),
+            Pattern::Threadpool => (Dash::Dot, Mark::Plus),
             Pattern::Tokio => (Dash::Solid, Mark::Circle),
         };
         Look { color: theme.pattern(p), dash, mark, hollow: false, width: 2.5 }

@@ -27,7 +27,7 @@ pub enum MemoryView {
 
 /// The patterns the memory chart compares: sync with one thread per caller
 /// is where thread memory really grows, so it is shown too.
-pub(crate) const PATTERNS: [Pattern; 4] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Tokio];
+pub const PATTERNS: [Pattern; 4] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Tokio];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemorySeries {

@@ -29,7 +29,8 @@ impl Theme {
     pub fn pattern(&self, p: Pattern) -> RGBColor {
         match p {
             Pattern::Sync | Pattern::SyncThreads => self.sync,
-            Pattern::Executor => self.executor,
+            // Both run the official client on a pool of threads.
+            Pattern::Executor | Pattern::Threadpool => self.executor,
             Pattern::Tokio => self.tokio,
         }
     }

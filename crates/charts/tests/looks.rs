@@ -12,14 +12,23 @@ fn distinct_without_colour(what: &str, items: &[(String, Swatch)]) {
     }
 }
 
+/// Four dashes for five patterns: the three compared ones and either of
+/// the others (sync + threads in the memory chart, a plain def endpoint in
+/// Your service's) differ in dash and marker both; the two others, never
+/// drawn together, differ in marker.
 #[test]
 fn the_patterns_differ_in_dash_and_marker() {
-    let looks: Vec<Look> = Pattern::ALL.iter().map(|&p| Look::pattern(&Theme::LIGHT, p)).collect();
-    for (i, a) in looks.iter().enumerate() {
-        for b in &looks[..i] {
-            assert!(a.dash != b.dash && a.mark != b.mark, "{a:?} / {b:?}");
+    let look = |p| Look::pattern(&Theme::LIGHT, p);
+    for extra in [Pattern::SyncThreads, Pattern::Threadpool] {
+        let set: Vec<Pattern> = Pattern::COMPARED.iter().copied().chain([extra]).collect();
+        for (i, &a) in set.iter().enumerate() {
+            for &b in &set[..i] {
+                assert!(look(a).dash != look(b).dash && look(a).mark != look(b).mark, "{a:?} / {b:?}");
+            }
         }
     }
+    assert_ne!(look(Pattern::SyncThreads).mark, look(Pattern::Threadpool).mark);
+    assert!(!charts::memory::PATTERNS.contains(&Pattern::Threadpool), "the memory chart would draw both dotted patterns");
 }
 
 #[test]

@@ -83,6 +83,7 @@ fn label(p: Pattern) -> &'static str {
     match p {
         Pattern::Sync | Pattern::SyncThreads => "Official, blocking",
         Pattern::Executor => "Official, run_in_executor",
+        Pattern::Threadpool => "Official, plain def endpoint",
         Pattern::Tokio => "aerospike-py async",
     }
 }

@@ -29,12 +29,12 @@ pub fn label(pattern: &str) -> &'static str {
     }
 }
 
-/// The model's pattern for an endpoint; a plain def endpoint (anyio's
-/// threads running the whole handler) and the server alone have none yet.
+/// The model's pattern for an endpoint; the server alone has none.
 fn pattern_of(endpoint: &str) -> Option<Pattern> {
     match endpoint {
         "sync" => Some(Pattern::Sync),
         "executor" => Some(Pattern::Executor),
+        "threadpool" => Some(Pattern::Threadpool),
         "asp" => Some(Pattern::Tokio),
         _ => None,
     }
@@ -187,7 +187,7 @@ fn costs_words(r: &ServiceReport, p: &Params, rtt: f64, to_root: &str) -> String
         _ => String::new(),
     };
     // Threads at the lightest load each kept up with: the lab's count against the model's at the same requests in flight (rate × mean latency).
-    let threads: Vec<(String, u32, u32)> = ["executor", "asp"]
+    let threads: Vec<(String, u32, u32)> = ["threadpool", "executor", "asp"]
         .iter()
         .filter_map(|e| {
             let c = series(r, e, k).into_iter().find(|c| c.steady())?;
@@ -371,7 +371,7 @@ pub fn table(env: &BookEnv, full: bool) -> String {
     // The model against them.
     let (mut rows, mut within, mut n) = (String::new(), 0usize, 0usize);
     for k in &configs {
-        for e in ["sync", "executor", "asp"] {
+        for e in ["sync", "threadpool", "executor", "asp"] {
             let (Some(m), Some((model, limit))) = (most_answered(r, e, *k), model_capacity(&p, r, e, *k, rtt)) else {
                 continue;
             };

@@ -23,7 +23,8 @@ impl Threads {
 
 /// Threads of a pattern in steady state with `in_flight` requests at once
 /// (the callers of a closed loop, λ·R of an open one). The executor creates
-/// workers lazily, so it never has more than it had requests to run at once.
+/// workers lazily, so it never has more than it had requests to run at once;
+/// so does anyio for a plain def endpoint.
 /// aerospike-py's futures are finished on Tokio's blocking pool (one task
 /// per request, to take the GIL and deliver the result); an idle blocking
 /// thread lives on for 10 s, so the pool keeps up to one thread per request
@@ -35,7 +36,7 @@ pub(crate) fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: 
     match pattern {
         Pattern::Sync => Threads { python: 1 + bg, tokio: 0, native: official },
         Pattern::SyncThreads => Threads { python: in_flight + bg, tokio: 0, native: official },
-        Pattern::Executor => Threads { python: 1 + s.pool_size().min(in_flight.max(1)) + bg, tokio: 0, native: official },
+        Pattern::Executor | Pattern::Threadpool => Threads { python: 1 + s.pool_for(pattern).min(in_flight.max(1)) + bg, tokio: 0, native: official },
         Pattern::Tokio => {
             Threads { python: 1 + bg, tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32), native: 0 }
         }
@@ -78,7 +79,8 @@ pub fn memory(pattern: Pattern, p: &Params, s: &Scenario) -> Memory {
 pub(crate) fn memory_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: u32) -> Memory {
     let th = threads_at(pattern, p, s, in_flight);
     let per_request = match pattern {
-        Pattern::Executor => p.executor_request_kib,
+        // A plain def endpoint's request is handed to its thread as the executor's is.
+        Pattern::Executor | Pattern::Threadpool => p.executor_request_kib,
         Pattern::Tokio => p.asp_request_kib,
         Pattern::Sync | Pattern::SyncThreads => p.request_kib,
     };

@@ -187,7 +187,7 @@ impl Net {
         let cpu_threads = match pattern {
             Pattern::Sync => 1.0,
             Pattern::SyncThreads => s.concurrency as f64,
-            Pattern::Executor => s.pool_size() as f64,
+            Pattern::Executor | Pattern::Threadpool => s.pool_for(pattern) as f64,
             Pattern::Tokio => s.tokio_worker_count() as f64,
         };
         // First-order convoy effect: with a CPU-bound thread holding the GIL,
@@ -206,7 +206,7 @@ impl Net {
             t,
             cores: (s.core_servers() as f64).min(cpu_threads).max(1.0),
             all_cores: s.core_servers() as f64,
-            pool: s.pool_size() as f64,
+            pool: s.pool_for(pattern).max(1) as f64,
             client_pool: p.official_thread_pool.max(1.0),
             convoy_us,
             convoy_acquisitions,
@@ -253,7 +253,7 @@ impl Net {
         // a blocking-pool thread) with that of the threads serving them.
         let loop_idle = (1.0 - prev.x * t.gil_loop_us).clamp(0.0, 1.0);
         let other_busy_us = match self.pattern {
-            Pattern::Executor => t.worker_held_us,
+            Pattern::Executor | Pattern::Threadpool => t.worker_held_us,
             // Tokio workers hold only the GIL-free CPU.
             Pattern::Tokio => t.cpu_us,
             _ => t.gil_other_us + t.cpu_us,
@@ -266,7 +266,7 @@ impl Net {
         let c = self.cores;
         let r_cpu_q = t.cpu_us / c * (1.0 + prev.q_cpu);
         let r_cpu = r_cpu_q + t.cpu_us * (c - 1.0) / c;
-        let (r, r_pool_q, mut queue_wait) = if self.pattern == Pattern::Executor {
+        let (r, r_pool_q, mut queue_wait) = if self.pattern.pooled() {
             // Worker holding time: the worker's part of the path at this population.
             let h = r_gil_other + r_cpu + t.io_us + wake_other + convoy / 2.0;
             let pq = h / self.pool * (1.0 + prev.q_pool);
@@ -281,7 +281,7 @@ impl Net {
         // R >= N · D_max (Denning & Buzen 1978) is kept as a floor; the gap,
         // if any, is waiting at the binding resource.
         let gil_floor = n * t.gil_us();
-        let pool_floor = if self.pattern == Pattern::Executor { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { 0.0 };
+        let pool_floor = if self.pattern.pooled() { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { 0.0 };
         // The official client's own pool: each node request of a concurrent batch holds one of its threads.
         let pool_floor = pool_floor.max(n * t.client_pool_us / self.client_pool);
         // Every CPU step, GIL-held or not, runs on one of the cores.
@@ -424,7 +424,7 @@ pub fn bounds(pattern: Pattern, p: &Params, s: &Scenario) -> Bounds {
     let gil_ceiling = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { 1e6 / t.gil_us() };
     // The smallest holding time a worker can have: its own GIL and CPU work
     // and the I/O wait, with no queueing and no wake-up.
-    let pool_cap = (pattern == Pattern::Executor).then(|| net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us));
+    let pool_cap = pattern.pooled().then(|| net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us));
     let client_pool_cap = (t.client_pool_us > 0.0).then(|| net.client_pool * 1e6 / t.client_pool_us);
     let no_queueing = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { n * 1e6 / (t.total_us() + convoy) };
     let cpu_cap = if pattern == Pattern::Sync { gil_ceiling } else { net.all_cores * 1e6 / (t.gil_us() + t.cpu_us) };

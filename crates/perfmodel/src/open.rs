@@ -305,7 +305,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     // Wake-ups are paid when the woken thread was idle, as in the closed solver.
     let loop_idle = (1.0 - lam * t.gil_loop_us).clamp(0.0, 1.0);
     let other_busy = match pattern {
-        Pattern::Executor | Pattern::SyncThreads => t.worker_held_us,
+        Pattern::Executor | Pattern::Threadpool | Pattern::SyncThreads => t.worker_held_us,
         _ => t.gil_other_us + t.cpu_us,
     };
     let other_idle = (1.0 - lam * other_busy / net.threads).clamp(0.0, 1.0);
@@ -315,9 +315,9 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
     let mut pool_wait = Wait::NONE;
     let mut pool_u = None;
     match pattern {
-        Pattern::Executor | Pattern::SyncThreads => {
+        Pattern::Executor | Pattern::Threadpool | Pattern::SyncThreads => {
             // A worker is held for its whole part, its own waits included.
-            let (servers, held) = if pattern == Pattern::Executor {
+            let (servers, held) = if pattern.pooled() {
                 (net.pool, t.gil_other_us + gil_wait_other + t.cpu_us + w_cpu.mean + t.io_us + (t.wake_us - t.wake_loop_us) * other_idle)
             } else {
                 // Sync + threads: each caller thread runs the whole path.
@@ -325,7 +325,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
             };
             let c = servers.round().max(1.0) as u32;
             pool_u = Some(lam * held / c as f64);
-            let limit = if pattern == Pattern::Executor { Limit::Pool } else { Limit::Thread };
+            let limit = if pattern.pooled() { Limit::Pool } else { Limit::Thread };
             pool_wait = station(c, held, io_scv_num / (held * held), lam).ok_or(limit)?;
         }
         Pattern::Tokio => {
@@ -422,7 +422,7 @@ pub fn solve(pattern: Pattern, p: &Params, s: &Scenario, rate: f64) -> OpenPoint
     let Ok(e) = eval(pattern, p, s, rate) else {
         return OpenPoint {
             gil_utilization: (cap * net.t.gil_us() / 1e6).min(1.0),
-            pool_utilization: matches!(pattern, Pattern::Executor | Pattern::SyncThreads | Pattern::Sync).then_some(1.0),
+            pool_utilization: matches!(pattern, Pattern::Executor | Pattern::Threadpool | Pattern::SyncThreads | Pattern::Sync).then_some(1.0),
             ..base
         };
     };

@@ -105,6 +105,12 @@ params! {
     /// `call_soon_threadsafe` back to the loop.
     executor_overhead_us: "µs", [0.1, 10_000.0], 4.67,
         "lab report book/reports/2026-12-01_20-09.json (Linux x86_64; the client process pinned to one CPU, the stub to the other; Python 3.11.7, official 19.3.0, aerospike-py 0.14.4; 3 interleaved rounds, a fresh process per run; GIL time sampled by py-spy at 1,000 Hz, CPU time from each thread's clock): at the executor's peak the GIL is held 9.54 µs per get; minus official_gil_us and loop_resume_us; perfmodel::calibrate";
+    /// GIL-held cost of handing a plain def endpoint to one of anyio's
+    /// threads (`anyio.to_thread.run_sync`, as Starlette does) beyond what
+    /// `run_in_executor` costs: its capacity limiter, its own work queue and
+    /// worker bookkeeping, paid once per request.
+    threadpool_extra_us: "µs", [0.0, 10_000.0], 26.7,
+        "measured here: a no-op through anyio.to_thread.run_sync and through run_in_executor, 64 at a time, back to back in one process; the first took 26.7 µs more per op (median of 5 rounds, 23.9 to 31.5; anyio 4.16.0; lab/results/asyncio_costs.json, threadpool_extra_c64_us)";
     /// GIL-held cost of each arriving request of an open load before the
     /// client is called: handing it to the loop from the thread it arrived
     /// on (`call_soon_threadsafe`, the self-pipe) and starting its own task.

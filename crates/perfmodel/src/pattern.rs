@@ -16,6 +16,11 @@ pub enum Pattern {
     SyncThreads,
     /// Official client through asyncio `loop.run_in_executor` on a thread pool.
     Executor,
+    /// Official client called from a plain `def` endpoint: the framework
+    /// (FastAPI, Starlette) runs the whole handler, its calls included, on
+    /// anyio's worker threads ([`crate::scenario::FRAMEWORK_THREADS`] at
+    /// most), each blocking on its calls; the web server stays on the loop.
+    Threadpool,
     /// aerospike-py's native async: I/O on Tokio workers without the GIL.
     Tokio,
 }
@@ -24,13 +29,14 @@ impl Pattern {
     /// The three patterns the site compares, in display order.
     pub const COMPARED: [Pattern; 3] = [Pattern::Sync, Pattern::Executor, Pattern::Tokio];
     /// Every pattern the model knows.
-    pub const ALL: [Pattern; 4] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Tokio];
+    pub const ALL: [Pattern; 5] = [Pattern::Sync, Pattern::SyncThreads, Pattern::Executor, Pattern::Threadpool, Pattern::Tokio];
 
     pub fn name(self) -> &'static str {
         match self {
             Pattern::Sync => "sync",
             Pattern::SyncThreads => "sync-threads",
             Pattern::Executor => "executor",
+            Pattern::Threadpool => "threadpool",
             Pattern::Tokio => "tokio",
         }
     }
@@ -41,6 +47,7 @@ impl Pattern {
             Pattern::Sync => "Sync (official)",
             Pattern::SyncThreads => "Sync + threads (official)",
             Pattern::Executor => "Executor (official + run_in_executor)",
+            Pattern::Threadpool => "Threadpool (official, plain def endpoint)",
             Pattern::Tokio => "Tokio (aerospike-py async)",
         }
     }
@@ -48,8 +55,14 @@ impl Pattern {
     pub fn parse(s: &str) -> Result<Pattern, ModelError> {
         Pattern::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| ModelError::Invalid {
             name: "pattern",
-            reason: format!("unknown pattern {s:?}; expected one of sync, sync-threads, executor, tokio"),
+            reason: format!("unknown pattern {s:?}; expected one of sync, sync-threads, executor, threadpool, tokio"),
         })
+    }
+
+    /// Whether a request holds a thread of a pool while it waits: the
+    /// executor's, or the framework's for a plain def endpoint.
+    pub fn pooled(self) -> bool {
+        matches!(self, Pattern::Executor | Pattern::Threadpool)
     }
 }
 
@@ -158,27 +171,56 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     // An open load: each arriving request is handed to the loop and starts
     // in its own task (a blocking caller's next request needs neither; a web
     // server's measured cost includes both).
-    if s.open() && !s.web_server && matches!(pattern, Pattern::Executor | Pattern::Tokio) {
+    if s.open() && !s.web_server && matches!(pattern, Pattern::Executor | Pattern::Threadpool | Pattern::Tokio) {
         v.push(Step { role: Loop, work: Gil(p.open_driver_us), what: "the arriving request reaches the loop and starts in its own task" });
     }
-    for call in s.calls.list() {
-        v.extend(match call {
-            Call::Get => get_steps(pattern, p, s),
-            Call::Batch(b) => batch_steps(pattern, p, s, b),
-        });
-    }
-    // The handler's own work and, behind a web server, the server's: one
-    // stretch of Python on the loop (the caller's thread, blocking).
     let server = if s.web_server { p.http_server_us } else { 0.0 };
-    let app = s.app_cpu_ms * 1e3 + server;
-    if app > 0.0 {
-        let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
+    if pattern == Pattern::Threadpool {
+        // The framework hands the whole handler to one of anyio's threads,
+        // which blocks on each call in turn, and hands the response back:
+        // run_in_executor's hand-off and anyio's extra, split as the executor's is.
+        let hand = (p.executor_overhead_us + p.threadpool_extra_us) / 3.0;
         let what = if server > 0.0 {
-            "the web server reads the request, the handler works, the server writes the response (GIL held)"
+            "the web server reads the request and hands the handler to a worker thread (GIL held)"
         } else {
-            "application work on the result (GIL held)"
+            "hand the handler to a worker thread"
         };
-        v.push(Step { role, work: Gil(app), what });
+        v.push(Step { role: Loop, work: Gil(server / 2.0 + hand), what });
+        v.push(Step { role: Worker, work: Wake(p.thread_wake_us), what: "a worker thread wakes up" });
+        v.push(Step { role: Worker, work: Gil(hand + s.app_cpu_ms * 1e3), what: "the worker takes the GIL and runs the handler" });
+        let calls = v.len();
+        for call in s.calls.list() {
+            v.extend(match call {
+                Call::Get => get_steps(Pattern::Sync, p, s),
+                Call::Batch(b) => batch_steps(Pattern::Sync, p, s, b),
+            });
+        }
+        for st in &mut v[calls..] {
+            st.role = Worker;
+        }
+        v.push(Step { role: Worker, work: Gil(hand), what: "return the response, call_soon_threadsafe" });
+        v.push(Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" });
+        let what = if server > 0.0 { "resume; the web server writes the response (GIL held)" } else { "resume the coroutine" };
+        v.push(Step { role: Loop, work: Gil(p.loop_resume_us + server / 2.0), what });
+    } else {
+        for call in s.calls.list() {
+            v.extend(match call {
+                Call::Get => get_steps(pattern, p, s),
+                Call::Batch(b) => batch_steps(pattern, p, s, b),
+            });
+        }
+        // The handler's own work and, behind a web server, the server's: one
+        // stretch of Python on the loop (the caller's thread, blocking).
+        let app = s.app_cpu_ms * 1e3 + server;
+        if app > 0.0 {
+            let role = if matches!(pattern, Pattern::Sync | Pattern::SyncThreads) { Caller } else { Loop };
+            let what = if server > 0.0 {
+                "the web server reads the request, the handler works, the server writes the response (GIL held)"
+            } else {
+                "application work on the result (GIL held)"
+            };
+            v.push(Step { role, work: Gil(app), what });
+        }
     }
     // The free-threaded build runs Python code a little slower; where the
     // process has no GIL, Python work on any thread but the event loop (or
@@ -214,7 +256,7 @@ fn get_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     use Work::*;
     let io = s.io_wait_ms * 1e3;
     match pattern {
-        Pattern::Sync | Pattern::SyncThreads => vec![
+        Pattern::Sync | Pattern::SyncThreads | Pattern::Threadpool => vec![
             Step { role: Caller, work: Gil(p.official_gil_us / 2.0), what: "parse arguments into C" },
             Step { role: Caller, work: Cpu(p.official_nogil_us / 2.0), what: "encode and send (GIL released)" },
             Step { role: Caller, work: Io(io), what: "wait for the server" },
@@ -269,7 +311,7 @@ fn batch_steps(pattern: Pattern, p: &Params, s: &Scenario, b: Batch) -> Vec<Step
     let nodes = expected_nodes(b.keys, b.nodes);
     let each = s.io_wait_ms * 1e3;
     match pattern {
-        Pattern::Sync | Pattern::SyncThreads | Pattern::Executor => {
+        Pattern::Sync | Pattern::SyncThreads | Pattern::Threadpool | Pattern::Executor => {
             let thread = if pattern == Pattern::Executor { Worker } else { Caller };
             let fan = crate::batch::Fan::new(each, b.keys, b.nodes, b.fan_out, p.io_jitter);
             let before = p.official_batch_gil_us + p.official_batch_key_gil_us * keys;

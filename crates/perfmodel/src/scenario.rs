@@ -22,7 +22,9 @@ pub struct Scenario {
     /// `concurrency` callers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrival_rate: Option<f64>,
-    /// A timeout on each call, ms (`asyncio.wait_for` around it); `None` means none.
+    /// A timeout on each call, ms (`asyncio.wait_for` around it); `None`
+    /// means none. Only an awaited call has one: the blocking patterns and
+    /// a plain def endpoint, which cannot await, run every call to its end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<f64>,
     /// How bursty an open load's arrivals are: the squared coefficient of
@@ -51,7 +53,8 @@ pub struct Scenario {
     /// Tokio worker threads; `None` means Tokio's default, one per core.
     pub tokio_workers: Option<u32>,
     /// Other CPU work per request that holds the GIL on the loop thread
-    /// (a handler, a model inference), in ms.
+    /// (a handler, a model inference), in ms; a plain def endpoint runs it
+    /// on its own thread.
     pub app_cpu_ms: f64,
     /// Each request also passes through a web server and framework (an
     /// ASGI server such as uvicorn, a framework such as FastAPI): their CPU
@@ -184,6 +187,12 @@ pub fn default_pool(cpus: u32) -> u32 {
     (cpus + 4).min(32)
 }
 
+/// The threads a plain `def` endpoint runs on: Starlette (under FastAPI)
+/// calls it through `anyio.to_thread.run_sync`, whose default limiter is
+/// `CapacityLimiter(40)` (anyio 4.16.0, `_backends/_asyncio.py`,
+/// `current_default_thread_limiter`; the version `lab/requirements.txt` pins).
+pub const FRAMEWORK_THREADS: u32 = 40;
+
 /// Loopback TCP round trip measured here (lab/results/asyncio_costs.json, tcp_rtt_us).
 pub const LOCALHOST_RTT_MS: f64 = 0.0637;
 
@@ -234,6 +243,17 @@ impl Scenario {
     /// `concurrent.futures.ThreadPoolExecutor`).
     pub fn pool_size(&self) -> u32 {
         self.pool.unwrap_or_else(|| default_pool(self.node_cpu_count()))
+    }
+
+    /// The threads a request of `pattern` holds while it waits: the
+    /// executor's pool, or the framework's threads for a plain def endpoint
+    /// ([`FRAMEWORK_THREADS`]); 0 for the patterns without a pool.
+    pub fn pool_for(&self, pattern: crate::Pattern) -> u32 {
+        match pattern {
+            crate::Pattern::Executor => self.pool_size(),
+            crate::Pattern::Threadpool => FRAMEWORK_THREADS,
+            _ => 0,
+        }
     }
 
     /// What `os.cpu_count()` returns: the node's CPUs, or the cores when no node count is set.

@@ -106,6 +106,7 @@ fn defaults_equal_the_recorded_measurements() {
     close("thread_stack_mib", p.thread_stack_mib, f("stack_rlimit_kib") / 1024.0);
     close("request_kib", p.request_kib, f("pending_task_bytes") / 1024.0);
     close("open_driver_us", p.open_driver_us, f("open_driver_us") - resume);
+    close("threadpool_extra_us", p.threadpool_extra_us, f("threadpool_extra_c64_us"));
     close("gil_switch_interval_ms", p.gil_switch_interval_ms, f("switch_interval_s") * 1e3);
     close("LOCALHOST_RTT_MS", perfmodel::scenario::LOCALHOST_RTT_MS, f("tcp_rtt_us") / 1e3);
     // The client costs come from the lab: client_costs_are_the_ones_the_lab_measured.
@@ -114,7 +115,7 @@ fn defaults_equal_the_recorded_measurements() {
 #[test]
 fn every_parameter_has_provenance_and_a_default_in_range() {
     let all = Params::describe();
-    assert_eq!(all.len(), 40);
+    assert_eq!(all.len(), 41);
     for info in all {
         assert!(info.provenance.len() > 20 && !info.provenance.contains("PROV_"), "{} lacks provenance", info.name);
         assert!(!info.description.is_empty());

@@ -12,7 +12,7 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 #[test]
 fn k_workers_are_k_processes_at_their_share_of_the_load() {
     let p = Params::default();
-    for pattern in [Pattern::Sync, Pattern::Executor, Pattern::Tokio] {
+    for pattern in [Pattern::Sync, Pattern::Executor, Pattern::Threadpool, Pattern::Tokio] {
         for solver in [Solver::Analytic, Solver::Sim] {
             let one = Scenario {
                 io_wait_ms: 1.0,

@@ -340,7 +340,9 @@ impl Widget {
             Widget::RequestFlow(p) => {
                 scenario_in_range(p.io_wait_ms, p.concurrency)?;
                 match p.pattern {
-                    Some(perfmodel::Pattern::SyncThreads) => Err("pattern = sync-threads is not shown here; use sync, executor or tokio".into()),
+                    Some(p @ (perfmodel::Pattern::SyncThreads | perfmodel::Pattern::Threadpool)) => {
+                        Err(format!("pattern = {} is not shown here; use sync, executor or tokio", p.name()))
+                    }
                     _ => Ok(()),
                 }
             }

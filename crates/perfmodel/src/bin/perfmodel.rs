@@ -70,7 +70,7 @@ struct PredictArgs {
     /// Tokio worker threads (default: one per core).
     #[arg(long, value_name = "T")]
     tokio_workers: Option<u32>,
-    /// Python work per request on the event loop, GIL held, ms.
+    /// The handler's own Python work per request, GIL held, ms: on the event loop (on its thread for a plain def endpoint).
     #[arg(long, value_name = "A")]
     app_cpu_ms: Option<f64>,
     /// Each request passes through a web server (FastAPI under uvicorn, as the
@@ -123,6 +123,8 @@ enum PatternArg {
     Sync,
     SyncThreads,
     Executor,
+    /// The official client in a plain def endpoint, on the framework's 40 threads
+    Threadpool,
     Tokio,
 }
 
@@ -200,6 +202,7 @@ fn run(cmd: Command) -> Result<String, String> {
                 PatternArg::Sync => Pattern::Sync,
                 PatternArg::SyncThreads => Pattern::SyncThreads,
                 PatternArg::Executor => Pattern::Executor,
+                PatternArg::Threadpool => Pattern::Threadpool,
                 PatternArg::Tokio => Pattern::Tokio,
             };
             let d = Scenario::default();

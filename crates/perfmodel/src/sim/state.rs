@@ -187,7 +187,7 @@ impl<'a> Sim<'a> {
         // Sync + threads runs `concurrency` calling threads, under either load.
         pools[role_index(Role::Caller)].max = if pattern == Pattern::SyncThreads { s.concurrency as usize } else { 1 };
         pools[role_index(Role::Loop)].max = 1;
-        pools[role_index(Role::Worker)].max = s.pool_size() as usize;
+        pools[role_index(Role::Worker)].max = s.pool_for(pattern).max(1) as usize;
         pools[role_index(Role::Tokio)].max = s.tokio_worker_count() as usize;
         pools[role_index(Role::Blocking)].max = p.tokio_max_blocking.round() as usize;
         let mut sim = Sim {
@@ -230,7 +230,7 @@ impl<'a> Sim<'a> {
                 sim.spawn(Some(Role::Tokio));
             }
         }
-        if matches!(pattern, Pattern::Executor | Pattern::Tokio) {
+        if matches!(pattern, Pattern::Executor | Pattern::Threadpool | Pattern::Tokio) {
             sim.spawn(Some(Role::Loop));
         }
         for _ in 0..s.background_threads {
