@@ -220,15 +220,74 @@ test("'Your service' without a web server in front: the choice kept in the page'
   await page.waitForFunction(() => /[?&]web=0(&|$)/.test(location.search));
   await complete(page);
   const bare = await page.getByTestId("summary").textContent();
-  // Each pattern's capacity, in the order the summary names them: none is lower without the server's work.
-  const caps = (text) => [...text.matchAll(/capacity ([\d,]+)/g)].map((m) => Number(m[1].replaceAll(",", "")));
-  assert.ok(caps(served).length >= 2 && caps(served).length === caps(bare).length, `${served}\n${bare}`);
-  caps(bare).forEach((c, i) => assert.ok(c >= caps(served)[i], `without the server ${c}/s, with it ${caps(served)[i]}/s`));
-  assert.ok(caps(bare).some((c, i) => c > caps(served)[i]), "the server's work lowers some capacity");
+  // Each pattern's capacity by name: none is lower without the server's work, and a plain def endpoint needs a framework.
+  const caps = (text) =>
+    Object.fromEntries([...text.matchAll(/(Sync|Executor|Threadpool|Tokio) \([^)]*\): capacity ([\d,]+)/g)].map((m) => [m[1], Number(m[2].replaceAll(",", ""))]));
+  const [s, b] = [caps(served), caps(bare)];
+  assert.deepEqual(Object.keys(s), ["Sync", "Executor", "Threadpool", "Tokio"], served);
+  assert.deepEqual(Object.keys(b), ["Sync", "Executor", "Tokio"], bare);
+  for (const k of Object.keys(b)) assert.ok(b[k] >= s[k], `${k}: without the server ${b[k]}/s, with it ${s[k]}/s`);
+  assert.ok(Object.keys(b).some((k) => b[k] > s[k]), "the server's work lowers some capacity");
   await page.reload();
   await settle(page);
   await page.waitForFunction(() => document.querySelector("[data-testid=svc-front]")?.value === "none");
   await complete(page);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("'Your service' weighs aerospike-py against the reader's way of calling the official client: a plain def endpoint kept in the link, refused without a framework", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  await complete(page);
+  assert.equal(await page.getByTestId("svc-official").inputValue(), "executor");
+  assert.match(await page.getByTestId("service-verdict").textContent(), /the executor \(pool of \d+\)/);
+  await page.getByTestId("svc-official").selectOption("def");
+  await page.waitForFunction(() => /[?&]call=def(&|$)/.test(location.search));
+  await complete(page);
+  assert.match(await page.getByTestId("service-verdict").textContent(), /a plain def endpoint \(the framework's 40 threads\)/);
+  // Its column in the table and its bar in the chart's words.
+  assert.equal(await page.locator("[data-testid=service-table] thead th", { hasText: "Threadpool" }).count(), 1);
+  assert.match(await page.getByTestId("capacity-summary").textContent(), /plain def endpoints \(40 threads\) [\d,]+/);
+  await page.reload();
+  await settle(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-official]")?.value === "def");
+  await complete(page);
+  assert.match(await page.getByTestId("service-verdict").textContent(), /a plain def endpoint/);
+  // A job calling the client directly has no framework to run a def endpoint: back to run_in_executor, with the reason.
+  await page.getByTestId("svc-front").selectOption("none");
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-official]")?.value === "executor");
+  assert.match(await page.locator(".widget-note").textContent(), /without a web framework; using run_in_executor/);
+  await page.waitForFunction(() => !/[?&]call=/.test(location.search));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("'Your service' answers the reader's objective: the most requests/s within the target, or throughput alone, kept in the link", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  await complete(page);
+  assert.equal(await page.getByTestId("svc-objective").inputValue(), "target");
+  assert.equal(await page.getByTestId("service-pools").count(), 1);
+  await page.getByTestId("svc-objective").selectOption("most");
+  await page.waitForFunction(() => /[?&]goal=most(&|$)/.test(location.search));
+  await complete(page);
+  const verdict = await page.getByTestId("service-verdict").textContent();
+  assert.match(verdict, /^Within p99 ≤ 10\.0 ms, aerospike-py's async client carries up to [\d,]+ requests\/s per pod \(\d+% of its capacity\)/);
+  const most = await page.locator("[data-testid=service-table] tr", { hasText: "Most requests/s within the target" }).textContent();
+  assert.match(most, /[\d,]+ \(\d+%\)/);
+  // Only the target at the load asks the bigger pools.
+  assert.equal(await page.getByTestId("service-pools").count(), 0);
+  await page.reload();
+  await settle(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-objective]")?.value === "most");
+  await page.getByTestId("svc-objective").selectOption("throughput");
+  await page.waitForFunction(() => /[?&]goal=throughput(&|$)/.test(location.search));
+  await complete(page);
+  assert.match(await page.getByTestId("service-verdict").textContent(), /^For throughput alone, aerospike-py's async client sustains up to [\d,]+ requests\/s per pod/);
+  assert.match(await page.locator("[data-testid=service-table] tr", { hasText: "CPU cores used at your load" }).textContent(), /\d\.\d/);
   assert.deepEqual(log.errors, []);
   await context.close();
 });

@@ -185,7 +185,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let service_table = || service_lab::table(env, true);
     let service_summary = || service_lab::table(env, false);
     let service_verdict = || service_lab::verdict(env);
-    let texts: [(&str, &dyn Fn() -> String); 19] = [
+    let service_cpu = || service_lab::cpu_words(env);
+    let texts: [(&str, &dyn Fn() -> String); 20] = [
         (batch_page::ANSWER, &batch_answer),
         (batch_page::FLIP, &batch_flip),
         (batch_page::PRODUCTION, &batch_production),
@@ -205,6 +206,7 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         (service_lab::TOKEN, &service_table),
         (service_lab::SUMMARY_TOKEN, &service_summary),
         (service_lab::VERDICT_TOKEN, &service_verdict),
+        (service_lab::CPU_TOKEN, &service_cpu),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));

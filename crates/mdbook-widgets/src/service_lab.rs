@@ -135,6 +135,96 @@ pub fn resolution(env: &BookEnv) -> f64 {
     spreads.get(spreads.len() / 2).map(|m| 1.0 + m).unwrap_or(1.05)
 }
 
+/// The time a request spends on the HTTP path outside the server's CPU
+/// (the load generator, the loopback, the kernel), ms: the server alone's
+/// p50 at its lightest kept-up load, one worker, less the server's CPU per
+/// request the model charges (`http_server_us`); 0 without that cell.
+pub fn http_path_ms(r: &ServiceReport, p: &Params) -> f64 {
+    let light = r.series("none", 1, 0.0, 0.0).into_iter().filter(|c| c.steady()).min_by(|a, b| a.offered_per_s.total_cmp(&b.offered_per_s));
+    light.and_then(|c| c.p50_ms).map_or(0.0, |p50| (p50 - p.http_server_us / 1e3).max(0.0))
+}
+
+/// The model beside every kept-up cell of a modelled endpoint, the HTTP path outside the server added to its times, and how close it came.
+pub struct Fits<'a> {
+    pub cells: Vec<(&'a ServiceCell, Modelled)>,
+    pub path_ms: f64,
+    /// Cells whose simulated p50, p99 were within ×1.5 of the measured, and whose CPU within ×1.25.
+    pub p50s: usize,
+    pub p99s: usize,
+    pub cpus: usize,
+    /// Median model ÷ measured.
+    pub median_p50: f64,
+    pub median_p99: f64,
+    pub median_cpu: f64,
+}
+
+pub fn fits<'a>(r: &'a ServiceReport, p: &Params, rtt_ms: f64) -> Fits<'a> {
+    let path_ms = http_path_ms(r, p);
+    let cells: Vec<(&ServiceCell, Modelled)> = r
+        .cells
+        .iter()
+        .filter(|c| c.steady())
+        .filter_map(|c| {
+            let m = modelled(p, r, c, rtt_ms)?;
+            Some((c, Modelled { p50_ms: m.p50_ms + path_ms, p99_ms: m.p99_ms + path_ms, ..m }))
+        })
+        .collect();
+    let near = |m: f64, l: Option<f64>, by: f64| l.is_some_and(|l| l > 0.0 && (m / l).max(l / m) <= by);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    Fits {
+        p50s: cells.iter().filter(|(c, m)| near(m.p50_ms, c.p50_ms, 1.5)).count(),
+        p99s: cells.iter().filter(|(c, m)| near(m.p99_ms, c.p99_ms, 1.5)).count(),
+        cpus: cells.iter().filter(|(c, m)| near(m.cores, Some(c.server_cores_used), 1.25)).count(),
+        median_p50: median(cells.iter().filter_map(|(c, m)| Some(m.p50_ms / c.p50_ms?)).collect()),
+        median_p99: median(cells.iter().filter_map(|(c, m)| Some(m.p99_ms / c.p99_ms?)).collect()),
+        median_cpu: median(cells.iter().map(|(c, m)| m.cores / c.server_cores_used).collect()),
+        cells,
+        path_ms,
+    }
+}
+
+/// For Your service's CPU row: how the CPU the model charges compared with what the service lab's server used.
+pub(crate) const CPU_TOKEN: &str = "{{#service-lab-cpu}}";
+
+/// One clause, inline, for the CPU row's note: the lab's median ratio of measured to model CPU.
+pub fn cpu_words(env: &BookEnv) -> String {
+    let Some(r) = env.service_lab() else {
+        return "no service report has been measured yet to check it against".into();
+    };
+    let rtt = env.lab().map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
+    let f = fits(r, &Params::default(), rtt);
+    format!(
+        "in the [service lab]({}methodology.md#a-web-service-measured) the server's processes used a median {}× the CPU the model charges at the rates they kept up with, so read it as a floor",
+        env.to_root,
+        number(1.0 / f.median_cpu)
+    )
+}
+
+/// The model beside one cell: the simulated p50 and p99 at its arrivals, and the cores its answered rate takes.
+pub struct Modelled {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub cores: f64,
+}
+
+/// The model at a cell's arrivals (one worker process at its share), for an endpoint the model has a pattern for.
+pub fn modelled(p: &Params, r: &ServiceReport, c: &ServiceCell, rtt_ms: f64) -> Option<Modelled> {
+    let pattern = pattern_of(&c.pattern)?;
+    let k = Config { workers: c.workers, io_wait_ms: c.io_wait_ms, handler_cpu_ms: c.handler_cpu_ms };
+    let s = Scenario { arrival_rate: Some(c.offered_per_s), ..scenario(r, k, rtt_ms) }.per_worker();
+    let cfg = perfmodel::sim::SimConfig { seed: 11, requests: 20_000, warmup: 2_000, ..perfmodel::sim::SimConfig::default() };
+    let sim = perfmodel::sim::simulate(pattern, p, &s, &cfg).ok()?;
+    let t = perfmodel::pattern::totals(&perfmodel::pattern::steps(pattern, p, &s));
+    Some(Modelled {
+        p50_ms: sim.latency_ms.p50,
+        p99_ms: sim.latency_ms.p99,
+        cores: c.achieved_per_s * (t.gil_us() + t.cpu_us) * s.core_speed() / 1e6,
+    })
+}
+
 /// The answer for one configuration: what aerospike-py answered at most against the official client's best pattern, then the others.
 fn answer_for(r: &ServiceReport, k: Config, margin: f64) -> Option<String> {
     let asp = most_answered(r, "asp", k)?;
@@ -398,6 +488,24 @@ pub fn table(env: &BookEnv, full: bool) -> String {
          |---|---:|---:|---:|---:|---|---:|\n{rows}\n",
         number(p.http_server_us)
     ));
+    let f = fits(r, &p, rtt);
+    out.push_str(&format!(
+        "At each rate an endpoint kept up with ({n} cells of the four modelled endpoints), the simulator given the same arrivals: its p50 within \
+         ×1.5 of the measured in **{p50s} of {n}** and its p99 in **{p99s} of {n}** (median model ÷ measured: p50 {m50}×, p99 {m99}×); the CPU the \
+         model charges (the rate times each request's CPU) within ×1.25 of the cores the server's processes used in **{cpus} of {n}** \
+         (median {mcpu}×). The measured times run from each request's scheduled send to its answer, so they hold the HTTP path outside the \
+         server, which the model does not: {path} ms, the server alone's p50 at its lightest load less its measured CPU per request, is added to \
+         the model's times here.\n\n",
+        n = f.cells.len(),
+        p50s = f.p50s,
+        p99s = f.p99s,
+        cpus = f.cpus,
+        path = number(f.path_ms),
+        m50 = number(f.median_p50),
+        m99 = number(f.median_p99),
+        mcpu = number(f.median_cpu),
+    ));
+    let fits = f.cells;
     // Every cell.
     let mut cells: Vec<&ServiceCell> = r.cells.iter().collect();
     cells.sort_by(|a, b| {
@@ -410,8 +518,10 @@ pub fn table(env: &BookEnv, full: bool) -> String {
     let cell = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
     let mut rows = String::new();
     for c in cells {
+        let m = fits.iter().find(|(f, _)| std::ptr::eq(*f, c)).map(|(_, m)| m);
+        let model = |v: Option<f64>| v.map(|v| format!(" ({})", number(v))).unwrap_or_default();
         rows.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {}{} | {}{} | {}{} | {} | {} | {} |\n",
             label(&c.pattern),
             count(c.workers),
             number(c.io_wait_ms),
@@ -419,15 +529,18 @@ pub fn table(env: &BookEnv, full: bool) -> String {
             number(c.offered_per_s),
             if c.steady() { "yes" } else { "no" },
             cell(c.p50_ms),
+            model(m.map(|m| m.p50_ms)),
             cell(c.p99_ms),
+            model(m.map(|m| m.p99_ms)),
             number(c.server_cores_used),
+            model(m.map(|m| m.cores)),
             cell(c.server_cpu_us_per_request),
             number(c.worker_threads),
             number(c.worker_rss_mib),
         ));
     }
     out.push_str(&format!(
-        "<details><summary>Every cell: latency from each request's scheduled time, and what the server's processes used</summary>\n\n\
+        "<details><summary>Every cell: latency from each request's scheduled time, and what the server's processes used (the model's in brackets where it kept up)</summary>\n\n\
          | Endpoint | Worker processes | Wait (ms) | Handler work (ms) | Arrivals (req/s) | Kept up | p50 (ms) | p99 (ms) | Cores used | CPU per request (µs) | Threads per worker | Memory per worker (MiB) |\n\
          |---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n{rows}\n</details>\n\n"
     ));

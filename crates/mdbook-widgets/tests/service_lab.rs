@@ -116,3 +116,23 @@ fn the_verdict_sentence_counts_every_configuration_and_the_pages_read_it_rightly
         assert!(page(p).contains("{{#service-lab-verdict}}"), "{p} reads the lab's sentence");
     }
 }
+
+/// Your service reads its CPU row "as a floor": hold that to the lab. The
+/// model's CPU is under what the server's processes used in nine kept-up
+/// cells of ten at least, and the ratio the page quotes is the cells' median.
+#[test]
+fn the_cpu_the_model_charges_is_a_floor() {
+    let env = env();
+    let r = env.service_lab().expect("the book ships a service report");
+    let rtt = env.lab().map(|l| l.rtt_ms).unwrap();
+    let f = mdbook_widgets::service_lab::fits(r, &Params::default(), rtt);
+    assert!(f.cells.len() >= 50, "{} kept-up cells", f.cells.len());
+    let under = f.cells.iter().filter(|(c, m)| m.cores < c.server_cores_used).count();
+    assert!(10 * under >= 9 * f.cells.len(), "the model's CPU is under the lab's in {under} of {}", f.cells.len());
+    let words = mdbook_widgets::service_lab::cpu_words(&env);
+    assert!(words.contains(&format!("a median {}×", charts::format::number(1.0 / f.median_cpu))), "{words}");
+    // Every modelled endpoint has its cells, the plain def endpoint included.
+    for e in ["sync", "threadpool", "executor", "asp"] {
+        assert!(f.cells.iter().any(|(c, _)| c.pattern == e), "{e}");
+    }
+}

@@ -1,6 +1,8 @@
 //! "Your service": the reader describes a service; a chart of each pattern's capacity against the load, its latency at the load, threads, memory, the smallest pool that meets the target and a verdict follow; the description becomes the site-wide scenario.
 
-use charts::service::{draw_capacity, input_value, presets, Edit, Load, Service, ServiceData, FIELDS};
+use charts::service::{
+    draw_capacity, input_value, objective_key, official_key, presets, Edit, Load, Objective, Service, ServiceData, FIELDS, OBJECTIVES, OFFICIALS,
+};
 use charts::stages::Staged;
 use charts::Theme;
 use leptos::prelude::*;
@@ -19,6 +21,10 @@ const TARGET: &str = "p99";
 const WORKERS: &str = "workers";
 /// No web server in front (`web=0`): this page's alone, as the other pages model a bare loop of calls.
 const WEB: &str = "web";
+/// How the service calls the official client today, when not through run_in_executor (`call=def`, `call=blocking`).
+const CALL: &str = "call";
+/// What the verdict weighs, when not the target at the load (`goal=most`, `goal=throughput`).
+const GOAL: &str = "goal";
 
 /// The service's own settings as a query string (no leading `?`).
 fn extras(s: &Service) -> String {
@@ -32,15 +38,36 @@ fn extras(s: &Service) -> String {
     if !s.web_server {
         q.push_str(&format!("&{WEB}=0"));
     }
+    if s.official != perfmodel::Pattern::Executor {
+        q.push_str(&format!("&{CALL}={}", official_key(s.official)));
+    }
+    if s.objective != Objective::Target {
+        q.push_str(&format!("&{GOAL}={}", objective_key(s.objective)));
+    }
     q
 }
 
-/// Read `srv`, `rate`, `p99`, `workers` and `web` from a query into `s`; whether any was there.
+/// Read `srv`, `rate`, `p99`, `workers`, `web`, `call` and `goal` from a query into `s`; whether any was there.
 fn read_extras(q: &str, s: &mut Service) -> bool {
     let mut any = false;
     let mut rate = None;
     for pair in q.trim_start_matches('?').split('&') {
         let Some((k, v)) = pair.split_once('=') else { continue };
+        if k == CALL {
+            // An unknown way is left as it was; `clamped` refuses one the service cannot use.
+            if let Some(o) = OFFICIALS.iter().find(|o| o.1 == v) {
+                s.official = o.0;
+                any = true;
+            }
+            continue;
+        }
+        if k == GOAL {
+            if let Some(o) = OBJECTIVES.iter().find(|o| o.1 == v) {
+                s.objective = o.0;
+                any = true;
+            }
+            continue;
+        }
         let Some(x) = v.parse::<f64>().ok().filter(|x| x.is_finite()) else { continue };
         match k {
             SERVER => s.server_ms = x,
@@ -61,12 +88,15 @@ fn read_extras(q: &str, s: &mut Service) -> bool {
 /// Where the page starts: the reader's scenario (with their saved or linked service settings), else the example.
 fn starting(shared: &Shared) -> (Service, Vec<String>) {
     let example = charts::service::start();
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     if shared.origin == Origin::Page {
-        return (example, Vec::new());
+        // A link may carry only this page's own settings (the way the official
+        // client is called, the objective), which leave the site's scenario as the page starts it.
+        let mut s = example;
+        return if read_extras(&search, &mut s) { s.clamped() } else { (example, Vec::new()) };
     }
     let sc = shared.scenario.get_untracked();
     let mut s = Service { load: Load::InFlight(sc.concurrency), ..example };
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     if !read_extras(&search, &mut s) {
         if let Some(q) = crate::scenario::storage().and_then(|st| st.get_item(STORAGE_KEY).ok().flatten()) {
             read_extras(&q, &mut s);
@@ -110,6 +140,8 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<The
             crate::scenario::set_page_param(RATE, if let Load::Rate(r) = s.load { Some(r.to_string()) } else { None }.as_deref());
             crate::scenario::set_page_param(WORKERS, (s.workers != 1).then(|| s.workers.to_string()).as_deref());
             crate::scenario::set_page_param(WEB, (!s.web_server).then_some("0"));
+            crate::scenario::set_page_param(CALL, (s.official != perfmodel::Pattern::Executor).then(|| official_key(s.official)));
+            crate::scenario::set_page_param(GOAL, (s.objective != Objective::Target).then(|| objective_key(s.objective)));
         }
         s
     });
@@ -138,8 +170,14 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<The
         let Some(target) = ev.target() else { return };
         // A select, by the attribute it carries, and the edit its value makes.
         type Choice = (&'static str, fn(String) -> Edit);
-        let choices: [Choice; 4] =
-            [("data-python", Edit::Python), ("data-machine", Edit::Machine), ("data-fan", Edit::Fan), ("data-front", Edit::Server)];
+        let choices: [Choice; 6] = [
+            ("data-objective", Edit::Objective),
+            ("data-python", Edit::Python),
+            ("data-machine", Edit::Machine),
+            ("data-fan", Edit::Fan),
+            ("data-front", Edit::Server),
+            ("data-official", Edit::Official),
+        ];
         for (attr, edit) in choices {
             if let Some(sel) = target.dyn_ref::<web_sys::Element>().filter(|e| e.has_attribute(attr)) {
                 let value = js_sys::Reflect::get(sel, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -246,6 +284,12 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
     });
     each("select[data-front]", &|el| {
         let _ = js_sys::Reflect::set(el, &"value".into(), &charts::service::server_key(s.web_server).into());
+    });
+    each("select[data-objective]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &objective_key(s.objective).into());
+    });
+    each("select[data-official]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &official_key(s.official).into());
     });
     let fan = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START).fan_out;
     let fan_key = charts::service::FANS.iter().find(|x| x.0 == fan).map_or("series", |x| x.1);

@@ -16,7 +16,7 @@ use crate::Theme;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bar {
     pub pattern: Pattern,
-    /// The executor's pool threads (0 for the others).
+    /// The executor's pool threads, or a plain def endpoint's (0 for the others).
     pub pool: u32,
     /// Most requests/s it sustains (the service's, all worker processes).
     pub capacity: f64,
@@ -39,7 +39,7 @@ impl ServiceData {
             .iter()
             .map(|o| Bar {
                 pattern: o.pattern,
-                pool: if o.pattern == Pattern::Executor { o.pool } else { 0 },
+                pool: if o.pattern.pooled() { o.pool } else { 0 },
                 capacity: o.capacity,
                 at_load: matches!(self.service.load, Load::InFlight(_)).then_some(o.throughput),
             })
@@ -49,12 +49,12 @@ impl ServiceData {
 }
 
 impl Bar {
-    /// The bar's name: the pattern, with the executor's pool.
+    /// The bar's name: the pattern, with its pool's threads.
     fn name(&self, narrow: bool) -> String {
         let who = short_label(self.pattern);
-        match (self.pattern, narrow) {
-            (Pattern::Executor, false) => format!("{who}, {} threads", count(self.pool)),
-            (Pattern::Executor, true) => format!("{who} ({})", count(self.pool)),
+        match (self.pattern.pooled(), narrow) {
+            (true, false) => format!("{who}, {} threads", count(self.pool)),
+            (true, true) => format!("{who} ({})", count(self.pool)),
             _ => who.to_string(),
         }
     }
@@ -63,6 +63,7 @@ impl Bar {
     fn words(&self) -> String {
         match self.pattern {
             Pattern::Executor => format!("the executor ({} threads)", count(self.pool)),
+            Pattern::Threadpool => format!("plain def endpoints ({} threads)", count(self.pool)),
             p => short_label(p).to_string(),
         }
     }

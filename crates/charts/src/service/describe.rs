@@ -3,7 +3,7 @@
 use perfmodel::batch::{Batch, Calls, FanOut};
 use perfmodel::machine::Machine;
 use perfmodel::scenario::{range, Python};
-use perfmodel::Scenario;
+use perfmodel::{Pattern, Scenario};
 use serde::{Deserialize, Serialize};
 
 /// How the load is given.
@@ -15,6 +15,26 @@ pub enum Load {
     /// Requests outstanding at once (each caller waits for its answer).
     InFlight(u32),
 }
+
+/// What the reader asks of the service: what the verdict weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// p99 within the target at the load.
+    #[default]
+    Target,
+    /// The most requests per second the pod carries with p99 within the target.
+    Most,
+    /// Throughput alone, whatever the latency (a batch job).
+    Throughput,
+}
+
+/// The objectives the form offers, in its order: the objective, its key in the form and the link, its words.
+pub const OBJECTIVES: [(Objective, &str, &str); 3] = [
+    (Objective::Target, "target", "p99 within the target at this load"),
+    (Objective::Most, "most", "the most requests/s with p99 within the target"),
+    (Objective::Throughput, "throughput", "throughput only, whatever the latency"),
+];
 
 /// A service as its owner describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -42,10 +62,19 @@ pub struct Service {
     /// called directly (a job, a worker consuming a queue, a benchmark).
     #[serde(default = "yes")]
     pub web_server: bool,
+    /// How the service calls the official client today, the side aerospike-py
+    /// is weighed against: through `run_in_executor` (the default), from a
+    /// plain def endpoint (the framework's threads; behind a web server
+    /// only) or blocking in async def.
+    #[serde(default = "executor")]
+    pub official: Pattern,
     pub background_threads: u32,
     pub pod_limit_mib: f64,
     /// The latency target at the 99th percentile, ms.
     pub target_p99_ms: f64,
+    /// What the verdict weighs: the target at the load, the most requests/s within it, or throughput alone.
+    #[serde(default)]
+    pub objective: Objective,
     /// Which CPython build.
     pub python: Python,
     /// Whose CPU costs (a machine profile).
@@ -63,6 +92,17 @@ fn one_worker() -> u32 {
 fn yes() -> bool {
     true
 }
+
+fn executor() -> Pattern {
+    Pattern::Executor
+}
+
+/// The ways of calling the official client a service may use today, in the form's order: the pattern, its key in the form and the link, its words.
+pub const OFFICIALS: [(Pattern, &str, &str); 3] = [
+    (Pattern::Executor, "executor", "await loop.run_in_executor(…) in async def"),
+    (Pattern::Threadpool, "def", "a plain def endpoint (the framework's threads)"),
+    (Pattern::Sync, "blocking", "the blocking call in async def"),
+];
 
 /// Valid ranges of the fields the scenario does not already bound.
 pub mod limits {
@@ -98,9 +138,11 @@ pub fn presets() -> Vec<Preset> {
         pool: None,
         python_ms: 0.05,
         web_server: true,
+        official: Pattern::Executor,
         background_threads: 0,
         pod_limit_mib: 512.0,
         target_p99_ms: 10.0,
+        objective: Objective::Target,
         python: Python::Gil,
         machine: Machine::Lab,
         calls: Calls::default(),
@@ -126,6 +168,12 @@ pub fn presets() -> Vec<Preset> {
             label: "Lookup API, same zone",
             about: "a FastAPI service doing one read per request, 1,000 requests/s, in a 2-core pod on a 16-CPU node",
             service: base,
+        },
+        Preset {
+            key: "def-endpoints",
+            label: "Plain def endpoints",
+            about: "the lookup API written with plain def endpoints, which FastAPI runs on anyio's 40 threads: one read per request, 1,000 requests/s, in a 2-core pod on a 16-CPU node",
+            service: Service { official: Pattern::Threadpool, ..base },
         },
         Preset {
             key: "busy-api",
@@ -213,6 +261,15 @@ impl Service {
                 range::IO_WAIT_MS.1 - self.rtt_ms
             ));
             self.server_ms = (range::IO_WAIT_MS.1 - self.rtt_ms).max(0.0);
+        }
+        let allowed = OFFICIALS.iter().any(|o| o.0 == self.official) && (self.web_server || self.official != Pattern::Threadpool);
+        if !allowed {
+            notes.push(format!(
+                "{} is not a way a service calls the official client{}; using run_in_executor",
+                self.official.label(),
+                if self.official == Pattern::Threadpool { " without a web framework" } else { "" }
+            ));
+            self.official = Pattern::Executor;
         }
         let (s, more) = self.scenario_at(1).clamped();
         notes.extend(more);

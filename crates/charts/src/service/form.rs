@@ -4,7 +4,7 @@ use perfmodel::scenario::{range, Python};
 
 use perfmodel::batch::{Batch, FanOut};
 
-use super::describe::{limits, presets, Load, Service};
+use super::describe::{limits, presets, Load, Objective, Service, OBJECTIVES, OFFICIALS};
 use crate::format::number;
 use crate::html::esc;
 
@@ -230,6 +230,10 @@ pub enum Edit {
     Fan(String),
     /// A web server in front of the handler, by its key ([`SERVERS`]).
     Server(String),
+    /// How the service calls the official client today, by its key ([`OFFICIALS`]).
+    Official(String),
+    /// What the verdict weighs, by its key ([`OBJECTIVES`]).
+    Objective(String),
 }
 
 /// What sits in front of the client calls: key, words.
@@ -253,6 +257,16 @@ pub fn server_key(on: bool) -> &'static str {
     } else {
         SERVERS[1].1
     }
+}
+
+/// How the service calls the official client, as the form and the link key it.
+pub fn official_key(p: perfmodel::Pattern) -> &'static str {
+    OFFICIALS.iter().find(|x| x.0 == p).map(|x| x.1).unwrap_or(OFFICIALS[0].1)
+}
+
+/// An objective's key in the form and the link.
+pub fn objective_key(o: Objective) -> &'static str {
+    OBJECTIVES.iter().find(|x| x.0 == o).map(|x| x.1).unwrap_or(OBJECTIVES[0].1)
 }
 
 /// A build's key in the form.
@@ -306,6 +320,14 @@ impl Service {
             Edit::Server(key) => match SERVERS.iter().find(|x| x.1 == key) {
                 Some(x) => s.web_server = x.0,
                 None => return (s, vec![format!("no web server {key:?}")]),
+            },
+            Edit::Objective(key) => match OBJECTIVES.iter().find(|x| x.1 == key) {
+                Some(x) => s.objective = x.0,
+                None => return (s, vec![format!("no objective {key:?}")]),
+            },
+            Edit::Official(key) => match OFFICIALS.iter().find(|x| x.1 == key) {
+                Some(x) => s.official = x.0,
+                None => return (s, vec![format!("no way of calling the official client {key:?}")]),
             },
         }
         s.clamped()
@@ -386,6 +408,13 @@ impl Service {
                         "In front of the handler",
                         SERVERS.iter().map(|(on, key, words)| (*key, *words, *on == self.web_server)).collect(),
                     );
+                    choice(
+                        &mut h,
+                        uid,
+                        "official",
+                        "The official client today",
+                        OFFICIALS.iter().map(|(p, key, words)| (*key, *words, *p == self.official)).collect(),
+                    );
                     let fan = self.calls.batch.unwrap_or(Batch::START).fan_out;
                     choice(
                         &mut h,
@@ -395,7 +424,13 @@ impl Service {
                         FANS.iter().map(|(f, key, words)| (*key, *words, *f == fan)).collect(),
                     );
                 }
-                Group::Load => {}
+                Group::Load => choice(
+                    &mut h,
+                    uid,
+                    "objective",
+                    "What you want",
+                    OBJECTIVES.iter().map(|(o, key, words)| (*key, *words, *o == self.objective)).collect(),
+                ),
             }
             h.push_str("</fieldset>");
         }

@@ -1,7 +1,9 @@
 //! The results as HTML: the verdict; one column per pattern and the executor at every pool size (the widget and the no-JavaScript page write the same markup).
 
+use perfmodel::Pattern;
+
 use super::outcome::{Outcome, ServiceData};
-use super::Service;
+use super::{Objective, Service};
 use crate::format::{count, number};
 use crate::html::esc;
 
@@ -24,7 +26,7 @@ impl ServiceData {
         let pending = "…";
         let ms = |v: f64| format!("{} ms", number(v));
         let mut h = String::new();
-        // One column per pattern: four columns fit a phone.
+        // One column per pattern; on a phone each row stands as a list of labelled cells.
         h.push_str(&format!(
             "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"Each pattern at your load\"><table class=\"service-table\" data-testid=\"service-table\"><caption>Each pattern at {} ({} ms I/O wait)</caption><thead><tr><th scope=\"col\">At your load</th>",
             esc(&self.load_words()),
@@ -40,9 +42,12 @@ impl ServiceData {
         }
         h.push_str("</tr></thead><tbody>");
         type Cell = fn(&Outcome, &Service) -> String;
-        let rows: [(&str, Cell); 9] = [
+        let rows: [(&str, Cell); 12] = [
             ("Capacity (requests/s)", |o, _| number(o.capacity)),
             ("Capped by", |o, _| o.capped_by.words().to_string()),
+            ("Requests/s per pod at your load", |o, _| number(o.throughput)),
+            ("Requests/s per worker process", |o, s| if s.workers > 1 { number(o.throughput / f64::from(s.workers)) } else { "—".into() }),
+            ("CPU cores used at your load", |o, _| number(o.cores_used)),
             ("Requests in flight at your load", |o, _| o.in_flight.map(count).unwrap_or_else(|| "over capacity".into())),
             ("p50", |o, _| o.sim.map(|a| format!("{} ms", number(a.p50_ms))).unwrap_or_default()),
             ("p99", |o, _| o.sim.map(|a| format!("{} ms", number(a.p99_ms))).unwrap_or_default()),
@@ -56,6 +61,10 @@ impl ServiceData {
             }),
         ];
         for (label, cell) in rows {
+            // One worker process: the per-worker row says nothing the pod's does not.
+            if s.workers <= 1 && label.ends_with("per worker process") {
+                continue;
+            }
             h.push_str(&format!("<tr><th scope=\"row\">{label}</th>"));
             for o in &self.patterns {
                 let c = cell(o, s);
@@ -70,7 +79,23 @@ impl ServiceData {
             }
             h.push_str("</tr>");
         }
+        if s.objective == Objective::Most {
+            h.push_str("<tr><th scope=\"row\">Most requests/s within the target</th>");
+            for o in &self.patterns {
+                let c = match self.most_within(o.pattern) {
+                    _ if o.pattern != Pattern::Tokio && o.pattern != s.official => "—".to_string(),
+                    None => pending.to_string(),
+                    Some(Some(r)) => format!("{} ({})", number(r.rate), super::outcome::share_words(r.share)),
+                    Some(None) => format!("under {} of capacity", super::outcome::share_words(super::outcome::MOST[0])),
+                };
+                h.push_str(&format!("<td data-pattern=\"{}\">{}</td>", o.pattern.name(), esc(&c)));
+            }
+            h.push_str("</tr>");
+        }
         h.push_str("</tbody></table></div>");
+        if s.objective != Objective::Target {
+            return crate::html::labelled(&h);
+        }
         // The bigger-pool question.
         h.push_str(&format!(
             "<div class=\"service-box\" tabindex=\"0\" role=\"region\" aria-label=\"The executor at each pool size, at your load\"><table class=\"service-pools\" data-testid=\"service-pools\"><caption>The official client through the executor with a bigger pool, at {} (p99 target {})</caption>\

@@ -10,7 +10,7 @@ use perfmodel::sim::{simulate, SimConfig};
 use perfmodel::{predict_curve, ModelError, Params, Pattern, Scenario};
 use serde::Serialize;
 
-use super::{Load, Service, NEAR, SEED};
+use super::{Load, Objective, Service, NEAR, SEED};
 use crate::format::{count, number};
 use crate::runs::{self, POOLS};
 use crate::stages::{numbers_struct, Numbers, Reader, Staged};
@@ -80,6 +80,8 @@ pub struct Outcome {
     pub threads: u32,
     /// GIL acquisitions on one request's path.
     pub gil_acquisitions: u32,
+    /// CPU the pod uses at the load, in cores: requests/s × CPU per request (GIL-held or not).
+    pub cores_used: f64,
     pub sim: Option<AtLoad>,
 }
 
@@ -124,13 +126,35 @@ pub(super) fn rate_of(s: &Service, o: &Outcome) -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceData {
     pub service: Service,
-    /// Sync, executor (the service's pool), Tokio.
+    /// Sync, executor (the service's pool), a plain def endpoint (behind a web server), Tokio.
     pub patterns: Vec<Outcome>,
     /// The executor at each of [`POOLS`].
     pub pools: Vec<Outcome>,
     /// When a rate is above every pattern's capacity: a larger service that
     /// carries it (`Some(None)`: none within the ranges; `None`: not asked).
     pub grown: Option<Option<Grown>>,
+    /// For the objective "the most requests/s within the target": today's
+    /// way and aerospike-py's, each at [`MOST`]'s shares of its capacity.
+    pub most: Vec<Rung>,
+}
+
+/// The shares of a pattern's capacity at which "the most requests/s within
+/// the target" is looked for: the highest whose simulated p99 is within it
+/// is the answer, to within a rung.
+pub const MOST: [f64; 6] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/// A share of a capacity in words, as the ladder's rungs are whole percentages: "80%".
+pub(crate) fn share_words(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// One rung of that ladder: a pattern at a rate (the pod's), and what the simulator found there once run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rung {
+    pub pattern: Pattern,
+    pub share: f64,
+    pub rate: f64,
+    pub sim: Option<AtLoad>,
 }
 
 /// A service grown to carry a rate: its worker processes and CPU quota, and
@@ -143,29 +167,55 @@ pub struct Grown {
     pub capacity: f64,
 }
 
+/// The patterns the page weighs, in its columns' order: the three the site
+/// compares and, behind a web server, a plain def endpoint.
+pub const SHOWN: [Pattern; 4] = [Pattern::Sync, Pattern::Executor, Pattern::Threadpool, Pattern::Tokio];
+
+impl Service {
+    /// The patterns this service's page shows: a plain def endpoint only behind a web framework.
+    pub fn shown(&self) -> Vec<Pattern> {
+        SHOWN.into_iter().filter(|&p| self.web_server || p != Pattern::Threadpool).collect()
+    }
+}
+
 /// The analytic half: capacities, requests in flight, memory; the simulations are jobs ([`Staged`]).
 pub fn service_data(p: &Params, s: &Service) -> Result<ServiceData, ModelError> {
-    let patterns = Pattern::COMPARED.iter().map(|&pt| outcome(p, s, pt, s.pool)).collect::<Result<Vec<Outcome>, _>>()?;
+    let patterns = s.shown().into_iter().map(|pt| outcome(p, s, pt, s.pool)).collect::<Result<Vec<Outcome>, _>>()?;
     let pools = POOLS.iter().map(|&pool| outcome(p, s, Pattern::Executor, Some(pool))).collect::<Result<Vec<Outcome>, _>>()?;
     let best = patterns.iter().filter(|o| o.pattern != Pattern::Sync).map(|o| o.capacity).fold(0.0, f64::max);
     let grown = match s.load {
         Load::Rate(r) if r > best => Some(grown(p, s, r)?),
         _ => None,
     };
-    Ok(ServiceData { service: *s, patterns, pools, grown })
+    let most = if s.objective == Objective::Most { ladder(p, s)? } else { Vec::new() };
+    Ok(ServiceData { service: *s, patterns, pools, grown, most })
+}
+
+/// Today's way of calling the official client and aerospike-py, each at
+/// every share of [`MOST`] of its capacity under arriving requests (whatever
+/// the form's load): the rungs to simulate.
+fn ladder(p: &Params, s: &Service) -> Result<Vec<Rung>, ModelError> {
+    let mut out = Vec::new();
+    for pattern in [s.official, Pattern::Tokio] {
+        let all = Scenario { arrival_rate: Some(1.0), ..s.scenario_at(1) };
+        all.validate()?;
+        let cap = open::capacity(pattern, p, &all.per_worker()).0 * f64::from(s.workers.max(1));
+        out.extend(MOST.iter().map(|&share| Rung { pattern, share, rate: share * cap, sim: None }));
+    }
+    Ok(out)
 }
 
 /// A larger service whose capacity carries `rate` below [`NEAR`] of it:
 /// more worker processes on the same CPU quota first (each brings its own
 /// GIL), else a larger quota with at least one worker process per core.
 /// Capacity is taken to rise with either, so each is a bisection: at most
-/// 2 × (7 + 9) analytic capacities. The service returned is checked to
+/// 2 × (7 + 9) services, each the analytic capacity of every pattern but Sync. The service returned is checked to
 /// carry the rate whether or not that holds.
 fn grown(p: &Params, s: &Service, rate: f64) -> Result<Option<Grown>, ModelError> {
     let need = rate / NEAR;
     let best = |svc: Service| -> Result<Grown, ModelError> {
         let mut out = Grown { pattern: Pattern::Executor, workers: svc.workers, cores: svc.cores, capacity: 0.0 };
-        for pattern in [Pattern::Executor, Pattern::Tokio] {
+        for pattern in svc.shown().into_iter().filter(|&p| p != Pattern::Sync) {
             let all = Scenario { arrival_rate: Some(rate), ..svc.scenario_at(1) };
             all.validate()?;
             let capacity = open::capacity(pattern, p, &all.per_worker()).0 * f64::from(svc.workers.max(1));
@@ -225,8 +275,11 @@ fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Re
     let m = memory(pattern, p, &s);
     Ok(Outcome {
         pattern,
-        pool: s.pool_size(),
-        capacity: one_capacity * k,
+        pool: pool_of(pattern, &s),
+        // The most it sustains at any number in flight: the solver's curve may
+        // peak a little below its largest population (0.3% for a plain def
+        // endpoint at 50 against 100,000 in the lookup example).
+        capacity: one_capacity.max(q.throughput_ops_s) * k,
         capped_by: capped_by(pattern, one_capacity, &b),
         in_flight: Some(n),
         throughput: q.throughput_ops_s * k,
@@ -235,6 +288,7 @@ fn outcome(p: &Params, svc: &Service, pattern: Pattern, pool: Option<u32>) -> Re
         reserved_mib: m.reserved * k,
         threads: threads(pattern, p, &s).total() * base.workers.max(1),
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
+        cores_used: q.throughput_ops_s * k * cpu_us(pattern, p, &s) / 1e6,
         sim: None,
     })
 }
@@ -264,7 +318,7 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
     let m = memory(pattern, p, &sn);
     Ok(Outcome {
         pattern,
-        pool: s.pool_size(),
+        pool: pool_of(pattern, &s),
         capacity: a.capacity * k,
         capped_by,
         in_flight,
@@ -274,8 +328,26 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
         reserved_mib: m.reserved * k,
         threads: threads(pattern, p, &sn).total() * workers,
         gil_acquisitions: totals(&steps(pattern, p, &s)).gil_acquisitions,
+        cores_used: a.throughput * k * cpu_us(pattern, p, &s) / 1e6,
         sim: None,
     })
+}
+
+/// CPU one request takes, µs of a whole core: its GIL-held and GIL-free
+/// steps, which a fractional quota's steps stretch by its share of a core.
+fn cpu_us(pattern: Pattern, p: &Params, s: &Scenario) -> f64 {
+    let t = totals(&steps(pattern, p, s));
+    (t.gil_us() + t.cpu_us) * s.core_speed()
+}
+
+/// The threads a pattern's requests wait on: the framework's for a plain def
+/// endpoint, else the executor's pool (shown for the executor only).
+fn pool_of(pattern: Pattern, s: &Scenario) -> u32 {
+    if pattern == Pattern::Threadpool {
+        s.pool_for(pattern)
+    } else {
+        s.pool_size()
+    }
 }
 
 /// Which bound the capacity sits at: the lowest of the pool cap, the CPU
@@ -304,6 +376,8 @@ fn capped_by(pattern: Pattern, capacity: f64, b: &Bounds) -> Limit {
 pub enum Job {
     Pattern(usize),
     Pool(usize),
+    /// A rung of the ladder for "the most requests/s within the target".
+    Most(usize),
 }
 
 /// The analytic part at once; one simulation per pattern and one per pool
@@ -323,13 +397,21 @@ impl Staged for ServiceData {
     fn jobs(&self) -> Vec<Job> {
         let within = |o: &Outcome| o.in_flight.is_some();
         let mut out: Vec<Job> = (0..self.patterns.len()).filter(|&i| within(&self.patterns[i])).map(Job::Pattern).collect();
-        out.extend((0..self.pools.len()).filter(|&i| within(&self.pools[i])).map(Job::Pool));
+        // The bigger pools answer the target at the load: that objective's question only.
+        if self.service.objective == Objective::Target {
+            out.extend((0..self.pools.len()).filter(|&i| within(&self.pools[i])).map(Job::Pool));
+        }
+        out.extend((0..self.most.len()).map(Job::Most));
         out
     }
     fn run(&self, p: &Params, job: Job) -> Result<(Job, AtLoad), ModelError> {
-        let o = self.outcome(job);
+        if let Job::Most(i) = job {
+            return self.run_rung(p, i).map(|at| (job, at));
+        }
+        let o = self.outcome(job).ok_or(ModelError::Invalid { name: "job", reason: format!("no outcome for {job:?}") })?;
         let n = o.in_flight.unwrap_or(1);
-        let mut all = Service { pool: Some(o.pool), ..self.service }.scenario_at(n);
+        let pool = if o.pattern == Pattern::Executor { Some(o.pool) } else { self.service.pool };
+        let mut all = Service { pool, ..self.service }.scenario_at(n);
         if let Load::Rate(rate) = self.service.load {
             all.arrival_rate = Some(rate);
         }
@@ -365,10 +447,18 @@ impl Staged for ServiceData {
         match job {
             Job::Pattern(i) => self.patterns[i].sim = Some(at),
             Job::Pool(i) => self.pools[i].sim = Some(at),
+            Job::Most(i) => {
+                if let Some(r) = self.most.get_mut(i) {
+                    r.sim = Some(at);
+                }
+            }
         }
     }
     fn is_complete(&self) -> bool {
-        self.jobs().iter().all(|&j| self.outcome(j).sim.is_some())
+        self.jobs().iter().all(|&j| match j {
+            Job::Most(i) => self.most.get(i).is_some_and(|r| r.sim.is_some()),
+            j => self.outcome(j).is_some_and(|o| o.sim.is_some()),
+        })
     }
 }
 
@@ -380,26 +470,69 @@ impl Numbers for Job {
         match *self {
             Job::Pattern(i) => (0u32, i).put(out),
             Job::Pool(i) => (1u32, i).put(out),
+            Job::Most(i) => (2u32, i).put(out),
         }
     }
     fn take(r: &mut Reader<'_>) -> Option<Job> {
-        match r.whole(1.0)? {
-            0.0 => Some(Job::Pattern(r.whole((Pattern::COMPARED.len() - 1) as f64)? as usize)),
-            _ => Some(Job::Pool(r.whole((POOLS.len() - 1) as f64)? as usize)),
+        match r.whole(2.0)? {
+            0.0 => Some(Job::Pattern(r.whole((SHOWN.len() - 1) as f64)? as usize)),
+            1.0 => Some(Job::Pool(r.whole((POOLS.len() - 1) as f64)? as usize)),
+            _ => Some(Job::Most(r.whole((2 * MOST.len() - 1) as f64)? as usize)),
         }
     }
 }
 
 impl ServiceData {
-    fn outcome(&self, job: Job) -> &Outcome {
+    /// The outcome a pattern's or a pool size's job fills (a rung fills none).
+    fn outcome(&self, job: Job) -> Option<&Outcome> {
         match job {
-            Job::Pattern(i) => &self.patterns[i],
-            Job::Pool(i) => &self.pools[i],
+            Job::Pattern(i) => self.patterns.get(i),
+            Job::Pool(i) => self.pools.get(i),
+            Job::Most(_) => None,
         }
     }
 
+    /// One rung: its pattern under arrivals at its rate, one worker process at its share.
+    fn run_rung(&self, p: &Params, i: usize) -> Result<AtLoad, ModelError> {
+        let r = *self.most.get(i).ok_or(ModelError::Invalid { name: "rung", reason: format!("no rung {i}") })?;
+        let s = Scenario { arrival_rate: Some(r.rate.max(range::ARRIVAL_RATE.0)), ..self.service.scenario_at(1) }.per_worker();
+        let per_second = s.arrival_rate.unwrap_or(1.0).ceil() as u64;
+        let run = runs::LADDER;
+        let cfg = SimConfig {
+            seed: SEED,
+            requests: per_second.clamp(run.min, run.cap),
+            warmup: per_second.clamp(run.warmup_min, run.warmup_cap),
+            ..SimConfig::default()
+        };
+        let out = simulate(r.pattern, p, &s, &cfg)?;
+        let workers = self.service.workers.max(1);
+        Ok(AtLoad {
+            p50_ms: out.latency_ms.p50,
+            p99_ms: out.latency_ms.p99,
+            threads: out.threads * workers,
+            gil_busy: out.gil_utilization + out.gil_background,
+            events: out.events,
+        })
+    }
+
+    /// The most requests/s a pattern carries within the target, by the ladder:
+    /// `Some(Some(rung))` the highest rung within it, `Some(None)` none is,
+    /// `None` not known yet (or not asked).
+    pub fn most_within(&self, pattern: Pattern) -> Option<Option<&Rung>> {
+        let rungs: Vec<&Rung> = self.most.iter().filter(|r| r.pattern == pattern).collect();
+        if rungs.is_empty() || rungs.iter().any(|r| r.sim.is_none()) {
+            return None;
+        }
+        Some(rungs.into_iter().rfind(|r| r.sim.is_some_and(|a| a.p99_ms <= self.service.target_p99_ms)))
+    }
+
     pub fn get(&self, p: Pattern) -> &Outcome {
-        self.patterns.iter().find(|o| o.pattern == p).expect("every compared pattern has an outcome")
+        self.patterns.iter().find(|o| o.pattern == p).expect("every shown pattern has an outcome")
+    }
+
+    /// How the service calls the official client today: the side aerospike-py is weighed against.
+    pub fn today(&self) -> &Outcome {
+        self.get(self.service.official)
     }
 
     /// The smallest pool of [`POOLS`] that meets everything, once known:
