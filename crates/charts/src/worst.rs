@@ -182,6 +182,8 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load, objective: c
         node_cpus: s.node_cpu_count(),
         pool: s.pool,
         python_ms: s.app_cpu_ms,
+        offload_ms: s.offload_cpu_ms,
+        offload_gil_share: s.offload_gil_share,
         // Behind a web server, as the page starts: a plain def endpoint's run too.
         web_server: true,
         official: Pattern::Executor,

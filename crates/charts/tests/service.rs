@@ -143,6 +143,8 @@ fn bad_input_is_clamped_with_a_reason() {
         node_cpus: 99_999,
         pool: Some(0),
         python_ms: 1e9,
+        offload_ms: -5.0,
+        offload_gil_share: 3.0,
         web_server: false,
         official: Pattern::Threadpool,
         background_threads: 400,
@@ -157,7 +159,8 @@ fn bad_input_is_clamped_with_a_reason() {
         },
     };
     let (c, notes) = s.clamped();
-    assert!(notes.len() >= 15, "{notes:?}");
+    assert!(notes.len() >= 17, "{notes:?}");
+    assert_eq!((c.offload_ms, c.offload_gil_share), (0.0, 1.0));
     assert!(notes.iter().any(|n| n.contains("without a web framework")), "{notes:?}");
     assert_eq!((c.cores, c.workers, c.official), (0.25, 1, Pattern::Executor));
     let b = c.calls.batch.unwrap();
@@ -372,4 +375,28 @@ fn cores_used_at_the_load() {
         // The web server's measured work is in it: at least 1,000 × its cost.
         assert!(o.cores_used >= 1_000.0 * p.http_server_us / 1e6);
     }
+}
+
+/// Work awaited on the executor's pool: a 21 ms inference (aerospike-py's
+/// production note's) on the loop caps both async patterns near 1,000 ÷ 21
+/// requests/s per process; moved to the pool with its GIL share near 0 it
+/// no longer does, and the form takes both values by key.
+#[test]
+fn offloaded_work_in_the_form_and_the_outcome() {
+    use charts::service::Edit;
+    let p = Params::default();
+    let lookup = presets().into_iter().find(|p| p.key == "lookup-api").unwrap().service;
+    let on_loop = Service { python_ms: 21.0, load: Load::Rate(30.0), ..lookup };
+    let (moved, notes) = on_loop.edit(&Edit::Number("offload".into(), "21".into()));
+    assert!(notes.is_empty(), "{notes:?}");
+    let (moved, _) = Service { python_ms: 0.0, ..moved }.edit(&Edit::Number("offload-gil".into(), "0.05".into()));
+    assert_eq!((moved.offload_ms, moved.offload_gil_share), (21.0, 0.05));
+    let (a, b) = (service_data(&p, &on_loop).unwrap(), service_data(&p, &moved).unwrap());
+    for pattern in [Pattern::Executor, Pattern::Tokio] {
+        assert!(a.get(pattern).capacity < 1e3 / 21.0, "{pattern:?}: {}", a.get(pattern).capacity);
+        assert!(b.get(pattern).capacity > 1.5 * a.get(pattern).capacity, "{pattern:?}: {} -> {}", a.get(pattern).capacity, b.get(pattern).capacity);
+    }
+    let (c, notes) = Service { offload_gil_share: 2.0, ..moved }.clamped();
+    assert_eq!(c.offload_gil_share, 1.0);
+    assert_eq!(notes.len(), 1, "{notes:?}");
 }

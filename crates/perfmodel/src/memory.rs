@@ -37,9 +37,12 @@ pub(crate) fn threads_at(pattern: Pattern, p: &Params, s: &Scenario, in_flight: 
         Pattern::Sync => Threads { python: 1 + bg, tokio: 0, native: official },
         Pattern::SyncThreads => Threads { python: in_flight + bg, tokio: 0, native: official },
         Pattern::Executor | Pattern::Threadpool => Threads { python: 1 + s.pool_for(pattern).min(in_flight.max(1)) + bg, tokio: 0, native: official },
-        Pattern::Tokio => {
-            Threads { python: 1 + bg, tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32), native: 0 }
-        }
+        // Work it offloads runs on the executor's pool, created as it is needed.
+        Pattern::Tokio => Threads {
+            python: 1 + s.pool_for(pattern).min(in_flight.max(1)) + bg,
+            tokio: s.tokio_worker_count() + in_flight.max(1).min(p.tokio_max_blocking.round() as u32),
+            native: 0,
+        },
     }
 }
 // ANCHOR_END: threads

@@ -188,7 +188,8 @@ impl Net {
             Pattern::Sync => 1.0,
             Pattern::SyncThreads => s.concurrency as f64,
             Pattern::Executor | Pattern::Threadpool => s.pool_for(pattern) as f64,
-            Pattern::Tokio => s.tokio_worker_count() as f64,
+            // Work it offloads runs on the executor's pool beside the Tokio workers.
+            Pattern::Tokio => (s.tokio_worker_count() + s.pool_for(pattern)) as f64,
         };
         // First-order convoy effect: with a CPU-bound thread holding the GIL,
         // every acquisition waits for the switch interval to force a drop.
@@ -254,7 +255,7 @@ impl Net {
         let loop_idle = (1.0 - prev.x * t.gil_loop_us).clamp(0.0, 1.0);
         let other_busy_us = match self.pattern {
             Pattern::Executor | Pattern::Threadpool => t.worker_held_us,
-            // Tokio workers hold only the GIL-free CPU.
+            // Tokio workers hold only the GIL-free CPU (the pool's share with them any it offloads).
             Pattern::Tokio => t.cpu_us,
             _ => t.gil_other_us + t.cpu_us,
         };
@@ -281,7 +282,8 @@ impl Net {
         // R >= N · D_max (Denning & Buzen 1978) is kept as a floor; the gap,
         // if any, is waiting at the binding resource.
         let gil_floor = n * t.gil_us();
-        let pool_floor = if self.pattern.pooled() { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { 0.0 };
+        // aerospike-py's offloaded work holds a pool thread for its own part only.
+        let pool_floor = if self.pattern.pooled() { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { n * t.worker_held_us / self.pool };
         // The official client's own pool: each node request of a concurrent batch holds one of its threads.
         let pool_floor = pool_floor.max(n * t.client_pool_us / self.client_pool);
         // Every CPU step, GIL-held or not, runs on one of the cores.
@@ -424,7 +426,11 @@ pub fn bounds(pattern: Pattern, p: &Params, s: &Scenario) -> Bounds {
     let gil_ceiling = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { 1e6 / t.gil_us() };
     // The smallest holding time a worker can have: its own GIL and CPU work
     // and the I/O wait, with no queueing and no wake-up.
-    let pool_cap = pattern.pooled().then(|| net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us));
+    let pool_cap = if pattern.pooled() {
+        Some(net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us))
+    } else {
+        (t.worker_held_us > 0.0).then(|| net.pool * 1e6 / t.worker_held_us)
+    };
     let client_pool_cap = (t.client_pool_us > 0.0).then(|| net.client_pool * 1e6 / t.client_pool_us);
     let no_queueing = if pattern == Pattern::Sync { 1e6 / (t.total_us() + convoy) } else { n * 1e6 / (t.total_us() + convoy) };
     let cpu_cap = if pattern == Pattern::Sync { gil_ceiling } else { net.all_cores * 1e6 / (t.gil_us() + t.cpu_us) };

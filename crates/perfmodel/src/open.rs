@@ -333,9 +333,15 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
             // delivers the result runs on the blocking pool (hundreds of
             // threads, so it never runs out of them before the GIL saturates).
             // A worker waits only for the cores its own GIL-free work can use.
-            let busy = t.cpu_us + w_own.mean;
-            if lam * busy >= net.threads {
+            let busy = t.cpu_us - t.worker_cpu_us + w_own.mean;
+            if lam * busy >= s.tokio_worker_count() as f64 {
                 return Err(Limit::Workers);
+            }
+            // Work it offloads holds a thread of the executor's pool for its part.
+            if t.worker_held_us > 0.0 {
+                let c = net.pool.round().max(1.0) as u32;
+                pool_u = Some(lam * t.worker_held_us / c as f64);
+                pool_wait = station(c, t.worker_held_us, 0.0, lam).ok_or(Limit::Pool)?;
             }
         }
         Pattern::Sync => unreachable!("handled above"),

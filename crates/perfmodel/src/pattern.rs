@@ -136,8 +136,10 @@ pub struct PathTotals {
     pub wake_us: f64,
     /// The part of them that wakes the loop (or the caller), µs.
     pub wake_loop_us: f64,
-    /// Part of the above spent holding an executor worker, µs (executor only).
+    /// Part of the above spent holding a pool thread (the executor's, or the framework's for a def endpoint), µs.
     pub worker_held_us: f64,
+    /// The GIL-free CPU among it, µs: work a Tokio worker does not do when aerospike-py offloads it.
+    pub worker_cpu_us: f64,
     /// Time the official client's own thread pool is held per request, µs:
     /// each node request of a concurrent batch holds one of its threads for its wait.
     pub client_pool_us: f64,
@@ -195,6 +197,7 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
                 Call::Batch(b) => batch_steps(Pattern::Sync, p, s, b),
             });
         }
+        v.extend(offload_steps(pattern, p, s));
         for st in &mut v[calls..] {
             st.role = Worker;
         }
@@ -209,6 +212,7 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
                 Call::Batch(b) => batch_steps(pattern, p, s, b),
             });
         }
+        v.extend(offload_steps(pattern, p, s));
         // The handler's own work and, behind a web server, the server's: one
         // stretch of Python on the loop (the caller's thread, blocking).
         let app = s.app_cpu_ms * 1e3 + server;
@@ -247,6 +251,41 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
             }
         }
     }
+    v
+}
+
+/// The work a handler offloads, with `p` the machine's costs: awaited on the
+/// executor's pool by the async patterns (a hand-off there and back, as
+/// run_in_executor's), run in place by a thread that already blocks.
+fn offload_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
+    use Role::*;
+    use Work::*;
+    let w = s.offload_cpu_ms * 1e3;
+    if w <= 0.0 {
+        return Vec::new();
+    }
+    let (held, free) = (w * s.offload_gil_share, w * (1.0 - s.offload_gil_share));
+    let mut work = Vec::new();
+    let thread = if matches!(pattern, Pattern::Executor | Pattern::Tokio) { Worker } else { Caller };
+    if held > 0.0 {
+        work.push(Step { role: thread, work: Gil(held), what: "the offloaded work's Python (GIL held)" });
+    }
+    if free > 0.0 {
+        work.push(Step { role: thread, work: Cpu(free), what: "the offloaded work with the GIL released" });
+    }
+    if thread == Caller {
+        return work;
+    }
+    let third = p.executor_overhead_us / 3.0;
+    let mut v = vec![
+        Step { role: Loop, work: Gil(third), what: "run_in_executor: hand the offloaded work to the pool" },
+        Step { role: Worker, work: Wake(p.thread_wake_us), what: "a pool worker wakes up" },
+        Step { role: Worker, work: Gil(third), what: "the worker takes the GIL" },
+    ];
+    v.extend(work);
+    v.push(Step { role: Worker, work: Gil(third), what: "call_soon_threadsafe with the result" });
+    v.push(Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" });
+    v.push(Step { role: Loop, work: Gil(p.loop_resume_us), what: "resume the coroutine" });
     v
 }
 
@@ -394,6 +433,9 @@ pub fn totals(steps: &[Step]) -> PathTotals {
         }
         if st.role == Role::Worker {
             t.worker_held_us += us;
+            if let Work::Cpu(_) = st.work {
+                t.worker_cpu_us += us;
+            }
         }
         if let Work::Fan(f) = st.work {
             if f.fan_out == FanOut::Parallel && st.role != Role::Tokio {

@@ -56,6 +56,17 @@ pub struct Scenario {
     /// (a handler, a model inference), in ms; a plain def endpoint runs it
     /// on its own thread.
     pub app_cpu_ms: f64,
+    /// CPU work per request the handler hands to the executor's default
+    /// pool (`await loop.run_in_executor(None, infer, …)`, a model's
+    /// inference say), ms. The blocking patterns and a plain def endpoint
+    /// run it on their own thread.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub offload_cpu_ms: f64,
+    /// The share of the offloaded work that holds the GIL: 1 for Python
+    /// code, near 0 for a library that releases it while it computes (as
+    /// PyTorch's operators do).
+    #[serde(skip_serializing_if = "is_whole")]
+    pub offload_gil_share: f64,
     /// Each request also passes through a web server and framework (an
     /// ASGI server such as uvicorn, a framework such as FastAPI): their CPU
     /// per request ([`crate::Params::http_server_us`]) is held on the loop
@@ -133,6 +144,8 @@ pub mod range {
     pub const NODE_CPUS: (f64, f64) = (1.0, 1_024.0);
     pub(crate) const TOKIO_WORKERS: (f64, f64) = (1.0, 256.0);
     pub const APP_CPU_MS: (f64, f64) = (0.0, 1_000.0);
+    pub const OFFLOAD_CPU_MS: (f64, f64) = (0.0, 1_000.0);
+    pub const OFFLOAD_GIL_SHARE: (f64, f64) = (0.0, 1.0);
     pub const BACKGROUND_THREADS: (f64, f64) = (0.0, 16.0);
     pub const POD_LIMIT_MIB: (f64, f64) = (16.0, 1_048_576.0);
     pub const ARRIVAL_RATE: (f64, f64) = (0.01, 1_000_000.0);
@@ -164,6 +177,8 @@ impl Default for Scenario {
             node_cpus: None,
             tokio_workers: None,
             app_cpu_ms: 0.0,
+            offload_cpu_ms: 0.0,
+            offload_gil_share: 1.0,
             web_server: false,
             background_threads: 0,
             pod_limit_mib: 512.0,
@@ -180,6 +195,14 @@ fn is_one(k: &u32) -> bool {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+fn is_whole(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// CPython's default pool for a machine whose `os.cpu_count()` is `cpus`.
@@ -246,12 +269,15 @@ impl Scenario {
     }
 
     /// The threads a request of `pattern` holds while it waits: the
-    /// executor's pool, or the framework's threads for a plain def endpoint
-    /// ([`FRAMEWORK_THREADS`]); 0 for the patterns without a pool.
+    /// executor's pool (aerospike-py's too when it offloads work), or the
+    /// framework's threads for a plain def endpoint ([`FRAMEWORK_THREADS`]);
+    /// 0 for the patterns without a pool.
     pub fn pool_for(&self, pattern: crate::Pattern) -> u32 {
         match pattern {
             crate::Pattern::Executor => self.pool_size(),
             crate::Pattern::Threadpool => FRAMEWORK_THREADS,
+            // aerospike-py's handler awaits its offloaded work on the executor's pool.
+            crate::Pattern::Tokio if self.offload_cpu_ms > 0.0 => self.pool_size(),
             _ => 0,
         }
     }
@@ -344,6 +370,8 @@ impl Scenario {
             check_range("tokio_workers", t as f64, TOKIO_WORKERS.0, TOKIO_WORKERS.1, "threads")?;
         }
         check_range("app_cpu_ms", self.app_cpu_ms, APP_CPU_MS.0, APP_CPU_MS.1, "ms")?;
+        check_range("offload_cpu_ms", self.offload_cpu_ms, OFFLOAD_CPU_MS.0, OFFLOAD_CPU_MS.1, "ms")?;
+        check_range("offload_gil_share", self.offload_gil_share, OFFLOAD_GIL_SHARE.0, OFFLOAD_GIL_SHARE.1, "")?;
         check_range("background_threads", self.background_threads as f64, BACKGROUND_THREADS.0, BACKGROUND_THREADS.1, "threads")?;
         check_range("pod_limit_mib", self.pod_limit_mib, POD_LIMIT_MIB.0, POD_LIMIT_MIB.1, "MiB")?;
         if let Some(r) = self.arrival_rate {
@@ -388,6 +416,8 @@ impl Scenario {
         self.node_cpus = self.node_cpus.map(|c| fix("node CPUs", c as f64, NODE_CPUS, 2.0) as u32);
         self.tokio_workers = self.tokio_workers.map(|t| fix("Tokio workers", t as f64, TOKIO_WORKERS, 2.0) as u32);
         self.app_cpu_ms = fix("per-request CPU (ms)", self.app_cpu_ms, APP_CPU_MS, 0.0);
+        self.offload_cpu_ms = fix("offloaded CPU per request (ms)", self.offload_cpu_ms, OFFLOAD_CPU_MS, 0.0);
+        self.offload_gil_share = fix("offloaded work's share holding the GIL", self.offload_gil_share, OFFLOAD_GIL_SHARE, 1.0);
         self.background_threads = fix("background threads", self.background_threads as f64, BACKGROUND_THREADS, 0.0) as u32;
         self.pod_limit_mib = fix("pod memory limit (MiB)", self.pod_limit_mib, POD_LIMIT_MIB, d.pod_limit_mib);
         self.arrival_rate = self.arrival_rate.map(|r| fix("arrival rate (requests/s)", r, ARRIVAL_RATE, 1_000.0));

@@ -25,6 +25,9 @@ const WEB: &str = "web";
 const CALL: &str = "call";
 /// What the verdict weighs, when not the target at the load (`goal=most`, `goal=throughput`).
 const GOAL: &str = "goal";
+/// Work awaited on the executor's pool per request (ms) and its share holding the GIL: this page's alone.
+const OFFLOAD: &str = "off";
+const OFFLOAD_GIL: &str = "offgil";
 
 /// The service's own settings as a query string (no leading `?`).
 fn extras(s: &Service) -> String {
@@ -44,10 +47,13 @@ fn extras(s: &Service) -> String {
     if s.objective != Objective::Target {
         q.push_str(&format!("&{GOAL}={}", objective_key(s.objective)));
     }
+    if s.offload_ms > 0.0 {
+        q.push_str(&format!("&{OFFLOAD}={}&{OFFLOAD_GIL}={}", s.offload_ms, s.offload_gil_share));
+    }
     q
 }
 
-/// Read `srv`, `rate`, `p99`, `workers`, `web`, `call` and `goal` from a query into `s`; whether any was there.
+/// Read `srv`, `rate`, `p99`, `workers`, `web`, `call`, `goal`, `off` and `offgil` from a query into `s`; whether any was there.
 fn read_extras(q: &str, s: &mut Service) -> bool {
     let mut any = false;
     let mut rate = None;
@@ -75,6 +81,8 @@ fn read_extras(q: &str, s: &mut Service) -> bool {
             RATE => rate = Some(x),
             WORKERS => s.workers = x.round().clamp(0.0, u32::MAX as f64) as u32,
             WEB => s.web_server = x != 0.0,
+            OFFLOAD => s.offload_ms = x,
+            OFFLOAD_GIL => s.offload_gil_share = x,
             _ => continue,
         }
         any = true;
@@ -142,6 +150,9 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<The
             crate::scenario::set_page_param(WEB, (!s.web_server).then_some("0"));
             crate::scenario::set_page_param(CALL, (s.official != perfmodel::Pattern::Executor).then(|| official_key(s.official)));
             crate::scenario::set_page_param(GOAL, (s.objective != Objective::Target).then(|| objective_key(s.objective)));
+            let off = s.offload_ms > 0.0;
+            crate::scenario::set_page_param(OFFLOAD, off.then(|| s.offload_ms.to_string()).as_deref());
+            crate::scenario::set_page_param(OFFLOAD_GIL, off.then(|| s.offload_gil_share.to_string()).as_deref());
         }
         s
     });

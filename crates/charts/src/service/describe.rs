@@ -57,6 +57,13 @@ pub struct Service {
     /// Python work per request on the event loop (GIL held), ms: the
     /// handler's own, beyond the web server's.
     pub python_ms: f64,
+    /// CPU work per request the handler awaits on the executor's pool
+    /// (`run_in_executor`, a model's inference say), ms, and the share of it
+    /// that holds the GIL.
+    #[serde(default)]
+    pub offload_ms: f64,
+    #[serde(default = "whole")]
+    pub offload_gil_share: f64,
     /// Whether requests come through a web server (FastAPI under uvicorn, its
     /// cost per request as the service lab measured it) or the client is
     /// called directly (a job, a worker consuming a queue, a benchmark).
@@ -91,6 +98,10 @@ fn one_worker() -> u32 {
 
 fn yes() -> bool {
     true
+}
+
+fn whole() -> f64 {
+    1.0
 }
 
 fn executor() -> Pattern {
@@ -137,6 +148,8 @@ pub fn presets() -> Vec<Preset> {
         node_cpus: 16,
         pool: None,
         python_ms: 0.05,
+        offload_ms: 0.0,
+        offload_gil_share: 1.0,
         web_server: true,
         official: Pattern::Executor,
         background_threads: 0,
@@ -278,6 +291,8 @@ impl Service {
         self.node_cpus = s.node_cpus.unwrap_or(s.core_servers());
         self.pool = s.pool;
         self.python_ms = s.app_cpu_ms;
+        self.offload_ms = s.offload_cpu_ms;
+        self.offload_gil_share = s.offload_gil_share;
         self.background_threads = s.background_threads;
         self.pod_limit_mib = s.pod_limit_mib;
         self.calls = s.calls;
@@ -298,6 +313,8 @@ impl Service {
             node_cpus: Some(self.node_cpus),
             tokio_workers: None,
             app_cpu_ms: self.python_ms,
+            offload_cpu_ms: self.offload_ms,
+            offload_gil_share: self.offload_gil_share,
             web_server: self.web_server,
             background_threads: self.background_threads,
             pod_limit_mib: self.pod_limit_mib,

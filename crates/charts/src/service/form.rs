@@ -47,7 +47,7 @@ fn batch_mut(s: &mut Service) -> &mut Batch {
 }
 
 /// Every numeric input, in order.
-pub const FIELDS: [Field; 15] = [
+pub const FIELDS: [Field; 17] = [
     Field {
         key: "rtt",
         label: "Network round trip to the node (ms)",
@@ -178,6 +178,24 @@ pub const FIELDS: [Field; 15] = [
         step: 0.01,
         get: |s| s.python_ms,
         set: |s, v| s.python_ms = v,
+    },
+    Field {
+        key: "offload",
+        label: "Work awaited on the executor's pool per request (ms)",
+        group: Group::Process,
+        range: range::OFFLOAD_CPU_MS,
+        step: 0.1,
+        get: |s| s.offload_ms,
+        set: |s, v| s.offload_ms = v,
+    },
+    Field {
+        key: "offload-gil",
+        label: "Share of that work holding the GIL (0–1)",
+        group: Group::Process,
+        range: range::OFFLOAD_GIL_SHARE,
+        step: 0.05,
+        get: |s| s.offload_gil_share,
+        set: |s, v| s.offload_gil_share = v,
     },
     Field {
         key: "bg",

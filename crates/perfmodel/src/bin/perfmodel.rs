@@ -73,6 +73,12 @@ struct PredictArgs {
     /// The handler's own Python work per request, GIL held, ms: on the event loop (on its thread for a plain def endpoint).
     #[arg(long, value_name = "A")]
     app_cpu_ms: Option<f64>,
+    /// CPU work per request awaited on the executor's pool (run_in_executor), ms; run in place by the blocking patterns and a def endpoint.
+    #[arg(long, value_name = "O")]
+    offload_cpu_ms: Option<f64>,
+    /// The share of the offloaded work that holds the GIL (0-1; default 1, Python code).
+    #[arg(long, value_name = "S")]
+    offload_gil_share: Option<f64>,
     /// Each request passes through a web server (FastAPI under uvicorn, as the
     /// service lab measured its cost): its CPU per request held on the loop.
     #[arg(long)]
@@ -218,6 +224,8 @@ fn run(cmd: Command) -> Result<String, String> {
                 node_cpus: a.node_cpus,
                 tokio_workers: a.tokio_workers,
                 app_cpu_ms: a.app_cpu_ms.unwrap_or(0.0),
+                offload_cpu_ms: a.offload_cpu_ms.unwrap_or(d.offload_cpu_ms),
+                offload_gil_share: a.offload_gil_share.unwrap_or(d.offload_gil_share),
                 web_server: a.web_server,
                 background_threads: a.background_threads.unwrap_or(0),
                 pod_limit_mib: a.pod_limit_mib.unwrap_or(d.pod_limit_mib),
