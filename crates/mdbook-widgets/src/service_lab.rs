@@ -169,7 +169,6 @@ pub fn fits<'a>(r: &'a ServiceReport, p: &Params, rtt_ms: f64) -> Fits<'a> {
             Some((c, Modelled { p50_ms: m.p50_ms + path_ms, p99_ms: m.p99_ms + path_ms, ..m }))
         })
         .collect();
-    let near = |m: f64, l: Option<f64>, by: f64| l.is_some_and(|l| l > 0.0 && (m / l).max(l / m) <= by);
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
@@ -184,6 +183,11 @@ pub fn fits<'a>(r: &'a ServiceReport, p: &Params, rtt_ms: f64) -> Fits<'a> {
         cells,
         path_ms,
     }
+}
+
+/// Whether the model's `m` is within a factor `by` of the lab's `l`, either way.
+fn near(m: f64, l: Option<f64>, by: f64) -> bool {
+    l.is_some_and(|l| l > 0.0 && m > 0.0 && (m / l).max(l / m) <= by)
 }
 
 /// For Your service's CPU row: how the CPU the model charges compared with what the service lab's server used.
@@ -505,6 +509,21 @@ pub fn table(env: &BookEnv, full: bool) -> String {
         m99 = number(f.median_p99),
         mcpu = number(f.median_cpu),
     ));
+    // The same, endpoint by endpoint.
+    let mut by = String::from("| Endpoint | Kept-up cells | p50 within ×1.5 | p99 within ×1.5 | CPU within ×1.25 |\n|---|---:|---:|---:|---:|\n");
+    for e in ENDPOINTS.iter().filter(|e| pattern_of(e).is_some()) {
+        let mine: Vec<&(&ServiceCell, Modelled)> = f.cells.iter().filter(|(c, _)| c.pattern == *e).collect();
+        by.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            label(e),
+            mine.len(),
+            mine.iter().filter(|(c, m)| near(m.p50_ms, c.p50_ms, 1.5)).count(),
+            mine.iter().filter(|(c, m)| near(m.p99_ms, c.p99_ms, 1.5)).count(),
+            mine.iter().filter(|(c, m)| near(m.cores, Some(c.server_cores_used), 1.25)).count(),
+        ));
+    }
+    out.push_str(&by);
+    out.push('\n');
     let fits = f.cells;
     // Every cell.
     let mut cells: Vec<&ServiceCell> = r.cells.iter().collect();

@@ -187,3 +187,33 @@ fn a_batch_read_over_a_cluster_waits_for_its_nodes_in_turn_or_at_once() {
     assert_eq!(code, 2);
     assert!(err.contains("keys = 9000 is out of range"), "{err}");
 }
+
+/// A web service's flags: a plain def endpoint as a pattern, the handler's
+/// work under its other name, gets per request, work awaited on the pool:
+/// each changes the answer the way the model says, and a wrong mix is refused.
+#[test]
+fn a_web_services_flags() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["predict", "--io-wait-ms", "1", "--arrival-rate", "500", "--node-cpus", "16", "--web-server"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = perfmodel(&args, None);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["open"]["capacity_ops_s"].as_f64().unwrap()
+    };
+    let one = run(&["--pattern", "threadpool", "--cores", "0.5"]);
+    let three = run(&["--pattern", "threadpool", "--cores", "0.5", "--calls", "3"]);
+    assert!(three < one, "three gets per request: {three}, one: {one}");
+    let handler = run(&["--pattern", "executor", "--handler-cpu-ms", "2"]);
+    let app = run(&["--pattern", "executor", "--app-cpu-ms", "2"]);
+    assert_eq!(handler, app);
+    let on_loop = run(&["--pattern", "tokio", "--cores", "2", "--app-cpu-ms", "5"]);
+    let moved = run(&["--pattern", "tokio", "--cores", "2", "--offload-cpu-ms", "5", "--offload-gil-share", "0.1"]);
+    assert!(moved > on_loop, "work moved off the loop: {moved}, on it: {on_loop}");
+    let (code, _, err) = perfmodel(
+        &["predict", "--pattern", "executor", "--io-wait-ms", "1", "--concurrency", "5", "--operation", "batch-read", "--calls", "2"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--gets gives the gets beside the batch"), "{err}");
+}

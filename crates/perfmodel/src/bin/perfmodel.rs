@@ -71,7 +71,7 @@ struct PredictArgs {
     #[arg(long, value_name = "T")]
     tokio_workers: Option<u32>,
     /// The handler's own Python work per request, GIL held, ms: on the event loop (on its thread for a plain def endpoint).
-    #[arg(long, value_name = "A")]
+    #[arg(long, value_name = "A", alias = "handler-cpu-ms")]
     app_cpu_ms: Option<f64>,
     /// CPU work per request awaited on the executor's pool (run_in_executor), ms; run in place by the blocking patterns and a def endpoint.
     #[arg(long, value_name = "O")]
@@ -107,6 +107,9 @@ struct PredictArgs {
     /// Gets each request makes besides its batch read (with --operation batch-read; default 0).
     #[arg(long, value_name = "G")]
     gets: Option<u32>,
+    /// Gets each request makes, awaited one after another (with --operation get; default 1, at most 16).
+    #[arg(long, value_name = "N")]
+    calls: Option<u32>,
     /// The CPython build.
     #[arg(long, value_enum, default_value = "gil")]
     python: PythonArg,
@@ -188,8 +191,11 @@ fn run(cmd: Command) -> Result<String, String> {
             if a.operation == OperationArg::Get && batch_flags {
                 return Err("--keys, --nodes, --found and --gets describe a batch read: give --operation batch-read".into());
             }
+            if a.operation == OperationArg::BatchRead && a.calls.is_some() {
+                return Err("--calls counts a request's gets: with --operation batch-read, --gets gives the gets beside the batch".into());
+            }
             let calls = match a.operation {
-                OperationArg::Get => Calls::default(),
+                OperationArg::Get => Calls { gets: a.calls.unwrap_or(1), batch: None },
                 OperationArg::BatchRead => Calls {
                     gets: a.gets.unwrap_or(0),
                     batch: Some(Batch {
