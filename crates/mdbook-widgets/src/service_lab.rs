@@ -221,11 +221,10 @@ pub fn modelled(p: &Params, r: &ServiceReport, c: &ServiceCell, rtt_ms: f64) -> 
     let s = Scenario { arrival_rate: Some(c.offered_per_s), ..scenario(r, k, rtt_ms) }.per_worker();
     let cfg = perfmodel::sim::SimConfig { seed: 11, requests: 20_000, warmup: 2_000, ..perfmodel::sim::SimConfig::default() };
     let sim = perfmodel::sim::simulate(pattern, p, &s, &cfg).ok()?;
-    let t = perfmodel::pattern::totals(&perfmodel::pattern::steps(pattern, p, &s));
     Some(Modelled {
         p50_ms: sim.latency_ms.p50,
         p99_ms: sim.latency_ms.p99,
-        cores: c.achieved_per_s * (t.gil_us() + t.cpu_us) * s.core_speed() / 1e6,
+        cores: c.achieved_per_s * perfmodel::pattern::cpu_us(pattern, p, &s) / 1e6,
     })
 }
 

@@ -454,6 +454,14 @@ pub fn totals(steps: &[Step]) -> PathTotals {
     t
 }
 
+/// CPU one request of `pattern` takes under `s`, µs of a whole core: its
+/// GIL-held and GIL-free steps, which a fractional quota's stretched steps
+/// scale back (what a pod pays for per request).
+pub fn cpu_us(pattern: Pattern, p: &Params, s: &Scenario) -> f64 {
+    let t = totals(&steps(pattern, p, s));
+    (t.gil_us() + t.cpu_us) * s.core_speed()
+}
+
 /// Lengths of the separate GIL holds on a path (consecutive GIL steps on
 /// one thread are one hold), µs.
 pub fn gil_holds(steps: &[Step]) -> Vec<f64> {

@@ -3,7 +3,7 @@
 use perfmodel::memory::{memory, threads};
 use perfmodel::mva::{bounds, Bounds};
 use perfmodel::open;
-use perfmodel::pattern::{steps, totals};
+use perfmodel::pattern::{cpu_us, steps, totals};
 use perfmodel::predict::short_run;
 use perfmodel::scenario::range;
 use perfmodel::sim::{simulate, SimConfig};
@@ -331,13 +331,6 @@ fn open_outcome(p: &Params, base: &Service, pattern: Pattern, rate: f64) -> Resu
         cores_used: a.throughput * k * cpu_us(pattern, p, &s) / 1e6,
         sim: None,
     })
-}
-
-/// CPU one request takes, µs of a whole core: its GIL-held and GIL-free
-/// steps, which a fractional quota's steps stretch by its share of a core.
-fn cpu_us(pattern: Pattern, p: &Params, s: &Scenario) -> f64 {
-    let t = totals(&steps(pattern, p, s));
-    (t.gil_us() + t.cpu_us) * s.core_speed()
 }
 
 /// The threads a pattern's requests wait on: the framework's for a plain def
