@@ -209,6 +209,35 @@ test("'Your service' with worker processes: the pod's verdict, kept in the page'
   await context.close();
 });
 
+test("'Your service' says the load as the reader gave it, and awaits a handler's gets together when asked: both kept in the link and over a reload", async () => {
+  const { page, log, context } = await openPage(browser);
+  await page.goto(srv.base + "service.html");
+  await settle(page);
+  await complete(page);
+  // The page starts from a rate: the bar says the rate per pod, not the callers it implies.
+  assert.match(await words(page), /1,000 requests\/s per pod \(about [\d,]+ in flight\)/);
+  assert.doesNotMatch(await words(page), /callers/);
+  await page.getByTestId("svc-gets").fill("4");
+  await page.getByTestId("svc-gets").press("Enter");
+  await page.waitForFunction(() => /[?&]gets=4(&|$)/.test(location.search));
+  await complete(page);
+  await page.getByTestId("svc-gather").selectOption("gather");
+  await page.waitForFunction(() => /[?&]gather=1(&|$)/.test(location.search));
+  await complete(page);
+  assert.match(await words(page), /the gets awaited together/);
+  await page.reload();
+  await settle(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid=svc-gather]")?.value === "gather");
+  await complete(page);
+  // After the reload the bar still says everything the service is: its web server too.
+  assert.match(await words(page), /1,000 requests\/s per pod .* behind a web server .* the gets awaited together/);
+  // Requests in flight instead of a rate: the bar says callers again.
+  await page.getByTestId("svc-by-flight").click();
+  await page.waitForFunction(() => / [\d,]+ callers? · /.test(document.querySelector("[data-testid=scenario-words]").textContent));
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("'Your service' without a web server in front: the choice kept in the page's link over a reload, and a larger capacity", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + "service.html");

@@ -1,6 +1,6 @@
 //! The scenario bar: the reader's scenario in a line under a widget page's title (in the place the preprocessor reserved), with copy link, reset and a way to describe one's own service; one line on a phone until opened.
 
-use charts::format::{scenario_words, SCENARIO_BAR_PAGE_START};
+use charts::format::{scenario_words_at, SCENARIO_BAR_PAGE_START};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,7 +29,7 @@ pub(crate) fn mount(shared: Shared) {
 
 #[component]
 fn ScenarioBar(shared: Shared, service: Option<String>) -> impl IntoView {
-    let words = move || scenario_words(&shared.scenario.get()).join(" · ");
+    let words = move || scenario_words_at(&shared.scenario.get(), shared.rate.get()).join(" · ");
     let whose = move || match (shared.origin, shared.owned.get()) {
         (Origin::Link, _) => "from the link you opened; it follows you",
         (Origin::Saved, _) => "carried over from the last page you were on",

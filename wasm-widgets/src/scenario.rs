@@ -30,6 +30,9 @@ pub(crate) struct Shared {
     pub origin: Origin,
     /// Whether the scenario is the reader's (a link, a saved one, or a change since the page opened).
     pub owned: RwSignal<bool>,
+    /// The load as the reader entered it on "Your service" where it is a
+    /// rate per pod: the bar shows it instead of the callers it implies.
+    pub rate: RwSignal<Option<f64>>,
 }
 
 impl Shared {
@@ -50,6 +53,7 @@ impl Shared {
             notes: RwSignal::new(parsed.notes),
             origin,
             owned: RwSignal::new(origin != Origin::Page),
+            rate: RwSignal::new(None),
         };
         // Effects first run after every widget has mounted (and applied its
         // starting values), so only a later change makes a page's scenario the reader's.

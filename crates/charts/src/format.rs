@@ -128,6 +128,19 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
             (false, n) => format!("{} per request", plural(n, "get", "gets")),
         });
     }
+    if s.calls.gather && s.calls.gets >= 2 {
+        w.push("the gets awaited together (asyncio.gather)".into());
+    }
+    w
+}
+
+/// The bar's words where the reader gave a load as a rate ("Your service"):
+/// the rate per pod, as entered, in place of the requests in flight it implies.
+pub fn scenario_words_at(s: &perfmodel::Scenario, rate: Option<f64>) -> Vec<String> {
+    let mut w = scenario_words(s);
+    if let Some(r) = rate {
+        w[1] = format!("{} requests/s per pod (about {} in flight)", number(r), count(s.concurrency));
+    }
     w
 }
 

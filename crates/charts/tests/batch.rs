@@ -6,7 +6,12 @@ use perfmodel::batch::{Batch, Calls, FanOut};
 use perfmodel::{Params, Pattern, Scenario};
 
 fn scenario(keys: u32, nodes: u32) -> Scenario {
-    Scenario { io_wait_ms: 1.0, concurrency: 16, calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, ..Batch::START }) }, ..Scenario::default() }
+    Scenario {
+        io_wait_ms: 1.0,
+        concurrency: 16,
+        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, ..Batch::START }), gather: false },
+        ..Scenario::default()
+    }
 }
 
 fn lab(resolution: f64) -> BatchLab {

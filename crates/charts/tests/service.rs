@@ -156,6 +156,7 @@ fn bad_input_is_clamped_with_a_reason() {
         calls: perfmodel::batch::Calls {
             gets: 99,
             batch: Some(perfmodel::batch::Batch { keys: 9_000, nodes: 0, found: 2.0, fan_out: perfmodel::batch::FanOut::Series }),
+            gather: false,
         },
     };
     let (c, notes) = s.clamped();
@@ -399,4 +400,35 @@ fn offloaded_work_in_the_form_and_the_outcome() {
     let (c, notes) = Service { offload_gil_share: 2.0, ..moved }.clamped();
     assert_eq!(c.offload_gil_share, 1.0);
     assert_eq!(notes.len(), 1, "{notes:?}");
+}
+
+/// Gets awaited together: the form and the link carry the choice, the
+/// request waits for the slowest get instead of all of them, and where
+/// today's way blocks (a def endpoint) the verdict says it makes them in turn.
+#[test]
+fn gathered_gets_in_the_form_and_the_verdict() {
+    use charts::service::Edit;
+    let p = Params::default();
+    let lookup = presets().into_iter().find(|p| p.key == "lookup-api").unwrap().service;
+    let series = Service { calls: perfmodel::batch::Calls { gets: 4, ..lookup.calls }, load: Load::Rate(200.0), ..lookup };
+    let (gathered, notes) = series.edit(&Edit::Gather("gather".into()));
+    assert!(notes.is_empty() && gathered.calls.gather, "{notes:?}");
+    assert!(series.edit(&Edit::Gather("both".into())).1[0].contains("no way to await"));
+    let (a, b) = (complete(&p, &series).unwrap(), complete(&p, &gathered).unwrap());
+    let io = series.io_wait_ms();
+    for pattern in [Pattern::Executor, Pattern::Tokio] {
+        let (sa, sb) = (a.get(pattern).sim.unwrap(), b.get(pattern).sim.unwrap());
+        assert!(sa.p50_ms - sb.p50_ms > 2.0 * io, "{pattern:?}: p50 {} ms in series, {} ms gathered", sa.p50_ms, sb.p50_ms);
+    }
+    assert!(!b.verdict().iter().any(|v| v.contains("cannot await")), "{:?}", b.verdict());
+    let def = Service { official: Pattern::Threadpool, ..gathered };
+    let d = complete(&p, &def).unwrap();
+    assert!(
+        d.verdict().iter().any(|v| v.starts_with(
+            "Today's way, a plain def endpoint (the framework's 40 threads), cannot await its gets together: it makes the 4 one after another"
+        )),
+        "{:?}",
+        d.verdict()
+    );
+    assert_eq!(d.today().sim.unwrap().p50_ms.round(), a.get(Pattern::Threadpool).sim.unwrap().p50_ms.round());
 }

@@ -46,20 +46,27 @@ impl Batch {
     pub const START: Batch = Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series };
 }
 
-/// What one request does with the client, one call after another: `gets`
-/// single-record reads and, if set, one batch read first.
+/// What one request does with the client: `gets` single-record reads and,
+/// if set, one batch read first; the gets one after another, or awaited
+/// together (`gather`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Calls {
     pub gets: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<Batch>,
+    /// The gets are awaited together with `asyncio.gather` (after the batch,
+    /// if any): the request waits for the slowest of them. Only an async
+    /// handler can: the blocking patterns and a plain def endpoint make
+    /// them one after another whatever this says.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gather: bool,
 }
 
 impl Default for Calls {
     /// One get: what the site models unless a reader says otherwise.
     fn default() -> Self {
-        Calls { gets: 1, batch: None }
+        Calls { gets: 1, batch: None, gather: false }
     }
 }
 
@@ -76,6 +83,12 @@ impl Calls {
     /// How many calls a request makes.
     pub fn count(&self) -> u32 {
         self.gets + u32::from(self.batch.is_some())
+    }
+
+    /// How many gets `pattern` awaits together: all of them where gathering
+    /// means anything (an async handler, two gets or more), else none.
+    pub fn gathered_in(&self, pattern: crate::Pattern) -> Option<u32> {
+        (self.gather && self.gets >= 2 && matches!(pattern, crate::Pattern::Executor | crate::Pattern::Tokio)).then_some(self.gets)
     }
 }
 
@@ -121,6 +134,10 @@ pub struct Fan {
     pub fan_out: FanOut,
     /// The mean of the whole wait, µs ([`Fan::mean_us`] at construction).
     pub mean_us: f64,
+    /// Every key is a request of its own, all at once: the gets a handler
+    /// awaits together with `asyncio.gather` ([`Fan::gathered`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gathered: bool,
 }
 
 impl Fan {
@@ -128,28 +145,49 @@ impl Fan {
     /// average, of which the share `jitter` is exponential (the model's I/O
     /// wait: (1 − j)·W + Exp(j·W)).
     pub fn new(each_us: f64, keys: u32, nodes: u32, fan_out: FanOut, jitter: f64) -> Fan {
-        let mut f = Fan { each_us, keys, nodes, fan_out, mean_us: 0.0 };
+        let mut f = Fan { each_us, keys, nodes, fan_out, mean_us: 0.0, gathered: false };
         f.mean_us = f.mean_with(jitter);
         f
+    }
+
+    /// `calls` gets awaited together with `asyncio.gather`, each waiting
+    /// `each_us` on average, at most `threads` at once (an executor's pool;
+    /// `calls` on Tokio): the request waits for the slowest.
+    pub fn gathered(each_us: f64, calls: u32, threads: u32, jitter: f64) -> Fan {
+        let threads = threads.clamp(1, calls.max(1));
+        let mut f = Fan { each_us, keys: calls, nodes: threads, fan_out: FanOut::Parallel, mean_us: 0.0, gathered: true };
+        f.mean_us = f.mean_with(jitter);
+        f
+    }
+
+    /// The expected number of separate waits.
+    pub fn mean_waits(&self) -> f64 {
+        if self.gathered {
+            self.keys as f64
+        } else {
+            expected_nodes(self.keys, self.nodes)
+        }
     }
 
     /// The mean wait: one after another, the nodes' waits add up (E[D]·W);
     /// at once, the batch waits for the slowest of D waits, whose mean is
     /// (1 − j)·W + j·W·H(D) (H the harmonic number: the mean maximum of D
-    /// exponentials), averaged over the number of nodes visited D.
+    /// exponentials), averaged over the number of nodes visited D. Gathered
+    /// calls with fewer threads than calls take ⌈calls/threads⌉ turns of a
+    /// thread: the constant parts of a thread's calls add up, and the
+    /// exponential parts are taken as the slowest of all the calls (a thread
+    /// that comes free early starts the next call at once; the simulator
+    /// lends real threads and checks this within a few percent).
     fn mean_with(&self, jitter: f64) -> f64 {
         let w = self.each_us;
+        let slowest = |d: u32| (1.0 - jitter) * w + jitter * w * (1..=d).map(|i| 1.0 / f64::from(i)).sum::<f64>();
         match self.fan_out {
-            FanOut::Series => expected_nodes(self.keys, self.nodes) * w,
-            FanOut::Parallel => {
-                let mut h = 0.0;
-                let mut mean_h = 0.0;
-                for (i, p) in visited(self.keys, self.nodes).iter().enumerate() {
-                    h += 1.0 / (i + 1) as f64;
-                    mean_h += p * h;
-                }
-                (1.0 - jitter) * w + jitter * w * mean_h
+            FanOut::Series => self.mean_waits() * w,
+            FanOut::Parallel if self.gathered => {
+                let waves = self.keys.div_ceil(self.nodes);
+                f64::from(waves - 1) * (1.0 - jitter) * w + slowest(self.keys)
             }
+            FanOut::Parallel => visited(self.keys, self.nodes).iter().enumerate().map(|(i, p)| p * slowest(i as u32 + 1)).sum(),
         }
     }
 }
@@ -193,7 +231,7 @@ mod tests {
     fn a_request_lists_its_calls_batch_first() {
         assert_eq!(Calls::default().list().collect::<Vec<_>>(), vec![Call::Get]);
         let b = Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series };
-        let c = Calls { gets: 1, batch: Some(b) };
+        let c = Calls { gets: 1, batch: Some(b), gather: false };
         assert_eq!(c.list().collect::<Vec<_>>(), vec![Call::Batch(b), Call::Get]);
         assert_eq!(c.count(), 2);
     }

@@ -269,10 +269,12 @@ impl Net {
         let r_cpu = r_cpu_q + t.cpu_us * (c - 1.0) / c;
         let (r, r_pool_q, mut queue_wait) = if self.pattern.pooled() {
             // Worker holding time: the worker's part of the path at this population.
-            let h = r_gil_other + r_cpu + t.io_us + wake_other + convoy / 2.0;
+            // Gathered calls hold a thread each for their own wait
+            // (`worker_io_us`) while the request waits for the slowest (`io_us`).
+            let h = r_gil_other + r_cpu + t.worker_io_us + wake_other + convoy / 2.0;
             let pq = h / self.pool * (1.0 + prev.q_pool);
             let r_pool = pq + h * (self.pool - 1.0) / self.pool;
-            (r_gil_loop + r_pool + wake_loop + convoy / 2.0, pq, r_pool - h)
+            (r_gil_loop + r_pool - t.worker_io_us + t.io_us + wake_loop + convoy / 2.0, pq, r_pool - h)
         } else {
             (r_gil_loop + r_gil_other + r_cpu + t.io_us + wake_loop + wake_other + convoy, 0.0, 0.0)
         };
@@ -283,7 +285,8 @@ impl Net {
         // if any, is waiting at the binding resource.
         let gil_floor = n * t.gil_us();
         // aerospike-py's offloaded work holds a pool thread for its own part only.
-        let pool_floor = if self.pattern.pooled() { n * (t.gil_other_us + t.cpu_us + t.io_us) / self.pool } else { n * t.worker_held_us / self.pool };
+        let pool_floor =
+            if self.pattern.pooled() { n * (t.gil_other_us + t.cpu_us + t.worker_io_us) / self.pool } else { n * t.worker_held_us / self.pool };
         // The official client's own pool: each node request of a concurrent batch holds one of its threads.
         let pool_floor = pool_floor.max(n * t.client_pool_us / self.client_pool);
         // Every CPU step, GIL-held or not, runs on one of the cores.
@@ -427,7 +430,7 @@ pub fn bounds(pattern: Pattern, p: &Params, s: &Scenario) -> Bounds {
     // The smallest holding time a worker can have: its own GIL and CPU work
     // and the I/O wait, with no queueing and no wake-up.
     let pool_cap = if pattern.pooled() {
-        Some(net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.io_us))
+        Some(net.pool * 1e6 / (t.gil_other_us + t.cpu_us + t.worker_io_us))
     } else {
         (t.worker_held_us > 0.0).then(|| net.pool * 1e6 / t.worker_held_us)
     };

@@ -318,7 +318,7 @@ fn eval(pattern: Pattern, p: &Params, s: &Scenario, lambda_s: f64) -> Result<Eva
         Pattern::Executor | Pattern::Threadpool | Pattern::SyncThreads => {
             // A worker is held for its whole part, its own waits included.
             let (servers, held) = if pattern.pooled() {
-                (net.pool, t.gil_other_us + gil_wait_other + t.cpu_us + w_cpu.mean + t.io_us + (t.wake_us - t.wake_loop_us) * other_idle)
+                (net.pool, t.gil_other_us + gil_wait_other + t.cpu_us + w_cpu.mean + t.worker_io_us + (t.wake_us - t.wake_loop_us) * other_idle)
             } else {
                 // Sync + threads: each caller thread runs the whole path.
                 (net.threads, t.total_us() + w_gil.mean * k + k * convoy_per + w_cpu.mean)

@@ -140,6 +140,9 @@ pub struct PathTotals {
     pub worker_held_us: f64,
     /// The GIL-free CPU among it, µs: work a Tokio worker does not do when aerospike-py offloads it.
     pub worker_cpu_us: f64,
+    /// Pool-thread time spent waiting for the server, µs: the I/O wait on a
+    /// pool thread, every gathered call's own wait counted.
+    pub worker_io_us: f64,
     /// Time the official client's own thread pool is held per request, µs:
     /// each node request of a concurrent batch holds one of its threads for its wait.
     pub client_pool_us: f64,
@@ -206,11 +209,21 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
         let what = if server > 0.0 { "resume; the web server writes the response (GIL held)" } else { "resume the coroutine" };
         v.push(Step { role: Loop, work: Gil(p.loop_resume_us + server / 2.0), what });
     } else {
-        for call in s.calls.list() {
-            v.extend(match call {
-                Call::Get => get_steps(pattern, p, s),
-                Call::Batch(b) => batch_steps(pattern, p, s, b),
-            });
+        match s.calls.gathered_in(pattern) {
+            Some(n) => {
+                if let Some(b) = s.calls.batch {
+                    v.extend(batch_steps(pattern, p, s, b));
+                }
+                v.extend(gathered_steps(pattern, p, s, n));
+            }
+            None => {
+                for call in s.calls.list() {
+                    v.extend(match call {
+                        Call::Get => get_steps(pattern, p, s),
+                        Call::Batch(b) => batch_steps(pattern, p, s, b),
+                    });
+                }
+            }
         }
         v.extend(offload_steps(pattern, p, s));
         // The handler's own work and, behind a web server, the server's: one
@@ -335,6 +348,53 @@ fn get_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     }
 }
 
+/// `n` gets awaited together with `asyncio.gather`, with `p` the machine's
+/// costs: each call's work as one get's, `n` times over, on the threads a
+/// get uses, and the waits at once: the request waits for the slowest
+/// ([`Fan::gathered`]). Through the executor each call holds a pool thread
+/// for its own wait (the simulator lends one per call; the solvers count
+/// `n` waits of pool time); a Tokio worker holds none. One get gathered is
+/// one get.
+fn gathered_steps(pattern: Pattern, p: &Params, s: &Scenario, n: u32) -> Vec<Step> {
+    use Role::*;
+    use Work::*;
+    let k = n as f64;
+    let threads = if pattern == Pattern::Executor { s.pool_for(pattern) } else { n };
+    let fan = crate::batch::Fan::gathered(s.io_wait_ms * 1e3, n, threads, p.io_jitter);
+    match pattern {
+        Pattern::Executor => vec![
+            Step { role: Loop, work: Gil(k * p.executor_overhead_us / 3.0), what: "asyncio.gather: run_in_executor for each call" },
+            Step { role: Worker, work: Wake(p.thread_wake_us), what: "pool workers wake up" },
+            Step {
+                role: Worker,
+                work: Gil(k * (p.executor_overhead_us / 3.0 + p.official_gil_us / 2.0)),
+                what: "each worker takes the GIL, parses its arguments into C",
+            },
+            Step { role: Worker, work: Cpu(k * p.official_nogil_us / 2.0), what: "encode and send each (GIL released)" },
+            Step { role: Worker, work: Fan(fan), what: "each worker blocks on the server; gather waits for the slowest" },
+            Step { role: Worker, work: Cpu(k * p.official_nogil_us / 2.0), what: "receive and parse each reply" },
+            Step {
+                role: Worker,
+                work: Gil(k * (p.official_gil_us / 2.0 + p.executor_overhead_us / 3.0)),
+                what: "re-take the GIL, build each dict, call_soon_threadsafe",
+            },
+            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
+            Step { role: Loop, work: Gil(k * p.loop_resume_us), what: "resume each call's future; gather returns" },
+        ],
+        _ => vec![
+            Step { role: Loop, work: Gil(k * p.asp_gil_us / 2.0), what: "asyncio.gather: convert each call's arguments, start it on Tokio" },
+            Step { role: Tokio, work: Wake(p.thread_wake_us), what: "Tokio workers pick up the tasks" },
+            Step { role: Tokio, work: Cpu(k * p.asp_nogil_us / 2.0), what: "encode and send each in Rust (no GIL)" },
+            Step { role: Tokio, work: Fan(fan), what: "await every call at once; gather waits for the slowest (the workers are free meanwhile)" },
+            Step { role: Tokio, work: Cpu(k * p.asp_nogil_us / 2.0), what: "decode each reply in Rust (no GIL)" },
+            Step { role: Blocking, work: Wake(p.thread_wake_us), what: "a blocking-pool thread wakes to deliver the results" },
+            Step { role: Blocking, work: Gil(k * p.asp_gil_us / 2.0), what: "take the GIL, build each dict, call_soon_threadsafe" },
+            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
+            Step { role: Loop, work: Gil(k * p.loop_resume_us), what: "resume each call's future; gather returns" },
+        ],
+    }
+}
+
 /// One `batch_read` of `b.keys` keys over `b.nodes` nodes, with `p` the
 /// machine's costs: a cost per batch, per key, per node visited and per
 /// record found, GIL-held and GIL-free, as the lab measured each client
@@ -419,11 +479,21 @@ pub fn totals(steps: &[Step]) -> PathTotals {
     let mut prev: Option<Step> = None;
     for st in steps {
         let us = st.work.us();
+        // Gathered calls through the executor hold a pool thread each for its own wait.
+        let held = match st.work {
+            Work::Fan(f) if f.gathered => f.mean_waits() * f.each_us,
+            _ => us,
+        };
         match st.work {
             Work::Gil(_) if matches!(st.role, Role::Loop | Role::Caller) => t.gil_loop_us += us,
             Work::Gil(_) => t.gil_other_us += us,
             Work::Cpu(_) => t.cpu_us += us,
-            Work::Io(_) | Work::Fan(_) => t.io_us += us,
+            Work::Io(_) | Work::Fan(_) => {
+                t.io_us += us;
+                if st.role == Role::Worker {
+                    t.worker_io_us += held;
+                }
+            }
             Work::Wake(_) => {
                 t.wake_us += us;
                 if matches!(st.role, Role::Loop | Role::Caller) {
@@ -432,14 +502,14 @@ pub fn totals(steps: &[Step]) -> PathTotals {
             }
         }
         if st.role == Role::Worker {
-            t.worker_held_us += us;
+            t.worker_held_us += held;
             if let Work::Cpu(_) = st.work {
                 t.worker_cpu_us += us;
             }
         }
         if let Work::Fan(f) = st.work {
-            if f.fan_out == FanOut::Parallel && st.role != Role::Tokio {
-                t.client_pool_us += expected_nodes(f.keys, f.nodes) * f.each_us;
+            if f.fan_out == FanOut::Parallel && !f.gathered && st.role != Role::Tokio {
+                t.client_pool_us += f.mean_waits() * f.each_us;
             }
         }
         let same_thread = prev.is_some_and(|p| p.role == st.role);

@@ -216,4 +216,15 @@ fn a_web_services_flags() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--gets gives the gets beside the batch"), "{err}");
+    // Four gets awaited together: the request waits for the slowest, not for all four.
+    let mean = |extra: &[&str]| {
+        let mut args = vec!["predict", "--pattern", "tokio", "--io-wait-ms", "5", "--concurrency", "1", "--calls", "4"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = perfmodel(&args, None);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["latency_ms"]["mean"].as_f64().unwrap_or_else(|| panic!("{out}"))
+    };
+    let (series, gathered) = (mean(&[]), mean(&["--gather"]));
+    assert!(series > 19.0 && gathered < 8.0, "in series {series} ms, gathered {gathered} ms");
 }

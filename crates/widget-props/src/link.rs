@@ -23,9 +23,10 @@ pub(crate) const BATCH_KEYS: &str = "keys";
 pub(crate) const NODES: &str = "nodes";
 pub(crate) const FOUND: &str = "found";
 pub(crate) const FAN: &str = "fan";
+pub(crate) const GATHER: &str = "gather";
 
 /// Every key of the scenario, in the order [`query`] writes them.
-pub const KEYS: [&str; 15] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE, GETS, BATCH_KEYS, NODES, FOUND, FAN];
+pub const KEYS: [&str; 16] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE, GETS, BATCH_KEYS, NODES, FOUND, FAN, GATHER];
 
 /// The official client's batch policies in a link: `fan=parallel`; absent is its default, one node after another.
 pub(crate) const FANS: [(FanOut, &str); 2] = [(FanOut::Series, "series"), (FanOut::Parallel, "parallel")];
@@ -65,6 +66,17 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
                     any = true;
                 }
                 None => notes.push(format!("{origin} {k}={v:?} is not a Python build (gil, ft or ft-forced); ignored")),
+            }
+            continue;
+        }
+        if k == GATHER {
+            // `gather=1`: the gets are awaited together; absent, one after another.
+            match v {
+                "1" | "0" => {
+                    s.calls.gather = v == "1";
+                    any = true;
+                }
+                _ => notes.push(format!("{origin} {k}={v:?} is neither 1 (the gets awaited together) nor 0; ignored")),
             }
             continue;
         }
@@ -150,6 +162,9 @@ pub fn query(s: &Scenario) -> String {
         if let Some((_, key)) = FANS.iter().find(|(f, _)| *f == b.fan_out && *f != FanOut::Series) {
             q.push_str(&format!("&{FAN}={key}"));
         }
+    }
+    if s.calls.gather {
+        q.push_str(&format!("&{GATHER}=1"));
     }
     q
 }
@@ -237,11 +252,15 @@ mod tests {
         assert_eq!((p.scenario.cores, p.notes.len()), (0.25, 1), "{:?}", p.notes);
         // A request of one batch of 200 keys on 8 nodes, in parallel, plus two gets.
         let b = Scenario {
-            calls: perfmodel::batch::Calls { gets: 2, batch: Some(Batch { keys: 200, nodes: 8, found: 0.5, fan_out: FanOut::Parallel }) },
+            calls: perfmodel::batch::Calls {
+                gets: 2,
+                batch: Some(Batch { keys: 200, nodes: 8, found: 0.5, fan_out: FanOut::Parallel }),
+                gather: true,
+            },
             ..s
         };
         let qb = query(&b);
-        assert!(qb.ends_with("&gets=2&keys=200&nodes=8&found=0.5&fan=parallel"), "{qb}");
+        assert!(qb.ends_with("&gets=2&keys=200&nodes=8&found=0.5&fan=parallel&gather=1"), "{qb}");
         assert_eq!(parse(&qb, "").scenario, b);
         let p = parse("?keys=9000&nodes=0&found=2&fan=both", "the link's");
         let batch = p.scenario.calls.batch.expect("the link asks for a batch");

@@ -138,6 +138,12 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<The
     // scenario; the service's own settings go in the link and in storage.
     Effect::new(move |prev: Option<Service>| {
         let s = service.get();
+        shared.rate.set(s.rate());
+        // A link or a saved scenario does not carry everything the service
+        // is (its web server): the bar says the service as read.
+        if prev.is_none() && shared.origin != Origin::Page && shared.scenario.get_untracked() != s.scenario() {
+            shared.scenario.set(s.scenario());
+        }
         if prev.is_some_and(|p| p != s) {
             shared.scenario.set(s.scenario());
             if let Some(st) = crate::scenario::storage() {
@@ -181,8 +187,9 @@ pub(crate) fn YourService(host: HtmlElement, shared: Shared, theme: RwSignal<The
         let Some(target) = ev.target() else { return };
         // A select, by the attribute it carries, and the edit its value makes.
         type Choice = (&'static str, fn(String) -> Edit);
-        let choices: [Choice; 6] = [
+        let choices: [Choice; 7] = [
             ("data-objective", Edit::Objective),
+            ("data-gather", Edit::Gather),
             ("data-python", Edit::Python),
             ("data-machine", Edit::Machine),
             ("data-fan", Edit::Fan),
@@ -301,6 +308,10 @@ fn sync_form(form: &web_sys::HtmlDivElement, s: &Service) {
     });
     each("select[data-official]", &|el| {
         let _ = js_sys::Reflect::set(el, &"value".into(), &official_key(s.official).into());
+    });
+    let gather_key = charts::service::GATHERS.iter().find(|x| x.0 == s.calls.gather).map_or("series", |x| x.1);
+    each("select[data-gather]", &|el| {
+        let _ = js_sys::Reflect::set(el, &"value".into(), &gather_key.into());
     });
     let fan = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START).fan_out;
     let fan_key = charts::service::FANS.iter().find(|x| x.0 == fan).map_or("series", |x| x.1);

@@ -216,7 +216,7 @@ pub fn presets() -> Vec<Preset> {
             service: Service {
                 load: Load::Rate(300.0),
                 target_p99_ms: 20.0,
-                calls: Calls { gets: 1, batch: Some(Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series }) },
+                calls: Calls { gets: 1, batch: Some(Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series }), gather: false },
                 ..base
             },
         },
@@ -244,6 +244,14 @@ pub fn start() -> Service {
 }
 
 impl Service {
+    /// The load as a rate per pod, where the reader gave one.
+    pub fn rate(&self) -> Option<f64> {
+        match self.load {
+            Load::Rate(r) => Some(r),
+            Load::InFlight(_) => None,
+        }
+    }
+
     /// The I/O wait of one read: round trip plus server time.
     pub fn io_wait_ms(&self) -> f64 {
         self.rtt_ms + self.server_ms
@@ -329,6 +337,7 @@ impl Service {
         let gets = match self.calls.gets {
             0 => None,
             1 => Some("one get".to_string()),
+            n if self.calls.gather => Some(format!("{n} gets awaited together")),
             n => Some(format!("{n} gets")),
         };
         let batch = self.calls.batch.map(|b| {
@@ -358,10 +367,12 @@ impl Service {
         self.scenario_at(n)
     }
 
-    /// One request's waits on the database with nothing queued, ms: each get's,
-    /// and a batch's nodes one after another (the official client's default).
+    /// One request's waits on the database with nothing queued, ms: each get's
+    /// (one for gets awaited together), and a batch's nodes one after another
+    /// (the official client's default).
     pub fn request_wait_ms(&self) -> f64 {
         let batch = self.calls.batch.map_or(0.0, |b| perfmodel::batch::expected_nodes(b.keys, b.nodes));
-        self.io_wait_ms() * (self.calls.gets as f64 + batch)
+        let gets = if self.calls.gather { self.calls.gets.min(1) } else { self.calls.gets };
+        self.io_wait_ms() * (gets as f64 + batch)
     }
 }

@@ -252,7 +252,13 @@ pub enum Edit {
     Official(String),
     /// What the verdict weighs, by its key ([`OBJECTIVES`]).
     Objective(String),
+    /// How an async handler awaits its gets, by its key ([`GATHERS`]).
+    Gather(String),
 }
+
+/// How an async handler awaits its gets: key, words.
+pub const GATHERS: [(bool, &str, &str); 2] =
+    [(false, "series", "one after another (await each)"), (true, "gather", "together (asyncio.gather; async handlers only)")];
 
 /// What sits in front of the client calls: key, words.
 pub const SERVERS: [(bool, &str, &str); 2] = [(true, "fastapi", "FastAPI under uvicorn (measured)"), (false, "none", "none: a job calls the client")];
@@ -330,6 +336,10 @@ impl Service {
             Edit::Machine(key) => match perfmodel::machine::PROFILES.iter().find(|p| p.key == key) {
                 Some(p) => s.machine = p.machine,
                 None => return (s, vec![format!("no machine profile {key:?}")]),
+            },
+            Edit::Gather(key) => match GATHERS.iter().find(|x| x.1 == key) {
+                Some(x) => s.calls.gather = x.0,
+                None => return (s, vec![format!("no way to await the gets {key:?}")]),
             },
             Edit::Fan(key) => match FANS.iter().find(|x| x.1 == key) {
                 Some(x) => batch_mut(&mut s).fan_out = x.0,
@@ -432,6 +442,13 @@ impl Service {
                         "official",
                         "The official client today",
                         OFFICIALS.iter().map(|(p, key, words)| (*key, *words, *p == self.official)).collect(),
+                    );
+                    choice(
+                        &mut h,
+                        uid,
+                        "gather",
+                        "How the handler awaits its gets",
+                        GATHERS.iter().map(|(g, key, words)| (*key, *words, *g == self.calls.gather)).collect(),
                     );
                     let fan = self.calls.batch.unwrap_or(Batch::START).fan_out;
                     choice(

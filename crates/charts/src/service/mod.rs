@@ -21,7 +21,7 @@ mod verdict;
 
 pub use capacity::{draw_capacity, Bar, Capacity};
 pub use describe::{limits, presets, start, Load, Objective, Preset, Service, OBJECTIVES, OFFICIALS, START};
-pub use form::{input_value, objective_key, official_key, python_key, server_key, Edit, Field, Group, FANS, FIELDS, PYTHONS, SERVERS};
+pub use form::{input_value, objective_key, official_key, python_key, server_key, Edit, Field, Group, FANS, FIELDS, GATHERS, PYTHONS, SERVERS};
 pub use outcome::{service_data, AtLoad, Grown, Job, Limit, Outcome, Rung, ServiceData, MOST, SHOWN};
 
 /// Seed of the service page's simulations.

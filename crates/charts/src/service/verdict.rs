@@ -32,11 +32,21 @@ fn official_words(o: &Outcome) -> String {
 impl ServiceData {
     /// The verdict, built only from the outcomes above, for the reader's objective.
     pub fn verdict(&self) -> Vec<String> {
-        match self.service.objective {
+        let mut v = match self.service.objective {
             Objective::Target => self.target_verdict(),
             Objective::Most => self.most_verdict(),
             Objective::Throughput => self.throughput_verdict(),
+        };
+        // Gathered gets where today's way cannot await: it makes them in turn.
+        let c = self.service.calls;
+        if c.gather && c.gets >= 2 && c.gathered_in(self.service.official).is_none() {
+            v.push(format!(
+                "Today's way, {}, cannot await its gets together: it makes the {} one after another, while aerospike-py awaits them with asyncio.gather.",
+                official_words(self.today()),
+                count(c.gets)
+            ));
         }
+        v
     }
 
     /// Throughput alone: who sustains more, the load against it, a larger service when none carries it.

@@ -110,6 +110,9 @@ struct PredictArgs {
     /// Gets each request makes, awaited one after another (with --operation get; default 1, at most 16).
     #[arg(long, value_name = "N")]
     calls: Option<u32>,
+    /// Await a request's gets together with asyncio.gather instead of one after another (executor and tokio; the blocking patterns and a def endpoint make them in turn).
+    #[arg(long)]
+    gather: bool,
     /// The CPython build.
     #[arg(long, value_enum, default_value = "gil")]
     python: PythonArg,
@@ -195,7 +198,7 @@ fn run(cmd: Command) -> Result<String, String> {
                 return Err("--calls counts a request's gets: with --operation batch-read, --gets gives the gets beside the batch".into());
             }
             let calls = match a.operation {
-                OperationArg::Get => Calls { gets: a.calls.unwrap_or(1), batch: None },
+                OperationArg::Get => Calls { gets: a.calls.unwrap_or(1), batch: None, gather: a.gather },
                 OperationArg::BatchRead => Calls {
                     gets: a.gets.unwrap_or(0),
                     batch: Some(Batch {
@@ -207,6 +210,7 @@ fn run(cmd: Command) -> Result<String, String> {
                             FanOutArg::Parallel => FanOut::Parallel,
                         },
                     }),
+                    gather: a.gather,
                 },
             };
             let params = read_params(a.params.as_ref())?;

@@ -44,11 +44,13 @@ impl Sim<'_> {
         }
         let s = self.switch_us();
         // An open load adds one arrival event per request.
-        // A concurrent batch of the official client adds one event per node request it sends.
+        // A concurrent batch of the official client adds one event per node
+        // request it sends; gathered calls through the executor one per call.
         let node_requests: u64 = self
             .steps
             .iter()
             .filter_map(|st| match st.work {
+                Work::Fan(f) if f.gathered && st.role != Role::Tokio => Some(u64::from(f.keys)),
                 Work::Fan(f) if f.fan_out == FanOut::Parallel && st.role != Role::Tokio => Some(u64::from(f.nodes.min(f.keys))),
                 _ => None,
             })

@@ -45,6 +45,10 @@ impl Sim<'_> {
 
     /// How many nodes one batch visits, drawn from the occupancy law of its keys.
     pub(super) fn draw_visited(&mut self, f: Fan) -> usize {
+        if f.gathered {
+            // Tokio's tasks all wait at once (the executor lends threads instead).
+            return f.keys as usize;
+        }
         if self.fan_cdf.as_ref().is_none_or(|(k, m, _)| (*k, *m) != (f.keys, f.nodes)) {
             let mut acc = 0.0;
             let cdf = crate::batch::visited(f.keys, f.nodes)

@@ -37,6 +37,49 @@ impl Sim<'_> {
         }
     }
 
+    /// One of request `r`'s gathered calls waits on a thread of the
+    /// executor's pool: an idle one, a new one if the pool may grow, or the
+    /// next one to come free.
+    pub(super) fn lend(&mut self, r: ReqId, each_us: f64) {
+        let pi = role_index(Role::Worker);
+        let t = self.pools[pi].idle.pop().or_else(|| {
+            (self.pools[pi].threads.len() < self.pools[pi].max).then(|| {
+                let t = self.spawn(Some(Role::Worker));
+                self.pools[pi].idle.pop();
+                t
+            })
+        });
+        match t {
+            Some(t) => self.start_lent(t, r, each_us),
+            None => self.lend_queue.push_back((r, each_us)),
+        }
+    }
+
+    fn start_lent(&mut self, t: ThreadId, r: ReqId, each_us: f64) {
+        self.release_gil(t);
+        let w = self.draw_io(each_us);
+        let th = &mut self.threads[t.idx()];
+        th.lent = Some(r);
+        th.act = Activity::Io;
+        th.gen = th.gen.wrapping_add(1);
+        let gen = th.gen;
+        self.set_state(t, Some(ThreadState::Io));
+        self.push(self.now + w, Ev::ThreadDone { thread: t, gen });
+    }
+
+    /// A lent thread's wait ended: the last of the request's calls resumes
+    /// it at its next step, and the thread takes other work.
+    fn lent_done(&mut self, t: ThreadId, r: ReqId) {
+        self.threads[t.idx()].lent = None;
+        self.next_work(t);
+        let req = &mut self.reqs[r.idx()];
+        req.pending = req.pending.saturating_sub(1);
+        if req.pending == 0 {
+            req.step += 1;
+            self.deliver(r);
+        }
+    }
+
     pub(super) fn issue(&mut self, r: ReqId) {
         self.reqs[r.idx()] = Req { issued: self.now, ..Req::NEW };
         if self.cfg.follow && self.m.measuring && self.follow.req.is_none() && !self.follow.journey.complete {
@@ -118,6 +161,19 @@ impl Sim<'_> {
                     self.core_queue.push_back(t);
                 }
             }
+            // Gathered calls through the executor: the request parks (the
+            // loop awaits gather) and each call holds a pool thread for its wait.
+            Work::Fan(f) if f.gathered && step.role == Role::Worker => {
+                self.release_gil(t);
+                let req = &mut self.reqs[r.idx()];
+                req.pending = f.keys;
+                req.waiting = None;
+                self.hand(t, None);
+                self.next_work(t);
+                for _ in 0..f.keys {
+                    self.lend(r, f.each_us);
+                }
+            }
             // The official client's concurrent batch: its thread pool sends the node requests.
             Work::Fan(f) if f.fan_out == FanOut::Parallel && step.role != Role::Tokio => {
                 self.release_gil(t);
@@ -180,6 +236,10 @@ impl Sim<'_> {
             self.start_step(t);
             return;
         }
+        if let (Activity::Io, Some(r)) = (act, self.threads[t.idx()].lent) {
+            self.lent_done(t, r);
+            return;
+        }
         let Some(r) = self.threads[t.idx()].req else { return };
         self.advance(t, r);
     }
@@ -219,6 +279,12 @@ impl Sim<'_> {
                 self.release_gil(t);
                 let th = &mut self.threads[t.idx()];
                 th.batch_left = self.pools[pi].queue.len();
+            }
+        }
+        if role == Role::Worker {
+            if let Some((r, each)) = self.lend_queue.pop_front() {
+                self.start_lent(t, r, each);
+                return;
             }
         }
         if !self.pools[pi].queue.is_empty() {

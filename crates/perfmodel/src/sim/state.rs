@@ -63,6 +63,8 @@ pub(super) struct Thread {
     pub(super) state: Option<ThreadState>,
     /// When it last began to wait for the GIL.
     pub(super) wait_since: f64,
+    /// A pool thread lent to one of a request's gathered calls: the request whose wait it holds.
+    pub(super) lent: Option<ReqId>,
 }
 
 /// One request in progress.
@@ -76,7 +78,9 @@ pub(super) struct Req {
     pub(super) started: f64,
     /// Open load: whether this arrival is one of the measured ones.
     pub(super) measured: bool,
-    /// Node requests of its batch still out on the client's thread pool, and the thread waiting for them.
+    /// Node requests of its batch still out on the client's thread pool, and
+    /// the thread waiting for them (none: the request is parked while its
+    /// gathered calls wait on lent pool threads).
     pub(super) pending: u32,
     pub(super) waiting: Option<ThreadId>,
 }
@@ -136,6 +140,8 @@ pub(super) struct Sim<'a> {
     /// threads, and the node requests of concurrent batches waiting for one.
     pub(super) client_pool_free: u32,
     pub(super) client_pool_queue: VecDeque<(ReqId, f64)>,
+    /// Gathered calls waiting for a thread of the executor's pool to wait on.
+    pub(super) lend_queue: VecDeque<(ReqId, f64)>,
     pub(super) m: Measure,
     pub(super) follow: Follow,
     pub(super) open: Option<Open>,
@@ -219,6 +225,7 @@ impl<'a> Sim<'a> {
             gil_stalled: false,
             client_pool_free: p.official_thread_pool.round() as u32,
             client_pool_queue: VecDeque::new(),
+            lend_queue: VecDeque::new(),
             m: Measure::default(),
             follow: Follow::default(),
             open,
@@ -263,6 +270,7 @@ impl<'a> Sim<'a> {
             since: self.now,
             state: None,
             wait_since: 0.0,
+            lent: None,
         });
         self.lanes.push(role.map(lane_of).unwrap_or(Lane::Background));
         if let Some(r) = role {
