@@ -28,6 +28,7 @@ mod params;
 mod placeholder;
 mod scan;
 pub mod service_lab;
+mod service_notes;
 
 pub use lab::Lab;
 pub use math::mathml;
@@ -186,7 +187,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let service_summary = || service_lab::table(env, false);
     let service_verdict = || service_lab::verdict(env);
     let service_cpu = || service_lab::cpu_words(env);
-    let texts: [(&str, &dyn Fn() -> String); 20] = [
+    let service_notes = || service_notes::table(env);
+    let texts: [(&str, &dyn Fn() -> String); 21] = [
         (batch_page::ANSWER, &batch_answer),
         (batch_page::FLIP, &batch_flip),
         (batch_page::PRODUCTION, &batch_production),
@@ -207,6 +209,7 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         (service_lab::SUMMARY_TOKEN, &service_summary),
         (service_lab::VERDICT_TOKEN, &service_verdict),
         (service_lab::CPU_TOKEN, &service_cpu),
+        (service_notes::TOKEN, &service_notes),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));
