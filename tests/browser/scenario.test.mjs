@@ -224,13 +224,13 @@ test("'Your service' says the load as the reader gave it, and awaits a handler's
   await page.getByTestId("svc-gather").selectOption("gather");
   await page.waitForFunction(() => /[?&]gather=1(&|$)/.test(location.search));
   await complete(page);
-  assert.match(await words(page), /the gets awaited together/);
+  assert.match(await words(page), /the calls awaited together/);
   await page.reload();
   await settle(page);
   await page.waitForFunction(() => document.querySelector("[data-testid=svc-gather]")?.value === "gather");
   await complete(page);
   // After the reload the bar still says everything the service is: its web server too.
-  assert.match(await words(page), /1,000 requests\/s per pod .* behind a web server .* the gets awaited together/);
+  assert.match(await words(page), /1,000 requests\/s per pod .* behind a web server .* the calls awaited together/);
   // Requests in flight instead of a rate: the bar says callers again.
   await page.getByTestId("svc-by-flight").click();
   await page.waitForFunction(() => / [\d,]+ callers? · /.test(document.querySelector("[data-testid=scenario-words]").textContent));

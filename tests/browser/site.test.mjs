@@ -217,9 +217,10 @@ test("the widgets modules stay within their size budgets", () => {
     // its readouts' cells labelled for a phone to 761,657 B (313,466 gzipped),
     // the answers above the GIL timeline and the burst to 766,375 B (314,474 gzipped),
     // the model's fourth pattern (a plain def endpoint: its label, look and steps) to 770,328 B (316,110 gzipped),
-    // offloaded work in every path to 772,791 B (317,080 gzipped).
-    assert.ok(raw <= 756 * 1024, `${key}: optimised .wasm is ${raw} B, over 756 KiB`);
-    assert.ok(gz <= 312 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 312 KiB`);
+    // offloaded work in every path to 772,791 B (317,080 gzipped),
+    // calls awaited together and several batch reads per request in every path, and the bar saying a rate, to 780,259 B (319,841 gzipped).
+    assert.ok(raw <= 764 * 1024, `${key}: optimised .wasm is ${raw} B, over 764 KiB`);
+    assert.ok(gz <= 316 * 1024, `${key}: optimised .wasm is ${gz} B gzipped, over 316 KiB`);
     assert.ok(fs.statSync(path.join(dir, files.js)).size <= 72 * 1024, `${key}: wasm-bindgen glue over 72 KiB`);
   }
   // Every widget and the benchmark's entry points, for the print page, the
@@ -257,11 +258,14 @@ test("the widgets modules stay within their size budgets", () => {
   // (the ladder of rates, a verdict for each, the CPU row) and the link keys
   // for both 19.8 KB raw, 8.5 KB gzipped (1,420,638 B; 554,204 B gzipped);
   // work awaited on the executor's pool, in the model and the form, 5.5 KB
-  // (1,426,107 B; 556,336 B gzipped).
+  // (1,426,107 B; 556,336 B gzipped); calls awaited together and several
+  // batch reads per request (the model, the simulator's lent threads, the
+  // form and the link) and the bar saying a rate as entered 8.2 KB
+  // (1,434,343 B; 559,552 B gzipped).
   // The budget keeps about 8 KB raw and 7 KB gzipped above that.
   const all = size(table.all.wasm);
-  assert.ok(all.raw <= 1401 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,401 KiB`);
-  assert.ok(all.gz <= 551 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 551 KiB`);
+  assert.ok(all.raw <= 1409 * 1024, `all: optimised .wasm is ${all.raw} B, over 1,409 KiB`);
+  assert.ok(all.gz <= 554 * 1024, `all: optimised .wasm is ${all.gz} B gzipped, over 554 KiB`);
   // Every page's set has its own module; no module is left over.
   const keys = new Set(widgetPages().map(pageKey));
   assert.deepEqual([...keys].sort(), Object.keys(table).filter((k) => k !== "all").sort());

@@ -168,7 +168,7 @@ impl BatchLab {
             pool: None,
             app_cpu_ms: 0.0,
             background_threads: 0,
-            calls: Calls { gets: 0, batch: Some(Batch { keys: c.keys, nodes: c.nodes, found: c.found, ..b }), gather: false },
+            calls: Calls { gets: 0, batch: Some(Batch { keys: c.keys, nodes: c.nodes, found: c.found, ..b }), batches: 1, gather: false },
             ..*s
         })
     }
@@ -206,7 +206,7 @@ pub struct BatchData {
 
 /// The scenario at `keys` keys per batch with `fan` as the official client's policy: one batch per request, no get.
 fn at_keys(s: &Scenario, b: Batch, keys: u32, fan: FanOut) -> Scenario {
-    Scenario { calls: Calls { gets: 0, batch: Some(Batch { keys, fan_out: fan, ..b }), gather: false }, ..*s }
+    Scenario { calls: Calls { gets: 0, batch: Some(Batch { keys, fan_out: fan, ..b }), batches: 1, gather: false }, ..*s }
 }
 
 /// The analytic curves; the p99s are jobs ([`Staged`]).
@@ -232,7 +232,7 @@ pub fn batch_data(p: &Params, s: &Scenario) -> Result<BatchData, ModelError> {
         lines.push(BatchLine { pattern, fan_out: fan, curve, p99: LADDER.iter().map(|&k| (k, None)).collect(), at });
     }
     Ok(BatchData {
-        scenario: Scenario { calls: Calls { gets: 0, batch: Some(b), gather: false }, ..*s },
+        scenario: Scenario { calls: Calls { gets: 0, batch: Some(b), batches: 1, gather: false }, ..*s },
         batch: b,
         io_wait_ms: s.io_wait_ms,
         concurrency: s.concurrency,

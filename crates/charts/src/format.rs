@@ -111,7 +111,8 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
     }
     if let Some(b) = s.calls.batch {
         w.push(format!(
-            "each request a batch_read of {} over {}{}{}",
+            "each request {} of {} over {}{}{}",
+            if s.calls.batches == 1 { "a batch_read".to_string() } else { format!("{} batch_reads", count(s.calls.batches)) },
             plural(b.keys, "key", "keys"),
             plural(b.nodes, "node", "nodes"),
             if b.found < 1.0 { format!(", {} found", percent(b.found)) } else { String::new() },
@@ -128,8 +129,8 @@ pub fn scenario_words(s: &perfmodel::Scenario) -> Vec<String> {
             (false, n) => format!("{} per request", plural(n, "get", "gets")),
         });
     }
-    if s.calls.gather && s.calls.gets >= 2 {
-        w.push("the gets awaited together (asyncio.gather)".into());
+    if s.calls.gather && s.calls.count() >= 2 {
+        w.push("the calls awaited together (asyncio.gather)".into());
     }
     w
 }

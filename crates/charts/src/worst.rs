@@ -203,6 +203,6 @@ fn service_at(p: &Params, s: &Scenario, load: crate::service::Load, objective: c
 /// nodes (the ladder's p99s reach 5,000 keys whatever the scenario's batch).
 fn batches(p: &Params, s: &Scenario) -> Result<u64, ModelError> {
     let b = perfmodel::batch::Batch { keys: 5_000, nodes: 128, ..perfmodel::batch::Batch::START };
-    let s = Scenario { calls: perfmodel::batch::Calls { gets: 0, batch: Some(b), gather: false }, ..*s };
+    let s = Scenario { calls: perfmodel::batch::Calls { gets: 0, batch: Some(b), batches: 1, gather: false }, ..*s };
     Ok(complete::<crate::batch::BatchData>(p, &s)?.events)
 }

@@ -163,7 +163,7 @@ fn the_batch_answer_calls_a_side_only_beyond_the_resolution() {
     let s = Scenario {
         io_wait_ms: 1.0,
         concurrency: 16,
-        calls: Calls { gets: 0, batch: Some(Batch { keys: 50, nodes: 4, ..Batch::START }), gather: false },
+        calls: Calls { gets: 0, batch: Some(Batch { keys: 50, nodes: 4, ..Batch::START }), batches: 1, gather: false },
         ..Scenario::default()
     };
     let mut d = charts::batch::batch_data(&p, &s).unwrap();

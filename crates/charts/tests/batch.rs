@@ -9,7 +9,7 @@ fn scenario(keys: u32, nodes: u32) -> Scenario {
     Scenario {
         io_wait_ms: 1.0,
         concurrency: 16,
-        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, ..Batch::START }), gather: false },
+        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, ..Batch::START }), batches: 1, gather: false },
         ..Scenario::default()
     }
 }

@@ -156,6 +156,7 @@ fn bad_input_is_clamped_with_a_reason() {
         calls: perfmodel::batch::Calls {
             gets: 99,
             batch: Some(perfmodel::batch::Batch { keys: 9_000, nodes: 0, found: 2.0, fan_out: perfmodel::batch::FanOut::Series }),
+            batches: 99,
             gather: false,
         },
     };
@@ -425,7 +426,7 @@ fn gathered_gets_in_the_form_and_the_verdict() {
     let d = complete(&p, &def).unwrap();
     assert!(
         d.verdict().iter().any(|v| v.starts_with(
-            "Today's way, a plain def endpoint (the framework's 40 threads), cannot await its gets together: it makes the 4 one after another"
+            "Today's way, a plain def endpoint (the framework's 40 threads), cannot await its calls together: it makes the 4 one after another"
         )),
         "{:?}",
         d.verdict()

@@ -163,7 +163,12 @@ pub fn scenario(lab: &BatchLab, rtt_ms: f64, c: &LabCell) -> Scenario {
         cores: f64::from(lab.cores),
         node_cpus: Some(lab.node_cpus),
         pool: (c.pattern == "official_executor_64").then_some(64),
-        calls: Calls { gets: 0, batch: Some(Batch { keys: c.keys as u32, nodes: c.nodes as u32, found: c.found_ratio, fan_out }), gather: false },
+        calls: Calls {
+            gets: 0,
+            batch: Some(Batch { keys: c.keys as u32, nodes: c.nodes as u32, found: c.found_ratio, fan_out }),
+            batches: 1,
+            gather: false,
+        },
         ..Scenario::default()
     }
 }

@@ -120,7 +120,7 @@ pub(crate) fn answer(env: &BookEnv) -> String {
 
 /// CPU time of one batch in the model, GIL-held and GIL-free together, µs.
 fn model_cpu_us(pattern: Pattern, s: &Scenario, b: Batch) -> f64 {
-    let s = Scenario { calls: Calls { gets: 0, batch: Some(b), gather: false }, ..*s };
+    let s = Scenario { calls: Calls { gets: 0, batch: Some(b), batches: 1, gather: false }, ..*s };
     perfmodel::pattern::steps(pattern, &Params::default(), &s)
         .iter()
         .map(|st| match st.work {
@@ -132,7 +132,7 @@ fn model_cpu_us(pattern: Pattern, s: &Scenario, b: Batch) -> f64 {
 
 /// Batches per second of aerospike-py's async client, the executor with the default policy and with `concurrent=True`, at `s` with `b`.
 fn three(s: &Scenario, b: Batch) -> Option<(f64, f64, f64)> {
-    let s = Scenario { calls: Calls { gets: 0, batch: Some(b), gather: false }, ..*s };
+    let s = Scenario { calls: Calls { gets: 0, batch: Some(b), batches: 1, gather: false }, ..*s };
     let d = batch_data(&Params::default(), &s).ok()?;
     let at = |p: Pattern, f: FanOut| d.lines.iter().find(|l| l.pattern == p && l.fan_out == f).map(|l| l.at.0);
     Some((at(Pattern::Tokio, FanOut::Parallel)?, at(Pattern::Executor, FanOut::Series)?, at(Pattern::Executor, FanOut::Parallel)?))
@@ -388,7 +388,7 @@ pub(crate) fn production_table(env: &BookEnv) -> String {
             io_wait_ms: w,
             concurrency: PRODUCTION_IN_FLIGHT,
             pool: Some(PRODUCTION_IN_FLIGHT),
-            calls: Calls { gets: 0, batch: Some(Batch { keys, nodes: PRODUCTION_NODES, found, fan_out: FanOut::Series }), gather: false },
+            calls: Calls { gets: 0, batch: Some(Batch { keys, nodes: PRODUCTION_NODES, found, fan_out: FanOut::Series }), batches: 1, gather: false },
             ..d
         };
         let e = predict_curve(Pattern::Executor, &p, &s, &[PRODUCTION_IN_FLIGHT]).ok()?[0].latency_ms.mean;

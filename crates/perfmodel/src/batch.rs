@@ -47,26 +47,33 @@ impl Batch {
 }
 
 /// What one request does with the client: `gets` single-record reads and,
-/// if set, one batch read first; the gets one after another, or awaited
-/// together (`gather`).
+/// if set, `batches` batch reads (each as `batch`) first; one after
+/// another, or all awaited together (`gather`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Calls {
     pub gets: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<Batch>,
-    /// The gets are awaited together with `asyncio.gather` (after the batch,
-    /// if any): the request waits for the slowest of them. Only an async
-    /// handler can: the blocking patterns and a plain def endpoint make
-    /// them one after another whatever this says.
+    /// How many such batch reads a request makes (a set each, say).
+    #[serde(skip_serializing_if = "is_one")]
+    pub batches: u32,
+    /// The calls are awaited together with `asyncio.gather`: the request
+    /// waits for the slowest of them. Only an async handler can: the
+    /// blocking patterns and a plain def endpoint make them one after
+    /// another whatever this says.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub gather: bool,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Default for Calls {
     /// One get: what the site models unless a reader says otherwise.
     fn default() -> Self {
-        Calls { gets: 1, batch: None, gather: false }
+        Calls { gets: 1, batch: None, batches: 1, gather: false }
     }
 }
 
@@ -75,20 +82,21 @@ impl Calls {
         *self == Calls::default()
     }
 
-    /// The calls in the order a request makes them: the batch, then the gets.
+    /// The calls in the order a request makes them: the batches, then the gets.
     pub fn list(&self) -> impl Iterator<Item = Call> + '_ {
-        self.batch.map(Call::Batch).into_iter().chain((0..self.gets).map(|_| Call::Get))
+        let batches = self.batch.map_or(0, |_| self.batches);
+        self.batch.into_iter().flat_map(move |b| (0..batches).map(move |_| Call::Batch(b))).chain((0..self.gets).map(|_| Call::Get))
     }
 
     /// How many calls a request makes.
     pub fn count(&self) -> u32 {
-        self.gets + u32::from(self.batch.is_some())
+        self.gets + self.batch.map_or(0, |_| self.batches)
     }
 
-    /// How many gets `pattern` awaits together: all of them where gathering
-    /// means anything (an async handler, two gets or more), else none.
-    pub fn gathered_in(&self, pattern: crate::Pattern) -> Option<u32> {
-        (self.gather && self.gets >= 2 && matches!(pattern, crate::Pattern::Executor | crate::Pattern::Tokio)).then_some(self.gets)
+    /// Whether `pattern` awaits the calls together: where gathering means
+    /// anything (an async handler, two calls or more).
+    pub fn gathered_in(&self, pattern: crate::Pattern) -> bool {
+        self.gather && self.count() >= 2 && matches!(pattern, crate::Pattern::Executor | crate::Pattern::Tokio)
     }
 }
 
@@ -231,8 +239,11 @@ mod tests {
     fn a_request_lists_its_calls_batch_first() {
         assert_eq!(Calls::default().list().collect::<Vec<_>>(), vec![Call::Get]);
         let b = Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series };
-        let c = Calls { gets: 1, batch: Some(b), gather: false };
+        let c = Calls { gets: 1, batch: Some(b), batches: 1, gather: false };
         assert_eq!(c.list().collect::<Vec<_>>(), vec![Call::Batch(b), Call::Get]);
         assert_eq!(c.count(), 2);
+        let nine = Calls { gets: 0, batches: 9, ..c };
+        assert_eq!(nine.list().collect::<Vec<_>>(), vec![Call::Batch(b); 9]);
+        assert_eq!((nine.count(), Calls { batches: 9, batch: None, ..c }.count()), (9, 1));
     }
 }

@@ -209,21 +209,17 @@ pub fn steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
         let what = if server > 0.0 { "resume; the web server writes the response (GIL held)" } else { "resume the coroutine" };
         v.push(Step { role: Loop, work: Gil(p.loop_resume_us + server / 2.0), what });
     } else {
-        match s.calls.gathered_in(pattern) {
-            Some(n) => {
-                if let Some(b) = s.calls.batch {
-                    v.extend(batch_steps(pattern, p, s, b));
-                }
-                v.extend(gathered_steps(pattern, p, s, n));
-            }
-            None => {
-                for call in s.calls.list() {
-                    v.extend(match call {
-                        Call::Get => get_steps(pattern, p, s),
-                        Call::Batch(b) => batch_steps(pattern, p, s, b),
-                    });
-                }
-            }
+        let calls: Vec<Vec<Step>> = s
+            .calls
+            .list()
+            .map(|call| match call {
+                Call::Get => get_steps(pattern, p, s),
+                Call::Batch(b) => batch_steps(pattern, p, s, b),
+            })
+            .collect();
+        match gathered(pattern, p, s, &calls) {
+            Some(g) => v.extend(g),
+            None => v.extend(calls.into_iter().flatten()),
         }
         v.extend(offload_steps(pattern, p, s));
         // The handler's own work and, behind a web server, the server's: one
@@ -348,50 +344,92 @@ fn get_steps(pattern: Pattern, p: &Params, s: &Scenario) -> Vec<Step> {
     }
 }
 
-/// `n` gets awaited together with `asyncio.gather`, with `p` the machine's
-/// costs: each call's work as one get's, `n` times over, on the threads a
-/// get uses, and the waits at once: the request waits for the slowest
-/// ([`Fan::gathered`]). Through the executor each call holds a pool thread
-/// for its own wait (the simulator lends one per call; the solvers count
-/// `n` waits of pool time); a Tokio worker holds none. One get gathered is
-/// one get.
-fn gathered_steps(pattern: Pattern, p: &Params, s: &Scenario, n: u32) -> Vec<Step> {
-    use Role::*;
+/// The calls awaited together with `asyncio.gather`, each call's path
+/// (`calls`, as one after another would run them) merged step by step: on
+/// the executor and on Tokio every call has the same nine steps on the same
+/// threads (hand-off, wake, work, the wait, work, deliver, wake, resume), so
+/// the gathered path does each step's work for every call, and in place of
+/// the waits it waits at once ([`Fan::gathered`]): on Tokio for every node
+/// request and get together; through the executor each call holds a pool
+/// thread for its own wait (the simulator lends one per call; the solvers
+/// count every call's wait as pool time), the request waiting for the
+/// slowest. `None` where the pattern does not gather (a blocking call, a def
+/// endpoint, a single call), where the official client's concurrent batches
+/// would need its own pool, or where the calls' paths do not line up.
+fn gathered(pattern: Pattern, p: &Params, s: &Scenario, calls: &[Vec<Step>]) -> Option<Vec<Step>> {
     use Work::*;
-    let k = n as f64;
-    let threads = if pattern == Pattern::Executor { s.pool_for(pattern) } else { n };
-    let fan = crate::batch::Fan::gathered(s.io_wait_ms * 1e3, n, threads, p.io_jitter);
-    match pattern {
-        Pattern::Executor => vec![
-            Step { role: Loop, work: Gil(k * p.executor_overhead_us / 3.0), what: "asyncio.gather: run_in_executor for each call" },
-            Step { role: Worker, work: Wake(p.thread_wake_us), what: "pool workers wake up" },
-            Step {
-                role: Worker,
-                work: Gil(k * (p.executor_overhead_us / 3.0 + p.official_gil_us / 2.0)),
-                what: "each worker takes the GIL, parses its arguments into C",
-            },
-            Step { role: Worker, work: Cpu(k * p.official_nogil_us / 2.0), what: "encode and send each (GIL released)" },
-            Step { role: Worker, work: Fan(fan), what: "each worker blocks on the server; gather waits for the slowest" },
-            Step { role: Worker, work: Cpu(k * p.official_nogil_us / 2.0), what: "receive and parse each reply" },
-            Step {
-                role: Worker,
-                work: Gil(k * (p.official_gil_us / 2.0 + p.executor_overhead_us / 3.0)),
-                what: "re-take the GIL, build each dict, call_soon_threadsafe",
-            },
-            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
-            Step { role: Loop, work: Gil(k * p.loop_resume_us), what: "resume each call's future; gather returns" },
-        ],
-        _ => vec![
-            Step { role: Loop, work: Gil(k * p.asp_gil_us / 2.0), what: "asyncio.gather: convert each call's arguments, start it on Tokio" },
-            Step { role: Tokio, work: Wake(p.thread_wake_us), what: "Tokio workers pick up the tasks" },
-            Step { role: Tokio, work: Cpu(k * p.asp_nogil_us / 2.0), what: "encode and send each in Rust (no GIL)" },
-            Step { role: Tokio, work: Fan(fan), what: "await every call at once; gather waits for the slowest (the workers are free meanwhile)" },
-            Step { role: Tokio, work: Cpu(k * p.asp_nogil_us / 2.0), what: "decode each reply in Rust (no GIL)" },
-            Step { role: Blocking, work: Wake(p.thread_wake_us), what: "a blocking-pool thread wakes to deliver the results" },
-            Step { role: Blocking, work: Gil(k * p.asp_gil_us / 2.0), what: "take the GIL, build each dict, call_soon_threadsafe" },
-            Step { role: Loop, work: Wake(p.thread_wake_us), what: "the loop wakes on its self-pipe" },
-            Step { role: Loop, work: Gil(k * p.loop_resume_us), what: "resume each call's future; gather returns" },
-        ],
+    if !s.calls.gathered_in(pattern) {
+        return None;
+    }
+    let first = calls.first()?;
+    let wait_at = first.iter().position(|st| matches!(st.work, Io(_) | Fan(_)))?;
+    if calls
+        .iter()
+        .any(|c| c.len() != first.len() || c.iter().zip(first).any(|(a, b)| a.role != b.role) || !matches!(c[wait_at].work, Io(_) | Fan(_)))
+    {
+        return None;
+    }
+    // The official client's concurrent batches wait on its own pool, which a gathered wait does not model: they stay one after another.
+    if pattern == Pattern::Executor && calls.iter().any(|c| matches!(c[wait_at].work, Fan(f) if f.fan_out == FanOut::Parallel)) {
+        return None;
+    }
+    let each = s.io_wait_ms * 1e3;
+    let mut v: Vec<Step> = first.clone();
+    for (i, st) in v.iter_mut().enumerate() {
+        if i == wait_at {
+            continue;
+        }
+        st.work = match st.work {
+            Gil(_) => Gil(calls.iter().map(|c| c[i].work.us()).sum()),
+            Cpu(_) => Cpu(calls.iter().map(|c| c[i].work.us()).sum()),
+            w => w,
+        };
+    }
+    let n = calls.len() as u32;
+    let fan = if pattern == Pattern::Executor {
+        // Each call's own wait, on average, on a thread of the pool.
+        let mean = calls.iter().map(|c| c[wait_at].work.us()).sum::<f64>() / f64::from(n);
+        crate::batch::Fan::gathered(mean, n, s.pool_for(pattern), p.io_jitter)
+    } else {
+        // Tokio sends every node request and every get at once.
+        let waits: f64 = calls
+            .iter()
+            .map(|c| match c[wait_at].work {
+                Fan(f) => f.mean_waits().round().max(1.0),
+                _ => 1.0,
+            })
+            .sum();
+        let waits = waits as u32;
+        crate::batch::Fan::gathered(each, waits, waits, p.io_jitter)
+    };
+    v[wait_at] = Step {
+        role: first[wait_at].role,
+        work: Fan(fan),
+        what: if pattern == Pattern::Executor {
+            "asyncio.gather: each call blocks a pool thread on the server; the slowest counts"
+        } else {
+            "asyncio.gather: every call's requests at once; the slowest counts (the workers are free meanwhile)"
+        },
+    };
+    for (st, what) in v.iter_mut().zip(first.iter().map(|st| st.what)) {
+        if st.what == what && matches!(st.work, Gil(_) | Cpu(_)) {
+            st.what = gathered_words(what);
+        }
+    }
+    Some(v)
+}
+
+/// A step's words for every gathered call.
+fn gathered_words(what: &'static str) -> &'static str {
+    match what {
+        "run_in_executor: wrap in a future, queue the work item" => "asyncio.gather: run_in_executor for each call",
+        "convert arguments, create the awaitable, start the call on Tokio" | "convert the keys, create the awaitable, start the call on Tokio" => {
+            "asyncio.gather: start each call on Tokio"
+        }
+        "resume the coroutine" | "resume the coroutine; the handler's first read builds each record's bins" => {
+            "resume each call's future; gather returns"
+        }
+        w => w,
     }
 }
 

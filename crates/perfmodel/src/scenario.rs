@@ -158,6 +158,8 @@ pub mod range {
     pub const FOUND: (f64, f64) = (0.0, 1.0);
     /// Gets one request makes (besides a batch read).
     pub const GETS: (f64, f64) = (0.0, 16.0);
+    /// Batch reads per request: one per set a request reads, say.
+    pub const BATCHES: (f64, f64) = (1.0, 16.0);
 }
 
 impl Default for Scenario {
@@ -385,6 +387,7 @@ impl Scenario {
         }
         check_range("gets", self.calls.gets as f64, GETS.0, GETS.1, "gets per request")?;
         if let Some(b) = self.calls.batch {
+            check_range("batches", self.calls.batches as f64, BATCHES.0, BATCHES.1, "batch reads per request")?;
             check_range("keys", b.keys as f64, KEYS.0, KEYS.1, "keys per batch")?;
             check_range("nodes", b.nodes as f64, NODES.0, NODES.1, "nodes")?;
             check_range("found", b.found, FOUND.0, FOUND.1, "(share of keys)")?;
@@ -424,6 +427,9 @@ impl Scenario {
         self.timeout_ms = self.timeout_ms.map(|t| fix("timeout (ms)", t, TIMEOUT_MS, 1_000.0));
         self.burstiness = self.burstiness.map(|b| fix("burstiness", b, BURSTINESS, 1.0));
         self.calls.gets = fix("gets per request", self.calls.gets as f64, GETS, 1.0) as u32;
+        if self.calls.batch.is_some() {
+            self.calls.batches = fix("batch reads per request", self.calls.batches as f64, BATCHES, 1.0) as u32;
+        }
         if let Some(b) = self.calls.batch.as_mut() {
             b.keys = fix("keys per batch", b.keys as f64, KEYS, 50.0) as u32;
             b.nodes = fix("nodes", b.nodes as f64, NODES, 1.0) as u32;

@@ -170,6 +170,9 @@ fn a_batch_read_over_a_cluster_waits_for_its_nodes_in_turn_or_at_once() {
         assert_eq!(code, 0, "{err}");
         serde_json::from_str::<serde_json::Value>(&out).unwrap()["latency_ms"]["mean"].as_f64().unwrap()
     };
+    // Nine batch reads of a set each, in turn and awaited together.
+    let (turn, together) = (mean("tokio", &["--batches", "9"]), mean("tokio", &["--batches", "9", "--gather"]));
+    assert!(turn > 3.0 * together, "nine batch reads in turn {turn} ms, together {together} ms");
     // 200 keys over 8 nodes visit all 8: one after another, at least 8 waits of 5 ms.
     let series = mean("sync", &[]);
     assert!(series >= 40.0, "{series}");
@@ -227,4 +230,7 @@ fn a_web_services_flags() {
     };
     let (series, gathered) = (mean(&[]), mean(&["--gather"]));
     assert!(series > 19.0 && gathered < 8.0, "in series {series} ms, gathered {gathered} ms");
+    let (code, _, err) = perfmodel(&["predict", "--pattern", "tokio", "--io-wait-ms", "1", "--concurrency", "5", "--batches", "9"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("give --operation batch-read"), "{err}");
 }

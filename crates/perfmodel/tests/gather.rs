@@ -10,7 +10,7 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 }
 
 fn gets(n: u32, gather: bool) -> Calls {
-    Calls { gets: n, batch: None, gather }
+    Calls { gets: n, batch: None, batches: 1, gather }
 }
 
 /// One get gathered is one get; and where a call blocks its thread (the
@@ -107,4 +107,45 @@ fn the_pool_pays_for_every_gathered_wait() {
     let sim = simulate(Pattern::Executor, &p, &g, &cfg).unwrap();
     assert!(sim.throughput <= bg * 1.02 && sim.throughput > 0.95 * bg, "simulated {}, bound {bg}", sim.throughput);
     assert!(sim.threads <= 1 + 16 + 64, "the pool grew to {} threads", sim.threads);
+}
+
+/// Batch reads gathered, as a service reading nine sets at once does: on
+/// Tokio every node request of every batch goes out together, so the
+/// request waits for the slowest of them all; through the executor each
+/// batch holds a pool thread for its own nodes, one after another by the
+/// official client's default. The work is that of the same batches in
+/// turn. The official client's concurrent batches need its own pool, which
+/// a gathered wait does not model: they stay in turn.
+#[test]
+fn gathered_batch_reads() {
+    use perfmodel::batch::{Batch, FanOut};
+    let p = Params::default();
+    let w = 2_000.0;
+    let b = Batch { keys: 200, nodes: 8, found: 1.0, fan_out: FanOut::Series };
+    let calls = |gather| Calls { gets: 0, batch: Some(b), batches: 9, gather };
+    let s = Scenario { io_wait_ms: w / 1e3, concurrency: 1, pool: Some(16), ..Scenario::default() };
+    let (g, q) = (Scenario { calls: calls(true), ..s }, Scenario { calls: calls(false), ..s });
+    let h = |n: u32| (1..=n).map(|i| 1.0 / f64::from(i)).sum::<f64>();
+    for pattern in [Pattern::Executor, Pattern::Tokio] {
+        let (tg, tq) = (totals(&steps(pattern, &p, &g)), totals(&steps(pattern, &p, &q)));
+        assert!(close(tg.gil_us() + tg.cpu_us, tq.gil_us() + tq.cpu_us, 1e-12), "{pattern:?}: the same work");
+        let want = if pattern == Pattern::Tokio {
+            // 9 batches × 8 nodes (200 keys reach all 8), all at once.
+            (1.0 - p.io_jitter) * w + p.io_jitter * w * h(72)
+        } else {
+            // 9 calls at once, each waiting its 8 nodes in turn: the exponential parts taken as the slowest of nine such waits.
+            (1.0 - p.io_jitter) * 8.0 * w + p.io_jitter * 8.0 * w * h(9)
+        };
+        let nodes = perfmodel::batch::expected_nodes(200, 8);
+        assert!(close(tg.io_us, want, 0.01), "{pattern:?}: waits {} µs, want {want} ({nodes} nodes a batch)", tg.io_us);
+        // In turn the nine batches' waits add up (aerospike-py's each the slowest of its nodes).
+        let one = if pattern == Pattern::Tokio { perfmodel::batch::Fan::new(w, 200, 8, FanOut::Parallel, p.io_jitter).mean_us } else { nodes * w };
+        assert!(close(tq.io_us, 9.0 * one, 1e-9), "{pattern:?}: in turn {} µs, want {}", tq.io_us, 9.0 * one);
+        let mean = mva::solve(pattern, &p, &g, &[1])[0].latency_ms;
+        let sim = simulate(pattern, &p, &g, &perfmodel::predict::sim_config(&g, 3)).unwrap();
+        assert!(close(sim.latency_ms.mean, mean, 0.06), "{pattern:?}: simulated {} ms, analytic {mean} ms", sim.latency_ms.mean);
+    }
+    let concurrent = Batch { fan_out: FanOut::Parallel, ..b };
+    let c = |gather| Scenario { calls: Calls { batch: Some(concurrent), ..calls(gather) }, ..s };
+    assert_eq!(steps(Pattern::Executor, &p, &c(true)), steps(Pattern::Executor, &p, &c(false)));
 }

@@ -26,14 +26,15 @@ prop_compose! {
         io in log_range(0.0, 10_000.0), n in 1u32..=100_000, pool in proptest::option::of(1u32..=1_024),
         cores in log_range(0.25, 256.0), workers in 1u32..=64, node in proptest::option::of(1u32..=1_024), tw in proptest::option::of(1u32..=256), app in log_range(0.0, 1_000.0),
         bg in 0u32..=16, lim in log_range(16.0, 1_048_576.0), py in 0u8..3, m in 0usize..perfmodel::machine::PROFILES.len(), web in proptest::bool::ANY,
-        calls in (0u32..=9, proptest::option::of((1u32..=5_000, 1u32..=128, 0.0f64..=1.0, proptest::bool::ANY)), proptest::bool::ANY),
+        calls in (0u32..=9, proptest::option::of((1u32..=5_000, 1u32..=128, 0.0f64..=1.0, proptest::bool::ANY, 1u32..=16)), proptest::bool::ANY),
         offload in proptest::option::of((log_range(0.0, 1_000.0), 0.0f64..=1.0)),
     ) -> Scenario {
         use perfmodel::batch::{Batch, Calls, FanOut};
         let (gets, batch, gather) = calls;
-        let batch = batch.map(|(keys, nodes, found, parallel)| Batch { keys, nodes, found, fan_out: if parallel { FanOut::Parallel } else { FanOut::Series } });
+        let batches = batch.map_or(1, |b| b.4);
+        let batch = batch.map(|(keys, nodes, found, parallel, _)| Batch { keys, nodes, found, fan_out: if parallel { FanOut::Parallel } else { FanOut::Series } });
         // A request makes at least one call.
-        let calls = Calls { gets: if batch.is_none() { gets.max(1) } else { gets }, batch, gather };
+        let calls = Calls { gets: if batch.is_none() { gets.max(1) } else { gets }, batch, batches, gather };
         Scenario { io_wait_ms: io, concurrency: n, arrival_rate: None, timeout_ms: None, burstiness: None, pool, cores, workers, node_cpus: node, tokio_workers: tw, app_cpu_ms: app, web_server: web,
                    offload_cpu_ms: offload.map_or(0.0, |o| o.0), offload_gil_share: offload.map_or(1.0, |o| o.1),
                    background_threads: bg, pod_limit_mib: lim,

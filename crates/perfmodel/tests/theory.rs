@@ -209,7 +209,7 @@ fn one_caller(pattern: Pattern, keys: u32, nodes: u32, fan_out: perfmodel::batch
     let s = Scenario {
         io_wait_ms: 1.0,
         concurrency: 1,
-        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, found: 1.0, fan_out }), gather: false },
+        calls: Calls { gets: 0, batch: Some(Batch { keys, nodes, found: 1.0, fan_out }), batches: 1, gather: false },
         ..Scenario::default()
     };
     let p = Params::default();

@@ -40,8 +40,12 @@ fn without_its_extra_cost_it_is_the_executor_on_the_frameworks_threads() {
 #[test]
 fn the_handler_runs_on_its_thread_and_hands_off_once() {
     let p = Params::default();
-    let s =
-        Scenario { io_wait_ms: 1.0, app_cpu_ms: 1.0, calls: perfmodel::batch::Calls { gets: 3, batch: None, gather: false }, ..Scenario::default() };
+    let s = Scenario {
+        io_wait_ms: 1.0,
+        app_cpu_ms: 1.0,
+        calls: perfmodel::batch::Calls { gets: 3, batch: None, batches: 1, gather: false },
+        ..Scenario::default()
+    };
     let path = steps(Pattern::Threadpool, &p, &s);
     let (tp, ex) = (totals(&path), totals(&steps(Pattern::Executor, &p, &s)));
     let handler = path.iter().find(|st| matches!(st.work, Work::Gil(us) if us >= 1e3)).expect("a step holds the handler's work");

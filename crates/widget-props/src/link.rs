@@ -23,10 +23,11 @@ pub(crate) const BATCH_KEYS: &str = "keys";
 pub(crate) const NODES: &str = "nodes";
 pub(crate) const FOUND: &str = "found";
 pub(crate) const FAN: &str = "fan";
+pub(crate) const BATCHES: &str = "batches";
 pub(crate) const GATHER: &str = "gather";
 
 /// Every key of the scenario, in the order [`query`] writes them.
-pub const KEYS: [&str; 16] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE, GETS, BATCH_KEYS, NODES, FOUND, FAN, GATHER];
+pub const KEYS: [&str; 17] = [IO, N, MEM, POOL, CORES, NODE_CPUS, CPU, BG, PY, MACHINE, GETS, BATCH_KEYS, NODES, FOUND, FAN, BATCHES, GATHER];
 
 /// The official client's batch policies in a link: `fan=parallel`; absent is its default, one node after another.
 pub(crate) const FANS: [(FanOut, &str); 2] = [(FanOut::Series, "series"), (FanOut::Parallel, "parallel")];
@@ -70,13 +71,13 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
             continue;
         }
         if k == GATHER {
-            // `gather=1`: the gets are awaited together; absent, one after another.
+            // `gather=1`: the calls are awaited together; absent, one after another.
             match v {
                 "1" | "0" => {
                     s.calls.gather = v == "1";
                     any = true;
                 }
-                _ => notes.push(format!("{origin} {k}={v:?} is neither 1 (the gets awaited together) nor 0; ignored")),
+                _ => notes.push(format!("{origin} {k}={v:?} is neither 1 (the calls awaited together) nor 0; ignored")),
             }
             continue;
         }
@@ -120,6 +121,10 @@ pub fn parse(search: &str, origin: &str) -> Parsed {
             BATCH_KEYS => s.calls.batch.get_or_insert(Batch::START).keys = whole(x),
             NODES => s.calls.batch.get_or_insert(Batch::START).nodes = whole(x),
             FOUND => s.calls.batch.get_or_insert(Batch::START).found = x,
+            BATCHES => {
+                s.calls.batch.get_or_insert(Batch::START);
+                s.calls.batches = whole(x);
+            }
             _ => s.background_threads = whole(x),
         }
     }
@@ -161,6 +166,9 @@ pub fn query(s: &Scenario) -> String {
         q.push_str(&format!("&{BATCH_KEYS}={}&{NODES}={}&{FOUND}={}", b.keys, b.nodes, trim(b.found)));
         if let Some((_, key)) = FANS.iter().find(|(f, _)| *f == b.fan_out && *f != FanOut::Series) {
             q.push_str(&format!("&{FAN}={key}"));
+        }
+        if s.calls.batches != 1 {
+            q.push_str(&format!("&{BATCHES}={}", s.calls.batches));
         }
     }
     if s.calls.gather {
@@ -250,17 +258,18 @@ mod tests {
         assert_eq!(parse(&query(&half), "").scenario, half);
         let p = parse("?cores=0.1", "the link's");
         assert_eq!((p.scenario.cores, p.notes.len()), (0.25, 1), "{:?}", p.notes);
-        // A request of one batch of 200 keys on 8 nodes, in parallel, plus two gets.
+        // A request of three batches of 200 keys on 8 nodes, in parallel, plus two gets, all awaited together.
         let b = Scenario {
             calls: perfmodel::batch::Calls {
                 gets: 2,
                 batch: Some(Batch { keys: 200, nodes: 8, found: 0.5, fan_out: FanOut::Parallel }),
+                batches: 3,
                 gather: true,
             },
             ..s
         };
         let qb = query(&b);
-        assert!(qb.ends_with("&gets=2&keys=200&nodes=8&found=0.5&fan=parallel&gather=1"), "{qb}");
+        assert!(qb.ends_with("&gets=2&keys=200&nodes=8&found=0.5&fan=parallel&batches=3&gather=1"), "{qb}");
         assert_eq!(parse(&qb, "").scenario, b);
         let p = parse("?keys=9000&nodes=0&found=2&fan=both", "the link's");
         let batch = p.scenario.calls.batch.expect("the link asks for a batch");

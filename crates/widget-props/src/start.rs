@@ -55,7 +55,7 @@ impl Widget {
             Widget::BatchScaling(p) => {
                 let start = s.calls.batch.unwrap_or(perfmodel::batch::Batch::START);
                 let b = perfmodel::batch::Batch { keys: p.keys.unwrap_or(start.keys), nodes: p.nodes.unwrap_or(start.nodes), ..start };
-                s.calls = perfmodel::batch::Calls { gets: 0, batch: Some(b), gather: false };
+                s.calls = perfmodel::batch::Calls { gets: 0, batch: Some(b), batches: 1, gather: false };
             }
             Widget::MemoryUsage(p) => {
                 if let Some(m) = p.pod_limit_mib {

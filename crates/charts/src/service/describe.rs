@@ -216,7 +216,7 @@ pub fn presets() -> Vec<Preset> {
             service: Service {
                 load: Load::Rate(300.0),
                 target_p99_ms: 20.0,
-                calls: Calls { gets: 1, batch: Some(Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series }), gather: false },
+                calls: Calls { gets: 1, batch: Some(Batch { keys: 50, nodes: 4, found: 1.0, fan_out: FanOut::Series }), batches: 1, gather: false },
                 ..base
             },
         },
@@ -337,23 +337,28 @@ impl Service {
         let gets = match self.calls.gets {
             0 => None,
             1 => Some("one get".to_string()),
-            n if self.calls.gather => Some(format!("{n} gets awaited together")),
             n => Some(format!("{n} gets")),
         };
         let batch = self.calls.batch.map(|b| {
             format!(
-                "one batch_read of {} keys over {} node{}{}",
+                "{} of {} keys over {} node{}{}",
+                if self.calls.batches == 1 { "one batch_read".to_string() } else { format!("{} batch_reads", self.calls.batches) },
                 crate::format::count(b.keys),
                 crate::format::count(b.nodes),
                 if b.nodes == 1 { "" } else { "s" },
                 if b.found < 1.0 { format!(", {} found", crate::format::percent(b.found)) } else { String::new() }
             )
         });
-        match (batch, gets) {
+        let words = match (batch, gets) {
             (Some(b), Some(g)) => format!("{b} and {g}"),
             (Some(b), None) => b,
             (None, Some(g)) => g,
             (None, None) => "no call".into(),
+        };
+        if self.calls.gather && self.calls.count() >= 2 {
+            format!("{words}, awaited together")
+        } else {
+            words
         }
     }
 
@@ -368,11 +373,14 @@ impl Service {
     }
 
     /// One request's waits on the database with nothing queued, ms: each get's
-    /// (one for gets awaited together), and a batch's nodes one after another
-    /// (the official client's default).
+    /// and each batch's nodes one after another (the official client's
+    /// default); calls awaited together wait about as long as the longest.
     pub fn request_wait_ms(&self) -> f64 {
         let batch = self.calls.batch.map_or(0.0, |b| perfmodel::batch::expected_nodes(b.keys, b.nodes));
-        let gets = if self.calls.gather { self.calls.gets.min(1) } else { self.calls.gets };
-        self.io_wait_ms() * (gets as f64 + batch)
+        if self.calls.gather && self.calls.count() >= 2 {
+            // Together: about the longest call's wait.
+            return self.io_wait_ms() * if self.calls.batch.is_some() { batch } else { 1.0 };
+        }
+        self.io_wait_ms() * (self.calls.gets as f64 + batch * self.calls.batches as f64)
     }
 }

@@ -47,7 +47,7 @@ fn batch_mut(s: &mut Service) -> &mut Batch {
 }
 
 /// Every numeric input, in order.
-pub const FIELDS: [Field; 17] = [
+pub const FIELDS: [Field; 18] = [
     Field {
         key: "rtt",
         label: "Network round trip to the node (ms)",
@@ -88,6 +88,18 @@ pub const FIELDS: [Field; 17] = [
             } else {
                 batch_mut(s).keys = whole(v);
             }
+        },
+    },
+    Field {
+        key: "batches",
+        label: "How many such batch_reads (one per set, say)",
+        group: Group::Request,
+        range: range::BATCHES,
+        step: 1.0,
+        get: |s| s.calls.batches as f64,
+        set: |s, v| {
+            batch_mut(s);
+            s.calls.batches = whole(v);
         },
     },
     Field {
@@ -252,11 +264,11 @@ pub enum Edit {
     Official(String),
     /// What the verdict weighs, by its key ([`OBJECTIVES`]).
     Objective(String),
-    /// How an async handler awaits its gets, by its key ([`GATHERS`]).
+    /// How an async handler awaits its calls, by its key ([`GATHERS`]).
     Gather(String),
 }
 
-/// How an async handler awaits its gets: key, words.
+/// How an async handler awaits its calls: key, words.
 pub const GATHERS: [(bool, &str, &str); 2] =
     [(false, "series", "one after another (await each)"), (true, "gather", "together (asyncio.gather; async handlers only)")];
 
@@ -339,7 +351,7 @@ impl Service {
             },
             Edit::Gather(key) => match GATHERS.iter().find(|x| x.1 == key) {
                 Some(x) => s.calls.gather = x.0,
-                None => return (s, vec![format!("no way to await the gets {key:?}")]),
+                None => return (s, vec![format!("no way to await the calls {key:?}")]),
             },
             Edit::Fan(key) => match FANS.iter().find(|x| x.1 == key) {
                 Some(x) => batch_mut(&mut s).fan_out = x.0,
@@ -447,7 +459,7 @@ impl Service {
                         &mut h,
                         uid,
                         "gather",
-                        "How the handler awaits its gets",
+                        "How the handler awaits its calls",
                         GATHERS.iter().map(|(g, key, words)| (*key, *words, *g == self.calls.gather)).collect(),
                     );
                     let fan = self.calls.batch.unwrap_or(Batch::START).fan_out;

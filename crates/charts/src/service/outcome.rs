@@ -377,8 +377,8 @@ pub enum Job {
 /// size, for outcomes within capacity. Each runs a closed loop at the
 /// requests in flight, or the arriving requests themselves (at least
 /// [`runs::PATTERN`]'s 5,000 measured and 1,000 of warm-up, more when that
-/// many arrive in under a second, at most [`runs::LADDER`]'s 20,000 for a
-/// pool size and [`runs::PATTERN`]'s 50,000 for a pattern).
+/// many arrive in under a second, at most [`runs::SERVICE_LADDER`]'s for a
+/// pool size and [`runs::SERVICE_PATTERN`]'s for a pattern).
 impl Staged for ServiceData {
     const NAME: &'static str = "service";
     type Input = Service;
@@ -411,7 +411,7 @@ impl Staged for ServiceData {
         // One worker process at its share; the others are alike and independent.
         let s = all.per_worker();
         let workers = self.service.workers.max(1);
-        let run = if matches!(job, Job::Pool(_)) { runs::LADDER } else { runs::PATTERN };
+        let run = if matches!(job, Job::Pool(_)) { runs::SERVICE_LADDER } else { runs::SERVICE_PATTERN };
         let cfg = match s.arrival_rate {
             Some(rate) => {
                 let per_second = rate.ceil() as u64;

@@ -37,13 +37,13 @@ impl ServiceData {
             Objective::Most => self.most_verdict(),
             Objective::Throughput => self.throughput_verdict(),
         };
-        // Gathered gets where today's way cannot await: it makes them in turn.
+        // Gathered calls where today's way cannot await: it makes them in turn.
         let c = self.service.calls;
-        if c.gather && c.gets >= 2 && c.gathered_in(self.service.official).is_none() {
+        if c.gathered_in(Pattern::Tokio) && !c.gathered_in(self.service.official) {
             v.push(format!(
-                "Today's way, {}, cannot await its gets together: it makes the {} one after another, while aerospike-py awaits them with asyncio.gather.",
+                "Today's way, {}, cannot await its calls together: it makes the {} one after another, while aerospike-py awaits them with asyncio.gather.",
                 official_words(self.today()),
-                count(c.gets)
+                count(c.count())
             ));
         }
         v

@@ -104,13 +104,16 @@ struct PredictArgs {
     /// How the official client sends a batch's node requests (aerospike-py sends them at once either way).
     #[arg(long, value_enum, default_value = "series")]
     fan_out: FanOutArg,
+    /// Batch reads each request makes, each of --keys keys (with --operation batch-read; default 1, at most 16).
+    #[arg(long, value_name = "B")]
+    batches: Option<u32>,
     /// Gets each request makes besides its batch read (with --operation batch-read; default 0).
     #[arg(long, value_name = "G")]
     gets: Option<u32>,
     /// Gets each request makes, awaited one after another (with --operation get; default 1, at most 16).
     #[arg(long, value_name = "N")]
     calls: Option<u32>,
-    /// Await a request's gets together with asyncio.gather instead of one after another (executor and tokio; the blocking patterns and a def endpoint make them in turn).
+    /// Await a request's calls (its gets and batch reads) together with asyncio.gather instead of one after another (executor and tokio; the blocking patterns and a def endpoint make them in turn).
     #[arg(long)]
     gather: bool,
     /// The CPython build.
@@ -190,15 +193,15 @@ fn run(cmd: Command) -> Result<String, String> {
             if (a.timeout_ms.is_some() || a.burstiness.is_some()) && a.arrival_rate.is_none() {
                 return Err("--timeout-ms and --burstiness apply to an open load: give --arrival-rate".into());
             }
-            let batch_flags = a.keys.is_some() || a.nodes.is_some() || a.found.is_some() || a.gets.is_some();
+            let batch_flags = a.keys.is_some() || a.nodes.is_some() || a.found.is_some() || a.gets.is_some() || a.batches.is_some();
             if a.operation == OperationArg::Get && batch_flags {
-                return Err("--keys, --nodes, --found and --gets describe a batch read: give --operation batch-read".into());
+                return Err("--keys, --nodes, --found, --batches and --gets describe batch reads: give --operation batch-read".into());
             }
             if a.operation == OperationArg::BatchRead && a.calls.is_some() {
                 return Err("--calls counts a request's gets: with --operation batch-read, --gets gives the gets beside the batch".into());
             }
             let calls = match a.operation {
-                OperationArg::Get => Calls { gets: a.calls.unwrap_or(1), batch: None, gather: a.gather },
+                OperationArg::Get => Calls { gets: a.calls.unwrap_or(1), batch: None, batches: 1, gather: a.gather },
                 OperationArg::BatchRead => Calls {
                     gets: a.gets.unwrap_or(0),
                     batch: Some(Batch {
@@ -210,6 +213,7 @@ fn run(cmd: Command) -> Result<String, String> {
                             FanOutArg::Parallel => FanOut::Parallel,
                         },
                     }),
+                    batches: a.batches.unwrap_or(1),
                     gather: a.gather,
                 },
             };
