@@ -250,7 +250,8 @@ fn render(n: &Notes) -> String {
     out.push_str(&format!(
         "\n\nThe model is set to each replica as the notes state it: {} requests in flight ({} VUs over {} replicas), {} worker process, {}, \
          FastAPI's cost per request as the service lab measured it, {} ms of the handler's Python on the loop, {} ms of inference (on the loop before the \
-         change, awaited on the executor's pool after it, holding the GIL {} of the time), and one `batch_read` of {} keys over {} nodes, every key found, \
+         change, awaited on the executor's pool after it, holding the GIL {} of the time: the notes do not measure that share, and PyTorch runs its \
+         operators with the GIL released, so this is an assumption, and the sentences below say what it is worth), and one `batch_read` of {} keys over {} nodes, every key found, \
          each client with its default batch policy. The notes time a batch's network wait ({}–{} ms) but not its nodes' round trips: the two model columns \
          take each node request's wait as the one that gives aerospike-py's batch that wait.",
         m.in_flight(),
