@@ -195,7 +195,18 @@ impl Fan {
                 let waves = self.keys.div_ceil(self.nodes);
                 f64::from(waves - 1) * (1.0 - jitter) * w + slowest(self.keys)
             }
-            FanOut::Parallel => visited(self.keys, self.nodes).iter().enumerate().map(|(i, p)| p * slowest(i as u32 + 1)).sum(),
+            FanOut::Parallel => {
+                // The harmonic number H(d) as a running sum over d: O(nodes), not O(nodes²).
+                let mut h = 0.0;
+                visited(self.keys, self.nodes)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        h += 1.0 / f64::from(i as u32 + 1);
+                        p * ((1.0 - jitter) * w + jitter * w * h)
+                    })
+                    .sum()
+            }
         }
     }
 }
