@@ -46,14 +46,18 @@ const pick = async (page, label) => {
   await page.waitForFunction((v) => document.querySelector("[data-widget]").dataset.run === v, value);
 };
 
-test("the shipped site shows the lab's own reports: the batch grid first, the clean lab's grid one pick away", async () => {
+test("the shipped site shows the lab's own reports: the quiet re-run's grid first, the batch grid and the calibrating grid a pick away", async () => {
   const { page, log, context } = await openPage(browser);
   await page.goto(srv.base + PAGE);
   const states = await widgetsSettled(page);
   assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
   assert.ok((await page.getByTestId("run-picker").locator("option").count()) >= 1);
   assert.match(await page.locator("[data-panel=environment]").textContent(), /mode\s*full/);
-  // The newest lab report is the batch grid: a chart per node count, and the way to the cluster page.
+  // The newest lab report is the quiet re-run of the grid, with how quiet each cell was.
+  assert.ok((await page.locator("[data-panel=io-grid] canvas[data-chart]").count()) >= 6);
+  assert.match(await page.locator("[data-panel=environment]").textContent(), /quiet_limit\s*0\.1/);
+  // The batch grid: a chart per node count, and the way to the cluster page.
+  await pick(page, "2026-12-06 08:20");
   assert.equal(await page.locator("[data-panel=batch-grid] canvas[data-chart]").count(), 3);
   assert.deepEqual(await blankCanvases(page, "[data-panel=batch-grid] canvas[data-chart]"), []);
   assert.equal(await page.locator("[data-panel=batch-grid] a[href$='comparison/batches.html']").count(), 1);

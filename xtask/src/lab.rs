@@ -44,6 +44,11 @@ pub(crate) fn lab(quick: bool) -> Result<PathBuf> {
         .ok()
         .and_then(|v| v.get("date").and_then(|d| d.as_str()).map(String::from))
         .ok_or("the harness wrote a report without a date")?;
+    if !quick {
+        let report = reports::parse_report("the new lab report", &text).map_err(|e| e.to_string())?;
+        let grid = report.io_wait_grid.get().ok_or("the new lab report has no io_wait_grid")?;
+        refuse_if_crowded(&fresh, &date, reports::crowded(grid.data.iter().map(|c| (c.at(), c.foreign_cpu_share)), QUIET))?;
+    }
     let file = format!("{date}.json");
     std::fs::rename(&fresh, dir.join(&file)).map_err(|e| e.to_string())?;
     file_in_index(&dir, &date, &file, quick)?;
@@ -81,6 +86,9 @@ pub(crate) fn lab_open(quick: bool) -> Result<PathBuf> {
     }
     if !problems.is_empty() {
         return Err(format!("lab (open): the report does not pass its checks:\n  {}", problems.join("\n  ")));
+    }
+    if !quick {
+        refuse_if_crowded(&fresh, &report.date, reports::crowded(report.cells.iter().map(|c| (c.at(), c.foreign_cpu_share)), QUIET))?;
     }
     let file = dir.join(format!("{}.json", report.date));
     std::fs::rename(&fresh, &file).map_err(|e| e.to_string())?;
@@ -136,8 +144,25 @@ pub(crate) fn check_quick(report: &Path) -> Result<()> {
     }
 }
 
-/// The most CPU other processes may take during a filed batch cell (as the harness's `QUIET`).
-const QUIET: f64 = 0.10;
+/// The most CPU other processes may take during a filed cell of any grid (as the harness's `batch.QUIET`).
+const QUIET: f64 = reports::QUIET_LIMIT;
+
+/// A report with a cell measured on a crowded machine is not filed: it is
+/// moved to target/lab-refused/ and the command fails with every such cell.
+fn refuse_if_crowded(fresh: &Path, date: &str, crowded: Vec<String>) -> Result<()> {
+    if crowded.is_empty() {
+        return Ok(());
+    }
+    let dir = project_root().join("target/lab-refused");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let kept = dir.join(format!("{date}.json"));
+    std::fs::rename(fresh, &kept).map_err(|e| e.to_string())?;
+    Err(format!(
+        "the lab's report is refused, not filed ({} kept for reading): other processes shared the machine:\n  {}",
+        kept.display(),
+        crowded.join("\n  ")
+    ))
+}
 
 /// Run the harness's batch grid. Quick: a few cells into
 /// target/lab-quick/batch/, checked for the fan-out each client really has.

@@ -396,21 +396,11 @@ pub(crate) fn table(env: &BookEnv) -> String {
     };
     let rtt_ms = env.lab().map(|l| l.rtt_ms).unwrap_or(perfmodel::scenario::LOCALHOST_RTT_MS);
     let cells = fit(lab, rtt_ms, &Params::default(), true);
-    let pct = |v: f64| if v.is_finite() { format!("{:.0}%", v * 100.0) } else { "–".into() };
     let ms = |v: Option<f64>| v.map(number).unwrap_or_else(|| "–".into());
     let mut sums = String::new();
     let mut misses = String::new();
     for f in summary(&cells) {
-        sums.push_str(&format!(
-            "| {} | {} | {} | {} ({}) | {} of {} |\n",
-            f.label,
-            f.cells,
-            pct(f.median_err),
-            pct(f.worst_err),
-            f.worst_cell,
-            f.p99_within,
-            f.p99_cells
-        ));
+        sums.push_str(&crate::lab_fit::summary_row(f.label, f.cells, f.median_err, f.worst_err, &f.worst_cell, f.p99_within, f.p99_cells));
         let m = f.misses();
         if !m.is_empty() {
             misses.push_str(&format!("- **{}** misses: {}.\n", f.label, m.join("; ")));

@@ -24,14 +24,27 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// The newest report of `bundle` with a grid.
-    pub(crate) fn newest(bundle: &reports::Bundle) -> Option<Lab> {
-        use perfmodel::{Params, Scenario};
+    /// The run the model is calibrated from ([`perfmodel::calibrate::CALIBRATION_RUN`]),
+    /// or, in a book without it, the newest report of `bundle` with a grid.
+    pub(crate) fn calibrating(bundle: &reports::Bundle) -> Option<Lab> {
         let (runs, _) = reports::load_bundle(bundle);
-        let (run, rep, grid) = runs.iter().find_map(|r| {
-            let rep = r.report.as_ref().ok()?;
-            rep.io_wait_grid.get().map(|g| (r, rep, g))
-        })?;
+        let named = runs.iter().find(|r| r.file == perfmodel::calibrate::CALIBRATION_RUN).and_then(Lab::of);
+        named.or_else(|| runs.iter().find_map(Lab::of))
+    }
+
+    /// The newest run with a grid, when it is not the calibrating one: a
+    /// quiet re-run on another machine, checked against the model scaled to
+    /// that machine's speed.
+    pub(crate) fn newer(bundle: &reports::Bundle) -> Option<Lab> {
+        let (runs, _) = reports::load_bundle(bundle);
+        runs.iter().find_map(Lab::of).filter(|l| l.run.file != perfmodel::calibrate::CALIBRATION_RUN)
+    }
+
+    /// One run with a grid, as the model reads it.
+    fn of(run: &reports::Run) -> Option<Lab> {
+        use perfmodel::{Params, Scenario};
+        let rep = run.report.as_ref().ok()?;
+        let grid = rep.io_wait_grid.get()?;
         let e = rep.environment.get();
         let node_cpus = e.and_then(|e| e.cpu_count()).unwrap_or(Scenario::default().core_servers());
         let cores = e.and_then(|e| e.client_cpus()).unwrap_or(node_cpus);
@@ -264,7 +277,7 @@ pub(crate) fn model_vs_lab(env: &BookEnv) -> String {
          Each cell is modelled as the lab ran it: the client process on {} CPU{} of a {}-CPU machine (Python's default pool \
          follows the machine's count), an I/O wait of the wait the stub applied plus the stub's own round trip, {} µs \
          (the one-caller blocking get with no injected wait, minus the official client's costs in the model). \
-         The p99 comes from one short simulation per cell.\n\n\
+         The p99 comes from one short simulation per cell. {}\n\n\
          | Pattern | Cells | Median \\|throughput error\\| | Largest (cell) | Median \\|mean latency error\\| | p99 within ×{} | Median \\|resident memory error\\| | Median \\|thread count error\\| |\n\
          |---|---:|---:|---|---:|---:|---:|---:|\n{summary}\n\
          Targets: throughput median ≤ {:.0}% and worst ≤ {:.0}% for every pattern, p99 within ×{} in at least {:.0}% of cells, \
@@ -280,6 +293,7 @@ pub(crate) fn model_vs_lab(env: &BookEnv) -> String {
         if lab.cores == 1 { "" } else { "s" },
         lab.node_cpus,
         number(lab.rtt_ms * 1e3),
+        quiet_sentence(lab.grid.data.iter().map(|c| (c.foreign_cpu_share, c.noisy_runs.len(), c.load_avg.or(c.load_avg_max))), lab.node_cpus),
         lab_fit::P99_FACTOR,
         lab_fit::THROUGHPUT_MEDIAN * 100.0,
         lab_fit::THROUGHPUT_WORST * 100.0,
@@ -287,4 +301,47 @@ pub(crate) fn model_vs_lab(env: &BookEnv) -> String {
         lab_fit::P99_SHARE * 100.0,
         lab_fit::RSS_MEDIAN * 100.0,
     )
+}
+
+/// How quiet the machine was while a report's cells ran, from each cell's
+/// foreign CPU share, its runs set aside as crowded and its load average: a
+/// report from before the lab measured the share says so.
+pub(crate) fn quiet_sentence(cells: impl Iterator<Item = (Option<f64>, usize, Option<f64>)>, cpus: u32) -> String {
+    let (mut most, mut unmetered, mut set_aside, mut n) = (0.0f64, 0, 0, 0);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (share, noisy, load) in cells {
+        n += 1;
+        match share {
+            Some(f) => most = most.max(f),
+            None => unmetered += 1,
+        }
+        set_aside += noisy;
+        if let Some(l) = load {
+            lo = lo.min(l);
+            hi = hi.max(l);
+        }
+    }
+    let loads = if lo <= hi { format!(" at load averages from {lo:.2} to {hi:.2}") } else { String::new() };
+    if n == 0 {
+        String::new()
+    } else if unmetered == n {
+        format!(
+            "These cells ran{loads} on a {cpus}-CPU machine, before the lab measured how much of the CPU other processes took; \
+             the load average counts the lab's own runnable threads as well, so it cannot say."
+        )
+    } else if unmetered > 0 {
+        format!("{unmetered} of {n} cells did not record how much of the CPU other processes took{loads}.")
+    } else {
+        let aside = match set_aside {
+            0 => "no run had to be measured again".to_string(),
+            1 => "1 run was set aside as crowded and measured again".to_string(),
+            k => format!("{k} runs were set aside as crowded and measured again"),
+        };
+        format!(
+            "Every cell ran on a quiet machine: other processes took at most {:.1}% of its CPU during any kept run \
+             (the lab's limit is {:.0}%; {aside}){loads}.",
+            most * 100.0,
+            reports::QUIET_LIMIT * 100.0
+        )
+    }
 }

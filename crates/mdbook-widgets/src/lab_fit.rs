@@ -230,3 +230,18 @@ pub fn summary(cells: &[CellFit]) -> Vec<PatternFit> {
         })
         .collect()
 }
+
+/// One pattern's row of a fit summary: cells, median and largest
+/// |throughput error| (with its cell), and the p99s within the factor.
+pub(crate) fn summary_row(
+    label: &str,
+    cells: usize,
+    median_err: f64,
+    worst_err: f64,
+    worst_cell: &str,
+    p99_within: usize,
+    p99_cells: usize,
+) -> String {
+    let pct = |v: f64| if v.is_finite() { format!("{:.0}%", v * 100.0) } else { "–".into() };
+    format!("| {label} | {cells} | {} | {} ({worst_cell}) | {p99_within} of {p99_cells} |\n", pct(median_err), pct(worst_err))
+}

@@ -27,6 +27,7 @@ pub mod open_lab;
 mod params;
 mod placeholder;
 mod scan;
+pub mod second_machine;
 pub mod service_lab;
 mod service_notes;
 
@@ -91,9 +92,9 @@ impl BookEnv {
         self.shelf.reports.get_or_init(|| self.read_reports("reports"))
     }
 
-    /// The newest lab report with a grid, read once.
+    /// The lab run the model is calibrated from (else the newest with a grid), read once.
     pub fn lab(&self) -> Option<&Lab> {
-        self.shelf.lab.get_or_init(|| Lab::newest(self.reports())).as_ref()
+        self.shelf.lab.get_or_init(|| Lab::calibrating(self.reports())).as_ref()
     }
 
     /// The newest report with a batch grid, read once.
@@ -188,7 +189,8 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
     let service_verdict = || service_lab::verdict(env);
     let service_cpu = || service_lab::cpu_words(env);
     let service_notes = || service_notes::table(env);
-    let texts: [(&str, &dyn Fn() -> String); 21] = [
+    let second_machine = || second_machine::table(env);
+    let texts: [(&str, &dyn Fn() -> String); 22] = [
         (batch_page::ANSWER, &batch_answer),
         (batch_page::FLIP, &batch_flip),
         (batch_page::PRODUCTION, &batch_production),
@@ -210,6 +212,7 @@ pub fn expand_in(markdown: &str, env: &BookEnv) -> Result<String, Vec<DirectiveE
         (service_lab::VERDICT_TOKEN, &service_verdict),
         (service_lab::CPU_TOKEN, &service_cpu),
         (service_notes::TOKEN, &service_notes),
+        (second_machine::TOKEN, &second_machine),
     ];
     for (token, text) in texts {
         edits.extend(tokens(token).into_iter().map(|(a, b)| (a, b, text())));

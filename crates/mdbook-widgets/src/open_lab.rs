@@ -29,7 +29,10 @@ fn pattern_of(name: &str, default_pool: u32) -> Option<(Pattern, Option<u32>)> {
 /// model's I/O wait is the injected wait plus the stub's own round trip,
 /// estimated from the newest closed-loop lab report as the pool figure does).
 pub(crate) fn read_newest(env: &BookEnv) -> Option<(OpenLab, OpenReport)> {
-    let (name, text) = reports::newest(&env.src_dir.join("reports/open-loop"))?;
+    let dir = env.src_dir.join("reports/open-loop");
+    let name = perfmodel::calibrate::CALIBRATION_OPEN_RUN;
+    let named = std::fs::read_to_string(dir.join(name)).ok().map(|t| (name.to_string(), t));
+    let (name, text) = named.or_else(|| reports::newest(&dir))?;
     let r = reports::open_loop::parse(&name, &text).ok()?;
     let node_cpus = r.cpu_count().unwrap_or(Scenario::default().core_servers());
     let cores = r.client_cpus().unwrap_or(node_cpus);
@@ -231,7 +234,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
     let env_load = |k: &str| report.environment.get(k).and_then(|v| v.as_f64()).map(number).unwrap_or_else(|| "?".into());
     format!(
         "\n\nThe lab's open-load report of {date} ran the client on {cores} of the machine's {node} CPUs; its load average was {l0} at the start \
-         and {l1} at the end. Its method: {method}. \
+         and {l1} at the end. {quiet} Its method: {method}. \
          A pattern's measured bracket runs from the largest rate it kept up with to the smallest above that it did not. \
          The model's capacity falls inside it in **{inside} of {groups}** pattern and wait combinations. Of the {kept_cells} cells where \
          the client kept up, the simulated p99 is within ×1.5 of the measured one in **{p99_ok}**, and more than 1.5 times below it in {p99_low}; \
@@ -247,6 +250,7 @@ pub fn table(env: &BookEnv, with_cells: bool) -> String {
         method = report.method,
         l0 = env_load("load_avg_start"),
         l1 = env_load("load_avg_end"),
+        quiet = crate::lab::quiet_sentence(report.cells.iter().map(|c| (c.foreign_cpu_share, c.noisy_runs.len(), c.load_avg)), lab.node_cpus),
         groups = groups.len(),
         over_most = number(over_most),
         medians = medians.join(", "),

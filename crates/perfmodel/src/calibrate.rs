@@ -4,6 +4,15 @@ use serde::Serialize;
 
 use crate::Params;
 
+/// The lab run every lab-calibrated default comes from (in `book/reports/`;
+/// each parameter's provenance names it), and the open-load run measured on
+/// the same machine that evening (in `book/reports/open-loop/`): the
+/// methodology sets the model beside these two. A run on another machine is
+/// a check of the model across machines, not a calibration, until every lab
+/// (grid, batches, service, asyncio's costs) is measured again on it.
+pub const CALIBRATION_RUN: &str = "2026-12-01_20-09.json";
+pub const CALIBRATION_OPEN_RUN: &str = "2026-12-01_20-48.json";
+
 /// What the lab measured per request in one cell of its grid (µs per get),
 /// and the cell's throughput (gets per second).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

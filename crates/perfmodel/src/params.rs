@@ -63,7 +63,7 @@ macro_rules! params {
             /// The same costs on a machine whose CPU takes `speed` µs for the
             /// lab's one: every cost in µs (each is CPU time or a thread's
             /// wake-up) times `speed`; memory, counts and CPython's constants stay.
-            pub(crate) fn cpu_scaled(&self, speed: f64) -> Params {
+            pub fn cpu_scaled(&self, speed: f64) -> Params {
                 let mut q = *self;
                 $( if $unit == "µs" { q.$name *= speed; } )*
                 q

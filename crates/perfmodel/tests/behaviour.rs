@@ -183,19 +183,22 @@ fn a_followed_request_accounts_for_its_whole_latency() {
     }
 }
 
-/// The newest report in book/reports that carries the lab's grid (reports
-/// from the benchmark suite, without one, are passed over).
+/// The lab run the defaults are calibrated from, as the book ships it (and
+/// as every lab-calibrated parameter's provenance names it).
 fn newest_lab_report() -> serde_json::Value {
+    let name = perfmodel::calibrate::CALIBRATION_RUN;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports");
     let index: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
-    index["reports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| std::fs::read_to_string(dir.join(e["file"].as_str()?)).ok())
-        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .find(|r| r.get("io_wait_grid").is_some())
-        .expect("book/reports holds a lab report (cargo xtask lab)")
+    assert!(index["reports"].as_array().unwrap().iter().any(|e| e["file"] == name), "{name} is listed in index.json");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    assert!(report.get("io_wait_grid").is_some(), "{name} carries the lab's grid");
+    // Every parameter calibrated from a lab grid names this run.
+    for d in Params::describe().iter().filter(|d| {
+        d.provenance.contains("lab report book/reports/") && !d.provenance.contains("-batch.json") && !d.provenance.contains("reports/service/")
+    }) {
+        assert!(d.provenance.contains(name), "{}: {}", d.name, d.provenance);
+    }
+    report
 }
 
 #[test]
@@ -220,6 +223,8 @@ fn client_costs_are_the_ones_the_lab_measured() {
     };
     let p = Params::default();
     let want = client_costs(&m, &p);
+    // What the lab gives, for recalibrating after a new report (run with --nocapture).
+    eprintln!("measured {m:?}\ncalibrated {want:?}");
     let close = |name: &str, got: f64, want: f64| {
         assert!((got - want).abs() <= 0.051 * want.abs().max(1.0), "{name}: default {got}, the lab gives {want} ({m:?})");
     };
@@ -265,6 +270,11 @@ fn client_costs_are_the_ones_the_lab_measured() {
     };
     let exec = memory_costs(&rows(&["official_executor", "official_executor_64"])).unwrap();
     let asp = memory_costs(&rows(&["aerospike_py_async"])).unwrap();
+    eprintln!(
+        "idle rss: official {} MiB, aerospike-py {} MiB; memory: executor {exec:?}, aerospike-py {asp:?}",
+        idle("official_"),
+        idle("aerospike_py_")
+    );
     close("executor_request_kib", p.executor_request_kib, exec.request_kib);
     close("asp_request_kib", p.asp_request_kib, asp.request_kib);
     close("tokio_thread_rss_kib", p.tokio_thread_rss_kib, asp.thread_kib.unwrap());

@@ -414,9 +414,39 @@ pub struct GridCell {
     /// Rounds of this cell that failed, with the reason.
     #[serde(default)]
     pub failed_rounds: Vec<String>,
+    /// The largest share of the machine's CPU that processes other than the
+    /// lab's took during a kept round (absent in reports from before the lab
+    /// measured it).
+    #[serde(default)]
+    pub foreign_cpu_share: Option<f64>,
+    /// The shares of the runs set aside as crowded and measured again.
+    #[serde(default)]
+    pub noisy_runs: Vec<f64>,
+}
+
+/// The most of the machine's CPU other processes may take while a filed lab
+/// cell runs (the harness's `batch.QUIET`): a run above it is measured again.
+pub const QUIET_LIMIT: f64 = 0.10;
+
+/// Cells measured while other processes took more than `limit` of the CPU,
+/// or without the share recorded, each said with its place in the grid.
+pub fn crowded<'a>(cells: impl IntoIterator<Item = (String, Option<f64>)> + 'a, limit: f64) -> Vec<String> {
+    cells
+        .into_iter()
+        .filter_map(|(at, share)| match share {
+            Some(f) if f <= limit => None,
+            Some(f) => Some(format!("{at}: other processes took {f:.3} of the CPU (the limit is {limit})")),
+            None => Some(format!("{at}: the share of the CPU other processes took is not recorded")),
+        })
+        .collect()
 }
 
 impl GridCell {
+    /// Where the cell sits in the grid, for messages.
+    pub fn at(&self) -> String {
+        format!("{} at {} ms, {} callers", self.pattern, self.io_wait_ms, self.concurrency)
+    }
+
     /// CPU time per request of every thread together, µs.
     pub fn cpu_us_total(&self) -> Option<f64> {
         (!self.cpu_us_per_request.is_empty()).then(|| self.cpu_us_per_request.values().sum())

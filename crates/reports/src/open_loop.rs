@@ -33,6 +33,20 @@ pub struct OpenCell {
     pub applied_wait_p50_us: Option<f64>,
     pub applied_wait_p99_us: Option<f64>,
     pub load_avg: Option<f64>,
+    /// The share of the machine's CPU that processes other than the lab's
+    /// took during the cell (absent in reports from before the lab measured it).
+    #[serde(default)]
+    pub foreign_cpu_share: Option<f64>,
+    /// The shares of the runs set aside as crowded and measured again.
+    #[serde(default)]
+    pub noisy_runs: Vec<f64>,
+}
+
+impl OpenCell {
+    /// Where the cell sits in the report, for messages.
+    pub fn at(&self) -> String {
+        format!("{} at {} ms, {:.0}/s", self.pattern, self.io_wait_ms, self.offered_rate)
+    }
 }
 
 /// A whole open-load report.
@@ -83,7 +97,7 @@ pub fn check(r: &OpenReport) -> Vec<String> {
         problems.push("no cells measured".into());
     }
     for c in &r.cells {
-        let at = format!("{} at {} ms, {:.0}/s", c.pattern, c.io_wait_ms, c.offered_rate);
+        let at = c.at();
         if c.answered == 0 {
             problems.push(format!("{at}: nothing answered"));
         }

@@ -186,3 +186,19 @@ fn the_shipped_reports_are_the_labs_and_aerospike_pys_published_runs() {
         assert_eq!(dates, sorted, "newest first");
     }
 }
+
+/// The newest lab grid was measured on a quiet machine: every cell recorded
+/// the share of the CPU other processes took, and none took more than the
+/// lab's limit (older runs predate the meter).
+#[test]
+fn the_newest_grid_was_measured_on_a_quiet_machine() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/reports");
+    let (runs, _) = load_bundle(&read_dir(&dir).unwrap());
+    let grid = runs
+        .iter()
+        .filter(|r| r.source.as_ref().is_some_and(|s| s.id == "lab"))
+        .find_map(|r| r.report.as_ref().ok()?.io_wait_grid.get())
+        .expect("a lab run with a grid");
+    assert!(grid.data.len() > 100, "{} cells", grid.data.len());
+    assert_eq!(crowded(grid.data.iter().map(|c| (c.at(), c.foreign_cpu_share)), QUIET_LIMIT), Vec::<String>::new());
+}
