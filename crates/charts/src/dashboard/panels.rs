@@ -411,6 +411,7 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
             "RSS MiB",
             "CPU cores",
             "CPU µs per get",
+            "others' CPU share",
         ]
         .map(String::from)
         .to_vec(),
@@ -433,18 +434,22 @@ fn io_grid_panel(d: &reports::IoWaitGrid) -> (String, Vec<Chart>) {
                     f(c.rss_mib),
                     f(c.cpu_cores),
                     f(cpu_us(c)),
+                    f(c.foreign_cpu_share),
                 ]
             })
             .collect(),
     };
     html.push_str(&format!("<details class=\"widget-data\"><summary>Every measured cell</summary>{}</details>", table_html(&t, "Measured grid")));
     if !d.skipped.is_empty() {
-        let items: String = d
-            .skipped
-            .iter()
-            .map(|s| format!("<li>{} at {} ms, {} callers: {}</li>", esc(&s.pattern), number(s.io_wait_ms), s.concurrency, esc(&s.reason)))
-            .collect();
-        html.push_str(&format!("<details class=\"widget-data\"><summary>Not measured ({})</summary><ul>{items}</ul></details>", d.skipped.len()));
+        let skipped = Table {
+            headers: ["pattern", "I/O wait ms", "concurrency", "why not measured"].map(String::from).to_vec(),
+            rows: d.skipped.iter().map(|s| vec![s.pattern.clone(), number(s.io_wait_ms), s.concurrency.to_string(), s.reason.clone()]).collect(),
+        };
+        html.push_str(&format!(
+            "<details class=\"widget-data\"><summary>Not measured ({})</summary>{}</details>",
+            d.skipped.len(),
+            table_html(&skipped, "Cells not measured")
+        ));
     }
     (html, charts)
 }
