@@ -1,7 +1,9 @@
 // Loads the widgets' WebAssembly module on pages that have a [data-widget]
-// placeholder, and only there: the module built for that page's widgets.
-// `cargo xtask build` fills in the modules' content-hashed file names and
-// writes the result to assets/generated/.
+// placeholder, and only there, once the page has loaded: its build-time
+// figures are the first paint. Every page loads the same module, so a
+// reader downloads it once per visit. `cargo xtask build` fills in the
+// modules' content-hashed file names and writes the result to
+// assets/generated/.
 //
 // Over http(s) the module is fetched and compiled as it streams. Opened
 // from disk (file://), browsers refuse to fetch a .wasm file, so the same
@@ -14,20 +16,16 @@
 
   var root = typeof path_to_root === "string" ? path_to_root : "";
   var base = root + "widgets/";
-  // One module per set of widgets a page carries, holding only their code;
-  // `all` holds every widget (a page whose set has none of its own, after a
-  // Markdown edit in `cargo xtask serve`, or `window.__widgetsModule`, set
-  // before this script: the benchmark's entry points are only there).
+  // `site` holds every widget; `all` adds the benchmark's entry points
+  // (`window.__widgetsModule = "all"`, set before this script, asks for it;
+  // `cargo xtask serve` after an edit to the module's sources builds only it).
   var MODULES = @@WIDGETS_MODULES@@;
-  var names = [];
-  placeholders.forEach(function (el) {
-    var n = el.getAttribute("data-widget");
-    if (names.indexOf(n) < 0) names.push(n);
-  });
-  var key = typeof window.__widgetsModule === "string" ? window.__widgetsModule : names.sort().join("+");
-  var files = MODULES[key] || MODULES.all;
-  window.__widgetsModuleKey = MODULES[key] ? key : "all";
+  var key = typeof window.__widgetsModule === "string" && MODULES[window.__widgetsModule] ? window.__widgetsModule : "site";
+  if (!MODULES[key]) key = "all";
+  var files = MODULES[key];
+  window.__widgetsModuleKey = key;
   printWhenDrawn();
+  swapWhenDrawn();
 
   // A trap in the module that is not a Rust panic (the panic hook reports
   // those) leaves its state unknown and any figure it was computing
@@ -161,13 +159,37 @@
     });
   }
 
-  script(base + files.js)
-    .then(compiled)
-    .then(function (module) {
-      window.__widgetsPool = pool(new URL(base + files.js, location.href).href, module);
-      return wasm_bindgen({ module_or_path: module });
-    })
-    .catch(function (e) { fail("The interactive figures could not load: " + e.message); });
+  // The page's build-time figures are its first paint; the module is asked
+  // for once the page has loaded, so nothing it brings delays that.
+  function load() {
+    script(base + files.js)
+      .then(compiled)
+      .then(function (module) {
+        window.__widgetsPool = pool(new URL(base + files.js, location.href).href, module);
+        return wasm_bindgen({ module_or_path: module });
+      })
+      .catch(function (e) { fail("The interactive figures could not load: " + e.message); });
+  }
+  if (document.readyState === "complete") load();
+  else window.addEventListener("load", load);
+
+  // Each placeholder shows its figure as the build drew it until the live
+  // widget, mounted beside it unseen (widgets.css), has drawn its first
+  // frame: then the build's figure goes, in the same task, so the reader
+  // sees one or the other, never both. A widget that fails keeps it.
+  function swapWhenDrawn() {
+    function swap(el) {
+      if (el.getAttribute("data-state") !== "ready") return;
+      var first = el.querySelector(":scope > .widget-first");
+      if (first) first.remove();
+    }
+    var watch = new MutationObserver(function (changes) {
+      changes.forEach(function (c) { if (c.target.hasAttribute("data-widget")) swap(c.target); });
+    });
+    placeholders.forEach(function (el) {
+      watch.observe(el, { attributes: true, attributeFilter: ["data-state"] });
+    });
+  }
 
   // Simulations off the main thread: Web Workers, each running this same
   // module (compiled once, here, and handed over), as many as the machine
@@ -296,6 +318,9 @@
     // A link that sets a scenario wins over the one kept from earlier (on a
     // page with widgets, they check and keep it themselves).
     var fromLink = split(location.search).filter(isScenario);
+    // The build drew the page's figures at its own starting point; where the
+    // reader's scenario will replace it, they say so until it has (widgets.css).
+    if (widgets && (fromLink.length > 0 || saved())) document.documentElement.setAttribute("data-scenario", "yours");
     if (!widgets && fromLink.length > 0) {
       try { localStorage.setItem(STORE, fromLink.join("&")); } catch (e) { /* storage refused: links still carry it */ }
     }

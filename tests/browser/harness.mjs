@@ -35,9 +35,14 @@ const COMPRESSIBLE = new Set([".html", ".js", ".css", ".wasm", ".json", ".svg"])
 /**
  * Serve dist/ on an ephemeral 127.0.0.1 port. With `gzip`, compressible files
  * go out gzip-encoded to clients that accept it, as a static host sends them
- * (Lighthouse's transfer-time model then sees real transfer sizes).
+ * (Lighthouse's transfer-time model then sees real transfer sizes). With
+ * `cache`, every file may be kept ten minutes, as GitHub Pages says
+ * (`cache-control: max-age=600`), so a reader's later pages take what an
+ * earlier one fetched from the browser's cache; without it, nothing is kept.
+ * `counts` tallies the requests that reached the server, by path.
  */
-export function serve({ gzip = false } = {}) {
+export function serve({ gzip = false, cache = false } = {}) {
+  const counts = new Map();
   const packed = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
@@ -46,7 +51,9 @@ export function serve({ gzip = false } = {}) {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end("not found"); return; }
+      counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
       const headers = { "content-type": MIME[path.extname(file)] ?? "application/octet-stream" };
+      if (cache) headers["cache-control"] = "max-age=600";
       if (gzip && COMPRESSIBLE.has(path.extname(file)) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
         if (!packed.has(file)) packed.set(file, zlib.gzipSync(body, { level: 9 }));
         body = packed.get(file);
@@ -58,7 +65,7 @@ export function serve({ gzip = false } = {}) {
     });
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ server, base: `http://127.0.0.1:${server.address().port}/` });
+    resolve({ server, counts, base: `http://127.0.0.1:${server.address().port}/` });
   }));
 }
 

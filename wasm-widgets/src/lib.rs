@@ -7,9 +7,6 @@
 //! a placeholder whose props are broken shows its own error and the others
 //! still mount.
 
-// A module built for some pages carries part of the crate: helpers only other pages' widgets use are expected to go unused.
-#![cfg_attr(not(feature = "all"), allow(dead_code, unused_imports, unused_variables))]
-
 pub(crate) mod bar;
 pub mod dom;
 pub(crate) mod progress;

@@ -47,40 +47,6 @@ impl Runs {
     }
 }
 
-/// A simulated figure's data, off the interaction's frame: computed at once
-/// for the first frame, then after each change of `inputs` in a task of its
-/// own, so the slider and every analytic figure paint first. Key repeats
-/// faster than the simulation coalesce (a newer change drops a pending one);
-/// while `shown` is false nothing is computed, and showing catches up once.
-/// A failed computation is run once more ([`crate::recheck::once_more`]).
-/// Returns the data and whether it is up to date with the inputs.
-pub(crate) fn in_a_task<K, T>(
-    shown: Option<Signal<bool>>,
-    inputs: impl Fn() -> K + 'static,
-    compute: impl Fn(K) -> Result<T, String> + 'static,
-) -> (ReadSignal<Result<T, String>>, ReadSignal<bool>)
-where
-    K: Copy + PartialEq + Send + Sync + 'static,
-    T: Send + Sync + 'static,
-{
-    let compute = move |k: K| crate::recheck::once_more("a simulated figure", || compute(k));
-    let first = untrack(&inputs);
-    let data = RwSignal::new(compute(first));
-    let done = RwSignal::new(true);
-    let runs = Runs::new();
-    let compute = Rc::new(compute);
-    on_change_while_shown(shown, Some(first), inputs, move |k| {
-        done.set(false);
-        let compute = compute.clone();
-        runs.start_after_paint(1, move |_| {
-            data.set(compute(k));
-            done.set(true);
-            false
-        });
-    });
-    (data.read_only(), done.read_only())
-}
-
 /// Call `run` with `inputs()` now and whenever they change, except with
 /// inputs it has had already (`seen`: those the caller has data for) and,
 /// once it has run, while `shown` is false: a hidden tab's figure catches up

@@ -24,22 +24,17 @@ use crate::progress::Runs;
 #[wasm_bindgen]
 pub fn widgets_worker_job(kind: &str, input: &str, job: Vec<f64>) -> Result<Vec<f64>, JsError> {
     match kind {
-        #[cfg(feature = "conditions-heatmap")]
         charts::conditions::ConditionsData::NAME => serve::<charts::conditions::ConditionsData>(input, &job),
-        #[cfg(feature = "throughput-scaling")]
         charts::throughput::PercentilesAt::NAME => serve::<charts::throughput::PercentilesAt>(input, &job),
-        #[cfg(feature = "latency-scaling")]
         charts::latency::LatencyData::NAME => serve::<charts::latency::LatencyData>(input, &job),
-        #[cfg(feature = "io-concurrency")]
         charts::cards::CardsData::NAME => serve::<charts::cards::CardsData>(input, &job),
-        #[cfg(feature = "pool-size")]
         charts::pools::PoolsData::NAME => serve::<charts::pools::PoolsData>(input, &job),
-        #[cfg(feature = "open-load")]
         charts::open_load::OpenData::NAME => serve::<charts::open_load::OpenData>(input, &job),
-        #[cfg(feature = "your-service")]
         charts::service::ServiceData::NAME => serve::<charts::service::ServiceData>(input, &job),
-        #[cfg(feature = "batch-scaling")]
         charts::batch::BatchData::NAME => serve::<charts::batch::BatchData>(input, &job),
+        charts::gil::GilTimelineData::NAME => serve::<charts::gil::GilTimelineData>(input, &job),
+        charts::burst::BurstData::NAME => serve::<charts::burst::BurstData>(input, &job),
+        charts::flow::FlowData::NAME => serve::<charts::flow::FlowData>(input, &job),
         other => Err(format!("no such job: {other}")),
     }
     .map_err(|e| JsError::new(&e))
@@ -52,7 +47,6 @@ thread_local! {
     static LAST: RefCell<Option<Kept>> = const { RefCell::new(None) };
 }
 
-#[allow(dead_code)] // every figure's feature may be off
 fn serve<S: Staged>(input: &str, job: &[f64]) -> Result<Vec<f64>, String> {
     let job = from_numbers::<S::Job>(job).ok_or_else(|| format!("unreadable {} job", S::NAME))?;
     let p = Params::default();
@@ -207,8 +201,9 @@ impl Pooled {
             }
         };
         let (Some(p), Some(input)) = (pool(), input) else {
-            // No workers: one job per task, in order.
-            self.runs.start(count, move |i| {
+            // No workers: one job per task, in order, the first after the
+            // next paint (the move that started the run is on screen first).
+            self.runs.start_after_paint(count, move |i| {
                 deliver(i, local(i));
                 pooled.gen.try_get_value() == Some(gen)
             });

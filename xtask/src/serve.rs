@@ -44,7 +44,7 @@ pub(crate) fn serve() -> Result<()> {
         }
         let t0 = Instant::now();
         let rebuilt = if module_now > module_seen {
-            // One module for every page: one compile instead of one per page's set (`cargo xtask build` splits it again).
+            // The benchmark's module for every page: one compile instead of two (`cargo xtask build` makes the site's again).
             eprintln!("the module's sources changed: rebuilding one module for every page, then the book");
             site::modules(site::Modules::One).and_then(|m| {
                 site::book(&m)?;

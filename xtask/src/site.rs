@@ -1,4 +1,4 @@
-//! Build the static site: the WASM modules (one per page's set of widgets, optimised, content-hashed), their loader, the book (its chrome mended), into dist/.
+//! Build the static site: the WASM module every page loads (and the benchmark's), optimised and content-hashed, their loader, the book (its chrome mended), into dist/.
 
 use std::process::Command;
 use std::time::Instant;
@@ -14,12 +14,11 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// One WebAssembly module a build produced, for the pages whose widgets
-/// are `widgets` (or every page, for `all`): its hashed names and its bytes,
+/// One WebAssembly module a build produced: its hashed names and its bytes,
 /// kept by `cargo xtask serve` so a Markdown-only edit rebuilds the book around it.
 #[derive(Debug, Clone)]
 pub(crate) struct Module {
-    /// The page's widget names joined by `+` (the loader's key), or `all`.
+    /// The loader's key: `site` (every page) or `all` (with the benchmark's entry points).
     pub key: String,
     pub js: String,
     pub wasm: String,
@@ -33,43 +32,40 @@ pub(crate) struct Module {
 /// Which modules a build makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Modules {
-    /// One per distinct set of widgets a page carries, each with only those
-    /// widgets' code, and `all` (every widget and the benchmark's entry points).
-    PerPage,
+    /// `site`, every widget, which every page loads (a reader downloads it
+    /// once per visit), and `all`, the same with the benchmark's entry points.
+    SiteAndBench,
     /// Only `all`, for every page: `cargo xtask serve` after an edit to the
-    /// module's sources, where one build is quicker than fifteen.
+    /// module's sources, where one build is quicker than two.
     One,
 }
 
 /// Everything from sources to dist/.
 pub(crate) fn build() -> Result<Vec<Module>> {
     let t0 = Instant::now();
-    let modules = modules(Modules::PerPage)?;
+    let modules = modules(Modules::SiteAndBench)?;
     book(&modules)?;
     let sizes: Vec<String> = modules.iter().map(|m| format!("{} {} B", m.key, m.wasm_bytes.len())).collect();
     eprintln!("built dist/ in {:.1} s; modules: {}", t0.elapsed().as_secs_f64(), sizes.join(", "));
     Ok(modules)
 }
 
-/// The tools, then the widgets' modules: each compiled with its widgets'
-/// features, bound, optimised and named by its content. A module whose
-/// inputs (every source file cargo read for it, the lockfile, the features
-/// and the tools) are those of its last build is taken from `target/widgets/`.
+/// The tools, then the widgets' modules: each compiled with its features,
+/// bound, optimised and named by its content. A module whose inputs (every
+/// source file cargo read for it, the lockfile, the features and the tools)
+/// are those of its last build is taken from `target/widgets/`.
 pub(crate) fn modules(which: Modules) -> Result<Vec<Module>> {
     let root = project_root();
     tools::ensure_wasm_target()?;
     tools::ensure_mdbook()?;
     tools::ensure_wasm_bindgen()?;
     tools::ensure_node_modules()?;
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    if which == Modules::PerPage {
-        // The preprocessor says which widgets each page has, finding them as it does when it writes the page.
-        run(cargo().args(["build", "--release", "-p", "mdbook-widgets"]))?;
-        let sets = output(std::process::Command::new(root.join("target/release/mdbook-widgets")).arg("widget-sets").arg(root.join("book")))?;
-        let sets: Vec<Vec<String>> = serde_json::from_str(&sets).map_err(|e| format!("mdbook-widgets widget-sets: {e}"))?;
-        groups.extend(sets.into_iter().map(|s| (s.join("+"), s)));
+    // The key, then the crate's features: none for the site, `bench` for the benchmark's.
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    if which == Modules::SiteAndBench {
+        groups.push(("site", ""));
     }
-    groups.push(("all".into(), vec!["all".into()]));
+    groups.push(("all", "bench"));
 
     let tools_line = format!(
         "{} | wasm-bindgen {} | {}",
@@ -79,17 +75,17 @@ pub(crate) fn modules(which: Modules) -> Result<Vec<Module>> {
     );
     let mut built = Vec::new();
     let mut optimising: Vec<(std::path::PathBuf, std::process::Child, String)> = Vec::new();
-    for (key, features) in &groups {
+    for &(key, features) in &groups {
         let dir = root.join("target/widgets").join(key);
-        let setting = format!("{tools_line} | {} | {}", features.join(","), WASM_FEATURES.join(" "));
+        let setting = format!("{tools_line} | {features} | {}", WASM_FEATURES.join(" "));
         if fresh(&dir, &setting) {
             eprintln!("module {key}: unchanged since its last build");
-            built.push((key.clone(), dir));
+            built.push((key.to_string(), dir));
             continue;
         }
         run(cargo()
             .args(["build", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", "wasm-widgets", "--no-default-features", "--features"])
-            .arg(features.join(",")))?;
+            .arg(features))?;
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         run(Command::new(tools::cargo_bin("wasm-bindgen"))
@@ -112,7 +108,7 @@ pub(crate) fn modules(which: Modules) -> Result<Vec<Module>> {
             .spawn()
             .map_err(|e| format!("could not start wasm-opt: {e}"))?;
         optimising.push((dir.clone(), opt, stamp(&setting, &inputs)));
-        built.push((key.clone(), dir));
+        built.push((key.to_string(), dir));
     }
     for (dir, mut child, stamp) in optimising {
         let status = child.wait().map_err(|e| format!("wasm-opt: {e}"))?;

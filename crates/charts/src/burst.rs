@@ -6,7 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::look::Swatch;
-use serde::Serialize;
+use crate::stages::{complete, numbers_struct, Staged};
+use serde::{Deserialize, Serialize};
 
 use crate::answer::Ahead;
 use crate::format::{count, number};
@@ -34,13 +35,29 @@ pub struct BurstData {
     pub k: u32,
     pub io_wait_ms: f64,
     pub t_max_ms: f64,
+    /// Every compared pattern once the burst is simulated; none before.
     pub patterns: Vec<BurstSeries>,
     /// The simulator's events over every pattern (its work).
     pub events: u64,
+    /// What the burst is fired at.
+    #[serde(skip)]
+    input: BurstInput,
+}
+
+/// A burst of `k` requests fired at once at a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BurstInput {
+    pub scenario: Scenario,
+    pub k: u32,
 }
 
 pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelError> {
-    let k = k.clamp(1, K_MAX);
+    complete::<BurstData>(p, &BurstInput { scenario: *s, k })
+}
+
+/// Every pattern through the burst: they share the time axis (the last
+/// finish of any), so one simulation is one job.
+fn simulate_burst(p: &Params, s: &Scenario, k: u32) -> Result<BurstRun, ModelError> {
     let s = Scenario { concurrency: k, ..*s };
     let cfg = SimConfig { seed: 7, requests: k as u64, warmup: 0, burst: true, ..SimConfig::default() };
     let runs: Vec<_> = Pattern::COMPARED.iter().map(|&pattern| simulate(pattern, p, &s, &cfg).map(|r| (pattern, r))).collect::<Result<_, _>>()?;
@@ -66,8 +83,46 @@ pub fn burst_data(p: &Params, s: &Scenario, k: u32) -> Result<BurstData, ModelEr
             BurstSeries { pattern, finish_ms: ends.last().copied().unwrap_or(0.0), threads: r.threads, peak_in_flight: peak, samples }
         })
         .collect();
-    Ok(BurstData { k, io_wait_ms: s.io_wait_ms, t_max_ms: t_max, patterns, events })
+    Ok(BurstRun { t_max_ms: t_max, patterns, events })
 }
+
+/// What the burst's one simulation found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BurstRun {
+    t_max_ms: f64,
+    patterns: Vec<BurstSeries>,
+    events: u64,
+}
+
+/// The burst in stages: nothing to show before its one simulation, which a
+/// slider's move runs off the page (in a Web Worker).
+impl Staged for BurstData {
+    const NAME: &'static str = "burst";
+    type Input = BurstInput;
+    type Job = u32;
+    type Answer = BurstRun;
+    fn start(_: &Params, i: &BurstInput) -> Result<BurstData, ModelError> {
+        let k = i.k.clamp(1, K_MAX);
+        Ok(BurstData { k, io_wait_ms: i.scenario.io_wait_ms, t_max_ms: 0.0, patterns: Vec::new(), events: 0, input: BurstInput { k, ..*i } })
+    }
+    fn jobs(&self) -> Vec<u32> {
+        vec![self.k]
+    }
+    fn run(&self, p: &Params, k: u32) -> Result<BurstRun, ModelError> {
+        simulate_burst(p, &self.input.scenario, k)
+    }
+    fn fold(&mut self, r: BurstRun) {
+        self.t_max_ms = r.t_max_ms;
+        self.patterns = r.patterns;
+        self.events = r.events;
+    }
+    fn is_complete(&self) -> bool {
+        !self.patterns.is_empty()
+    }
+}
+
+numbers_struct!(BurstSeries { pattern, samples, threads, finish_ms, peak_in_flight });
+numbers_struct!(BurstRun { t_max_ms, patterns, events });
 
 impl BurstData {
     pub fn get(&self, p: Pattern) -> &BurstSeries {

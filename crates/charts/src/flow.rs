@@ -5,9 +5,10 @@ use perfmodel::sim::{simulate, Lane, LegState, SimConfig};
 use perfmodel::{predict::sim_config, ModelError, Params, Pattern, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::{count, number};
+use crate::stages::{complete, numbers_struct, Numbers, Reader, Staged};
 use crate::style::Pen;
 use crate::Theme;
 
@@ -53,6 +54,21 @@ pub struct FlowData {
     pub counts: Vec<PathCount>,
     /// The simulator's events (its work).
     pub events: u64,
+    /// Whether the followed request's simulation is in (the stages' own flag).
+    #[serde(skip)]
+    simulated: bool,
+    /// What each step of the pattern's path does, by step.
+    #[serde(skip)]
+    whats: Vec<&'static str>,
+    #[serde(skip)]
+    scenario: Scenario,
+}
+
+/// One pattern's request at a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FlowInput {
+    pub scenario: Scenario,
+    pub pattern: Pattern,
 }
 
 /// Path counts of every compared pattern under `s`.
@@ -68,12 +84,35 @@ pub(crate) fn path_counts(p: &Params, s: &Scenario) -> Vec<PathCount> {
 
 /// Simulate `pattern` at `s` in steady state and follow one request.
 pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData, ModelError> {
+    complete::<FlowData>(p, &FlowInput { scenario: *s, pattern })
+}
+
+/// What following one request found: the threads it visited (their kind
+/// and which of that kind, or none), and each leg by lane, state and step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowRun {
+    lanes: Vec<Option<(Lane, usize)>>,
+    legs: Vec<LegRun>,
+    complete: bool,
+    events: u64,
+}
+
+/// One leg as the simulation found it: indices into the run's lanes and the path's steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LegRun {
+    lane: usize,
+    state: LegState,
+    step: usize,
+    start_ms: f64,
+    end_ms: f64,
+}
+
+fn follow(p: &Params, s: &Scenario, pattern: Pattern, path_len: usize) -> Result<FlowRun, ModelError> {
     let n = s.concurrency as u64;
     // One warm-up cycle of the callers, then enough requests for the
     // followed one (issued first) to finish even behind a full queue.
     let cfg = SimConfig { requests: (2 * n + 100).clamp(1_000, 250_000), warmup: n.clamp(500, 100_000), follow: true, ..sim_config(s, SEED) };
     let r = simulate(pattern, p, s, &cfg)?;
-    let path = steps(pattern, p, s);
     let mut threads: Vec<Option<u32>> = Vec::new();
     for l in &r.journey.legs {
         if l.thread.is_some() && !threads.contains(&l.thread) {
@@ -86,47 +125,118 @@ pub fn flow_data(p: &Params, s: &Scenario, pattern: Pattern) -> Result<FlowData,
     let mut seen = [0usize; 6];
     let lanes = threads
         .iter()
-        .map(|t| match t {
-            None => NO_THREAD.to_string(),
-            Some(t) => {
-                let kind = r.lanes[*t as usize];
+        .map(|t| {
+            t.map(|t| {
+                let kind = r.lanes[t as usize];
                 seen[kind as usize] += 1;
-                let k = seen[kind as usize];
-                match kind {
-                    Lane::Caller => "calling thread".to_string(),
-                    Lane::Loop => "event loop".to_string(),
-                    Lane::Worker => format!("pool worker {k}"),
-                    Lane::Tokio => format!("Tokio worker {k}"),
-                    Lane::Blocking => format!("Tokio blocking thread {k}"),
-                    Lane::Background => format!("CPU-bound thread {k}"),
-                }
-            }
+                (kind, seen[kind as usize])
+            })
         })
         .collect();
-    let legs: Vec<FlowLeg> = r
+    let legs = r
         .journey
         .legs
         .iter()
-        .map(|l| FlowLeg {
+        .map(|l| LegRun {
             lane: threads.iter().position(|t| *t == l.thread).expect("every leg's thread is a lane"),
             state: l.state,
-            what: path[l.step.min(path.len() - 1)].what,
+            step: l.step.min(path_len.saturating_sub(1)),
             start_ms: l.start_ms,
             end_ms: l.end_ms,
         })
         .collect();
-    Ok(FlowData {
-        pattern,
-        io_wait_ms: s.io_wait_ms,
-        concurrency: s.concurrency,
-        lanes,
-        latency_ms: legs.last().map(|l| l.end_ms).unwrap_or(0.0),
-        legs,
-        complete: r.journey.complete,
-        counts: path_counts(p, s),
-        events: r.events,
-    })
+    Ok(FlowRun { lanes, legs, complete: r.journey.complete, events: r.events })
 }
+
+/// A lane's name: its thread, or [`NO_THREAD`].
+fn lane_label(lane: Option<(Lane, usize)>) -> String {
+    match lane {
+        None => NO_THREAD.to_string(),
+        Some((Lane::Caller, _)) => "calling thread".to_string(),
+        Some((Lane::Loop, _)) => "event loop".to_string(),
+        Some((Lane::Worker, k)) => format!("pool worker {k}"),
+        Some((Lane::Tokio, k)) => format!("Tokio worker {k}"),
+        Some((Lane::Blocking, k)) => format!("Tokio blocking thread {k}"),
+        Some((Lane::Background, k)) => format!("CPU-bound thread {k}"),
+    }
+}
+
+/// The flow in stages: the path counted at once, the followed request's
+/// simulation one job, which a change runs off the page (in a Web Worker).
+impl Staged for FlowData {
+    const NAME: &'static str = "request flow";
+    type Input = FlowInput;
+    type Job = Pattern;
+    type Answer = FlowRun;
+    fn start(p: &Params, i: &FlowInput) -> Result<FlowData, ModelError> {
+        let s = &i.scenario;
+        Ok(FlowData {
+            pattern: i.pattern,
+            io_wait_ms: s.io_wait_ms,
+            concurrency: s.concurrency,
+            lanes: Vec::new(),
+            legs: Vec::new(),
+            latency_ms: 0.0,
+            complete: false,
+            counts: path_counts(p, s),
+            events: 0,
+            simulated: false,
+            whats: steps(i.pattern, p, s).iter().map(|st| st.what).collect(),
+            scenario: *s,
+        })
+    }
+    fn jobs(&self) -> Vec<Pattern> {
+        vec![self.pattern]
+    }
+    fn run(&self, p: &Params, pattern: Pattern) -> Result<FlowRun, ModelError> {
+        follow(p, &self.scenario, pattern, self.whats.len())
+    }
+    fn fold(&mut self, r: FlowRun) {
+        self.lanes = r.lanes.iter().copied().map(lane_label).collect();
+        self.legs = r
+            .legs
+            .iter()
+            .map(|l| FlowLeg {
+                lane: l.lane,
+                state: l.state,
+                what: self.whats.get(l.step).copied().unwrap_or(""),
+                start_ms: l.start_ms,
+                end_ms: l.end_ms,
+            })
+            .collect();
+        self.latency_ms = self.legs.last().map(|l| l.end_ms).unwrap_or(0.0);
+        self.complete = r.complete;
+        self.events = r.events;
+        self.simulated = true;
+    }
+    fn is_complete(&self) -> bool {
+        self.simulated
+    }
+}
+
+/// A leg's state by its place in [`LEG_STATES`].
+const LEG_STATES: [LegState; 8] = [
+    LegState::Queued,
+    LegState::Waking,
+    LegState::WaitingGil,
+    LegState::HoldsGil,
+    LegState::WaitingCore,
+    LegState::Cpu,
+    LegState::Io,
+    LegState::AsyncIo,
+];
+
+impl Numbers for LegState {
+    fn put(&self, out: &mut Vec<f64>) {
+        LEG_STATES.iter().position(|l| l == self).unwrap_or(0).put(out);
+    }
+    fn take(r: &mut Reader<'_>) -> Option<LegState> {
+        LEG_STATES.get(r.whole((LEG_STATES.len() - 1) as f64)? as usize).copied()
+    }
+}
+
+numbers_struct!(LegRun { lane, state, step, start_ms, end_ms });
+numbers_struct!(FlowRun { lanes, legs, complete, events });
 
 /// A plain description of a leg's state.
 pub(crate) fn state_text(st: LegState) -> &'static str {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::answer::Ahead;
 use crate::format::{count, number, percent};
+use crate::stages::{complete, numbers_struct, Numbers, Reader, Staged};
 use crate::Theme;
 
 /// At most this many lanes per pattern are drawn (the loop first).
@@ -18,9 +19,26 @@ pub const SEED: u64 = 2024;
 /// One thread's intervals in the window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LaneData {
-    pub label: String,
+    /// The kind of thread, and which of its kind (from 1) in creation order.
+    pub lane: Lane,
+    pub nth: usize,
     /// (start ms, end ms, state)
     pub segments: Vec<(f64, f64, ThreadState)>,
+}
+
+impl LaneData {
+    /// The lane's name on the chart: "event loop", "pool worker 2", ….
+    pub fn label(&self) -> String {
+        let n = self.nth;
+        match self.lane {
+            Lane::Caller => format!("caller {n}"),
+            Lane::Loop => "event loop".to_string(),
+            Lane::Worker => format!("pool worker {n}"),
+            Lane::Tokio => format!("Tokio worker {n}"),
+            Lane::Blocking => format!("Tokio blocking thread {n}"),
+            Lane::Background => format!("CPU-bound thread {n}"),
+        }
+    }
 }
 
 /// One pattern's lanes and GIL figures.
@@ -40,9 +58,13 @@ pub struct GilTimelineData {
     pub window_ms: f64,
     pub io_wait_ms: f64,
     pub concurrency: u32,
+    /// The compared patterns simulated so far, in [`Pattern::COMPARED`]'s order.
     pub patterns: Vec<PatternTimeline>,
     /// The simulator's events over every pattern (its work).
     pub events: u64,
+    /// What the simulations run at.
+    #[serde(skip)]
+    scenario: Scenario,
 }
 
 /// The window shown: about three requests' worth at this I/O wait, at least
@@ -53,52 +75,102 @@ pub(crate) fn window_ms(s: &Scenario) -> f64 {
 
 /// Simulate each compared pattern with a trace over the window.
 pub fn gil_timeline_data(p: &Params, s: &Scenario) -> Result<GilTimelineData, ModelError> {
-    let window = window_ms(s);
-    let mut patterns = Vec::new();
-    let mut events = 0;
-    for pattern in Pattern::COMPARED {
-        let base = sim_config(s, SEED);
-        let n = s.concurrency as u64;
-        let cfg = SimConfig { requests: (2_000u64).max(n).min(60_000), warmup: (500u64).max(n).min(60_000), trace_ms: window, ..base };
-        let r = simulate(pattern, p, s, &cfg)?;
-        events += r.events;
-        // Lanes in thread order, the loop (or caller) first, background last.
-        let mut order: Vec<usize> = (0..r.lanes.len()).collect();
-        order.sort_by_key(|&i| match r.lanes[i] {
-            Lane::Loop | Lane::Caller => 0,
-            Lane::Worker | Lane::Tokio => 1,
-            Lane::Blocking => 2,
-            Lane::Background => 3,
-        });
-        // Busy threads first among the same kind would reorder lanes between
-        // renders; keep creation order so lanes are stable.
-        let mut counts = [0usize; 6];
-        let mut lanes = Vec::new();
-        for &i in order.iter().take(MAX_LANES) {
-            let k = r.lanes[i] as usize;
-            counts[k] += 1;
-            let label = match r.lanes[i] {
-                Lane::Caller => format!("caller {}", counts[k]),
-                Lane::Loop => "event loop".to_string(),
-                Lane::Worker => format!("pool worker {}", counts[k]),
-                Lane::Tokio => format!("Tokio worker {}", counts[k]),
-                Lane::Blocking => format!("Tokio blocking thread {}", counts[k]),
-                Lane::Background => format!("CPU-bound thread {}", counts[k]),
-            };
-            let segments = r.trace.iter().filter(|seg| seg.thread as usize == i).map(|seg| (seg.start_ms, seg.end_ms, seg.state)).collect();
-            lanes.push(LaneData { label, segments });
-        }
-        patterns.push(PatternTimeline {
-            pattern,
-            hidden_threads: r.lanes.len().saturating_sub(MAX_LANES),
-            lanes,
-            gil_utilization: r.gil_utilization,
-            gil_wait_ms: r.gil_wait_ms,
-            throughput: r.throughput,
-        });
-    }
-    Ok(GilTimelineData { window_ms: window, io_wait_ms: s.io_wait_ms, concurrency: s.concurrency, patterns, events })
+    complete::<GilTimelineData>(p, s)
 }
+
+/// One pattern simulated with a trace over the window: its lanes and GIL
+/// figures, and the simulator's events.
+fn pattern_timeline(p: &Params, s: &Scenario, pattern: Pattern) -> Result<(PatternTimeline, u64), ModelError> {
+    let base = sim_config(s, SEED);
+    let n = s.concurrency as u64;
+    let cfg = SimConfig { requests: (2_000u64).max(n).min(60_000), warmup: (500u64).max(n).min(60_000), trace_ms: window_ms(s), ..base };
+    let r = simulate(pattern, p, s, &cfg)?;
+    // Lanes in thread order, the loop (or caller) first, background last.
+    let mut order: Vec<usize> = (0..r.lanes.len()).collect();
+    order.sort_by_key(|&i| match r.lanes[i] {
+        Lane::Loop | Lane::Caller => 0,
+        Lane::Worker | Lane::Tokio => 1,
+        Lane::Blocking => 2,
+        Lane::Background => 3,
+    });
+    // Busy threads first among the same kind would reorder lanes between
+    // renders; keep creation order so lanes are stable.
+    let mut counts = [0usize; 6];
+    let mut lanes = Vec::new();
+    for &i in order.iter().take(MAX_LANES) {
+        let k = r.lanes[i] as usize;
+        counts[k] += 1;
+        let segments = r.trace.iter().filter(|seg| seg.thread as usize == i).map(|seg| (seg.start_ms, seg.end_ms, seg.state)).collect();
+        lanes.push(LaneData { lane: r.lanes[i], nth: counts[k], segments });
+    }
+    let t = PatternTimeline {
+        pattern,
+        hidden_threads: r.lanes.len().saturating_sub(MAX_LANES),
+        lanes,
+        gil_utilization: r.gil_utilization,
+        gil_wait_ms: r.gil_wait_ms,
+        throughput: r.throughput,
+    };
+    Ok((t, r.events))
+}
+
+/// The timeline in stages: one simulation per compared pattern, so a
+/// slider's move simulates off the page (in the Web Workers).
+impl Staged for GilTimelineData {
+    const NAME: &'static str = "gil timeline";
+    type Input = Scenario;
+    type Job = Pattern;
+    type Answer = (PatternTimeline, u64);
+    fn start(_: &Params, s: &Scenario) -> Result<GilTimelineData, ModelError> {
+        Ok(GilTimelineData {
+            window_ms: window_ms(s),
+            io_wait_ms: s.io_wait_ms,
+            concurrency: s.concurrency,
+            patterns: Vec::new(),
+            events: 0,
+            scenario: *s,
+        })
+    }
+    fn jobs(&self) -> Vec<Pattern> {
+        Pattern::COMPARED.to_vec()
+    }
+    fn run(&self, p: &Params, pattern: Pattern) -> Result<(PatternTimeline, u64), ModelError> {
+        pattern_timeline(p, &self.scenario, pattern)
+    }
+    fn fold(&mut self, (t, events): (PatternTimeline, u64)) {
+        self.patterns.push(t);
+        self.events += events;
+    }
+    fn is_complete(&self) -> bool {
+        self.patterns.len() == Pattern::COMPARED.len()
+    }
+}
+
+/// A thread's kind by its place in [`LANES`].
+const LANES: [Lane; 6] = [Lane::Caller, Lane::Loop, Lane::Worker, Lane::Tokio, Lane::Blocking, Lane::Background];
+/// A thread's state by its place in [`STATES`].
+const STATES: [ThreadState; 5] = [ThreadState::Held, ThreadState::Waiting, ThreadState::Cpu, ThreadState::Io, ThreadState::Waking];
+
+impl Numbers for Lane {
+    fn put(&self, out: &mut Vec<f64>) {
+        LANES.iter().position(|l| l == self).unwrap_or(0).put(out);
+    }
+    fn take(r: &mut Reader<'_>) -> Option<Lane> {
+        LANES.get(r.whole((LANES.len() - 1) as f64)? as usize).copied()
+    }
+}
+
+impl Numbers for ThreadState {
+    fn put(&self, out: &mut Vec<f64>) {
+        STATES.iter().position(|l| l == self).unwrap_or(0).put(out);
+    }
+    fn take(r: &mut Reader<'_>) -> Option<ThreadState> {
+        STATES.get(r.whole((STATES.len() - 1) as f64)? as usize).copied()
+    }
+}
+
+numbers_struct!(LaneData { lane, nth, segments });
+numbers_struct!(PatternTimeline { pattern, lanes, hidden_threads, gil_utilization, gil_wait_ms, throughput });
 
 impl PatternTimeline {
     /// GIL held per completed request, µs: the share of time it was held over the requests per second.
@@ -213,7 +285,7 @@ pub fn draw_gil_timeline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &
             // (one lane keeps an empty slot, as 0..0 would draw no label).
             .build_cartesian_2d(0.0..d.window_ms, (0..(n - 1).max(1)).into_segmented())
             .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = t.lanes.iter().map(|l| l.label.clone()).collect();
+        let labels: Vec<String> = t.lanes.iter().map(LaneData::label).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -268,7 +340,7 @@ impl GilTimelineData {
                         ThreadState::Io => "blocked on I/O",
                         ThreadState::Waking => "waking up",
                     };
-                    rows.push(vec![t.pattern.name().to_string(), lane.label.clone(), state.to_string(), raw(a), raw(b)]);
+                    rows.push(vec![t.pattern.name().to_string(), lane.label(), state.to_string(), raw(a), raw(b)]);
                 }
             }
         }

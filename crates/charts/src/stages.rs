@@ -176,6 +176,36 @@ impl<A: Numbers, B: Numbers, C: Numbers> Numbers for (A, B, C) {
     }
 }
 
+impl<A: Numbers, B: Numbers, C: Numbers, D: Numbers> Numbers for (A, B, C, D) {
+    fn put(&self, out: &mut Vec<f64>) {
+        self.0.put(out);
+        self.1.put(out);
+        self.2.put(out);
+        self.3.put(out);
+    }
+    fn take(r: &mut Reader<'_>) -> Option<(A, B, C, D)> {
+        Some((A::take(r)?, B::take(r)?, C::take(r)?, D::take(r)?))
+    }
+}
+
+/// A list crosses as its length, then its items.
+impl<T: Numbers> Numbers for Vec<T> {
+    fn put(&self, out: &mut Vec<f64>) {
+        self.len().put(out);
+        for t in self {
+            t.put(out);
+        }
+    }
+    fn take(r: &mut Reader<'_>) -> Option<Vec<T>> {
+        let n = usize::take(r)?;
+        // Every item takes at least one number: a longer list cannot be in what is left.
+        if n > r.0.len() {
+            return None;
+        }
+        (0..n).map(|_| T::take(r)).collect()
+    }
+}
+
 /// A pattern by its place in [`Pattern::ALL`].
 impl Numbers for Pattern {
     fn put(&self, out: &mut Vec<f64>) {
@@ -218,5 +248,9 @@ mod tests {
         assert_eq!(from_numbers::<Pattern>(&[9.0]), None, "no such pattern");
         assert_eq!(from_numbers::<u32>(&[1.0, 2.0]), None, "numbers left over");
         assert_eq!(from_numbers::<(u32, u32)>(&[1.0]), None, "numbers missing");
+        let list = vec![(1.5f64, 2u32, 3u32, 4u32), (0.0, 0, 0, 0)];
+        assert_eq!(from_numbers::<Vec<(f64, u32, u32, u32)>>(&to_numbers(&list)), Some(list));
+        assert_eq!(from_numbers::<Vec<f64>>(&[3.0, 1.0]), None, "a list longer than its numbers");
+        assert_eq!(from_numbers::<Vec<f64>>(&[0.0]), Some(vec![]));
     }
 }

@@ -59,8 +59,8 @@ fn gil_timeline_at_one_ms_and_fifty_callers() {
         assert!(t.gil_utilization > 0.0 && t.gil_utilization <= 1.0);
     }
     let exec = d.patterns.iter().find(|t| t.pattern == perfmodel::Pattern::Executor).unwrap();
-    assert_eq!(exec.lanes[0].label, "event loop");
-    assert!(exec.lanes.iter().filter(|l| l.label.starts_with("pool worker")).count() == 6);
+    assert_eq!(exec.lanes[0].label(), "event loop");
+    assert!(exec.lanes.iter().filter(|l| l.label().starts_with("pool worker")).count() == 6);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 520)).into_drawing_area();

@@ -1,12 +1,15 @@
 //! Every staged figure's jobs and answers cross to and from a Web Worker as numbers and come back the same; its input crosses as JSON; wrong shapes are refused.
 
+use charts::burst::{BurstData, BurstInput};
 use charts::cards::CardsData;
 use charts::conditions::{cell_order, CellAnswer, ConditionsData, ConditionsInput, Metric};
+use charts::flow::{FlowData, FlowInput};
+use charts::gil::GilTimelineData;
 use charts::latency::LatencyData;
 use charts::open_load::{OpenData, OpenInput, OpenJob, OpenResult};
 use charts::pools::{PoolJob, PoolsData};
 use charts::service::{presets, Job, Load, Service, ServiceData};
-use charts::stages::{from_numbers, to_numbers, Staged};
+use charts::stages::{complete, from_numbers, to_numbers, Staged};
 use charts::throughput::PercentilesAt;
 use perfmodel::{Params, Scenario};
 
@@ -58,6 +61,31 @@ fn every_figures_jobs_and_answers_cross_unchanged() {
     for load in [Load::InFlight(40), Load::Rate(900.0)] {
         let svc = Service { load, ..presets()[0].service };
         round_trip::<ServiceData>(&svc, <[_]>::to_vec);
+    }
+    // The figures with nothing to show before their simulations: folded from
+    // the answers that crossed, each is the figure computed whole.
+    let p = Params::default();
+    let mut gil = GilTimelineData::start(&p, &s).unwrap();
+    for a in round_trip::<GilTimelineData>(&s, <[_]>::to_vec) {
+        gil.fold(a);
+    }
+    assert!(gil.is_complete() && gil.patterns.iter().all(|t| !t.lanes.is_empty()));
+    assert_eq!(gil, complete::<GilTimelineData>(&p, &s).unwrap());
+    let input = BurstInput { scenario: s, k: 300 };
+    let mut burst = BurstData::start(&p, &input).unwrap();
+    assert!(!burst.is_complete(), "nothing before the simulation");
+    for a in round_trip::<BurstData>(&input, <[_]>::to_vec) {
+        burst.fold(a);
+    }
+    assert_eq!(burst, complete::<BurstData>(&p, &input).unwrap());
+    for pattern in perfmodel::Pattern::COMPARED {
+        let input = FlowInput { scenario: s, pattern };
+        let mut flow = FlowData::start(&p, &input).unwrap();
+        for a in round_trip::<FlowData>(&input, <[_]>::to_vec) {
+            flow.fold(a);
+        }
+        assert!(flow.complete && !flow.legs.is_empty() && flow.legs.iter().all(|l| !l.what.is_empty()), "{pattern:?}");
+        assert_eq!(flow, complete::<FlowData>(&p, &input).unwrap());
     }
 }
 

@@ -35,7 +35,6 @@ pub use lab::Lab;
 pub use math::mathml;
 pub use noscript::static_figure;
 pub use placeholder::placeholder_in;
-pub use scan::widgets_on_page;
 
 /// Escape text for HTML content or a double-quoted attribute (one escaper for the whole site).
 pub(crate) use charts::html::esc as escape_attr;

@@ -25,24 +25,6 @@ fn main() -> ExitCode {
             }
         };
     }
-    // `mdbook-widgets widget-sets DIR`: the distinct sets of widgets the
-    // book's pages under DIR carry, as JSON (one WebAssembly module each).
-    if args.first().map(String::as_str) == Some("widget-sets") {
-        let Some(dir) = args.get(1) else {
-            eprintln!("usage: mdbook-widgets widget-sets DIR");
-            return ExitCode::FAILURE;
-        };
-        return match widget_sets(std::path::Path::new(dir)) {
-            Ok(sets) => {
-                println!("{}", serde_json::to_string(&sets).expect("names serialise"));
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("mdbook-widgets: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
     if args.first().map(String::as_str) == Some("supports") {
         // Placeholders are HTML: only the HTML renderer can show them.
         return if args.get(1).map(String::as_str) == Some("html") { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -54,35 +36,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Every Markdown file under `dir` (recursively), each page's widget set, the distinct non-empty sets in order.
-fn widget_sets(dir: &std::path::Path) -> Result<Vec<Vec<&'static str>>, String> {
-    let mut files = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
-            let p = e.map_err(|e| e.to_string())?.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    let mut sets: Vec<Vec<&'static str>> = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let set = mdbook_widgets::widgets_on_page(&text).map_err(|errs| {
-            let lines: Vec<String> = errs.iter().map(|e| format!("{}:{}: {}", f.display(), e.line, e.message)).collect();
-            format!("bad widget directive(s):\n  {}", lines.join("\n  "))
-        })?;
-        if !set.is_empty() && !sets.contains(&set) {
-            sets.push(set);
-        }
-    }
-    Ok(sets)
 }
 
 fn run() -> Result<(), String> {

@@ -131,16 +131,47 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
     Ok(format!("{answer}{}", named_svg(&svg, &title)?))
 }
 
-/// A chart's SVG as the page embeds it: scaled with the page and named by `title`.
+/// A chart's SVG as the page embeds it: scaled with the page, in the
+/// reader's theme and named by `title`.
 fn named_svg(svg: &str, title: &str) -> Result<String, String> {
     // One line per element and no blank line: a blank line would end the
     // surrounding HTML block in CommonMark.
-    let svg: Vec<&str> = svg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let svg: Vec<String> = svg.lines().map(str::trim).filter(|l| !l.is_empty()).map(themed).collect();
     // Scale with the page; the drawing keeps its aspect ratio.
     let svg = svg.join("\n").replacen("<svg ", "<svg role=\"img\" style=\"width:100%;height:auto\" ", 1);
     // A <title> as the first child names the image (SVG 2, and what axe's svg-img-alt checks).
     let open_end = svg.find('>').ok_or("the chart produced no SVG element")? + 1;
     Ok(format!("{}\n<title>{}</title>{}", &svg[..open_end], escape_attr(title), &svg[open_end..]))
+}
+
+/// The chart colours of [`charts::Theme::LIGHT`], which the build draws
+/// in, each with the name of the CSS custom property that holds it in every
+/// theme (assets/widgets.css).
+fn theme_colours() -> [(plotters::style::RGBColor, &'static str); 6] {
+    let l = charts::Theme::LIGHT;
+    [(l.background, "bg"), (l.foreground, "fg"), (l.grid, "grid"), (l.sync, "sync"), (l.executor, "executor"), (l.tokio, "tokio")]
+}
+
+/// One SVG element with each theme colour it paints in classed by its role
+/// (`th-f-sync`: filled in the sync pattern's colour; `th-s-grid`: stroked in
+/// the grid's), so widgets.css paints it in the reader's theme, as the live
+/// chart reads its colours from the same properties. plotters writes each
+/// element on a line of its own, colours as `#RRGGBB` and no class.
+fn themed(line: &str) -> String {
+    let hex = |c: plotters::style::RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let mut classes = Vec::new();
+    for (c, name) in theme_colours() {
+        for (attr, short) in [("fill", "f"), ("stroke", "s")] {
+            if line.contains(&format!("{attr}=\"{}\"", hex(c))) {
+                classes.push(format!("th-{short}-{name}"));
+            }
+        }
+    }
+    if classes.is_empty() || !line.starts_with('<') || line.contains(" class=") {
+        return line.to_string();
+    }
+    let at = line.find(|ch: char| ch.is_whitespace() || ch == '>' || ch == '/').unwrap_or(line.len());
+    format!("{} class=\"{}\"{}", &line[..at], classes.join(" "), &line[at..])
 }
 
 pub(crate) fn noscript_text(w: &Widget) -> &'static str {
@@ -181,7 +212,8 @@ pub(crate) fn noscript_text(w: &Widget) -> &'static str {
             "The analytic numbers at the starting scenario, computed when the site was built. \
              The sliders and the simulated percentiles need JavaScript."
         }
-        Widget::ResultsDashboard(_) => "The results dashboard.",
+        // Its build-time panels say what needs JavaScript themselves.
+        Widget::ResultsDashboard(_) => "",
         Widget::PoolSize(_) => {
             "Throughput and p99 against the executor's pool size at the starting scenario, drawn when the site was built. \
              The interactive version, with the lab's measured points, needs JavaScript."
@@ -210,7 +242,7 @@ pub(crate) fn folder_url(env: &BookEnv, p: &widget_props::DashboardProps) -> Str
     format!("{}{}/", env.to_root, p.folder().trim_end_matches('/'))
 }
 
-/// Without JavaScript the dashboard shows the newest run's panels (tables, no canvases).
+/// At first paint, and without JavaScript, the dashboard shows the newest run's panels (tables, no canvases).
 pub(crate) fn dashboard_noscript(env: &BookEnv, p: &widget_props::DashboardProps) -> String {
     let payload = charts::dashboard::payload(&env.read_reports(p.folder()), &folder_url(env, p));
     match payload.runs.first() {
@@ -220,7 +252,7 @@ pub(crate) fn dashboard_noscript(env: &BookEnv, p: &widget_props::DashboardProps
                 Some(e) => format!("<p class=\"widget-error\">{}</p>", escape_attr(e)),
                 None => charts::dashboard::run_html(&r.panels),
             };
-            format!("<p>The newest run, {}; picking other runs and the charts need JavaScript.</p>{body}", escape_attr(&r.date))
+            format!("<p>The newest run, {}<noscript>; picking other runs and the charts need JavaScript</noscript>.</p>{body}", escape_attr(&r.date))
         }
     }
 }
@@ -247,4 +279,28 @@ fn cards_table(p: &perfmodel::Params, s: &perfmodel::Scenario) -> Result<String,
         escape_attr(&format!("{} ms I/O wait, {} callers", number(d.io_wait_ms), d.concurrency)),
         escape_attr(&d.verdict())
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_painted_element_is_classed_once_by_every_theme_role_it_paints() {
+        let line = r##"<polygon points="0,0 1,1" fill="#0B5CAD" stroke="#D0D7DE" stroke-width="1"/>"##;
+        assert_eq!(themed(line), r##"<polygon class="th-s-grid th-f-tokio" points="0,0 1,1" fill="#0B5CAD" stroke="#D0D7DE" stroke-width="1"/>"##);
+        assert_eq!(themed(r##"<polyline fill="none" stroke="#123456"/>"##), r##"<polyline fill="none" stroke="#123456"/>"##, "not a theme colour");
+    }
+
+    #[test]
+    fn every_class_the_build_writes_has_its_rule_in_the_stylesheet() {
+        let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/widgets.css")).unwrap();
+        for (_, name) in theme_colours() {
+            assert!(css.contains(&format!("--widget-{name}:")), "widgets.css defines --widget-{name}");
+            for (short, prop) in [("f", "fill"), ("s", "stroke")] {
+                let rule = format!(".widget-static .th-{short}-{name} {{ {prop}: var(--widget-{name}); }}");
+                assert!(css.contains(&rule), "widgets.css lacks {rule}");
+            }
+        }
+    }
 }

@@ -7,11 +7,12 @@ use crate::noscript::{dashboard_noscript, folder_url, noscript_text, static_figu
 use crate::{escape_attr, BookEnv};
 
 /// The placeholder a widget mounts into: a block of its own (blank lines
-/// around it) carrying its props as escaped JSON, a loading line until the
-/// WASM module replaces it, any data the widget reads from the book's
-/// folders embedded as JSON (so the page works from disk, where nothing can
-/// be fetched), and, for readers without JavaScript, the widget's figure at
-/// its starting scenario rendered at build time by the same model and chart code.
+/// around it) carrying its props as escaped JSON, the widget's figure at its
+/// starting scenario rendered at build time by the same model and chart code
+/// (shown at first paint, with or without JavaScript, until the live figure
+/// has drawn its first frame and takes its place), and any data the widget
+/// reads from the book's folders embedded as JSON (so the page works from
+/// disk, where nothing can be fetched).
 /// The module rewrites the widget's text in place as the reader moves a
 /// control, so a browser's page translation must leave it alone
 /// (`translate="no"`): a translated text node is a new node, and the widget
@@ -29,23 +30,34 @@ pub fn placeholder_in(w: &Widget, env: &BookEnv) -> String {
         Widget::OpenLoad(_) => bundle(&env.open_lab().map(|(l, _)| l.clone()).unwrap_or_default()),
         _ => String::new(),
     };
+    // Under the figure: with JavaScript, that it is the page's starting
+    // point and the live one is on its way (the loader marks the page when
+    // the reader's own scenario will replace it); without, what needs JavaScript.
+    let loading = format!("<span class=\"widget-first-start\">{FIRST}</span><span class=\"widget-first-yours\">{YOURS}</span>");
+    let caption = format!("{loading}<noscript>{}</noscript>", noscript_text(w));
     let figure = match w {
-        Widget::ResultsDashboard(p) => format!("<div translate=\"yes\">{}</div>", dashboard_noscript(env, p)),
+        Widget::ResultsDashboard(p) => {
+            format!("<div class=\"widget-static\"><p class=\"widget-first-note\">{loading}</p>{}</div>", dashboard_noscript(env, p))
+        }
         _ => match static_figure(w) {
-            Ok(svg) => format!("<figure class=\"widget-static\" translate=\"yes\">{svg}<figcaption>{}</figcaption></figure>", noscript_text(w)),
+            Ok(svg) => format!("<figure class=\"widget-static\">{svg}<figcaption class=\"widget-first-note\">{caption}</figcaption></figure>"),
             Err(e) => {
-                format!("<p class=\"widget-noscript\" translate=\"yes\">{} (The static figure failed: {})</p>", noscript_text(w), escape_attr(&e))
+                format!("<p class=\"widget-noscript\">{caption} (The static figure failed: {})</p>", escape_attr(&e))
             }
         },
     };
     format!(
         "\n\n<div class=\"widget\" data-widget=\"{name}\" data-props=\"{props}\" data-state=\"loading\" translate=\"no\">\
-<p class=\"widget-loading\">Loading the interactive figure…</p>\
-<noscript>{figure}</noscript>{data}</div>\n\n",
+<div class=\"widget-first\" translate=\"yes\">{figure}</div>{data}</div>\n\n",
         name = w.name(),
         props = escape_attr(&w.props_json()),
     )
 }
+
+/// Under a build-time figure while the live one loads.
+const FIRST: &str = "Drawn when the site was built, at this page's starting point; the interactive figure is loading.";
+/// The same, where the reader's own scenario (a link's or a saved one) will replace it.
+const YOURS: &str = "This figure is at the page's starting point; the one at your settings is loading.";
 
 /// Data embedded beside a widget: JSON in a `<script class="widget-bundle">`.
 fn bundle(data: &impl Serialize) -> String {

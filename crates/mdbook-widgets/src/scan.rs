@@ -1,33 +1,11 @@
 //! Where the book's directives are: `{{#…}}` spans in prose found with a Markdown parser (code stays code), and the first heading.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use widget_props::parse_directive;
 
 use crate::DirectiveError;
 
 pub(crate) const OPEN: &str = "{{#widget";
 const CLOSE: &str = "}}";
-
-/// The widgets a page carries, by name, sorted and each once: what
-/// `cargo xtask build` builds that page's WebAssembly module with (its
-/// placeholders, found the same way `expand_in` finds them).
-pub fn widgets_on_page(markdown: &str) -> Result<Vec<&'static str>, Vec<DirectiveError>> {
-    let prose = prose_ranges(markdown);
-    let mut names = Vec::new();
-    let mut errors = Vec::new();
-    for d in directives(markdown, OPEN, &prose) {
-        match d.and_then(|d| parse_directive(d.inner).map_err(|message| DirectiveError { line: d.line, message })) {
-            Ok(w) => names.push(w.name()),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    names.sort_unstable();
-    names.dedup();
-    Ok(names)
-}
 
 /// The end of the chapter's first heading (its title), if it has one.
 pub(crate) fn first_heading_end(markdown: &str) -> Option<usize> {

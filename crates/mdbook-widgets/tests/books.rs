@@ -50,13 +50,21 @@ fn directives_become_placeholders_except_in_code() {
     assert_eq!(got.matches("data-widget=").count(), 1, "only the prose directive is expanded");
     assert!(got.contains(r#"data-props="{&quot;concurrency&quot;:300,&quot;io_wait_ms&quot;:2.0}""#), "{got}");
     assert_eq!(got.matches("{{#widget throughput-scaling}}").count(), 3, "code keeps its text");
-    // Readers without JavaScript get the chart at the starting scenario, drawn at build time.
-    let noscript = &got[got.find("<noscript>").unwrap()..got.find("</noscript>").unwrap()];
-    assert!(noscript.contains("<svg role=\"img\"") && noscript.contains("<polyline"), "static figure");
+    // Every reader gets the chart at the starting scenario, drawn at build time, at first paint.
+    let first = &got[got.find("<div class=\"widget-first\"").unwrap()..];
+    assert!(first.contains("<svg role=\"img\"") && first.contains("<polyline"), "static figure");
     // Named by the widget's own summary, the first child of the image.
-    let title = &noscript[noscript.find("<title>").expect("the figure has a title")..];
+    let title = &first[first.find("<title>").expect("the figure has a title")..];
     assert!(title.starts_with("<title>At 2.00 ms of I/O wait and 300 concurrent callers the model gives Tokio "), "{}", &title[..120]);
-    assert!(!noscript[noscript.find("<svg").unwrap()..noscript.find("<title>").unwrap()].contains("<rect"), "title comes first");
+    assert!(!first[first.find("<svg").unwrap()..first.find("<title>").unwrap()].contains("<rect"), "title comes first");
+    // Under it: with JavaScript, that the live figure is loading; without, what needs JavaScript.
+    let caption = &first[first.find("<figcaption").unwrap()..first.find("</figcaption>").unwrap()];
+    assert!(
+        caption.contains("the interactive figure is loading")
+            && caption.contains("<noscript>Throughput against concurrency")
+            && caption.contains("needs JavaScript"),
+        "{caption}"
+    );
     assert!(!got.contains("<p><svg"), "the SVG stays inside the HTML block");
     let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/ok.main.html");
     if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
@@ -104,9 +112,10 @@ fn the_dashboard_embeds_its_reports_folder_safely() {
     assert!(payload.folder_errors.is_empty());
     assert!(payload.runs[0].error.is_none() && !payload.runs[0].panels.is_empty());
     assert!(payload.runs[1].error.as_deref().unwrap().contains("gone.json: listed in index.json but not in the reports folder"));
-    // Without JavaScript: the newest run's panels, with the report's text escaped.
-    let noscript = &html[html.find("<noscript>").unwrap()..html.find("</noscript>").unwrap()];
-    assert!(noscript.contains("data-panel=\"speedup\"") && noscript.contains("&lt;/script&gt;"), "{noscript}");
+    // At first paint and without JavaScript: the newest run's panels, with the report's text escaped.
+    let first =
+        &html[html.find("<div class=\"widget-first\"").unwrap()..html.find("<script type=\"application/json\" class=\"widget-bundle\">").unwrap()];
+    assert!(first.contains("data-panel=\"speedup\"") && first.contains("&lt;/script&gt;"), "{first}");
 }
 
 #[test]

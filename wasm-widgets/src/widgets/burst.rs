@@ -1,10 +1,10 @@
 //! "Concurrent request handling": fire K requests at once and watch each pattern work through them.
 
-use charts::burst::{burst_data, draw_burst, K_MAX};
+use charts::burst::{draw_burst, BurstData, BurstInput, K_MAX};
 use charts::format::{count, number};
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::{Params, Pattern};
+use perfmodel::Pattern;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -19,13 +19,8 @@ pub(crate) fn ConcurrentHandling(
     k: u32,
     #[prop(optional)] shown: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let params = Params::default();
     let burst = RwSignal::new(k.clamp(1, K_MAX) as f64);
-    let (data, done) = crate::progress::in_a_task(
-        shown,
-        move || (shared.scenario.get(), burst.get() as u32),
-        move |(s, k)| burst_data(&params, &s, k).map_err(|e| e.to_string()),
-    );
+    let (data, done) = crate::staged::whole::<BurstData>(shown, move || BurstInput { scenario: shared.scenario.get(), k: burst.get() as u32 });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.75), draw_burst);
     let uid = crate::slider::uid();

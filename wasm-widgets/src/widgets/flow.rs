@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use charts::flow::{draw_flow, flow_data, FlowFrame};
+use charts::flow::{draw_flow, FlowData, FlowFrame, FlowInput};
 use charts::format::number;
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::{Params, Pattern};
+use perfmodel::Pattern;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -27,13 +27,8 @@ fn now_ms() -> f64 {
 
 #[component]
 pub(crate) fn RequestFlow(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, pattern: Pattern) -> impl IntoView {
-    let params = Params::default();
     let pattern = RwSignal::new(pattern);
-    let (data, done) = crate::progress::in_a_task(
-        None,
-        move || (shared.scenario.get(), pattern.get()),
-        move |(s, p)| flow_data(&params, &s, p).map_err(|e| e.to_string()),
-    );
+    let (data, done) = crate::staged::whole::<FlowData>(None, move || FlowInput { scenario: shared.scenario.get(), pattern: pattern.get() });
     // The playhead as a share of the request's lifetime (0–1): it survives a
     // change of scenario, and starts at the end so the whole journey shows.
     let at = RwSignal::new(1.0f64);

@@ -1,10 +1,9 @@
 //! "GIL hold time": per-thread lanes from the simulator for each pattern, with GIL use and mean wait beside them.
 
 use charts::format::{number, percent};
-use charts::gil::{draw_gil_timeline, gil_timeline_data};
+use charts::gil::{draw_gil_timeline, GilTimelineData};
 use charts::Theme;
 use leptos::prelude::*;
-use perfmodel::Params;
 use web_sys::HtmlElement;
 
 use crate::scenario::Shared;
@@ -13,9 +12,7 @@ use crate::widgets::canvas::Shape;
 
 #[component]
 pub(crate) fn GilTimeline(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>, #[prop(optional)] shown: Option<Signal<bool>>) -> impl IntoView {
-    let params = Params::default();
-    let (data, done) =
-        crate::progress::in_a_task(shown, move || shared.scenario.get(), move |s| gil_timeline_data(&params, &s).map_err(|e| e.to_string()));
+    let (data, done) = crate::staged::whole::<GilTimelineData>(shown, move || shared.scenario.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, data, theme, Shape::chart(0.8), draw_gil_timeline);
     let summary = move || data.get().map(|d| d.summary()).unwrap_or_else(|e| e);

@@ -1,35 +1,20 @@
 //! Mount a parsed widget into its placeholder.
 
-#[cfg(feature = "batch-scaling")]
 pub(crate) mod batch;
-#[cfg(feature = "concurrent-handling")]
 pub(crate) mod burst;
 pub(crate) mod canvas;
-#[cfg(feature = "io-concurrency")]
 pub(crate) mod cards;
-#[cfg(feature = "conditions-heatmap")]
 pub(crate) mod conditions;
-#[cfg(feature = "results-dashboard")]
 pub(crate) mod dashboard;
-#[cfg(feature = "request-flow")]
 pub(crate) mod flow;
-#[cfg(feature = "gil-timeline")]
 pub(crate) mod gil;
-#[cfg(feature = "latency-scaling")]
 pub(crate) mod latency;
-#[cfg(feature = "memory-usage")]
 pub mod memory;
-#[cfg(feature = "open-load")]
 pub(crate) mod open_load;
-#[cfg(feature = "pool-size")]
 pub(crate) mod pools;
-#[cfg(feature = "your-service")]
 pub(crate) mod service;
-#[cfg(feature = "request-steps")]
 pub(crate) mod steps;
-#[cfg(feature = "comparison-tabs")]
 pub(crate) mod tabs;
-#[cfg(feature = "throughput-scaling")]
 pub mod throughput;
 
 use charts::Theme;
@@ -50,62 +35,41 @@ pub(crate) fn mount(el: HtmlElement, w: Widget, shared: Shared, theme: RwSignal<
         shared.scenario.update(|s| w.start(s));
     }
     let handle = match w {
-        #[cfg(feature = "throughput-scaling")]
         Widget::ThroughputScaling(_) => leptos::mount::mount_to(el, move || view! { <throughput::ThroughputScaling host shared theme/> }.into_any()),
-        #[cfg(feature = "gil-timeline")]
         Widget::GilTimeline(_) => leptos::mount::mount_to(el, move || view! { <gil::GilTimeline host shared theme/> }.into_any()),
-        #[cfg(feature = "comparison-tabs")]
         Widget::ComparisonTabs(p) => {
             let open = p.open.unwrap_or(0) as usize;
             leptos::mount::mount_to(el, move || view! { <tabs::ComparisonTabs host shared theme open/> }.into_any())
         }
-        #[cfg(feature = "concurrent-handling")]
         Widget::ConcurrentHandling(p) => {
             let k = p.burst();
             leptos::mount::mount_to(el, move || view! { <burst::ConcurrentHandling host shared theme k/> }.into_any())
         }
-        #[cfg(feature = "latency-scaling")]
         Widget::LatencyScaling(_) | Widget::GilContention(_) => {
             let contention = matches!(w, Widget::GilContention(_));
             leptos::mount::mount_to(el, move || view! { <latency::LatencyScaling host shared theme contention/> }.into_any())
         }
-        #[cfg(feature = "conditions-heatmap")]
         Widget::ConditionsHeatmap(p) => {
             let p99 = p.metric == Some(widget_props::HeatMetric::P99);
             leptos::mount::mount_to(el, move || view! { <conditions::Conditions host shared theme p99/> }.into_any())
         }
-        #[cfg(feature = "results-dashboard")]
         Widget::ResultsDashboard(_) => leptos::mount::mount_to(el, move || view! { <dashboard::Dashboard host theme/> }.into_any()),
-        #[cfg(feature = "io-concurrency")]
         Widget::IoConcurrency(_) => leptos::mount::mount_to(el, move || view! { <cards::IoConcurrency host shared theme/> }.into_any()),
-        #[cfg(feature = "request-flow")]
         Widget::RequestFlow(p) => {
             let pattern = p.pattern.unwrap_or(perfmodel::Pattern::Executor);
             leptos::mount::mount_to(el, move || view! { <flow::RequestFlow host shared theme pattern/> }.into_any())
         }
-        #[cfg(feature = "request-steps")]
         Widget::RequestSteps(_) => leptos::mount::mount_to(el, move || view! { <steps::RequestSteps host shared/> }.into_any()),
-        #[cfg(feature = "pool-size")]
         Widget::PoolSize(_) => leptos::mount::mount_to(el, move || view! { <pools::PoolSize host shared theme/> }.into_any()),
-        #[cfg(feature = "your-service")]
         Widget::YourService(_) => leptos::mount::mount_to(el, move || view! { <service::YourService host shared theme/> }.into_any()),
-        #[cfg(feature = "open-load")]
         Widget::OpenLoad(p) => {
             let (rate, timeout_ms) = (p.rate(), p.timeout_ms());
             leptos::mount::mount_to(el, move || view! { <open_load::OpenLoad host shared theme rate timeout_ms/> }.into_any())
         }
-        #[cfg(feature = "batch-scaling")]
         Widget::BatchScaling(_) => leptos::mount::mount_to(el, move || view! { <batch::BatchScaling host shared theme/> }.into_any()),
-        #[cfg(feature = "memory-usage")]
         Widget::MemoryUsage(p) => {
             let reserved = p.view == Some(widget_props::charts_view::View::Reserved);
             leptos::mount::mount_to(el, move || view! { <memory::MemoryUsage host shared theme reserved/> }.into_any())
-        }
-        // A page gets a module with its widgets in it (the loader picks it); this is only a wrong pairing.
-        #[allow(unreachable_patterns)]
-        other => {
-            let name = other.name();
-            return dom::fail(&host, &format!("This figure could not start: this page's module was built without the {name} widget."));
         }
     };
     handle.forget();
