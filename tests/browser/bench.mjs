@@ -53,20 +53,30 @@ function packed(file) {
 // Entries under 16 ms are not reported by the browser; they count as 8 (its
 // granularity). `frame_after_keydown` is the older measure: keydown to the
 // first task after the next frame (it also counts work queued before that task).
-async function interactions(url) {
+// `only` measures one slider (by test id) after pressing `first` on it (End: its largest setting).
+async function interactions(url, { only, first } = {}) {
   const { page, context } = await openPage(browser);
   try {
     await page.goto(url);
     await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
-    const sliders = page.locator("input[type=range]:visible");
+    const sliders = only ? page.getByTestId(only).first() : page.locator("input[type=range]:visible");
+    if (first) {
+      await sliders.focus();
+      await page.keyboard.press(first);
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-complete]")].every((e) => e.dataset.complete === "true"));
+    }
     const count = await sliders.count();
     if (count === 0) return { note: "no slider" };
     await page.evaluate(() => {
       window.__frames = [];
       window.__interactions = {};
+      window.__parts = [];
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
-          if (e.interactionId) window.__interactions[e.interactionId] = Math.max(window.__interactions[e.interactionId] ?? 0, e.duration);
+          if (!e.interactionId) continue;
+          window.__interactions[e.interactionId] = Math.max(window.__interactions[e.interactionId] ?? 0, e.duration);
+          // Where a slow press's time went: waiting to start, its handlers (and their microtasks), then to the frame presented.
+          if (e.name === "keydown") window.__parts.push([e.processingStart - e.startTime, e.processingEnd - e.processingStart, e.startTime + e.duration - e.processingEnd]);
         }
       }).observe({ type: "event", durationThreshold: 16, buffered: true });
       document.addEventListener("keydown", (ev) => {
@@ -78,7 +88,7 @@ async function interactions(url) {
     for (let k = 0; k < count; k++) {
       const slider = sliders.nth(k);
       const slider_id = (await slider.getAttribute("data-testid")) ?? (await slider.getAttribute("aria-label")) ?? `slider ${k + 1}`;
-      await page.evaluate(() => { window.__frames = []; window.__interactions = {}; });
+      await page.evaluate(() => { window.__frames = []; window.__interactions = {}; window.__parts = []; });
       await slider.focus();
       for (let i = 0; i < MOVES; i++) {
         await page.keyboard.press(i % 2 ? "ArrowLeft" : "ArrowRight");
@@ -88,12 +98,15 @@ async function interactions(url) {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
       const frames = await page.evaluate(() => window.__frames);
       const slow = Object.values(await page.evaluate(() => window.__interactions));
+      const parts = await page.evaluate(() => window.__parts);
       const inp = [...slow, ...Array(Math.max(0, MOVES - slow.length)).fill(8)];
       per.push({
         slider: slider_id, moves: MOVES,
         median: median(inp), p95: pct(inp, 0.95), max: Math.max(...inp),
         over_16ms: slow.filter((d) => d > 16).length,
         over_100ms: slow.filter((d) => d > 100).length,
+        // Of the presses over 16 ms (keydown): median input delay, handlers and presentation, ms.
+        slow_parts: parts.length ? { input_delay: median(parts.map((x) => x[0])), handlers: median(parts.map((x) => x[1])), to_frame: median(parts.map((x) => x[2])) } : null,
         frame_after_keydown: { median: median(frames), p95: pct(frames, 0.95) },
       });
     }
@@ -199,6 +212,14 @@ try {
     out.worst_slider = { page: w.page, slider: w.slider, median: w.median, p95: w.p95, max: w.max };
     out.presses_over_100ms = everySlider.reduce((n, x) => n + x.over_100ms, 0);
     console.error(`worst slider: ${w.page} ${w.slider}: median ${w.median.toFixed(1)} ms, p95 ${w.p95.toFixed(1)} ms, max ${w.max.toFixed(0)} ms; ${out.presses_over_100ms} of ${everySlider.length * MOVES} presses over 100 ms`);
+  }
+  // The heaviest sliders #34 named: the GIL timeline's callers at 50,000
+  // callers, and the burst at its largest (both simulate on every press).
+  out.heavy_sliders = [];
+  for (const [p, opts] of [["comparison/gil.html?n=50000", { only: "n-slider" }], ["comparison/concurrency.html", { only: "k-slider", first: "End" }]]) {
+    const r = await interactions(srv.base + p, opts);
+    out.heavy_sliders.push({ page: p, ...r });
+    console.error(`heavy slider ${p} ${opts.only}: median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, ${r.sliders[0].over_100ms} of ${MOVES} presses over 100 ms`);
   }
   out.reading_session = await session();
   console.error(`reading session (${SESSION.length} pages, cache kept): ${(out.reading_session.compressed_bytes / 1024).toFixed(0)} KiB, the module fetched ${out.reading_session.module_fetches} time(s)`);

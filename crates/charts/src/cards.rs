@@ -101,6 +101,9 @@ pub fn simulate_card(p: &Params, s: &Scenario, pattern: Pattern) -> Result<Simul
     })
 }
 
+/// What the cards' verdict opens with, before the ratio.
+pub const VERDICT_LEAD: &str = "Tokio ÷ executor throughput: ";
+
 impl CardsData {
     pub fn get(&self, p: Pattern) -> &Card {
         self.cards.iter().find(|c| c.pattern == p).expect("every compared pattern has a card")

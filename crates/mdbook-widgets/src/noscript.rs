@@ -128,7 +128,10 @@ pub fn static_figure(w: &Widget) -> Result<String, String> {
         }
     };
     let answer = answer.map(|a| format!("<p class=\"widget-answer\">{}</p>\n", escape_attr(&a))).unwrap_or_default();
-    Ok(format!("{answer}{}", named_svg(&svg, &title)?))
+    // The summary under the chart, where the live figure writes it: the same
+    // text in the same place, so the live figure brings no larger text block
+    // than the first paint had (the page's largest paint stays the first).
+    Ok(format!("{answer}{}\n<p class=\"widget-summary\">{}</p>", named_svg(&svg, &title)?, escape_attr(&title)))
 }
 
 /// A chart's SVG as the page embeds it: scaled with the page, in the
@@ -273,11 +276,15 @@ fn cards_table(p: &perfmodel::Params, s: &perfmodel::Scenario) -> Result<String,
             )
         })
         .collect();
+    // The verdict first, as the live cards open with it.
     Ok(format!(
-        "<table><caption>{}</caption><thead><tr><th scope=\"col\">Pattern</th><th scope=\"col\">Requests/s</th>\
-         <th scope=\"col\">Mean latency (ms)</th></tr></thead><tbody>{rows}</tbody></table><p>{}</p>",
+        "<p class=\"widget-verdict\"><strong>{}{}×. </strong>{}</p>\
+         <table><caption>{}</caption><thead><tr><th scope=\"col\">Pattern</th><th scope=\"col\">Requests/s</th>\
+         <th scope=\"col\">Mean latency (ms)</th></tr></thead><tbody>{rows}</tbody></table>",
+        charts::cards::VERDICT_LEAD,
+        number(d.ratio()),
+        escape_attr(&d.verdict()),
         escape_attr(&format!("{} ms I/O wait, {} callers", number(d.io_wait_ms), d.concurrency)),
-        escape_attr(&d.verdict())
     ))
 }
 

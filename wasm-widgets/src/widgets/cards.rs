@@ -51,7 +51,7 @@ pub(crate) fn IoConcurrency(host: HtmlElement, shared: Shared, theme: RwSignal<T
     let uid = crate::slider::uid();
     view! {
         <div class="widget-body" data-complete=done>
-            <p class="widget-verdict" data-answer data-testid="answer"><strong>"Tokio ÷ executor throughput: "<span data-testid="ratio">{ratio}</span>". "</strong>
+            <p class="widget-verdict" data-answer data-testid="answer"><strong>{charts::cards::VERDICT_LEAD}<span data-testid="ratio">{ratio}</span>". "</strong>
                 <span data-testid="verdict">{verdict}</span></p>
             <div class="widget-cards">{card(Pattern::Sync)}{card(Pattern::Executor)}{card(Pattern::Tokio)}</div>
             <ScenarioSliders uid=uid.clone() shared/>
