@@ -162,7 +162,17 @@
   // The page's build-time figures are its first paint; the module is asked
   // for once the page has loaded, so nothing it brings delays that.
   function load() {
-    script(base + files.js)
+    // A widget's data too large for the page (the build moved it to a
+    // script of its own, xtask's bundles.rs) is put back where the module reads it.
+    var moved = [].slice.call(document.querySelectorAll("script.widget-bundle[data-src]"));
+    Promise.all(moved.map(function (el) {
+      return script(root + el.getAttribute("data-src")).then(function () {
+        var text = (window.__widgetBundles || {})[el.getAttribute("data-key")];
+        if (typeof text !== "string") throw new Error(el.getAttribute("data-src") + " holds no data");
+        el.textContent = text;
+      });
+    }))
+      .then(function () { return script(base + files.js); })
       .then(compiled)
       .then(function (module) {
         window.__widgetsPool = pool(new URL(base + files.js, location.href).href, module);

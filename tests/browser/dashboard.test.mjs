@@ -29,9 +29,10 @@ async function withFixtures() {
   await page.route("**/" + PAGE, async (route) => {
     const res = await route.fetch();
     const html = await res.text();
-    const re = /(<script type="application\/json" class="widget-bundle">)[\s\S]*?(<\/script>)/;
-    assert.match(html, re, "the page embeds a reports payload");
-    const body = html.replace(re, (_, open, close) => open + payload.replace(/<\//g, "<\\/") + close);
+    // The build moves a payload this large out of the page (`data-src`); the fixtures' goes back in.
+    const re = /<script type="application\/json" class="widget-bundle"[^>]*>[\s\S]*?<\/script>/;
+    assert.match(html, re, "the page names a reports payload");
+    const body = html.replace(re, () => INLINE + payload.replace(/<\//g, "<\\/") + "</script>");
     await route.fulfill({ response: res, body });
   });
   await page.goto(srv.base + PAGE);
@@ -39,6 +40,9 @@ async function withFixtures() {
   assert.deepEqual(states.map((s) => s.state), ["ready"], JSON.stringify(states));
   return { page, log, context };
 }
+
+/** A widget's data as the page carries it inline. */
+const INLINE = '<script type="application/json" class="widget-bundle">';
 
 const pick = async (page, label) => {
   const value = await page.getByTestId("run-picker").locator("option", { hasText: label }).getAttribute("value");
@@ -73,8 +77,8 @@ test("with no reports the dashboard says so and how to add one", async () => {
   const { page, log, context } = await openPage(browser);
   await page.route("**/" + PAGE, async (route) => {
     const res = await route.fetch();
-    const html = (await res.text()).replace(/(<script type="application\/json" class="widget-bundle">)[\s\S]*?(<\/script>)/,
-      (_, open, close) => open + JSON.stringify({ runs: [], folder_errors: [] }) + close);
+    const html = (await res.text()).replace(/<script type="application\/json" class="widget-bundle"[^>]*>[\s\S]*?<\/script>/,
+      () => INLINE + JSON.stringify({ runs: [], folder_errors: [] }) + "</script>");
     await route.fulfill({ response: res, body: html });
   });
   await page.goto(srv.base + PAGE);

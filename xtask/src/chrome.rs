@@ -307,7 +307,7 @@ pub(crate) fn mend(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+pub(crate) fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
     for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let p = e.map_err(|e| e.to_string())?.path();
         if p.is_dir() {

@@ -1,5 +1,6 @@
 //! `cargo xtask`: every build, serve, test and benchmark step of the project, printed before it runs.
 
+mod bundles;
 mod chrome;
 mod lab;
 mod serve;

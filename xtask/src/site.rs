@@ -230,6 +230,7 @@ pub(crate) fn book(modules: &[Module]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&next);
     run(Command::new(tools::cargo_bin("mdbook")).arg("build").arg("--dest-dir").arg(&next))?;
     chrome::mend(&next)?;
+    crate::bundles::externalize(&next)?;
 
     let widgets = next.join("widgets");
     std::fs::create_dir_all(&widgets).map_err(|e| e.to_string())?;
