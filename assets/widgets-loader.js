@@ -86,6 +86,9 @@
       html.setAttribute("data-print", "asked");
       // Once finished: the tables opened, then at most 60 frames for them to
       // fill (a figure may have no rows), then one more so the last is drawn.
+      // A figure that started again meanwhile (a widget mounted later moved
+      // the page's shared scenario) is waited for again: the browser prints
+      // only a page that is finished in the frame it prints.
       function go() {
         openTables();
         var frames = 0;
@@ -94,6 +97,7 @@
             frames += 1;
             if (!tablesFilled() && frames < 60) { frame(); return; }
             requestAnimationFrame(function () {
+              if (!finished()) { whenFinished(go); return; }
               waiting = false;
               html.setAttribute("data-print", "printed");
               html.setAttribute("data-print-count", String(Number(html.getAttribute("data-print-count") || 0) + 1));
@@ -102,14 +106,17 @@
           });
         })();
       }
-      if (finished()) { go(); return; }
+      whenFinished(go);
+    };
+    function whenFinished(then) {
+      if (finished()) { then(); return; }
       var watch = new MutationObserver(function () {
         if (!finished()) return;
         watch.disconnect();
-        go();
+        then();
       });
       watch.observe(document.body, { attributes: true, childList: true, subtree: true, attributeFilter: ["data-state", "data-complete"] });
-    };
+    }
   }
 
   function fail(message) {

@@ -129,14 +129,19 @@ for (const name of engines()) {
       const record = await page.evaluate(() => ({
         count: document.documentElement.dataset.printCount,
         printed: window.__printed ?? null,
-        finished: (() => {
+        // What is not finished now, named by widget: empty when all is.
+        unfinished: (() => {
           const all = [...document.querySelectorAll("[data-widget]")];
-          return all.length > 0 && all.every((el) => el.dataset.state === "ready")
-            && [...document.querySelectorAll("[data-complete]")].every((el) => el.dataset.complete === "true");
+          const name = (el) => el.closest("[data-widget]")?.dataset.widget?.slice(0, 40) ?? "?";
+          return [
+            ...(all.length === 0 ? ["no widget"] : []),
+            ...all.filter((el) => el.dataset.state !== "ready").map((el) => `${name(el)}: ${el.dataset.state} ${el.querySelector(".widget-error")?.textContent ?? ""}`),
+            ...[...document.querySelectorAll("[data-complete]")].filter((el) => el.dataset.complete !== "true").map((el) => `${name(el)}: incomplete`),
+          ];
         })(),
       }));
       assert.equal(record.count, "1", `${name}: print asked once`);
-      assert.ok(record.finished, `${name}: every widget ready and every figure complete when print was asked`);
+      assert.deepEqual(record.unfinished, [], `${name}: every widget ready and every figure complete after print was asked (when printed: ${JSON.stringify(record.printed)})`);
       assert.equal(record.printed.length, 1, `${name}: the browser's print called once`);
       const [at] = record.printed;
       assert.ok(at.widgets > 10, `${name}: the print page carries every chapter's widgets (${at.widgets})`);

@@ -211,6 +211,34 @@ fn curve(p: &Params, s: &Scenario, pattern: Pattern, cap: f64) -> Vec<(f64, f64,
         .collect()
 }
 
+/// Each compared pattern's capacity, what limits it and its analytic curve.
+type Curves = Vec<(f64, Limit, Vec<(f64, f64, f64)>)>;
+
+std::thread_local! {
+    /// The curves of the last scenario asked for: they do not depend on the
+    /// figure's own rate or timeout, so a move of either reuses them (each
+    /// is about 300 analytic solves).
+    static LAST_CURVES: std::cell::RefCell<Option<(Params, Scenario, std::rc::Rc<Curves>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The curves of every compared pattern at the closed scenario `s`.
+fn curves(p: &Params, s: &Scenario) -> std::rc::Rc<Curves> {
+    let cached = LAST_CURVES.with_borrow(|last| last.as_ref().filter(|(lp, ls, _)| lp == p && ls == s).map(|(_, _, c)| c.clone()));
+    cached.unwrap_or_else(|| {
+        let fresh: std::rc::Rc<Curves> = std::rc::Rc::new(
+            Pattern::COMPARED
+                .into_iter()
+                .map(|pattern| {
+                    let (capacity, limit) = open::capacity(pattern, p, s);
+                    (capacity, limit, curve(p, s, pattern, capacity))
+                })
+                .collect(),
+        );
+        LAST_CURVES.set(Some((*p, *s, fresh.clone())));
+        fresh
+    })
+}
+
 /// What the figure is computed from: the scenario, and its own arrival rate (requests/s) and timeout (ms).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OpenInput {
@@ -227,20 +255,18 @@ pub fn open_data(p: &Params, s: &Scenario, rate: f64, timeout_ms: f64) -> Result
     Scenario { arrival_rate: Some(rate), timeout_ms: Some(timeout_ms), ..closed }.validate()?;
     let lines = Pattern::COMPARED
         .into_iter()
-        .map(|pattern| {
-            let (capacity, limit) = open::capacity(pattern, p, &closed);
-            Line {
-                pattern,
-                capacity,
-                limit,
-                curve: curve(p, &closed, pattern, capacity),
-                sims: vec![None; FRACTIONS.len()],
-                goodput: vec![None; GOODPUT_FRACTIONS.len()],
-                at_rate: open::solve(pattern, p, &closed, rate),
-                at_rate_sim: None,
-                closed_n: None,
-                closed_p99: None,
-            }
+        .zip(curves(p, &closed).iter())
+        .map(|(pattern, (capacity, limit, curve))| Line {
+            pattern,
+            capacity: *capacity,
+            limit: *limit,
+            curve: curve.clone(),
+            sims: vec![None; FRACTIONS.len()],
+            goodput: vec![None; GOODPUT_FRACTIONS.len()],
+            at_rate: open::solve(pattern, p, &closed, rate),
+            at_rate_sim: None,
+            closed_n: None,
+            closed_p99: None,
         })
         .collect();
     Ok(OpenData {

@@ -67,3 +67,17 @@ fn lab_points_are_drawn_only_at_their_conditions() {
     assert_eq!(d.measured.len(), 2);
     assert!(d.summary().contains("Measured here"));
 }
+
+#[test]
+fn a_move_of_the_rate_or_timeout_reuses_the_curves_and_draws_the_same_figure() {
+    let p = Params::default();
+    let a = Scenario { io_wait_ms: 1.0, ..Scenario::default() };
+    let b = Scenario { io_wait_ms: 5.0, ..Scenario::default() };
+    // Computed in a thread of their own, the curves start from nothing.
+    let fresh =
+        |s: Scenario, rate: f64, timeout: f64| std::thread::spawn(move || open_data(&Params::default(), &s, rate, timeout).unwrap()).join().unwrap();
+    // Here one after another: the rate and the timeout move, then the scenario, then back.
+    for (s, rate, timeout) in [(a, 2_000.0, 100.0), (a, 500.0, 100.0), (a, 500.0, 40.0), (b, 500.0, 40.0), (a, 2_000.0, 100.0)] {
+        assert_eq!(open_data(&p, &s, rate, timeout).unwrap(), fresh(s, rate, timeout), "io {} rate {rate} timeout {timeout}", s.io_wait_ms);
+    }
+}

@@ -22,10 +22,15 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.9), draw_batch);
-    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let summary = move || {
+        memo.with(|r| match r {
+            Ok(d) => d.summary(),
+            Err(e) => e.clone(),
+        })
+    };
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
-    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
+    let done = move || memo.with(|r| r.as_ref().is_ok_and(|d| d.is_complete())).to_string();
     // The batch's own controls write the shared scenario's batch, so every page models it.
     let batch = move || shared.scenario.get().calls.batch.unwrap_or(Batch::START);
     let set = move |f: fn(&mut Batch, f64)| {
@@ -128,7 +133,7 @@ pub(crate) fn BatchScaling(host: HtmlElement, shared: Shared, theme: RwSignal<Th
             <p class="widget-hint">
                 <button type="button" class="widget-field-reset" data-testid="batch-nearest" hidden=move || !has_nearest() on:click=go>"Go to the nearest measured cell"</button>
             </p>
-            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="batches"/>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.with(|r| r.as_ref().ok().map(|d| d.table()))) canvas name="batches"/>
         </div>
     }
 }

@@ -20,19 +20,23 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.55), draw_latency);
-    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let summary = move || {
+        memo.with(|r| match r {
+            Ok(d) => d.summary(),
+            Err(e) => e.clone(),
+        })
+    };
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
-    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
+    let done = move || memo.with(|r| r.as_ref().is_ok_and(|d| d.is_complete())).to_string();
     let departure = move || {
-        memo.get()
-            .ok()
-            .filter(|d| d.is_complete())
-            .map(|d| match d.departure() {
+        memo.with(|r| {
+            r.as_ref().ok().filter(|d| d.is_complete()).map(|d| match d.departure() {
                 Some(n) => format!("from {} callers", charts::format::count(n)),
                 None => "at no concurrency from 1 to 100,000".into(),
             })
-            .unwrap_or_else(|| "…".into())
+        })
+        .unwrap_or_else(|| "…".into())
     };
     let uid = crate::slider::uid();
     let controls = contention.then(|| {
@@ -76,7 +80,7 @@ pub(crate) fn LatencyScaling(host: HtmlElement, shared: Shared, theme: RwSignal<
             <ScenarioSliders uid=crate::slider::uid() shared/>
             {controls}
             <p>"The executor's p99 exceeds "{number(charts::latency::DEPARTURE_FACTOR)}"× Tokio's: "<strong data-testid="departure">{departure}</strong></p>
-            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="latency"/>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.with(|r| r.as_ref().ok().map(|d| d.table()))) canvas name="latency"/>
         </div>
     }
 }

@@ -65,14 +65,19 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.9), draw_open);
-    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let summary = move || {
+        memo.with(|r| match r {
+            Ok(d) => d.summary(),
+            Err(e) => e.clone(),
+        })
+    };
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
-    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
-    let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
+    let done = move || memo.with(|r| r.as_ref().is_ok_and(|d| d.is_complete())).to_string();
+    let html = move || memo.with(|r| r.as_ref().map(|d| d.html()).unwrap_or_default());
     // Where the lab measured at other I/O waits, offer them.
     let lab_waits = lab.with_value(|l| l.io_waits());
-    let measured_here = move || memo.get().map(|d| !d.measured.is_empty()).unwrap_or(false);
+    let measured_here = move || memo.with(|r| r.as_ref().is_ok_and(|d| !d.measured.is_empty()));
     let cores = lab.with_value(|l| l.cores);
     let node_cpus = lab.with_value(|l| (l.node_cpus != l.cores).then_some(l.node_cpus));
     let report = lab.with_value(|l| l.report.clone());
@@ -152,7 +157,7 @@ pub(crate) fn OpenLoad(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
                 </select>
             </div>
             <MoreSettings uid=id.clone() shared/>
-            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="open-load"/>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.with(|r| r.as_ref().ok().map(|d| d.table()))) canvas name="open-load"/>
             <div inner_html=html></div>
         </div>
     }

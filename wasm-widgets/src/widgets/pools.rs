@@ -19,11 +19,16 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
     let memo = Memo::new(move |_| data.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     crate::widgets::redraw_on_change(host, canvas, memo, theme, Shape::chart(0.9), draw_pools);
-    let summary = move || memo.get().map(|d| d.summary()).unwrap_or_else(|e| e);
+    let summary = move || {
+        memo.with(|r| match r {
+            Ok(d) => d.summary(),
+            Err(e) => e.clone(),
+        })
+    };
     // The figure's answer at the reader's scenario, above it: the page answers first.
     let answer = move || memo.with(|r| r.as_ref().map(|d| d.answer()).unwrap_or_default());
-    let done = move || memo.get().map(|d| d.is_complete()).unwrap_or(false).to_string();
-    let html = move || memo.get().map(|d| d.html()).unwrap_or_default();
+    let done = move || memo.with(|r| r.as_ref().is_ok_and(|d| d.is_complete())).to_string();
+    let html = move || memo.with(|r| r.as_ref().map(|d| d.html()).unwrap_or_default());
     // Where the scenario is not a measured cell, offer the nearest one.
     let nearest = move || {
         let s = shared.scenario.get();
@@ -59,7 +64,7 @@ pub(crate) fn PoolSize(host: HtmlElement, shared: Shared, theme: RwSignal<Theme>
             <p class="widget-summary" aria-live="polite" data-testid="summary">{summary}</p>
             <ScenarioSliders uid=crate::slider::uid() shared/>
             {lab_note.map(|n| view! { <p class="widget-note" role="status">{n}</p> })}
-            <crate::tools::ChartTools table=Signal::derive(move || memo.get().ok().map(|d| d.table())) canvas name="pool-size"/>
+            <crate::tools::ChartTools table=Signal::derive(move || memo.with(|r| r.as_ref().ok().map(|d| d.table()))) canvas name="pool-size"/>
             <div inner_html=html></div>
         </div>
     }
