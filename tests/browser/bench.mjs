@@ -54,9 +54,13 @@ function packed(file) {
 // granularity). `frame_after_keydown` is the older measure: keydown to the
 // first task after the next frame (it also counts work queued before that task).
 // `only` measures one slider (by test id) after pressing `first` on it (End: its largest setting).
+// BENCH_WORKERS=n runs the pages' sliders with n simulation workers instead of one per core.
+const SLIDER_WORKERS = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
+
 async function interactions(url, { only, first } = {}) {
   const { page, context } = await openPage(browser);
   try {
+    if (SLIDER_WORKERS !== undefined) await page.addInitScript((n) => { window.__widgetsWorkers = n; }, SLIDER_WORKERS);
     await page.goto(url);
     await page.waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((e) => e.dataset.state === "ready"));
     const sliders = only ? page.getByTestId(only).first() : page.locator("input[type=range]:visible");

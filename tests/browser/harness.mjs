@@ -80,7 +80,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launch() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  // HEADED=1 (under Xvfb: `xvfb-run -a`) shows the browser, for a by-hand look at what headless compositing costs.
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: !process.env.HEADED });
 }
 
 /**
